@@ -1,0 +1,163 @@
+"""Run configuration: YAML validated by pydantic, with errors that name the file, key and line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class ConfigError(Exception):
+    """A config that cannot be used; the message names the file, the key and the problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IngestConfig(_Strict):
+    extensions: list[str] = [".txt", ".md", ".html", ".htm", ".jsonl"]
+    max_file_bytes: int = Field(default=5_000_000, gt=0)
+    # Legacy encodings tried when a file is not UTF-8/UTF-16: the ones Russian and Thai sites use.
+    legacy_encodings: list[str] = ["cp1251", "koi8_r", "cp874"]
+
+
+class DetectConfig(_Strict):
+    languages: list[str] = ["ru", "th", "en", "uk", "be", "bg", "de", "fr", "es"]
+    min_score: float = Field(default=0.6, ge=0.0, le=1.0)
+    short_paragraph_chars: int = Field(default=40, ge=0)
+    seed: int = 0
+
+
+class ModelConfig(_Strict):
+    model: str
+    revision: str | None = None
+    # NLLB/M2M-style models need language codes; Marian models do not.
+    src_lang: str | None = None
+    tgt_lang: str | None = None
+
+
+class TranslateConfig(_Strict):
+    enabled: bool = True
+    backend: Literal["transformers", "ctranslate2"] = "transformers"
+    device: str = "auto"
+    models: dict[str, ModelConfig] = {}
+    num_beams: int = Field(default=1, ge=1)
+    max_new_tokens: int = Field(default=256, gt=0)
+    batch_tokens: int = Field(default=4096, gt=0)
+    batch_documents: int = Field(default=64, gt=0)
+    cache: Path | None = Path("data/cache/translations.sqlite")
+    threads: int = Field(default=0, ge=0)
+    ct2_compute_type: str = "auto"
+    ct2_dir: Path = Path("data/cache/ct2")
+    build_tiny_models: bool = False
+
+
+class NormalizeConfig(_Strict):
+    enabled: bool = True
+    registry: Path = Path("configs/names.yaml")
+    auto_threshold: float = Field(default=0.92, ge=0.0, le=1.0)
+    review_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+
+
+class PublishConfig(_Strict):
+    license: str = "cc-by-4.0"
+    pretty_name: str | None = None
+    shard_rows: int = Field(default=5000, gt=0)
+    push_to_hub: bool = False
+    repo_id: str | None = None
+    private: bool = True
+
+
+class RayConfig(_Strict):
+    address: str | None = None
+    num_cpus: int | None = None
+    translation_actors: int = 1
+    gpus_per_actor: float = 0.0
+
+
+class RunConfig(_Strict):
+    name: str
+    input: Path = Path("data/raw")
+    output: Path = Path("data/clean")
+    quiet: bool = False
+    executor: Literal["local", "ray"] = "local"
+    ingest: IngestConfig = IngestConfig()
+    detect: DetectConfig = DetectConfig()
+    translate: TranslateConfig = TranslateConfig()
+    normalize: NormalizeConfig = NormalizeConfig()
+    publish: PublishConfig = PublishConfig()
+    ray: RayConfig = RayConfig()
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_folder_name(cls, value: str) -> str:
+        if not value or "/" in value or value.startswith("."):
+            raise ValueError("must be a plain folder name (no '/', not starting with '.')")
+        return value
+
+    def content_hash(self) -> str:
+        """Hash of everything that shapes the rows; where the run reads and writes is left out."""
+        data = self.model_dump(mode="json", exclude={"input", "output", "quiet", "executor", "ray"})
+        data["publish"].pop("push_to_hub", None)
+        blob = json.dumps(data, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def _key_line(text: str, path: tuple[Any, ...]) -> int | None:
+    """Line (1-based) of the key at `path` in the YAML text, or of its closest parent."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == str(key):
+                    line, node = key_node.start_mark.line + 1, value_node
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def load_config(path: Path, overrides: dict[str, Any] | None = None) -> RunConfig:
+    """Read and validate a run config; raise ConfigError with one readable line on any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read config: {error.strerror or error}") from error
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(error, 'problem', error)}") from error
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be a mapping of keys, not {type(data).__name__}")
+    data.update({key: value for key, value in (overrides or {}).items() if value is not None})
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+            line = _key_line(text, item["loc"])
+            where = f" (line {line})" if line else ""
+            message = item["msg"]
+            if item["type"] == "extra_forbidden":
+                message = "unknown key"
+            problems.append(f"{key}{where}: {message}")
+        raise ConfigError(f"{path}: " + "; ".join(problems)) from error

@@ -1,0 +1,126 @@
+"""The record schema every stage shares (see DESIGN.md, "Record schema")."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import datasets
+
+
+@dataclass
+class Paragraph:
+    text: str
+    lang: str = "und"
+    lang_score: float = 0.0
+    text_en: str = ""
+
+
+@dataclass
+class NameMention:
+    entity_id: str
+    canonical: str
+    variant: str
+    start: int
+    end: int
+    method: str
+    score: float
+
+
+@dataclass
+class Document:
+    id: str
+    source: str
+    text: str
+    paragraphs: list[Paragraph]
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    lang: str = "und"
+    lang_score: float = 0.0
+    text_en: str = ""
+    text_en_normalized: str = ""
+    names: list[NameMention] = field(default_factory=list)
+    translation_model: str | None = None
+    pipeline_version: str = ""
+    config_hash: str = ""
+    # Per-run notes that are not published (e.g. a name the model dropped).
+    flags: list[str] = field(default_factory=list)
+
+    def to_row(self) -> dict[str, Any]:
+        row = asdict(self)
+        del row["flags"]
+        return row
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Document:
+        row = dict(row)
+        row["paragraphs"] = [Paragraph(**p) for p in row["paragraphs"]]
+        row["names"] = [NameMention(**n) for n in row["names"]]
+        return cls(**row)
+
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+def document_id(source: str, text: str, part: str = "") -> str:
+    """Stable id: the same source path, part (e.g. JSONL line) and text give the same id."""
+    digest = hashlib.sha256(f"{source}\x00{part}\x00{text}".encode()).hexdigest()
+    return digest[:16]
+
+
+def _string() -> datasets.Value:
+    return datasets.Value("string")
+
+
+FEATURES = datasets.Features(
+    {
+        "id": _string(),
+        "source": _string(),
+        "url": _string(),
+        "title": _string(),
+        "published": _string(),
+        "lang": _string(),
+        "lang_score": datasets.Value("float32"),
+        "text": _string(),
+        "text_en": _string(),
+        "text_en_normalized": _string(),
+        "names": datasets.List(
+            {
+                "entity_id": _string(),
+                "canonical": _string(),
+                "variant": _string(),
+                "start": datasets.Value("int32"),
+                "end": datasets.Value("int32"),
+                "method": _string(),
+                "score": datasets.Value("float32"),
+            }
+        ),
+        "paragraphs": datasets.List(
+            {
+                "text": _string(),
+                "lang": _string(),
+                "lang_score": datasets.Value("float32"),
+                "text_en": _string(),
+            }
+        ),
+        "translation_model": _string(),
+        "pipeline_version": _string(),
+        "config_hash": _string(),
+    }
+)
+
+NAME_TABLE_FEATURES = datasets.Features(
+    {
+        "variant": _string(),
+        "canonical": _string(),
+        "entity_id": _string(),
+        "method": _string(),
+        "score": datasets.Value("float32"),
+        "count": datasets.Value("int32"),
+        "documents": datasets.Value("int32"),
+        "example": _string(),
+        "status": _string(),
+    }
+)
