@@ -162,11 +162,11 @@ def parse_plain_text(text: str) -> RawDocument:
 
 
 def parse_markdown(text: str) -> RawDocument:
-    body, url, published = _take_text_metadata(text)
     title = None
-    if match := _MD_TITLE.match(body):
+    if match := _MD_TITLE.match(text):
         title = match.group(1).strip()
-        body = body[match.end():]
+        text = text[match.end():]
+    body, url, published = _take_text_metadata(text)
     body = _MD_HEADING.sub("", body)
     body = _MD_LINK.sub(r"\1", body)
     body = _MD_EMPHASIS.sub(r"\2", body)

@@ -1,0 +1,108 @@
+"""The command line: it parses arguments and hands over to the config and the stages.
+
+python -m pipeline run CONFIG [--input DIR] [--output DIR] [--quiet]
+python -m pipeline detect [FILE] [--languages ru,th,en]
+python -m pipeline names apply TABLE.csv [--registry configs/names.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_CONFIG_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the pipeline from a YAML config")
+    run.add_argument("config", type=Path)
+    run.add_argument("--input", type=Path, help="folder of raw documents (overrides the config)")
+    run.add_argument("--output", type=Path, help="folder for published datasets (overrides the config)")
+    run.add_argument("--quiet", action="store_true", default=None, help="no progress bars and no summary")
+
+    detect = commands.add_parser("detect", help="label lines with their language: lang<TAB>score<TAB>text")
+    detect.add_argument("file", nargs="?", type=Path, help="input file (default: standard input)")
+    detect.add_argument("--languages", default=None, help="comma-separated ISO 639-1 codes (default: the config's)")
+    detect.add_argument("--config", type=Path, help="take detect settings from this run config")
+
+    names = commands.add_parser("names", help="work with the name registry")
+    names_commands = names.add_subparsers(dest="names_command", required=True)
+    apply = names_commands.add_parser("apply", help="fold a reviewed names.csv back into the registry")
+    apply.add_argument("table", type=Path)
+    apply.add_argument("--registry", type=Path, default=Path("configs/names.yaml"))
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pipeline.config import ConfigError, load_config
+
+    try:
+        config = load_config(args.config, {"input": args.input, "output": args.output, "quiet": args.quiet})
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    if not config.input.is_dir():
+        print(f"error: {args.config}: input: no such folder: {config.input}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+
+    from pipeline.run import format_report, run_pipeline
+    from pipeline.stages.translate import ModelLoadError
+    from pipeline.names import RegistryError
+
+    try:
+        result = run_pipeline(config)
+    except (ModelLoadError, RegistryError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    if not config.quiet:
+        print(format_report(result.report), file=sys.stderr)
+        print(f"\npublished: {result.output}", file=sys.stderr)
+    return 0
+
+
+def _detect(args: argparse.Namespace) -> int:
+    from pipeline.config import ConfigError, DetectConfig, load_config
+    from pipeline.stages.detect import LanguageDetector
+
+    settings = DetectConfig()
+    if args.config:
+        try:
+            settings = load_config(args.config).detect
+        except ConfigError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_CONFIG_ERROR
+    languages = args.languages.split(",") if args.languages else settings.languages
+    detector = LanguageDetector(languages, seed=settings.seed, min_score=settings.min_score)
+    stream = args.file.open(encoding="utf-8") if args.file else sys.stdin
+    with stream:
+        for line in stream:
+            text = line.rstrip("\n")
+            lang, score = detector.detect(text)
+            sys.stdout.write(f"{lang}\t{score:.4f}\t{text}\n")
+    return 0
+
+
+def _names_apply(args: argparse.Namespace) -> int:
+    from pipeline.names import RegistryError, apply_review
+
+    try:
+        summary = apply_review(args.table, args.registry)
+    except RegistryError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "run":
+        return _run(args)
+    if args.command == "detect":
+        return _detect(args)
+    return _names_apply(args)

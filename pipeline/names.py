@@ -1,0 +1,220 @@
+"""The canonical name registry (configs/names.yaml): loading, validation, native-form matching.
+
+Shared by the translate stage (native forms are protected through translation) and the
+normalize stage (every spelling becomes the canonical name). Validation errors name the file
+and line, so a person editing the registry by hand can find the problem.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+ENTITY_TYPES = ("organisation", "person", "place", "media")
+ENTITY_KEYS = {"id", "canonical", "type", "native", "variants", "notes"}
+_APOSTROPHES = "'’‘ʹʼ`´"
+_QUOTES = "«»\"“”„"
+
+
+class RegistryError(Exception):
+    """A registry or review table that cannot be used; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    canonical: str
+    type: str
+    native: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    notes: str | None = None
+
+
+@dataclass
+class Registry:
+    entities: dict[str, Entity]
+    # (variant key, entity id) pairs a reviewer rejected: never proposed or applied again.
+    rejected: set[tuple[str, str]] = field(default_factory=set)
+    path: Path | None = None
+
+    @cached_property
+    def native_matcher(self) -> NativeMatcher:
+        return NativeMatcher(self.entities.values())
+
+    def known_variants(self) -> dict[str, Entity]:
+        """Variant key -> entity, for the canonical names and every listed variant."""
+        known: dict[str, Entity] = {}
+        for entity in self.entities.values():
+            for spelling in (entity.canonical, *entity.variants):
+                known[variant_key(spelling)] = entity
+        return known
+
+
+def variant_key(text: str) -> str:
+    """Case, apostrophe marks, quotes, hyphens and spacing do not make a different spelling."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    text = "".join(" " if char in "-‐‑–—_./,&" else "" if char in _APOSTROPHES + _QUOTES else char for char in text)
+    return " ".join(text.split())
+
+
+def _line(node: Any, key: Any = None) -> int:
+    try:
+        if key is not None:
+            return int(node.lc.key(key)[0]) + 1
+        return int(node.lc.line) + 1
+    except (AttributeError, KeyError, TypeError):
+        return 0
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise RegistryError(f"{where}: must be a list of non-empty strings")
+    return tuple(item.strip() for item in value)
+
+
+def parse_registry(data: Any, path: Path) -> Registry:
+    if not isinstance(data, dict) or not isinstance(data.get("entities"), list):
+        raise RegistryError(f"{path}: must be a mapping with an 'entities' list")
+    unknown_top = set(data) - {"entities", "rejected"}
+    if unknown_top:
+        raise RegistryError(f"{path}: unknown key(s) {', '.join(sorted(unknown_top))}")
+    entities: dict[str, Entity] = {}
+    claimed: dict[str, tuple[str, int]] = {}
+    for item in data["entities"]:
+        line = _line(item)
+        where = f"{path}:{line}"
+        if not isinstance(item, dict):
+            raise RegistryError(f"{where}: each entity must be a mapping")
+        if unknown := set(item) - ENTITY_KEYS:
+            raise RegistryError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        entity_id = item.get("id")
+        if not isinstance(entity_id, str) or not entity_id.strip():
+            raise RegistryError(f"{where}: entity without an id")
+        if entity_id in entities:
+            raise RegistryError(f"{path}:{_line(item, 'id')}: duplicate id {entity_id!r}")
+        canonical = item.get("canonical")
+        if not isinstance(canonical, str) or not canonical.strip():
+            raise RegistryError(f"{path}:{_line(item, 'id')}: entity {entity_id!r} has an empty canonical name")
+        kind = item.get("type")
+        if kind not in ENTITY_TYPES:
+            raise RegistryError(f"{where}: entity {entity_id!r}: type must be one of {', '.join(ENTITY_TYPES)}, not {kind!r}")
+        entity = Entity(
+            id=entity_id,
+            canonical=canonical.strip(),
+            type=kind,
+            native=_strings(item.get("native"), f"{where}: entity {entity_id!r}: native"),
+            variants=_strings(item.get("variants"), f"{where}: entity {entity_id!r}: variants"),
+            notes=item.get("notes"),
+        )
+        for spelling in (entity.canonical, *entity.native, *entity.variants):
+            key = variant_key(spelling)
+            owner = claimed.get(key)
+            if owner and owner[0] != entity_id:
+                raise RegistryError(
+                    f"{where}: {spelling!r} of {entity_id!r} is already claimed by {owner[0]!r} (line {owner[1]})"
+                )
+            claimed[key] = (entity_id, line)
+        entities[entity_id] = entity
+    rejected: set[tuple[str, str]] = set()
+    for item in data.get("rejected") or []:
+        if not isinstance(item, dict) or not {"variant", "entity_id"} <= set(item):
+            raise RegistryError(f"{path}:{_line(item)}: each rejected entry needs 'variant' and 'entity_id'")
+        rejected.add((variant_key(str(item["variant"])), str(item["entity_id"])))
+    return Registry(entities=entities, rejected=rejected, path=path)
+
+
+def read_registry_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise RegistryError(f"{path}: cannot read the name registry: {error.strerror or error}") from error
+    try:
+        return YAML().load(text)
+    except YAMLError as error:
+        raise RegistryError(f"{path}: not valid YAML: {error}") from error
+
+
+def load_registry(path: Path) -> Registry:
+    return parse_registry(read_registry_yaml(path), path)
+
+
+# --- native forms (Cyrillic, Thai) ----------------------------------------------------------
+
+# Russian case and number endings of nouns and adjectives: "Путь домой" is also "Пути домой",
+# "Совет матерей и жён" is also "Совета матерей и жён", "Свердлин" also "Свердлиным".
+_RUSSIAN_ENDINGS = sorted(
+    "а я у ю е и ы о ь й ом ем ём ой ей ою ею ам ям ами ями ах ях ов ев ым им ого его ому ему "
+    "ую юю ая яя ое ее ые ие ых их ыми ими ий ый ия ию ием ии ья ью ьи ьем ея".split(),
+    key=len,
+    reverse=True,
+)
+_RUSSIAN_VOWEL_TAIL = re.compile(r"[аяоеёыиьйую]{1,2}$")
+_CYRILLIC_LETTER = r"[а-яёА-ЯЁ]"
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+
+
+def _e_or_yo(text: str) -> str:
+    """Russian writes ё as е more often than not: either matches either."""
+    return "".join("[её]" if char in "её" else re.escape(char) for char in text)
+
+
+def _russian_word_pattern(word: str) -> str:
+    if len(word) <= 3 or word.isupper():
+        return _e_or_yo(word)
+    stem = _RUSSIAN_VOWEL_TAIL.sub("", word)
+    if len(stem) < 3:
+        stem = word[:3]
+    return f"{_e_or_yo(stem)}(?:{'|'.join(_RUSSIAN_ENDINGS)})?"
+
+
+def native_pattern(form: str) -> str:
+    """A regex for a native form: Russian words in any case ending; Thai with or without spaces."""
+    if _THAI.search(form):
+        return r"\s*".join(re.escape(word) for word in form.split())
+    words = re.findall(r"\w+", form)
+    if re.search(_CYRILLIC_LETTER, form):
+        inner = r"[\s.,]+".join(_russian_word_pattern(word) for word in words)
+        return f"(?<!{_CYRILLIC_LETTER}){inner}(?!{_CYRILLIC_LETTER})"
+    return r"\b" + r"[\s.,]+".join(re.escape(word) for word in words) + r"\b"
+
+
+@dataclass(frozen=True)
+class NativeMatch:
+    start: int
+    end: int
+    entity: Entity
+
+
+class NativeMatcher:
+    """Finds native forms of registry entities in original text; the longest match wins."""
+
+    def __init__(self, entities: Any) -> None:
+        self.by_group: dict[str, Entity] = {}
+        alternatives = []
+        forms = [(form, entity) for entity in entities for form in entity.native]
+        # Longer forms first, so "Free Buryatia"'s native form wins over "Buryatia"'s.
+        forms.sort(key=lambda item: len(item[0]), reverse=True)
+        for index, (form, entity) in enumerate(forms):
+            group = f"n{index}"
+            self.by_group[group] = entity
+            alternatives.append(f"(?P<{group}>{native_pattern(form)})")
+        self.pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+
+    def find(self, text: str) -> list[NativeMatch]:
+        if self.pattern is None:
+            return []
+        matches = []
+        for match in self.pattern.finditer(text):
+            group = match.lastgroup
+            assert group is not None
+            matches.append(NativeMatch(match.start(), match.end(), self.by_group[group]))
+        return matches

@@ -1,0 +1,162 @@
+"""Builds the chain of stages from a validated config, runs it, and reports what happened."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from tqdm import tqdm
+
+from pipeline import __version__
+from pipeline.config import RunConfig
+from pipeline.names import load_registry
+from pipeline.schema import Document
+from pipeline.stages.base import Stage
+from pipeline.stages.detect import Detect
+from pipeline.stages.ingest import Ingest
+from pipeline.stages.normalize import Normalize
+from pipeline.stages.publish import CardInfo, Publish, push_to_hub
+from pipeline.stages.translate import Translate
+
+T = TypeVar("T")
+
+
+@dataclass
+class RunResult:
+    report: dict[str, Any]
+    output: Any = None
+    stages: list[Stage] = field(default_factory=list)
+
+
+def build_stages(config: RunConfig) -> list[Stage]:
+    """The chain, in order: ingest, detect, translate, normalize, publish."""
+    ingest = Ingest(config.input, config.ingest.extensions, config.ingest.max_file_bytes, config.ingest.legacy_encodings)
+    detect = Detect(config.detect.languages, config.detect.seed, config.detect.min_score, config.detect.short_paragraph_chars)
+    registry = load_registry(config.normalize.registry) if config.normalize.enabled or config.normalize.registry.exists() else None
+    translate = Translate.from_config(config.translate, registry, config.input)
+    normalize = Normalize.from_config(config.normalize, registry)
+    info = CardInfo(
+        name=config.name,
+        license=config.publish.license,
+        pretty_name=config.publish.pretty_name,
+        pipeline_version=__version__,
+        config_hash=config.content_hash(),
+        models=translate.model_ids(),
+    )
+    publish = Publish(config.output, info, config.publish.shard_rows)
+    return [ingest, detect, translate, normalize, publish]
+
+
+class _Timer:
+    """Seconds spent producing items, upstream work included."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def wrap(self, items: Iterable[T]) -> Iterator[T]:
+        iterator = iter(items)
+        while True:
+            start = time.perf_counter()
+            try:
+                item = next(iterator)
+            except StopIteration:
+                self.seconds += time.perf_counter() - start
+                return
+            self.seconds += time.perf_counter() - start
+            yield item
+
+
+def _stamp(config: RunConfig) -> Callable[[Iterable[Document]], Iterator[Document]]:
+    config_hash = config.content_hash()
+
+    def stamp(documents: Iterable[Document]) -> Iterator[Document]:
+        for document in documents:
+            document.pipeline_version = __version__
+            document.config_hash = config_hash
+            yield document
+
+    return stamp
+
+
+def run_stages(stages: list[Stage], config: RunConfig) -> tuple[int, dict[str, float]]:
+    """Stream documents through the stages; return (documents out, exclusive seconds per stage)."""
+    timers = [_Timer() for _ in stages]
+    stream: Iterable[Document] = ()
+    for position, (stage, timer) in enumerate(zip(stages, timers)):
+        stream = stage.run(stream)
+        if stage.name == "ingest":
+            stream = _stamp(config)(stream)
+        stream = timer.wrap(stream)
+        stream = tqdm(stream, desc=f"{stage.name:<9}", unit="doc", position=position, leave=False,
+                      disable=config.quiet, file=sys.stderr, dynamic_ncols=True)
+    published = sum(1 for _ in stream)
+    inclusive = [timer.seconds for timer in timers]
+    seconds = {stage.name: round(inclusive[i] - (inclusive[i - 1] if i else 0.0), 3) for i, stage in enumerate(stages)}
+    return published, seconds
+
+
+def build_report(stages: list[Stage], config: RunConfig, published: int, seconds: dict[str, float], wall: float) -> dict[str, Any]:
+    by_name = {stage.name: stage for stage in stages}
+    skipped = [item for stage in stages for item in stage.skipped]
+    ingest = by_name["ingest"]
+    detect_counts = by_name["detect"].counters
+    languages = {key.split(".", 1)[1]: value for key, value in sorted(detect_counts.items()) if key.startswith("documents.")}
+    paragraphs = {key.split(".", 1)[1]: value for key, value in sorted(detect_counts.items()) if key.startswith("paragraphs.")}
+    return {
+        "name": config.name,
+        "pipeline_version": __version__,
+        "config_hash": config.content_hash(),
+        "documents": {
+            "files": ingest.counters["files"],
+            "read": ingest.counters["documents"] + sum(1 for item in ingest.skipped),
+            "published": published,
+            "skipped": skipped,
+        },
+        "languages": {"documents": languages, "paragraphs": paragraphs},
+        "stages": {
+            stage.name: {"seconds": seconds[stage.name], **{k: v for k, v in sorted(stage.counters.items()) if not k.startswith(("documents.", "paragraphs."))}}
+            for stage in stages
+        },
+        "seconds": round(wall, 3),
+    }
+
+
+def run_pipeline(config: RunConfig) -> RunResult:
+    started = time.perf_counter()
+    stages = build_stages(config)
+    published, seconds = run_stages(stages, config)
+    report = build_report(stages, config, published, seconds, time.perf_counter() - started)
+    publish = stages[-1]
+    normalize = stages[-2]
+    assert isinstance(publish, Publish) and isinstance(normalize, Normalize)
+    output = publish.finalize(normalize.name_table(), report)
+    if config.publish.push_to_hub:
+        if not config.publish.repo_id:
+            raise ValueError("publish.push_to_hub needs publish.repo_id")
+        report["pushed_to"] = push_to_hub(output, config.publish.repo_id, config.publish.private)
+    return RunResult(report=report, output=output, stages=stages)
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The summary table printed at the end of a run."""
+    docs = report["documents"]
+    lines = [
+        f"run {report['name']}: {docs['read']} read, {docs['published']} published, {len(docs['skipped'])} skipped, {report['seconds']:.1f}s",
+        "",
+        f"{'stage':<10} {'seconds':>8}  counts",
+    ]
+    for name, stage in report["stages"].items():
+        counts = ", ".join(f"{k}={v}" for k, v in stage.items() if k != "seconds")
+        lines.append(f"{name:<10} {stage['seconds']:>8.2f}  {counts}")
+    lines += ["", f"{'language':<10} {'documents':>9} {'paragraphs':>10}"]
+    langs = report["languages"]
+    for lang in sorted(set(langs["documents"]) | set(langs["paragraphs"])):
+        lines.append(f"{lang:<10} {langs['documents'].get(lang, 0):>9} {langs['paragraphs'].get(lang, 0):>10}")
+    if docs["skipped"]:
+        lines += ["", "skipped:"]
+        lines += [f"  {item['source']}: {item['reason']}" for item in docs["skipped"]]
+    return "\n".join(lines)
+

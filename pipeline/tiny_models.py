@@ -1,0 +1,128 @@
+"""Tiny Marian translation models built from our own sample text, for offline runs and tests.
+
+No weights can be downloaded on the machines this project is built on, so the smoke config and
+the tests use models made here: a SentencePiece vocabulary trained on the sample documents and
+a randomly initialised Marian model of a few thousand parameters. Their output is noise, but
+they go through exactly the loading, batching and caching code that real OPUS-MT models use.
+
+    python -m pipeline.tiny_models OUTPUT_DIR --lang ru --input data/raw
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+SPECIAL_TOKENS = ["</s>", "<unk>"]
+PAD_TOKEN = "<pad>"
+
+
+def _train_sentencepiece(lines: list[str], prefix: Path, vocab_size: int, character_coverage: float) -> None:
+    import sentencepiece as spm
+
+    corpus = prefix.with_suffix(".txt")
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(corpus), model_prefix=str(prefix), vocab_size=vocab_size, model_type="unigram",
+        character_coverage=character_coverage, hard_vocab_limit=False, bos_id=-1, eos_id=0, unk_id=1,
+        pad_id=-1, minloglevel=2, num_threads=1, input_sentence_size=0, shuffle_input_sentence=False,
+    )
+
+
+def _pieces(model_file: Path) -> list[str]:
+    import sentencepiece as spm
+
+    processor = spm.SentencePieceProcessor(model_file=str(model_file))
+    return [processor.id_to_piece(index) for index in range(processor.get_piece_size())]
+
+
+def build_tiny_marian(output: Path, source_lines: Iterable[str], target_lines: Iterable[str],
+                      source_lang: str, vocab_size: int = 400, d_model: int = 16, layers: int = 1,
+                      heads: int = 2, ffn_dim: int = 32, max_positions: int = 256, seed: int = 0) -> Path:
+    """Write a MarianMT folder (config, weights, source.spm, target.spm, vocab.json) to `output`."""
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    source = [line for line in source_lines if line.strip()]
+    target = [line for line in target_lines if line.strip()]
+    if not source or not target:
+        raise ValueError("tiny model needs some source and target text to train its vocabulary")
+    staging = Path(tempfile.mkdtemp(prefix=".tiny-", dir=output.parent if output.parent.exists() else None))
+    try:
+        # Thai needs every character covered; so does any short sample text.
+        _train_sentencepiece(source, staging / "source", vocab_size, character_coverage=1.0)
+        _train_sentencepiece(target, staging / "target", vocab_size, character_coverage=1.0)
+        (staging / "source.model").rename(staging / "source.spm")
+        (staging / "target.model").rename(staging / "target.spm")
+        vocab: dict[str, int] = {token: index for index, token in enumerate(SPECIAL_TOKENS)}
+        for piece in _pieces(staging / "source.spm") + _pieces(staging / "target.spm"):
+            vocab.setdefault(piece, len(vocab))
+        vocab[PAD_TOKEN] = len(vocab)
+        (staging / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        for leftover in ("source.vocab", "target.vocab", "source.txt", "target.txt"):
+            (staging / leftover).unlink(missing_ok=True)
+        tokenizer = MarianTokenizer(
+            source_spm=str(staging / "source.spm"), target_spm=str(staging / "target.spm"),
+            vocab=str(staging / "vocab.json"), source_lang=source_lang, target_lang="en",
+            model_max_length=max_positions,
+        )
+        config = MarianConfig(
+            vocab_size=len(vocab), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
+            encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=ffn_dim,
+            decoder_ffn_dim=ffn_dim, max_position_embeddings=max_positions, pad_token_id=vocab[PAD_TOKEN],
+            eos_token_id=0, decoder_start_token_id=vocab[PAD_TOKEN], forced_eos_token_id=0,
+            scale_embedding=True, share_encoder_decoder_embeddings=True,
+        )
+        torch.manual_seed(seed)
+        model = MarianMTModel(config)
+        model.generation_config.max_length = max_positions
+        model.generation_config.num_beams = 1
+        tokenizer.save_pretrained(staging)
+        model.save_pretrained(staging)
+        if output.exists():
+            shutil.rmtree(output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, output)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return output
+
+
+def sample_lines(input_dir: Path, lang: str) -> tuple[list[str], list[str]]:
+    """Paragraphs of the sample documents: (lines in `lang`, English lines)."""
+    from pipeline.stages.detect import LanguageDetector
+    from pipeline.stages.ingest import list_input_files, read_documents
+
+    detector = LanguageDetector([lang, "en"])
+    source, english = [], []
+    for path in list_input_files(input_dir, [".txt", ".md", ".html", ".htm", ".jsonl"]):
+        for document in read_documents(path, input_dir, 5_000_000, ["cp1251", "koi8_r", "cp874"]):
+            for paragraph in getattr(document, "paragraphs", []):
+                detected, _score = detector.detect(paragraph.text)
+                (source if detected == lang else english if detected == "en" else []).append(paragraph.text)
+    return source, english
+
+
+def build_from_samples(output: Path, lang: str, input_dir: Path) -> Path:
+    source, english = sample_lines(input_dir, lang)
+    return build_tiny_marian(output, source, english, source_lang=lang)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build a tiny Marian model from the sample documents")
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--lang", required=True, help="source language, e.g. ru or th")
+    parser.add_argument("--input", type=Path, default=Path("data/raw"))
+    args = parser.parse_args(argv)
+    print(build_from_samples(args.output, args.lang, args.input))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

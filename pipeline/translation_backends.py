@@ -1,0 +1,174 @@
+"""Translation backends behind one interface: transformers (Marian, NLLB/M2M) and CTranslate2.
+
+Both load by Hugging Face id or local folder, never run remote code, and translate a batch of
+sentences in one call. Loading errors become ModelLoadError with what to do about them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class ModelLoadError(Exception):
+    """A translation model that cannot be loaded; the message names language, model and remedy."""
+
+
+class Backend(Protocol):
+    model_key: str
+    max_source_tokens: int
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def translate(self, sentences: list[str]) -> list[str]: ...
+
+
+def resolve_device(device: str) -> str:
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def looks_like_path(model: str) -> bool:
+    """Hub ids are "owner/name"; anything else (or an existing folder) is a local path."""
+    return Path(model).exists() or model.startswith((".", "/", "~")) or model.count("/") != 1
+
+
+def _load_error(lang: str, model: str, error: Exception) -> ModelLoadError:
+    where = "folder" if looks_like_path(model) else "model id"
+    hint = (
+        f"download it on a connected machine (huggingface-cli download {model} --local-dir DIR) "
+        f"and point translate.models.{lang}.model at that folder"
+        if where == "model id"
+        else "check that the folder holds a transformers seq2seq model (config.json, weights, tokenizer files)"
+    )
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return ModelLoadError(f"translate.models.{lang}: cannot load {where} {model!r}: {reason[:300]}. To fix: {hint}.")
+
+
+class TransformersBackend:
+    """tokenizer + model.generate on sorted, token-budgeted batches."""
+
+    def __init__(self, lang: str, model: str, revision: str | None, device: str, num_beams: int,
+                 max_new_tokens: int, src_lang: str | None = None, tgt_lang: str | None = None,
+                 threads: int = 0) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        if threads:
+            torch.set_num_threads(threads)
+        if looks_like_path(model) and not Path(model).is_dir():
+            raise _load_error(lang, model, FileNotFoundError("no such folder"))
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision, trust_remote_code=False)
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(model, revision=revision, trust_remote_code=False)
+        except Exception as error:  # transformers raises many kinds: all mean "cannot load"
+            raise _load_error(lang, model, error) from error
+        self.device = resolve_device(device)
+        self.model.to(self.device).eval()
+        self.model_key = f"{model}@{revision or 'main'}"
+        self.num_beams = num_beams
+        self.max_new_tokens = max_new_tokens
+        self.generate_kwargs: dict[str, Any] = {}
+        if src_lang:
+            self.tokenizer.src_lang = src_lang
+        if tgt_lang:
+            self.generate_kwargs["forced_bos_token_id"] = self.tokenizer.convert_tokens_to_ids(tgt_lang)
+        limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
+        self.max_source_tokens = min(limit, int(getattr(self.tokenizer, "model_max_length", limit) or limit)) - 2
+        self.calls = 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def translate(self, sentences: list[str]) -> list[str]:
+        import torch
+
+        self.calls += 1
+        inputs = self.tokenizer(sentences, return_tensors="pt", padding=True, truncation=False).to(self.device)
+        with torch.inference_mode():
+            output = self.model.generate(**inputs, num_beams=self.num_beams, max_new_tokens=self.max_new_tokens,
+                                         **self.generate_kwargs)
+        return [text.strip() for text in self.tokenizer.batch_decode(output, skip_special_tokens=True)]
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")
+
+
+class CTranslate2Backend:
+    """CTranslate2 int8 on CPU, float16 on GPU; converts the transformers model once and keeps it."""
+
+    def __init__(self, lang: str, model: str, revision: str | None, device: str, num_beams: int,
+                 max_new_tokens: int, src_lang: str | None = None, tgt_lang: str | None = None,
+                 threads: int = 0, compute_type: str = "auto", convert_dir: Path = Path("data/cache/ct2"),
+                 batch_tokens: int = 4096) -> None:
+        try:
+            import ctranslate2
+        except ImportError as error:
+            raise ModelLoadError(f"translate.backend is ctranslate2 but it is not installed: pip install -e \".[ct2]\"") from error
+        from transformers import AutoTokenizer
+
+        self.device = resolve_device(device)
+        if compute_type == "auto":
+            compute_type = "float16" if self.device == "cuda" else "int8"
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision, trust_remote_code=False)
+        except Exception as error:
+            raise _load_error(lang, model, error) from error
+        if src_lang:
+            self.tokenizer.src_lang = src_lang
+        self.tgt_lang = tgt_lang
+        quantization = "int8" if compute_type.startswith("int8") else compute_type
+        target = convert_dir / _safe_name(f"{Path(model).resolve() if Path(model).exists() else model}@{revision or 'main'}-{quantization}")
+        if not (target / "model.bin").exists():
+            try:
+                converter = ctranslate2.converters.TransformersConverter(model, revision=revision, trust_remote_code=False)
+                partial = target.with_name(target.name + ".partial")
+                converter.convert(str(partial), quantization=quantization, force=True)
+                os.replace(partial, target)
+            except Exception as error:
+                raise _load_error(lang, model, error) from error
+        cpu_threads = threads or os.cpu_count() or 1
+        self.translator = ctranslate2.Translator(str(target), device=self.device, compute_type=compute_type,
+                                                 inter_threads=1, intra_threads=cpu_threads if self.device == "cpu" else 0)
+        self.model_key = f"{model}@{revision or 'main'}"
+        self.num_beams = num_beams
+        self.max_new_tokens = max_new_tokens
+        self.batch_tokens = batch_tokens
+        self.max_source_tokens = min(int(getattr(self.tokenizer, "model_max_length", 512) or 512), 1024) - 2
+        self.calls = 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def translate(self, sentences: list[str]) -> list[str]:
+        self.calls += 1
+        ids = self.tokenizer(sentences, add_special_tokens=True)["input_ids"]
+        source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+        prefix = [[self.tgt_lang] for _ in sentences] if self.tgt_lang else None
+        results = self.translator.translate_batch(
+            source, target_prefix=prefix, beam_size=self.num_beams, max_decoding_length=self.max_new_tokens,
+            max_batch_size=self.batch_tokens, batch_type="tokens",
+        )
+        outputs = []
+        for result in results:
+            tokens = result.hypotheses[0]
+            if self.tgt_lang and tokens and tokens[0] == self.tgt_lang:
+                tokens = tokens[1:]
+            token_ids = self.tokenizer.convert_tokens_to_ids(tokens)
+            outputs.append(self.tokenizer.decode(token_ids, skip_special_tokens=True).strip())
+        return outputs
+
+
+def load_backend(backend: str, lang: str, **settings: Any) -> Backend:
+    if backend == "ctranslate2":
+        return CTranslate2Backend(lang, **settings)
+    settings.pop("compute_type", None)
+    settings.pop("convert_dir", None)
+    settings.pop("batch_tokens", None)
+    return TransformersBackend(lang, **settings)
