@@ -80,8 +80,6 @@ def build_tiny_marian(output: Path, source_lines: Iterable[str], target_lines: I
         )
         torch.manual_seed(seed)
         model = MarianMTModel(config)
-        model.generation_config.max_length = max_positions
-        model.generation_config.num_beams = 1
         tokenizer.save_pretrained(staging)
         model.save_pretrained(staging)
         if output.exists():

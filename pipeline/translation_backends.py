@@ -25,6 +25,14 @@ class Backend(Protocol):
     def translate(self, sentences: list[str]) -> list[str]: ...
 
 
+def quiet_transformers() -> None:
+    """Loading bars and advice from transformers are noise in a batch job's output."""
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+
+
 def resolve_device(device: str) -> str:
     if device != "auto":
         return device
@@ -59,6 +67,7 @@ class TransformersBackend:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+        quiet_transformers()
         if threads:
             torch.set_num_threads(threads)
         if looks_like_path(model) and not Path(model).is_dir():
@@ -113,6 +122,7 @@ class CTranslate2Backend:
             raise ModelLoadError(f"translate.backend is ctranslate2 but it is not installed: pip install -e \".[ct2]\"") from error
         from transformers import AutoTokenizer
 
+        quiet_transformers()
         self.device = resolve_device(device)
         if compute_type == "auto":
             compute_type = "float16" if self.device == "cuda" else "int8"

@@ -41,7 +41,6 @@ _STRONG_MARK = re.compile(
 )
 _WEAK_MARK = re.compile(r"ага\b|[еэ]нн[ея]\b|ы[яю]\b|\b(?:аб|па|ад|ля)\b|[рцчшж]э|дзе", re.IGNORECASE)
 _UKRAINIAN_ONLY = re.compile(r"[їєґ]", re.IGNORECASE)
-_RUSSIAN_I = re.compile(r"[и]", re.IGNORECASE)
 # Belarusian has none of these; Russian text has an "и" in about every 13th letter.
 _RUSSIAN_NOT_BELARUSIAN = re.compile(r"[ищъ]", re.IGNORECASE)
 _RUSSIAN_I_SHARE = 0.075
@@ -117,10 +116,15 @@ class LanguageDetector:
         marks = strong + 0.5 * len(_WEAK_MARK.findall(text))
         if (strong == 0 and marks < 1.5) or marks < cyrillic_letters / _LETTERS_PER_MARK:
             return None
-        if _UKRAINIAN_ONLY.search(text):
-            return "uk"
-        # Belarusian writes і and ы where Ukrainian has і and и: an и means Ukrainian.
-        return "uk" if _RUSSIAN_I.search(text) and "ы" not in text.lower() else "be"
+        lower = text.lower()
+        has_i, has_yery = "и" in lower, "ы" in lower
+        if _UKRAINIAN_ONLY.search(text) or (has_i and not has_yery):
+            # Ukrainian has no ы, э, ъ, ё: many of them mean a Russian text quoting Ukrainian.
+            russian_evidence = sum(lower.count(char) for char in "ыэъё")
+            return "uk" if russian_evidence < marks else None
+        # Belarusian has no и, щ, ъ: many of them mean a Russian text quoting Belarusian.
+        russian_evidence = sum(lower.count(char) for char in "ищъ")
+        return "be" if russian_evidence < marks else None
 
     def detect(self, text: str) -> tuple[str, float]:
         """(language, confidence 0..1); `und` when no letters or below min_score."""

@@ -1,0 +1,140 @@
+"""Bad input never stops a run and never disappears: each is listed with a reason."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import datasets
+import pytest
+
+from pipeline.config import load_config
+from pipeline.run import run_pipeline
+from pipeline.stages.ingest import Ingest
+from tests.conftest import REGISTRY, write_config
+from tests.test_end_to_end import run_cli
+
+GOOD = "date 2023-01-01\nThe wives of mobilised men went to the Kremlin again on Saturday morning.\n"
+
+
+@pytest.fixture
+def bad_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "blank.md").write_text("   \n\n  ")
+    (folder / "picture.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(200))
+    (folder / "damaged.txt").write_bytes("Жёны мобилизованных вышли к Кремлю.".encode()[:30] + b"\xff\xfe" + "и потребовали вернуть мужей.".encode())
+    (folder / "lines.jsonl").write_text(json.dumps({"text": "A good line about Put' Domoi and the wives."}) + "\nnot json at all\n" + json.dumps({"url": "x"}) + "\n")
+    (folder / "huge.txt").write_text("word " * 400)
+    (folder / "only_markup.html").write_text("<html><body><script>x()</script><nav>Menu</nav></body></html>")
+    return folder
+
+
+def test_every_bad_file_is_reported_and_the_rest_published(tmp_path: Path, bad_folder: Path) -> None:
+    config = write_config(tmp_path / "c.yaml", f"""
+name: bad
+input: {bad_folder}
+output: {tmp_path / 'out'}
+ingest:
+  max_file_bytes: 1000
+translate:
+  enabled: false
+normalize:
+  registry: {REGISTRY}
+""")
+    result = run_cli("run", str(config), "--quiet")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "out" / "bad" / "run_report.json").read_text())
+    reasons = {item["source"]: item["reason"] for item in report["documents"]["skipped"]}
+    assert reasons["empty.txt"] == "empty file"
+    assert reasons["blank.md"] == "empty file"
+    assert "PNG image" in reasons["picture.txt"]
+    assert "undecodable bytes" in reasons["damaged.txt"]
+    assert "over the limit of 1,000" in reasons["huge.txt"]
+    assert "no text" in reasons["only_markup.html"]
+    jsonl = [item["reason"] for item in report["documents"]["skipped"] if item["source"] == "lines.jsonl"]
+    assert jsonl == ["line 2: not valid JSON (Expecting value)", "line 3: no 'text' (or it is empty or not a string)"]
+    assert report["documents"]["published"] == 2
+    rows = datasets.load_dataset(str(tmp_path / "out" / "bad"), split="train")
+    assert sorted(rows["source"]) == ["good.txt", "lines.jsonl"]
+
+
+def test_a_file_that_disappears_during_the_run_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(GOOD)
+    (tmp_path / "b.txt").write_text(GOOD + "more")
+    ingest = Ingest(tmp_path, [".txt"], 10_000, ["cp1251"])
+    stream = ingest.run()
+    first = next(stream)
+    assert first.source == "a.txt"
+    (tmp_path / "b.txt").unlink()
+    assert list(stream) == []
+    assert ingest.skipped == [{"source": "b.txt", "reason": "file disappeared before it could be read", "stage": "ingest"}]
+
+
+def test_config_error_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.yaml", "name: x\nbogus_key: 1\n")
+    result = run_cli("run", str(config))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert str(config) in result.stderr and "bogus_key" in result.stderr and "line 2" in result.stderr
+
+
+def test_missing_model_stops_before_any_work_naming_language_and_model(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.yaml", f"""
+name: x
+output: {tmp_path / 'out'}
+translate:
+  models:
+    ru: {{model: {tmp_path / 'no-such-model'}}}
+normalize:
+  registry: {REGISTRY}
+""")
+    result = run_cli("run", str(config))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "translate.models.ru" in result.stderr and "no-such-model" in result.stderr and "no such folder" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_unreachable_hub_model_says_what_to_do(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.yaml", f"""
+name: x
+output: {tmp_path / 'out'}
+translate:
+  models:
+    th: {{model: Helsinki-NLP/opus-mt-th-en}}
+normalize:
+  registry: {REGISTRY}
+""")
+    result = run_cli("run", str(config))
+    assert result.returncode == 2
+    assert "translate.models.th" in result.stderr and "download it on a connected machine" in result.stderr
+
+
+def test_an_interrupted_run_leaves_the_previous_dataset_whole(tmp_path: Path, bad_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config_path = write_config(tmp_path / "c.yaml", f"""
+name: atomic
+input: {bad_folder}
+output: {tmp_path / 'out'}
+quiet: true
+translate:
+  enabled: false
+normalize:
+  registry: {REGISTRY}
+""")
+    run_pipeline(load_config(config_path))
+    before = datasets.load_dataset(str(tmp_path / "out" / "atomic"), split="train").to_list()
+
+    from pipeline.stages import publish
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt("killed while writing")
+
+    (bad_folder / "new.txt").write_text(GOOD.replace("Saturday", "Sunday"))
+    monkeypatch.setattr(publish, "write_parquet", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run_pipeline(load_config(config_path))
+    after = datasets.load_dataset(str(tmp_path / "out" / "atomic"), split="train").to_list()
+    assert after == before

@@ -1,0 +1,66 @@
+from pipeline.schema import Document, Paragraph
+from pipeline.stages.detect import LanguageDetector, detect_paragraph_languages, document_language
+
+DETECTOR = LanguageDetector(["ru", "th", "en", "be", "uk", "de"], seed=0, min_score=0.6)
+
+
+def test_thai_script_is_thai() -> None:
+    assert DETECTOR.detect("ภรรยาของทหารรัสเซียเรียกร้องให้สามีกลับบ้าน") == ("th", 1.0)
+
+
+def test_russian_english_german() -> None:
+    assert DETECTOR.detect("Жёны мобилизованных снова вышли к Кремлю и потребовали вернуть мужей.")[0] == "ru"
+    assert DETECTOR.detect("The wives of mobilised men went to the Kremlin again on Saturday.")[0] == "en"
+    assert DETECTOR.detect("Die Frauen der mobilisierten Soldaten fordern die Rückkehr ihrer Männer.")[0] == "de"
+
+
+def test_cyrillic_with_letters_russian_lacks_is_not_russian() -> None:
+    assert DETECTOR.detect("Мясцовыя землі былі населены выхадцамі з Албаніі.")[0] == "be"
+    assert DETECTOR.detect("Жыве Беларусь!")[0] == "be"
+    assert DETECTOR.detect("Дружини мобілізованих вимагають повернути чоловіків додому.")[0] == "uk"
+    # Latin "i" typed inside Cyrillic words, as Belarusian sites often do.
+    assert DETECTOR.detect("Кампетэнцыя Мiнiстэрства па надзвычайных сiтуацыях")[0] == "be"
+
+
+def test_russian_quoting_a_ukrainian_name_stays_russian() -> None:
+    text = "Российские войска несколько месяцев штурмовали город, который украинцы называют Авдіївка, и понесли большие потери."
+    assert DETECTOR.detect(text)[0] == "ru"
+
+
+def test_no_letters_and_low_confidence_are_undetermined() -> None:
+    assert DETECTOR.detect("12:30 — 2023") == ("und", 0.0)
+    strict = LanguageDetector(["ru", "be", "en"], min_score=0.99)
+    lang, score = strict.detect("Кабак пусты.")  # no "и", could be Belarusian: not sure enough
+    assert lang == "und" and score < 0.99
+
+
+def test_deterministic_across_instances() -> None:
+    text = "Die Frauen fordern. The women demand. Женщины требуют."
+    results = {LanguageDetector(["ru", "en", "de"], seed=0).detect(text) for _ in range(5)}
+    assert len(results) == 1
+
+
+def test_unconfigured_language_is_not_forced_onto_a_model_language() -> None:
+    # With only ru and en configured, Thai text is undetermined rather than "en".
+    assert LanguageDetector(["ru", "en"]).detect("ภรรยาของทหารรัสเซีย")[0] == "und"
+
+
+def test_document_language_is_length_weighted() -> None:
+    paragraphs = [Paragraph("x" * 300, "ru", 1.0), Paragraph("y" * 50, "en", 1.0)]
+    assert document_language(paragraphs) == ("ru", round(300 / 350, 4))
+
+
+def test_short_paragraphs_inherit_unless_script_contradicts() -> None:
+    document = Document(
+        id="1", source="s", text="",
+        paragraphs=[
+            Paragraph("Жёны мобилизованных снова вышли к Кремлю и потребовали вернуть мужей домой."),
+            Paragraph("Москва, 12 мая"),
+            Paragraph("Reuters"),
+            Paragraph("ภาพ"),
+        ],
+    )
+    detect_paragraph_languages(document, DETECTOR, short_chars=40)
+    assert document.lang == "ru"
+    langs = [p.lang for p in document.paragraphs]
+    assert langs[:2] == ["ru", "ru"] and langs[2] != "ru" and langs[3] == "th"

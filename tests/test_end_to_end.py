@@ -1,0 +1,103 @@
+"""The real CLI on a copy of data/raw, and the published dataset loaded back with datasets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import datasets
+import pytest
+
+from tests.conftest import REGISTRY, ROOT, write_config
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, tiny_models: dict[str, Path]) -> Path:
+    return write_config(tmp_path / "run.yaml", f"""
+name: e2e
+detect:
+  languages: [ru, th, en, uk, be, de]
+translate:
+  device: cpu
+  cache: {tmp_path / 'cache.sqlite'}
+  max_new_tokens: 16
+  models:
+    ru: {{model: {tiny_models['ru']}}}
+    th: {{model: {tiny_models['th']}}}
+normalize:
+  registry: {REGISTRY}
+""")
+
+
+def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_copy: Path, config_file: Path) -> None:
+    result = run_cli("run", str(config_file), "--input", str(raw_copy), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "published" in result.stderr and "stage" in result.stderr  # the summary table
+
+    folder = tmp_path / "out" / "e2e"
+    rows = datasets.load_dataset(str(folder), split="train")
+    assert rows.num_rows == 16
+    expected_columns = {"id", "source", "url", "title", "published", "lang", "lang_score", "text", "text_en",
+                        "text_en_normalized", "names", "paragraphs", "translation_model", "pipeline_version", "config_hash"}
+    assert expected_columns <= set(rows.column_names)
+    by_source: dict[str, list[dict]] = {}
+    for row in rows:
+        by_source.setdefault(row["source"], []).append(row)
+    assert {row["lang"] for row in rows} == {"en", "ru", "th"}
+    assert len(by_source["mixed/news.jsonl"]) == 3
+    html = by_source["en/idite_lesom.html"][0]
+    assert html["url"] == "https://example.org/world/idite-lesom-desertion-help" and html["published"] == "2023-11-24"
+    assert "Subscribe" not in html["text"] and "Copyright" not in html["text"]
+    english = by_source["en/buryatia_losses.txt"][0]
+    assert english["text_en"] == english["text"] and english["translation_model"] is None
+    russian = by_source["ru/put_domoy_cp1251.txt"][0]
+    assert russian["text"].startswith("Жёны мобилизованных") and russian["translation_model"].endswith("@main")
+    assert all(p["lang"] == "ru" and p["text_en"] for p in russian["paragraphs"])
+    # Names survive translation through a model whose output is noise.
+    assert "Put' Domoi" in russian["text_en"] and "Maria Andreeva" in russian["text_en"]
+    thai = by_source["th/edit_lesum_cp874.txt"][0]
+    assert "Idite Lesom" in thai["text_en"] and "Grigory Sverdlin" in thai["text_en"]
+    assert len({row["id"] for row in rows}) == 16
+    assert len({row["config_hash"] for row in rows}) == 1
+
+    report = json.loads((folder / "run_report.json").read_text())
+    assert report["documents"]["read"] == 16 and report["documents"]["published"] == 16
+    assert report["documents"]["skipped"] == []
+    assert set(report["stages"]) == {"ingest", "detect", "translate", "normalize", "publish"}
+    assert all(stage["seconds"] >= 0 for stage in report["stages"].values())
+    card = (folder / "README.md").read_text()
+    assert card.startswith("---\n") and "config_name: names" in card and report["config_hash"] in card
+
+
+def test_rerun_with_warm_cache_makes_no_model_calls(tmp_path: Path, raw_copy: Path, config_file: Path) -> None:
+    output = tmp_path / "out"
+    first = run_cli("run", str(config_file), "--input", str(raw_copy), "--output", str(output), "--quiet")
+    assert first.returncode == 0, first.stderr
+    cold = json.loads((output / "e2e" / "run_report.json").read_text())["stages"]["translate"]
+    assert cold["model_calls"] > 0
+    first_rows = datasets.load_dataset(str(output / "e2e"), split="train").to_list()
+    second = run_cli("run", str(config_file), "--input", str(raw_copy), "--output", str(output), "--quiet")
+    assert second.returncode == 0 and second.stderr == ""
+    warm = json.loads((output / "e2e" / "run_report.json").read_text())["stages"]["translate"]
+    assert warm.get("model_calls", 0) == 0 and warm["cache_hits"] == warm["sentences"] > 0
+    second_rows = datasets.load_dataset(str(output / "e2e"), split="train").to_list()
+    assert sorted(second_rows, key=lambda r: r["id"]) == sorted(first_rows, key=lambda r: r["id"])
+
+
+def test_detect_command_labels_lines(tmp_path: Path) -> None:
+    lines = tmp_path / "lines.txt"
+    lines.write_text("Жёны мобилизованных вышли к Кремлю.\nภรรยาของทหารรัสเซีย\nThe wives went to the Kremlin.\n")
+    result = run_cli("detect", str(lines), "--languages", "ru,th,en")
+    assert result.returncode == 0, result.stderr
+    labels = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [label[0] for label in labels] == ["ru", "th", "en"]
+    assert labels[1][2] == "ภรรยาของทหารรัสเซีย" and 0 <= float(labels[0][1]) <= 1
+    piped = subprocess.run([sys.executable, "-m", "pipeline", "detect", "--languages", "ru,en"], input="Hello there, how are you today?\n",
+                           capture_output=True, text=True, cwd=ROOT)
+    assert piped.stdout.startswith("en\t")
