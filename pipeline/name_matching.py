@@ -1,0 +1,298 @@
+"""Matching name spellings to registry entities: exact keys, transliteration keys, fuzzy scores.
+
+The transliteration key folds the alternations that romanisation systems and reporters produce
+for the same Cyrillic name (BGN/PCGN, ISO 9/GOST, scientific, common English, French and German
+habits), so "Put' Domoj", "Put Domoi" and "Путь домой" share a key, as do "Sergei", "Sergey" and
+"Sergej". Person names are compared by surname first, then given name (with equivalents such as
+Gregory/Grigory), so people who share a surname stay apart. Fuzzy scores come from rapidfuzz,
+only among candidates that share a block (first letter of the key), so matching scales.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from pipeline.names import Entity, variant_key
+
+_CYRILLIC_TO_LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
+    "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u",
+}
+_LATIN_LETTERS = {"š": "sh", "č": "ch", "ž": "zh", "ŝ": "shch", "ß": "ss"}
+# Applied in order; each line is one family of alternations named in the issue.
+# Placeholders that no later rule touches: ɕ for щ, ʃ for ш, ʒ for ж, ʧ for ч.
+_FOLDS = [
+    (re.compile(r"schtsch|shch|shtch"), "ɕ"),  # щ
+    (re.compile(r"tsch"), "ʧ"),  # ч (German)
+    (re.compile(r"sch"), "ʃ"),  # ш (German)
+    (re.compile(r"tch|ch|č"), "ʧ"),  # ч (French, English)
+    (re.compile(r"d?zh|dž|ž|dj"), "ʒ"),  # ж, дж
+    (re.compile(r"sh|sz|š"), "ʃ"),  # ш
+    (re.compile(r"kh"), "h"),  # х
+    (re.compile(r"gue"), "ge"), (re.compile(r"gui"), "gi"),  # French "Guennadi"
+    (re.compile(r"gh"), "g"), (re.compile(r"ph"), "f"), (re.compile(r"ck|q"), "k"),
+    (re.compile(r"x"), "ks"), (re.compile(r"w"), "v"),
+    (re.compile(r"tz|cz"), "ts"), (re.compile(r"c(?!s)"), "ts"),  # ц
+    (re.compile(r"[jy]"), "i"),  # й, ы, the y/j of ya/yu/ye/yo
+    (re.compile(r"ou$"), "ov"),  # Belarusian -ou (ў) for Russian -ov: "Shatrou"
+    (re.compile(r"ou"), "u"),
+    (re.compile(r"i?e"), "e"), (re.compile(r"io"), "e"),  # е/ye/ie, ё/yo/io
+    (re.compile(r"ii+"), "i"),
+    (re.compile(r"(.)\1+"), r"\1"),  # doubled letters
+]
+
+
+def transliterate(text: str) -> str:
+    return "".join(_CYRILLIC_TO_LATIN.get(char, char) for char in text)
+
+
+@lru_cache(maxsize=200_000)
+def fold_token(token: str) -> str:
+    """The transliteration key of one word."""
+    text = transliterate(token)
+    text = "".join(_LATIN_LETTERS.get(char, char) for char in text)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    for pattern, replacement in _FOLDS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def fold(text: str) -> str:
+    """The transliteration key of a name: variant_key, then each word folded."""
+    return " ".join(fold_token(token) for token in variant_key(text).split())
+
+
+# Given names that are the same name in another language's form (Ukrainian, Belarusian,
+# English, French, German) or its everyday short form (Sasha, Volodya, Liza).
+_GIVEN_NAME_GROUPS = [
+    "aleksandr aliaksandr sasha", "aleksei aliaksei alyosha", "vladimir uladzimir volodya vova",
+    "sergei siarhei seryozha", "nikolai mikalai kolya", "elizaveta yelizaveta liza lisa elizabeth",
+    "nadezhda nadia nadya", "dmitry dima", "mikhail misha", "ekaterina katya", "anastasia nastya",
+    "yevgeniya zhenya", "tatiana tanya", "natalia natasha",
+    "grigory gregory grigoriy grigorii hryhoriy", "aleksandr alexander aleksander oleksandr alexandre",
+    "aleksandra alexandra oleksandra", "aleksei alexei alexey aleksey oleksiy oleksii alexis",
+    "mikhail michael michail mykhailo michel", "nikolai nicholas nikolay mykola nicolas nikola",
+    "pyotr petr peter pjotr petro pierre", "pavel paul pavlo", "georgy george georgii heorhiy georges",
+    "iosif joseph josef yosyp", "yevgeny evgeny eugene yevhen evgenii", "yekaterina ekaterina catherine kateryna",
+    "yelena elena helen olena", "yuri yury iurii yuriy jurij george", "dmitry dmitri dmytro", "ivan ioann john",
+    "andrei andrey andrew andriy andrii", "sergei sergey serhiy serhii serge", "vasily vasili vasyl basil",
+    "vladimir volodymyr wladimir", "olga olha", "anatoly anatolii anatoliy", "maksim maxim maksym",
+    "zakhar zakhary zachary zakharia zacharias", "gennady gennadiy gennadi guennadi hennadiy", "igor ihor",
+    "leonid leonide", "boris borys", "maria mariya marija mary marie", "anna hanna anne", "natalia natalya nataliya natalie",
+    "tatiana tatyana tetiana", "yulia yuliya julia iuliia", "viktor victor", "konstantin kostiantyn constantine",
+    "arkady arkadiy arkadii", "nikita mykyta", "roman", "oleg oleh", "vitaly vitalii vitaliy", "valery valeriy valerii",
+    "fyodor fedor theodore", "kirill kyrylo cyril", "ksenia kseniya xenia oksana", "stepan stefan stephen", "timofei timofey tymofiy", "matvei matvey matthew",
+]
+
+
+def _given_groups() -> dict[str, int]:
+    """Folded given name -> group number; lines that share a name are one group."""
+    groups: dict[str, int] = {}
+    for index, line in enumerate(_GIVEN_NAME_GROUPS):
+        names = {fold_token(name) for name in line.split()}
+        merged = {groups[name] for name in names if name in groups}
+        for name, group in list(groups.items()):
+            if group in merged:
+                groups[name] = index
+        for name in names:
+            groups[name] = index
+    return groups
+
+
+GIVEN_GROUP = _given_groups()
+
+
+def given_names_agree(query: str, known: str) -> float:
+    """0..1: how well two folded given names agree (0 when they are different names)."""
+    if query == known:
+        return 1.0
+    if query in GIVEN_GROUP and GIVEN_GROUP.get(query) == GIVEN_GROUP.get(known):
+        return 0.98
+    shorter, longer = sorted((query, known), key=len)
+    if len(shorter) >= 3 and longer.startswith(shorter):
+        return 0.94  # a short form: "Zakhar" of "Zakhary", "Kakha" of "Kakhaber"
+    if len(shorter) == 1 and longer.startswith(shorter):
+        return 0.93  # an initial
+    score = fuzz.ratio(query, known) / 100
+    return score if score >= 0.8 else 0.0
+
+
+@dataclass(frozen=True)
+class PersonName:
+    surname: str  # folded
+    given: tuple[str, ...]  # folded, first given name first
+    patronymic: str = ""
+
+
+_PATRONYMIC = re.compile(r"(ovi[tʧ]|evi[tʧ]|ovna|evna|i[tʧ]na|ovi[tʧ]|ivna|ogli|ogl[iy]|kizi)$")
+_SUFFIXES = {"jr", "sr", "ii", "iii"}
+
+
+def parse_person(text: str) -> PersonName | None:
+    """'SURNAME, Given Patronymic' or 'Given [Patronymic] Surname', folded.
+
+    A patronymic is recognised by its ending wherever it stands ("MARKELOV, Anatolyevich
+    Vitalii", "ZALEVSKI DENISOVICH, Andrei"); "Jr." and the like are dropped.
+    """
+    if "," in text:
+        surname_part, _, given_part = text.partition(",")
+        surname_tokens = fold(surname_part).split()
+        given_tokens = fold(given_part).split()
+    else:
+        tokens = fold(text).split()
+        surname_tokens, given_tokens = tokens[-1:], tokens[:-1]
+    surname_tokens = [t for t in surname_tokens if t not in _SUFFIXES]
+    given_tokens = [t for t in given_tokens if t not in _SUFFIXES]
+    patronymics = [t for t in surname_tokens[1:] + given_tokens if _PATRONYMIC.search(t) and len(t) > 5]
+    surname_tokens = [surname_tokens[0]] + [t for t in surname_tokens[1:] if t not in patronymics] if surname_tokens else []
+    given_tokens = [t for t in given_tokens if t not in patronymics]
+    if not surname_tokens:
+        return None
+    return PersonName(" ".join(surname_tokens), tuple(given_tokens), patronymics[0] if patronymics else "")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    entity: Entity
+    method: str  # exact, known-variant, transliteration, fuzzy
+    score: float
+
+
+# How much an exactly agreeing surname (or given name) lifts a near miss in the other part.
+_LIFT = 0.12
+
+
+def _surname_blocks(surname: str) -> tuple[str, str]:
+    """Blocks for fuzzy lookup: a near-miss spelling keeps its first letter or its ending."""
+    return "^" + surname[:1], surname[-3:] + "$"
+
+
+class NameIndex:
+    """All spellings of all registry entities, indexed for exact, folded and fuzzy lookup."""
+
+    def __init__(self, entities: Iterable[Entity], rejected: Iterable[tuple[str, str]] = ()) -> None:
+        self.rejected = set(rejected)
+        self.entities = {entity.id: entity for entity in entities}
+        self.exact: dict[str, tuple[Entity, str]] = {}
+        self.folded: dict[str, set[str]] = defaultdict(set)
+        self.persons: dict[str, list[tuple[Entity, PersonName]]] = defaultdict(list)
+        self.person_surnames_by_block: dict[str, set[str]] = defaultdict(set)
+        self.forms_by_block: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
+        for entity in self.entities.values():
+            self.exact[variant_key(entity.canonical)] = (entity, "exact")
+            for spelling in (*entity.variants, *entity.native):
+                self.exact.setdefault(variant_key(spelling), (entity, "known-variant"))
+            for spelling in (entity.canonical, *entity.variants, *entity.native):
+                key = fold(spelling)
+                self.folded[key].add(entity.id)
+                if entity.type == "person":
+                    person = parse_person(transliterate(spelling.casefold()) if not spelling.isascii() else spelling)
+                    if person:
+                        self.persons[person.surname].append((entity, person))
+                else:
+                    self.forms_by_block[(key[:1], len(key.split()))].append((key, entity.id))
+        for surname in self.persons:
+            for block in _surname_blocks(surname):
+                self.person_surnames_by_block[block].add(surname)
+        self._blocks_as_lists = {block: sorted(names) for block, names in self.person_surnames_by_block.items()}
+        self.max_tokens = max((len(key.split()) for key in self.exact), default=1)
+        self._unique_surnames = {s: {e.id for e, _ in people} for s, people in self.persons.items()}
+
+    def is_rejected(self, variant: str, entity_id: str) -> bool:
+        return (variant_key(variant), entity_id) in self.rejected
+
+    def surname_only(self, key: str) -> Entity | None:
+        """The one registry person with this surname (a surname-only mention), if only one."""
+        ids = self._unique_surnames.get(fold(key))
+        if ids and len(ids) == 1 and len(key) >= 4:
+            return self.entities[next(iter(ids))]
+        return None
+
+    def _fuzzy_surnames(self, surname: str) -> list[tuple[str, float]]:
+        found: dict[str, float] = {}
+        for block in _surname_blocks(surname):
+            for name, score, _ in process.extract(surname, self._blocks_as_lists.get(block, []), scorer=fuzz.ratio,
+                                                  score_cutoff=80, limit=5):
+                if name != surname:
+                    found[name] = score / 100
+        return list(found.items())
+
+    def _score_people(self, query: PersonName, candidates: list[tuple[float, Entity, PersonName]]) -> dict[str, tuple[float, Entity]]:
+        scored: dict[str, tuple[float, Entity]] = {}
+        for surname_score, entity, person in candidates:
+            if query.given and person.given:
+                # The first given names, or any pair when the order differs ("Oskar Anselm").
+                given_score = max(given_names_agree(q, k) for q in query.given for k in person.given)
+                if given_names_agree(query.given[0], person.given[0]) == 0.0 and given_score < 1.0:
+                    continue
+            elif query.given or person.given:
+                given_score = 0.9  # one side has no given name: only the surname speaks
+            else:
+                given_score = 1.0
+            if query.patronymic and person.patronymic and fuzz.ratio(query.patronymic, person.patronymic) < 60:
+                continue
+            # One part agreeing exactly is evidence of its own: it lifts a near miss in the other.
+            if surname_score == 1.0:
+                score = min(1.0, given_score + _LIFT) if given_score < 0.93 else given_score
+            elif given_score >= 0.93:
+                score = min(0.97, surname_score + _LIFT) * given_score
+            else:
+                score = surname_score * given_score
+            if score > scored.get(entity.id, (0.0, entity))[0]:
+                scored[entity.id] = (score, entity)
+        return scored
+
+    def resolve_person(self, text: str) -> Resolution | None:
+        query = parse_person(text)
+        if query is None:
+            return None
+        exact = [(1.0, entity, person) for entity, person in self.persons.get(query.surname, [])]
+        scored = self._score_people(query, exact)
+        if not scored:
+            fuzzy = [(score, entity, person) for surname, score in self._fuzzy_surnames(query.surname)
+                     for entity, person in self.persons[surname]]
+            scored = self._score_people(query, fuzzy)
+        if not scored:
+            return None
+        ranked = sorted(scored.values(), key=lambda item: item[0], reverse=True)
+        if len(ranked) > 1 and ranked[1][0] >= ranked[0][0] - 0.02:
+            return None  # two people fit as well: leave it to a person
+        score, entity = ranked[0]
+        exact_surname = score >= 0.9 and query.surname in self.persons
+        return Resolution(entity, "transliteration" if exact_surname and score >= 0.97 else "fuzzy", round(score, 4))
+
+    def resolve(self, text: str, person_like: bool = True) -> Resolution | None:
+        """The entity a standalone name refers to, with how it was found and how sure."""
+        key = variant_key(text)
+        if key in self.exact:
+            entity, method = self.exact[key]
+            return Resolution(entity, method, 1.0)
+        folded = fold(text)
+        ids = self.folded.get(folded)
+        if ids and len(ids) == 1:
+            return Resolution(self.entities[next(iter(ids))], "transliteration", 0.97)
+        if person_like and (resolution := self.resolve_person(text)):
+            return resolution
+        tokens = len(folded.split())
+        if tokens == 1 and len(folded) < 6:
+            return None  # short single words are too easily alike
+        best: Resolution | None = None
+        for count in {tokens - 1, tokens, tokens + 1} - {0}:
+            forms = self.forms_by_block.get((folded[:1], count), [])
+            found = process.extractOne(folded, [key for key, _ in forms], scorer=fuzz.ratio, score_cutoff=75)
+            if found:
+                _, score, index = found
+                if best is None or score / 100 > best.score:
+                    best = Resolution(self.entities[forms[index][1]], "fuzzy", round(score / 100, 4))
+        if best and tokens == 1 and best.score < 0.88:
+            return None
+        return best
