@@ -75,7 +75,9 @@ def run_rapidfuzz(primaries: dict[str, str], akas: list[tuple[str, str]]) -> lis
     choices = [ascii_fold(primaries[g]) for g in groups]
     out: list[str | None] = []
     for _, name in akas:
-        found = process.extractOne(ascii_fold(name), choices, scorer=fuzz.token_sort_ratio, processor=utils.default_process, score_cutoff=85)
+        found = process.extractOne(
+            ascii_fold(name), choices, scorer=fuzz.token_sort_ratio, processor=utils.default_process, score_cutoff=85
+        )
         out.append(groups[found[2]] if found else None)
     return out
 
@@ -89,7 +91,18 @@ def run_ours(primaries: dict[str, str], akas: list[tuple[str, str]], threshold: 
     return out
 
 
-_ALTERNATIONS = [("y", "i"), ("i", "y"), ("e", "ye"), ("kh", "h"), ("v", "w"), ("ts", "tz"), ("ks", "x"), ("ei", "ey"), ("s", "ss"), ("zh", "j")]
+_ALTERNATIONS = [
+    ("y", "i"),
+    ("i", "y"),
+    ("e", "ye"),
+    ("kh", "h"),
+    ("v", "w"),
+    ("ts", "tz"),
+    ("ks", "x"),
+    ("ei", "ey"),
+    ("s", "ss"),
+    ("zh", "j"),
+]
 
 
 def synthetic(primaries: dict[str, str], entities: int, mentions: int, seed: int = 0) -> tuple[list[Entity], list[str]]:
@@ -122,9 +135,12 @@ def main() -> int:
     defaults = NormalizeConfig()
     ours_applied = partial(run_ours, threshold=defaults.auto_threshold)
     ours_proposed = partial(run_ours, threshold=defaults.review_threshold)
-    for label, method in [("fingerprint key collision", run_fingerprint), ("rapidfuzz token_sort_ratio>=85", run_rapidfuzz),
-                          (f"ours, applied (>= {defaults.auto_threshold})", ours_applied),
-                          (f"ours, proposed (>= {defaults.review_threshold})", ours_proposed)]:
+    for label, method in [
+        ("fingerprint key collision", run_fingerprint),
+        ("rapidfuzz token_sort_ratio>=85", run_rapidfuzz),
+        (f"ours, applied (>= {defaults.auto_threshold})", ours_applied),
+        (f"ours, proposed (>= {defaults.review_threshold})", ours_proposed),
+    ]:
         started = time.perf_counter()
         predictions = method(primaries, akas)
         seconds = time.perf_counter() - started

@@ -50,9 +50,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: {args.config}: input: no such folder: {config.input}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
 
+    from pipeline.names import RegistryError
     from pipeline.run import format_report, run_pipeline
     from pipeline.stages.translate import ModelLoadError
-    from pipeline.names import RegistryError
 
     try:
         result = run_pipeline(config)

@@ -16,16 +16,51 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from pipeline.names import Entity, variant_key
 
 _CYRILLIC_TO_LATIN = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
-    "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+    "і": "i",
+    "ї": "yi",
+    "є": "ye",
+    "ґ": "g",
+    "ў": "u",
 }
 _LATIN_LETTERS = {"š": "sh", "č": "ch", "ž": "zh", "ŝ": "shch", "ß": "ss"}
 # Applied in order; each line is one family of alternations named in the issue.
@@ -38,14 +73,20 @@ _FOLDS = [
     (re.compile(r"d?zh|dž|ž|dj"), "ʒ"),  # ж, дж
     (re.compile(r"sh|sz|š"), "ʃ"),  # ш
     (re.compile(r"kh"), "h"),  # х
-    (re.compile(r"gue"), "ge"), (re.compile(r"gui"), "gi"),  # French "Guennadi"
-    (re.compile(r"gh"), "g"), (re.compile(r"ph"), "f"), (re.compile(r"ck|q"), "k"),
-    (re.compile(r"x"), "ks"), (re.compile(r"w"), "v"),
-    (re.compile(r"tz|cz"), "ts"), (re.compile(r"c(?!s)"), "ts"),  # ц
+    (re.compile(r"gue"), "ge"),
+    (re.compile(r"gui"), "gi"),  # French "Guennadi"
+    (re.compile(r"gh"), "g"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ck|q"), "k"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"tz|cz"), "ts"),
+    (re.compile(r"c(?!s)"), "ts"),  # ц
     (re.compile(r"[jy]"), "i"),  # й, ы, the y/j of ya/yu/ye/yo
     (re.compile(r"ou$"), "ov"),  # Belarusian -ou (ў) for Russian -ov: "Shatrou"
     (re.compile(r"ou"), "u"),
-    (re.compile(r"i?e"), "e"), (re.compile(r"io"), "e"),  # е/ye/ie, ё/yo/io
+    (re.compile(r"i?e"), "e"),
+    (re.compile(r"io"), "e"),  # е/ye/ie, ё/yo/io
     (re.compile(r"ii+"), "i"),
     (re.compile(r"(.)\1+"), r"\1"),  # doubled letters
 ]
@@ -74,23 +115,67 @@ def fold(text: str) -> str:
 # Given names that are the same name in another language's form (Ukrainian, Belarusian,
 # English, French, German) or its everyday short form (Sasha, Volodya, Liza).
 _GIVEN_NAME_GROUPS = [
-    "aleksandr aliaksandr sasha", "aleksei aliaksei alyosha", "vladimir uladzimir volodya vova",
-    "sergei siarhei seryozha", "nikolai mikalai kolya", "elizaveta yelizaveta liza lisa elizabeth",
-    "nadezhda nadia nadya", "dmitry dima", "mikhail misha", "ekaterina katya", "anastasia nastya",
-    "yevgeniya zhenya", "tatiana tanya", "natalia natasha",
-    "grigory gregory grigoriy grigorii hryhoriy", "aleksandr alexander aleksander oleksandr alexandre",
-    "aleksandra alexandra oleksandra", "aleksei alexei alexey aleksey oleksiy oleksii alexis",
-    "mikhail michael michail mykhailo michel", "nikolai nicholas nikolay mykola nicolas nikola",
-    "pyotr petr peter pjotr petro pierre", "pavel paul pavlo", "georgy george georgii heorhiy georges",
-    "iosif joseph josef yosyp", "yevgeny evgeny eugene yevhen evgenii", "yekaterina ekaterina catherine kateryna",
-    "yelena elena helen olena", "yuri yury iurii yuriy jurij george", "dmitry dmitri dmytro", "ivan ioann john",
-    "andrei andrey andrew andriy andrii", "sergei sergey serhiy serhii serge", "vasily vasili vasyl basil",
-    "vladimir volodymyr wladimir", "olga olha", "anatoly anatolii anatoliy", "maksim maxim maksym",
-    "zakhar zakhary zachary zakharia zacharias", "gennady gennadiy gennadi guennadi hennadiy", "igor ihor",
-    "leonid leonide", "boris borys", "maria mariya marija mary marie", "anna hanna anne", "natalia natalya nataliya natalie",
-    "tatiana tatyana tetiana", "yulia yuliya julia iuliia", "viktor victor", "konstantin kostiantyn constantine",
-    "arkady arkadiy arkadii", "nikita mykyta", "roman", "oleg oleh", "vitaly vitalii vitaliy", "valery valeriy valerii",
-    "fyodor fedor theodore", "kirill kyrylo cyril", "ksenia kseniya xenia oksana", "stepan stefan stephen", "timofei timofey tymofiy", "matvei matvey matthew",
+    "aleksandr aliaksandr sasha",
+    "aleksei aliaksei alyosha",
+    "vladimir uladzimir volodya vova",
+    "sergei siarhei seryozha",
+    "nikolai mikalai kolya",
+    "elizaveta yelizaveta liza lisa elizabeth",
+    "nadezhda nadia nadya",
+    "dmitry dima",
+    "mikhail misha",
+    "ekaterina katya",
+    "anastasia nastya",
+    "yevgeniya zhenya",
+    "tatiana tanya",
+    "natalia natasha",
+    "grigory gregory grigoriy grigorii hryhoriy",
+    "aleksandr alexander aleksander oleksandr alexandre",
+    "aleksandra alexandra oleksandra",
+    "aleksei alexei alexey aleksey oleksiy oleksii alexis",
+    "mikhail michael michail mykhailo michel",
+    "nikolai nicholas nikolay mykola nicolas nikola",
+    "pyotr petr peter pjotr petro pierre",
+    "pavel paul pavlo",
+    "georgy george georgii heorhiy georges",
+    "iosif joseph josef yosyp",
+    "yevgeny evgeny eugene yevhen evgenii",
+    "yekaterina ekaterina catherine kateryna",
+    "yelena elena helen olena",
+    "yuri yury iurii yuriy jurij george",
+    "dmitry dmitri dmytro",
+    "ivan ioann john",
+    "andrei andrey andrew andriy andrii",
+    "sergei sergey serhiy serhii serge",
+    "vasily vasili vasyl basil",
+    "vladimir volodymyr wladimir",
+    "olga olha",
+    "anatoly anatolii anatoliy",
+    "maksim maxim maksym",
+    "zakhar zakhary zachary zakharia zacharias",
+    "gennady gennadiy gennadi guennadi hennadiy",
+    "igor ihor",
+    "leonid leonide",
+    "boris borys",
+    "maria mariya marija mary marie",
+    "anna hanna anne",
+    "natalia natalya nataliya natalie",
+    "tatiana tatyana tetiana",
+    "yulia yuliya julia iuliia",
+    "viktor victor",
+    "konstantin kostiantyn constantine",
+    "arkady arkadiy arkadii",
+    "nikita mykyta",
+    "roman",
+    "oleg oleh",
+    "vitaly vitalii vitaliy",
+    "valery valeriy valerii",
+    "fyodor fedor theodore",
+    "kirill kyrylo cyril",
+    "ksenia kseniya xenia oksana",
+    "stepan stefan stephen",
+    "timofei timofey tymofiy",
+    "matvei matvey matthew",
 ]
 
 
@@ -206,22 +291,41 @@ class NameIndex:
         self._blocks_as_lists = {block: sorted(names) for block, names in self.person_surnames_by_block.items()}
         self.max_tokens = max((len(key.split()) for key in self.exact), default=1)
         self._unique_surnames = {s: {e.id for e, _ in people} for s, people in self.persons.items()}
+        self._surnames_exact: dict[str, set[str]] = defaultdict(set)
+        for entity in self.entities.values():
+            if entity.type == "person":
+                for spelling in (entity.canonical, *entity.variants):
+                    self._surnames_exact[variant_key(spelling).split()[-1]].add(entity.id)
 
     def is_rejected(self, variant: str, entity_id: str) -> bool:
         return (variant_key(variant), entity_id) in self.rejected
 
-    def surname_only(self, key: str) -> Entity | None:
-        """The one registry person with this surname (a surname-only mention), if only one."""
-        ids = self._unique_surnames.get(fold(key))
+    def surname_only(self, key: str, folded: bool = False) -> Entity | None:
+        """The one registry person with this surname (a surname-only mention), if only one.
+
+        Without `folded`, the surname must be spelled as the registry spells it.
+        """
+        ids = self._unique_surnames.get(fold(key)) if folded else self._surnames_exact.get(key)
         if ids and len(ids) == 1 and len(key) >= 4:
             return self.entities[next(iter(ids))]
         return None
 
+    def given_name_conflicts(self, given: str, entity: Entity) -> bool:
+        """True when `given` is a given name that is not the entity's ("Aleksandr Sverdlin")."""
+        folded = fold_token(variant_key(given))
+        if folded not in GIVEN_GROUP:
+            return False
+        person = parse_person(entity.canonical)
+        if person is None or not person.given:
+            return False
+        return given_names_agree(folded, person.given[0]) == 0.0
+
     def _fuzzy_surnames(self, surname: str) -> list[tuple[str, float]]:
         found: dict[str, float] = {}
         for block in _surname_blocks(surname):
-            for name, score, _ in process.extract(surname, self._blocks_as_lists.get(block, []), scorer=fuzz.ratio,
-                                                  score_cutoff=80, limit=5):
+            for name, score, _ in process.extract(
+                surname, self._blocks_as_lists.get(block, []), scorer=fuzz.ratio, score_cutoff=80, limit=5
+            ):
                 if name != surname:
                     found[name] = score / 100
         return list(found.items())
@@ -258,8 +362,11 @@ class NameIndex:
         exact = [(1.0, entity, person) for entity, person in self.persons.get(query.surname, [])]
         scored = self._score_people(query, exact)
         if not scored:
-            fuzzy = [(score, entity, person) for surname, score in self._fuzzy_surnames(query.surname)
-                     for entity, person in self.persons[surname]]
+            fuzzy = [
+                (score, entity, person)
+                for surname, score in self._fuzzy_surnames(query.surname)
+                for entity, person in self.persons[surname]
+            ]
             scored = self._score_people(query, fuzzy)
         if not scored:
             return None
@@ -283,6 +390,8 @@ class NameIndex:
         if person_like and (resolution := self.resolve_person(text)):
             return resolution
         tokens = len(folded.split())
+        if tokens == 1 and (person := self.surname_only(key, folded=True)):
+            return Resolution(person, "transliteration", 0.95)
         if tokens == 1 and len(folded) < 6:
             return None  # short single words are too easily alike
         best: Resolution | None = None
@@ -296,3 +405,128 @@ class NameIndex:
         if best and tokens == 1 and best.score < 0.88:
             return None
         return best
+
+
+# --- names in running text -------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W_](?:[\w'’ʹʼ-]*[^\W_])?")
+_POSSESSIVE = re.compile(r"['’]s$")
+# Lower-case words that may stand inside a name: "Council of Mothers and Wives".
+_CONNECTORS = {"of", "and", "the", "for", "i", "na", "s", "&"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    entity: Entity
+    method: str
+    score: float
+    applied: bool  # False: a candidate for review, left as it is in the text
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    key: str
+    capitalised: bool
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        start, end, word = match.start(), match.end(), match.group()
+        if _POSSESSIVE.search(word) and len(word) > 3:
+            end -= 2
+            word = word[:-2]
+        tokens.append(_Token(start, end, variant_key(word), word[:1].isupper() or word[:1].isdigit()))
+    return tokens
+
+
+def find_mentions(text: str, index: NameIndex, auto_threshold: float, review_threshold: float) -> list[Mention]:
+    """Registry names in English text: known spellings first (longest wins), then unknown ones.
+
+    Unknown spellings are looked for only in runs of capitalised words that no known spelling
+    covers; those scoring at least `auto_threshold` are applied, those between the thresholds
+    are returned for review but not applied.
+    """
+    tokens = _tokens(text)
+    taken = [False] * len(tokens)
+    mentions: list[Mention] = []
+
+    def add(i: int, n: int, entity: Entity, method: str, score: float, applied: bool) -> None:
+        span = text[tokens[i].start : tokens[i + n - 1].end]
+        if index.is_rejected(span, entity.id):
+            return
+        mentions.append(Mention(tokens[i].start, tokens[i + n - 1].end, span, entity, method, score, applied))
+        if applied:
+            for j in range(i, i + n):
+                taken[j] = True
+
+    i = 0
+    while i < len(tokens):
+        for n in range(min(index.max_tokens, len(tokens) - i), 0, -1):
+            key = " ".join(token.key for token in tokens[i : i + n])
+            found = index.exact.get(key)
+            if found and (n > 1 or tokens[i].capitalised):
+                entity, method = found
+                add(i, n, entity, method, 1.0, True)
+                if taken[i]:
+                    i += n
+                    break
+            elif n == 1 and tokens[i].capitalised and (person := index.surname_only(tokens[i].key)):
+                if i and tokens[i - 1].capitalised and not taken[i - 1]:
+                    continue  # maybe a given name before it: the whole name is matched below
+                add(i, 1, person, "known-variant", 0.95, True)
+                if taken[i]:
+                    i += 1
+                    break
+        else:
+            i += 1
+
+    for run in _capitalised_runs(tokens, taken):
+        _match_run(text, tokens, run, index, auto_threshold, review_threshold, taken, add)
+    mentions.sort(key=lambda mention: mention.start)
+    return mentions
+
+
+def _capitalised_runs(tokens: list[_Token], taken: list[bool]) -> list[list[int]]:
+    """Runs of capitalised, not yet matched tokens (lower-case connectors allowed inside)."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for i, token in enumerate(tokens):
+        inside = current and token.key in _CONNECTORS and i + 1 < len(tokens) and tokens[i + 1].capitalised
+        if not taken[i] and (token.capitalised or inside):
+            current.append(i)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return [[i for i in run] for run in runs]
+
+
+def _match_run(
+    text: str, tokens: list[_Token], run: list[int], index: NameIndex, auto: float, review: float, taken: list[bool], add: Any
+) -> None:
+    """Longest sub-spans of the run first; each token goes to at most one mention."""
+    for n in range(min(len(run), 5), 0, -1):
+        for offset in range(len(run) - n + 1):
+            span_tokens = run[offset : offset + n]
+            if (
+                any(taken[i] for i in span_tokens)
+                or tokens[span_tokens[0]].key in _CONNECTORS
+                or tokens[span_tokens[-1]].key in _CONNECTORS
+            ):
+                continue
+            first, last = tokens[span_tokens[0]], tokens[span_tokens[-1]]
+            plain_words = not any(tokens[i].key in _CONNECTORS for i in span_tokens)
+            found = index.resolve(text[first.start : last.end], person_like=plain_words and 2 <= n <= 3)
+            before = span_tokens[0] - 1
+            if found and n == 1 and before >= 0 and index.given_name_conflicts(tokens[before].key, found.entity):
+                continue
+            if found and found.score >= review:
+                add(span_tokens[0], n, found.entity, found.method, found.score, found.score >= auto)

@@ -20,7 +20,7 @@ from ruamel.yaml.error import YAMLError
 ENTITY_TYPES = ("organisation", "person", "place", "media")
 ENTITY_KEYS = {"id", "canonical", "type", "native", "variants", "notes"}
 _APOSTROPHES = "'’‘ʹʼ`´"
-_QUOTES = "«»\"“”„"
+_QUOTES = '«»"“”„'
 
 
 class RegistryError(Exception):
@@ -119,9 +119,7 @@ def parse_registry(data: Any, path: Path) -> Registry:
             key = variant_key(spelling)
             owner = claimed.get(key)
             if owner and owner[0] != entity_id:
-                raise RegistryError(
-                    f"{where}: {spelling!r} of {entity_id!r} is already claimed by {owner[0]!r} (line {owner[1]})"
-                )
+                raise RegistryError(f"{where}: {spelling!r} of {entity_id!r} is already claimed by {owner[0]!r} (line {owner[1]})")
             claimed[key] = (entity_id, line)
         entities[entity_id] = entity
     rejected: set[tuple[str, str]] = set()
@@ -132,13 +130,22 @@ def parse_registry(data: Any, path: Path) -> Registry:
     return Registry(entities=entities, rejected=rejected, path=path)
 
 
+def _round_trip_yaml() -> YAML:
+    """A YAML reader/writer that keeps the registry's comments, quotes, order and indentation."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    return yaml
+
+
 def read_registry_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise RegistryError(f"{path}: cannot read the name registry: {error.strerror or error}") from error
     try:
-        return YAML().load(text)
+        return _round_trip_yaml().load(text)
     except YAMLError as error:
         raise RegistryError(f"{path}: not valid YAML: {error}") from error
 
@@ -152,8 +159,62 @@ def load_registry(path: Path) -> Registry:
 # Russian case and number endings of nouns and adjectives: "Путь домой" is also "Пути домой",
 # "Совет матерей и жён" is also "Совета матерей и жён", "Свердлин" also "Свердлиным".
 _RUSSIAN_ENDINGS = sorted(
-    "а я у ю е и ы о ь й ом ем ём ой ей ою ею ам ям ами ями ах ях ов ев ым им ого его ому ему "
-    "ую юю ая яя ое ее ые ие ых их ыми ими ий ый ия ию ием ии ья ью ьи ьем ея".split(),
+    [
+        "а",
+        "я",
+        "у",
+        "ю",
+        "е",
+        "и",
+        "ы",
+        "о",
+        "ь",
+        "й",
+        "ом",
+        "ем",
+        "ём",
+        "ой",
+        "ей",
+        "ою",
+        "ею",
+        "ам",
+        "ям",
+        "ами",
+        "ями",
+        "ах",
+        "ях",
+        "ов",
+        "ев",
+        "ым",
+        "им",
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ую",
+        "юю",
+        "ая",
+        "яя",
+        "ое",
+        "ее",
+        "ые",
+        "ие",
+        "ых",
+        "их",
+        "ыми",
+        "ими",
+        "ий",
+        "ый",
+        "ия",
+        "ию",
+        "ием",
+        "ии",
+        "ья",
+        "ью",
+        "ьи",
+        "ьем",
+        "ея",
+    ],
     key=len,
     reverse=True,
 )
@@ -218,3 +279,124 @@ class NativeMatcher:
             assert group is not None
             matches.append(NativeMatch(match.start(), match.end(), self.by_group[group]))
         return matches
+
+
+# --- the review loop ---------------------------------------------------------------------------
+
+REVIEW_STATUSES = ("auto", "pending", "accepted", "rejected")
+_NATIVE_SCRIPT = re.compile(r"[\u0400-\u04ff\u0e00-\u0e7f]")
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    line: int
+    variant: str
+    entity_id: str
+    status: str
+    moved_from: str | None  # the entity the run proposed, when the reviewer changed entity_id
+
+
+def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
+    """Validate every row first: an unknown entity_id or status refuses the whole table."""
+    import csv
+
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise RegistryError(f"{path}: cannot read the name table: {error.strerror or error}") from error
+    by_canonical = {variant_key(entity.canonical): entity.id for entity in registry.entities.values()}
+    decisions = []
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = {"variant", "entity_id", "status"} - set(reader.fieldnames or [])
+        if missing:
+            raise RegistryError(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
+        for line, row in enumerate(reader, start=2):
+            variant = (row.get("variant") or "").strip()
+            entity_id = (row.get("entity_id") or "").strip()
+            status = (row.get("status") or "").strip().lower()
+            if not variant:
+                raise RegistryError(f"{path}:{line}: empty variant")
+            if entity_id not in registry.entities:
+                raise RegistryError(f"{path}:{line}: unknown entity_id {entity_id!r} (not in {registry.path})")
+            if status not in REVIEW_STATUSES:
+                raise RegistryError(f"{path}:{line}: unknown status {status!r} (use one of {', '.join(REVIEW_STATUSES)})")
+            proposed = by_canonical.get(variant_key(row.get("canonical") or ""))
+            moved_from = proposed if proposed and proposed != entity_id else None
+            decisions.append(ReviewDecision(line, variant, entity_id, status, moved_from))
+    return decisions
+
+
+def _remove_spelling(entity_node: Any, variant: str) -> bool:
+    removed = False
+    for field_name in ("variants", "native"):
+        items = entity_node.get(field_name)
+        if items:
+            for index in reversed(range(len(items))):
+                if variant_key(str(items[index])) == variant_key(variant):
+                    del items[index]
+                    removed = True
+    return removed
+
+
+def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
+    """Fold a reviewed name table into the registry, keeping its comments and order.
+
+    accepted (or moved to another entity_id): the variant becomes a known spelling of that
+    entity; rejected: the pairing is recorded and never proposed or applied again. Applying the
+    same table twice changes nothing. The registry is written atomically, only if it changed.
+    """
+    import os
+
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    data = read_registry_yaml(registry_path)
+    registry = parse_registry(data, registry_path)
+    decisions = read_review_table(table, registry)
+    nodes = {str(node["id"]): node for node in data["entities"]}
+    if data.get("rejected") is None:
+        data["rejected"] = CommentedSeq()
+    rejected = data["rejected"]
+    summary = {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": 0}
+    for decision in decisions:
+        node = nodes[decision.entity_id]
+        key = variant_key(decision.variant)
+        if decision.status == "rejected":
+            changed = _remove_spelling(node, decision.variant)
+            if (key, decision.entity_id) not in registry.rejected:
+                item = CommentedMap()
+                item["variant"] = DoubleQuotedScalarString(decision.variant)
+                item["entity_id"] = decision.entity_id
+                rejected.append(item)
+                registry.rejected.add((key, decision.entity_id))
+                changed = True
+            summary["rejected" if changed else "unchanged"] += 1
+            continue
+        if decision.status != "accepted" and not decision.moved_from:
+            summary["unchanged"] += 1
+            continue
+        changed = False
+        for other_id, other in nodes.items():
+            if other_id != decision.entity_id:
+                changed |= _remove_spelling(other, decision.variant)
+        for index in reversed(range(len(rejected))):
+            item = rejected[index]
+            if variant_key(str(item["variant"])) == key and str(item["entity_id"]) == decision.entity_id:
+                del rejected[index]
+                changed = True
+        known = {variant_key(str(s)) for s in [node["canonical"], *(node.get("variants") or []), *(node.get("native") or [])]}
+        if key not in known:
+            field_name = "native" if _NATIVE_SCRIPT.search(decision.variant) else "variants"
+            if node.get(field_name) is None:
+                node[field_name] = CommentedSeq()
+            node[field_name].append(DoubleQuotedScalarString(decision.variant))
+            changed = True
+        summary[("moved" if decision.moved_from else "accepted") if changed else "unchanged"] += 1
+    if any(summary[k] for k in ("accepted", "rejected", "moved")):
+        parse_registry(data, registry_path)  # never write a registry that would not load
+        temporary = registry_path.with_name(f".{registry_path.name}.tmp-{os.getpid()}")
+        with temporary.open("w", encoding="utf-8") as handle:
+            _round_trip_yaml().dump(data, handle)
+        os.replace(temporary, registry_path)
+    return summary

@@ -90,8 +90,16 @@ def run_stages(stages: list[Stage], config: RunConfig) -> tuple[int, dict[str, f
         if stage.name == "ingest":
             stream = _stamp(config)(stream)
         stream = timer.wrap(stream)
-        stream = tqdm(stream, desc=f"{stage.name:<9}", unit="doc", position=position, leave=False,
-                      disable=config.quiet, file=sys.stderr, dynamic_ncols=True)
+        stream = tqdm(
+            stream,
+            desc=f"{stage.name:<9}",
+            unit="doc",
+            position=position,
+            leave=False,
+            disable=config.quiet,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
     published = sum(1 for _ in stream)
     inclusive = [timer.seconds for timer in timers]
     seconds = {stage.name: round(inclusive[i] - (inclusive[i - 1] if i else 0.0), 3) for i, stage in enumerate(stages)}
@@ -117,7 +125,10 @@ def build_report(stages: list[Stage], config: RunConfig, published: int, seconds
         },
         "languages": {"documents": languages, "paragraphs": paragraphs},
         "stages": {
-            stage.name: {"seconds": seconds[stage.name], **{k: v for k, v in sorted(stage.counters.items()) if not k.startswith(("documents.", "paragraphs."))}}
+            stage.name: {
+                "seconds": seconds[stage.name],
+                **{k: v for k, v in sorted(stage.counters.items()) if not k.startswith(("documents.", "paragraphs."))},
+            }
             for stage in stages
         },
         "seconds": round(wall, 3),
@@ -159,4 +170,3 @@ def format_report(report: dict[str, Any]) -> str:
         lines += ["", "skipped:"]
         lines += [f"  {item['source']}: {item['reason']}" for item in docs["skipped"]]
     return "\n".join(lines)
-

@@ -13,9 +13,68 @@ Span = tuple[int, int]
 
 # Abbreviations after which a period does not end a Russian sentence.
 RUSSIAN_ABBREVIATIONS = frozenset(
-    "т.е т.к т.д т.п т.н т.ч др пр проч г гг в вв ул пл д кв им ст стр см рис руб коп тыс млн млрд "
-    "наб пер просп обл р-н п пос дер с напр ок ср тел зам ген полк ген.-л гл ред изд акад проф доц "
-    "чл.-корр канд англ нем франц лат букв мин сек ч".split()
+    [
+        "т.е",
+        "т.к",
+        "т.д",
+        "т.п",
+        "т.н",
+        "т.ч",
+        "др",
+        "пр",
+        "проч",
+        "г",
+        "гг",
+        "в",
+        "вв",
+        "ул",
+        "пл",
+        "д",
+        "кв",
+        "им",
+        "ст",
+        "стр",
+        "см",
+        "рис",
+        "руб",
+        "коп",
+        "тыс",
+        "млн",
+        "млрд",
+        "наб",
+        "пер",
+        "просп",
+        "обл",
+        "р-н",
+        "п",
+        "пос",
+        "дер",
+        "с",
+        "напр",
+        "ок",
+        "ср",
+        "тел",
+        "зам",
+        "ген",
+        "полк",
+        "ген.-л",
+        "гл",
+        "ред",
+        "изд",
+        "акад",
+        "проф",
+        "доц",
+        "чл.-корр",
+        "канд",
+        "англ",
+        "нем",
+        "франц",
+        "лат",
+        "букв",
+        "мин",
+        "сек",
+        "ч",
+    ]
 )
 _RUSSIAN_BOUNDARY = re.compile(
     r"(?P<end>[.!?…]+[»\"”’)\]]*)"  # sentence-final punctuation, then closing quotes/brackets
@@ -41,7 +100,7 @@ def split_russian_sentences(text: str) -> list[Span]:
     start = 0
     for match in _RUSSIAN_BOUNDARY.finditer(text):
         punctuation = match.group("end")
-        if punctuation == "." and _is_abbreviation(text[start: match.start()]):
+        if punctuation == "." and _is_abbreviation(text[start : match.start()]):
             continue
         end = match.start("space")
         if text[start:end].strip():
@@ -59,7 +118,7 @@ def split_thai_sentences(text: str) -> list[Span]:
     spans: list[Span] = []
     position = 0
     for sentence in sent_tokenize(text, engine="crfcut"):
-        stripped = sentence.strip()
+        stripped = str(sentence).strip()
         if not stripped:
             continue
         start = text.find(stripped, position)

@@ -28,9 +28,20 @@ def _train_sentencepiece(lines: list[str], prefix: Path, vocab_size: int, charac
     corpus = prefix.with_suffix(".txt")
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     spm.SentencePieceTrainer.train(
-        input=str(corpus), model_prefix=str(prefix), vocab_size=vocab_size, model_type="unigram",
-        character_coverage=character_coverage, hard_vocab_limit=False, bos_id=-1, eos_id=0, unk_id=1,
-        pad_id=-1, minloglevel=2, num_threads=1, input_sentence_size=0, shuffle_input_sentence=False,
+        input=str(corpus),
+        model_prefix=str(prefix),
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=character_coverage,
+        hard_vocab_limit=False,
+        bos_id=-1,
+        eos_id=0,
+        unk_id=1,
+        pad_id=-1,
+        minloglevel=2,
+        num_threads=1,
+        input_sentence_size=0,
+        shuffle_input_sentence=False,
     )
 
 
@@ -41,9 +52,19 @@ def _pieces(model_file: Path) -> list[str]:
     return [processor.id_to_piece(index) for index in range(processor.get_piece_size())]
 
 
-def build_tiny_marian(output: Path, source_lines: Iterable[str], target_lines: Iterable[str],
-                      source_lang: str, vocab_size: int = 400, d_model: int = 16, layers: int = 1,
-                      heads: int = 2, ffn_dim: int = 32, max_positions: int = 256, seed: int = 0) -> Path:
+def build_tiny_marian(
+    output: Path,
+    source_lines: Iterable[str],
+    target_lines: Iterable[str],
+    source_lang: str,
+    vocab_size: int = 400,
+    d_model: int = 16,
+    layers: int = 1,
+    heads: int = 2,
+    ffn_dim: int = 32,
+    max_positions: int = 256,
+    seed: int = 0,
+) -> Path:
     """Write a MarianMT folder (config, weights, source.spm, target.spm, vocab.json) to `output`."""
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
@@ -67,16 +88,29 @@ def build_tiny_marian(output: Path, source_lines: Iterable[str], target_lines: I
         for leftover in ("source.vocab", "target.vocab", "source.txt", "target.txt"):
             (staging / leftover).unlink(missing_ok=True)
         tokenizer = MarianTokenizer(
-            source_spm=str(staging / "source.spm"), target_spm=str(staging / "target.spm"),
-            vocab=str(staging / "vocab.json"), source_lang=source_lang, target_lang="en",
+            source_spm=str(staging / "source.spm"),
+            target_spm=str(staging / "target.spm"),
+            vocab=str(staging / "vocab.json"),
+            source_lang=source_lang,
+            target_lang="en",
             model_max_length=max_positions,
         )
         config = MarianConfig(
-            vocab_size=len(vocab), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
-            encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=ffn_dim,
-            decoder_ffn_dim=ffn_dim, max_position_embeddings=max_positions, pad_token_id=vocab[PAD_TOKEN],
-            eos_token_id=0, decoder_start_token_id=vocab[PAD_TOKEN], forced_eos_token_id=0,
-            scale_embedding=True, share_encoder_decoder_embeddings=True,
+            vocab_size=len(vocab),
+            d_model=d_model,
+            encoder_layers=layers,
+            decoder_layers=layers,
+            encoder_attention_heads=heads,
+            decoder_attention_heads=heads,
+            encoder_ffn_dim=ffn_dim,
+            decoder_ffn_dim=ffn_dim,
+            max_position_embeddings=max_positions,
+            pad_token_id=vocab[PAD_TOKEN],
+            eos_token_id=0,
+            decoder_start_token_id=vocab[PAD_TOKEN],
+            forced_eos_token_id=0,
+            scale_embedding=True,
+            share_encoder_decoder_embeddings=True,
         )
         torch.manual_seed(seed)
         model = MarianMTModel(config)
@@ -98,7 +132,8 @@ def sample_lines(input_dir: Path, lang: str) -> tuple[list[str], list[str]]:
     from pipeline.stages.ingest import list_input_files, read_documents
 
     detector = LanguageDetector([lang, "en"])
-    source, english = [], []
+    source: list[str] = []
+    english: list[str] = []
     for path in list_input_files(input_dir, [".txt", ".md", ".html", ".htm", ".jsonl"]):
         for document in read_documents(path, input_dir, 5_000_000, ["cp1251", "koi8_r", "cp874"]):
             for paragraph in getattr(document, "paragraphs", []):

@@ -61,9 +61,18 @@ def _load_error(lang: str, model: str, error: Exception) -> ModelLoadError:
 class TransformersBackend:
     """tokenizer + model.generate on sorted, token-budgeted batches."""
 
-    def __init__(self, lang: str, model: str, revision: str | None, device: str, num_beams: int,
-                 max_new_tokens: int, src_lang: str | None = None, tgt_lang: str | None = None,
-                 threads: int = 0) -> None:
+    def __init__(
+        self,
+        lang: str,
+        model: str,
+        revision: str | None,
+        device: str,
+        num_beams: int,
+        max_new_tokens: int,
+        src_lang: str | None = None,
+        tgt_lang: str | None = None,
+        threads: int = 0,
+    ) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
@@ -100,8 +109,7 @@ class TransformersBackend:
         self.calls += 1
         inputs = self.tokenizer(sentences, return_tensors="pt", padding=True, truncation=False).to(self.device)
         with torch.inference_mode():
-            output = self.model.generate(**inputs, num_beams=self.num_beams, max_new_tokens=self.max_new_tokens,
-                                         **self.generate_kwargs)
+            output = self.model.generate(**inputs, num_beams=self.num_beams, max_new_tokens=self.max_new_tokens, **self.generate_kwargs)
         return [text.strip() for text in self.tokenizer.batch_decode(output, skip_special_tokens=True)]
 
 
@@ -112,14 +120,25 @@ def _safe_name(text: str) -> str:
 class CTranslate2Backend:
     """CTranslate2 int8 on CPU, float16 on GPU; converts the transformers model once and keeps it."""
 
-    def __init__(self, lang: str, model: str, revision: str | None, device: str, num_beams: int,
-                 max_new_tokens: int, src_lang: str | None = None, tgt_lang: str | None = None,
-                 threads: int = 0, compute_type: str = "auto", convert_dir: Path = Path("data/cache/ct2"),
-                 batch_tokens: int = 4096) -> None:
+    def __init__(
+        self,
+        lang: str,
+        model: str,
+        revision: str | None,
+        device: str,
+        num_beams: int,
+        max_new_tokens: int,
+        src_lang: str | None = None,
+        tgt_lang: str | None = None,
+        threads: int = 0,
+        compute_type: str = "auto",
+        convert_dir: Path = Path("data/cache/ct2"),
+        batch_tokens: int = 4096,
+    ) -> None:
         try:
             import ctranslate2
         except ImportError as error:
-            raise ModelLoadError(f"translate.backend is ctranslate2 but it is not installed: pip install -e \".[ct2]\"") from error
+            raise ModelLoadError('translate.backend is ctranslate2 but it is not installed: pip install -e ".[ct2]"') from error
         from transformers import AutoTokenizer
 
         quiet_transformers()
@@ -144,8 +163,13 @@ class CTranslate2Backend:
             except Exception as error:
                 raise _load_error(lang, model, error) from error
         cpu_threads = threads or os.cpu_count() or 1
-        self.translator = ctranslate2.Translator(str(target), device=self.device, compute_type=compute_type,
-                                                 inter_threads=1, intra_threads=cpu_threads if self.device == "cpu" else 0)
+        self.translator = ctranslate2.Translator(
+            str(target),
+            device=self.device,
+            compute_type=compute_type,
+            inter_threads=1,
+            intra_threads=cpu_threads if self.device == "cpu" else 0,
+        )
         self.model_key = f"{model}@{revision or 'main'}"
         self.num_beams = num_beams
         self.max_new_tokens = max_new_tokens
@@ -162,8 +186,12 @@ class CTranslate2Backend:
         source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         prefix = [[self.tgt_lang] for _ in sentences] if self.tgt_lang else None
         results = self.translator.translate_batch(
-            source, target_prefix=prefix, beam_size=self.num_beams, max_decoding_length=self.max_new_tokens,
-            max_batch_size=self.batch_tokens, batch_type="tokens",
+            source,
+            target_prefix=prefix,
+            beam_size=self.num_beams,
+            max_decoding_length=self.max_new_tokens,
+            max_batch_size=self.batch_tokens,
+            batch_type="tokens",
         )
         outputs = []
         for result in results:
@@ -171,7 +199,7 @@ class CTranslate2Backend:
             if self.tgt_lang and tokens and tokens[0] == self.tgt_lang:
                 tokens = tokens[1:]
             token_ids = self.tokenizer.convert_tokens_to_ids(tokens)
-            outputs.append(self.tokenizer.decode(token_ids, skip_special_tokens=True).strip())
+            outputs.append(str(self.tokenizer.decode(token_ids, skip_special_tokens=True)).strip())
         return outputs
 
 

@@ -36,7 +36,7 @@ class TranslationCache:
         found: dict[str, str] = {}
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), 500):
-            chunk = unique[start: start + 500]
+            chunk = unique[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.connection.execute(f"SELECT key, output FROM translations WHERE key IN ({marks})", chunk)
             found.update(rows)

@@ -26,25 +26,32 @@ def bad_folder(tmp_path: Path) -> Path:
     (folder / "empty.txt").write_bytes(b"")
     (folder / "blank.md").write_text("   \n\n  ")
     (folder / "picture.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(200))
-    (folder / "damaged.txt").write_bytes("Жёны мобилизованных вышли к Кремлю.".encode()[:30] + b"\xff\xfe" + "и потребовали вернуть мужей.".encode())
-    (folder / "lines.jsonl").write_text(json.dumps({"text": "A good line about Put' Domoi and the wives."}) + "\nnot json at all\n" + json.dumps({"url": "x"}) + "\n")
+    (folder / "damaged.txt").write_bytes(
+        "Жёны мобилизованных вышли к Кремлю.".encode()[:30] + b"\xff\xfe" + "и потребовали вернуть мужей.".encode()
+    )
+    (folder / "lines.jsonl").write_text(
+        json.dumps({"text": "A good line about Put' Domoi and the wives."}) + "\nnot json at all\n" + json.dumps({"url": "x"}) + "\n"
+    )
     (folder / "huge.txt").write_text("word " * 400)
     (folder / "only_markup.html").write_text("<html><body><script>x()</script><nav>Menu</nav></body></html>")
     return folder
 
 
 def test_every_bad_file_is_reported_and_the_rest_published(tmp_path: Path, bad_folder: Path) -> None:
-    config = write_config(tmp_path / "c.yaml", f"""
+    config = write_config(
+        tmp_path / "c.yaml",
+        f"""
 name: bad
 input: {bad_folder}
-output: {tmp_path / 'out'}
+output: {tmp_path / "out"}
 ingest:
   max_file_bytes: 1000
 translate:
   enabled: false
 normalize:
   registry: {REGISTRY}
-""")
+""",
+    )
     result = run_cli("run", str(config), "--quiet")
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "out" / "bad" / "run_report.json").read_text())
@@ -83,15 +90,18 @@ def test_config_error_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> 
 
 
 def test_missing_model_stops_before_any_work_naming_language_and_model(tmp_path: Path) -> None:
-    config = write_config(tmp_path / "c.yaml", f"""
+    config = write_config(
+        tmp_path / "c.yaml",
+        f"""
 name: x
-output: {tmp_path / 'out'}
+output: {tmp_path / "out"}
 translate:
   models:
-    ru: {{model: {tmp_path / 'no-such-model'}}}
+    ru: {{model: {tmp_path / "no-such-model"}}}
 normalize:
   registry: {REGISTRY}
-""")
+""",
+    )
     result = run_cli("run", str(config))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "translate.models.ru" in result.stderr and "no-such-model" in result.stderr and "no such folder" in result.stderr
@@ -99,31 +109,37 @@ normalize:
 
 
 def test_unreachable_hub_model_says_what_to_do(tmp_path: Path) -> None:
-    config = write_config(tmp_path / "c.yaml", f"""
+    config = write_config(
+        tmp_path / "c.yaml",
+        f"""
 name: x
-output: {tmp_path / 'out'}
+output: {tmp_path / "out"}
 translate:
   models:
     th: {{model: Helsinki-NLP/opus-mt-th-en}}
 normalize:
   registry: {REGISTRY}
-""")
+""",
+    )
     result = run_cli("run", str(config))
     assert result.returncode == 2
     assert "translate.models.th" in result.stderr and "download it on a connected machine" in result.stderr
 
 
 def test_an_interrupted_run_leaves_the_previous_dataset_whole(tmp_path: Path, bad_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config_path = write_config(tmp_path / "c.yaml", f"""
+    config_path = write_config(
+        tmp_path / "c.yaml",
+        f"""
 name: atomic
 input: {bad_folder}
-output: {tmp_path / 'out'}
+output: {tmp_path / "out"}
 quiet: true
 translate:
   enabled: false
 normalize:
   registry: {REGISTRY}
-""")
+""",
+    )
     run_pipeline(load_config(config_path))
     before = datasets.load_dataset(str(tmp_path / "out" / "atomic"), split="train").to_list()
 

@@ -52,7 +52,9 @@ def test_document_language_is_length_weighted() -> None:
 
 def test_short_paragraphs_inherit_unless_script_contradicts() -> None:
     document = Document(
-        id="1", source="s", text="",
+        id="1",
+        source="s",
+        text="",
         paragraphs=[
             Paragraph("Жёны мобилизованных снова вышли к Кремлю и потребовали вернуть мужей домой."),
             Paragraph("Москва, 12 мая"),

@@ -19,20 +19,23 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def config_file(tmp_path: Path, tiny_models: dict[str, Path]) -> Path:
-    return write_config(tmp_path / "run.yaml", f"""
+    return write_config(
+        tmp_path / "run.yaml",
+        f"""
 name: e2e
 detect:
   languages: [ru, th, en, uk, be, de]
 translate:
   device: cpu
-  cache: {tmp_path / 'cache.sqlite'}
+  cache: {tmp_path / "cache.sqlite"}
   max_new_tokens: 16
   models:
-    ru: {{model: {tiny_models['ru']}}}
-    th: {{model: {tiny_models['th']}}}
+    ru: {{model: {tiny_models["ru"]}}}
+    th: {{model: {tiny_models["th"]}}}
 normalize:
   registry: {REGISTRY}
-""")
+""",
+    )
 
 
 def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_copy: Path, config_file: Path) -> None:
@@ -43,8 +46,23 @@ def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_cop
     folder = tmp_path / "out" / "e2e"
     rows = datasets.load_dataset(str(folder), split="train")
     assert rows.num_rows == 16
-    expected_columns = {"id", "source", "url", "title", "published", "lang", "lang_score", "text", "text_en",
-                        "text_en_normalized", "names", "paragraphs", "translation_model", "pipeline_version", "config_hash"}
+    expected_columns = {
+        "id",
+        "source",
+        "url",
+        "title",
+        "published",
+        "lang",
+        "lang_score",
+        "text",
+        "text_en",
+        "text_en_normalized",
+        "names",
+        "paragraphs",
+        "translation_model",
+        "pipeline_version",
+        "config_hash",
+    }
     assert expected_columns <= set(rows.column_names)
     by_source: dict[str, list[dict]] = {}
     for row in rows:
@@ -98,6 +116,11 @@ def test_detect_command_labels_lines(tmp_path: Path) -> None:
     labels = [line.split("\t") for line in result.stdout.splitlines()]
     assert [label[0] for label in labels] == ["ru", "th", "en"]
     assert labels[1][2] == "ภรรยาของทหารรัสเซีย" and 0 <= float(labels[0][1]) <= 1
-    piped = subprocess.run([sys.executable, "-m", "pipeline", "detect", "--languages", "ru,en"], input="Hello there, how are you today?\n",
-                           capture_output=True, text=True, cwd=ROOT)
+    piped = subprocess.run(
+        [sys.executable, "-m", "pipeline", "detect", "--languages", "ru,en"],
+        input="Hello there, how are you today?\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert piped.stdout.startswith("en\t")

@@ -32,8 +32,8 @@ def test_thai_in_every_encoding_sites_use(encoding: str) -> None:
 
 
 def test_short_koi8_is_not_mistaken_for_thai() -> None:
-    decoded, encoding = decode_bytes("Движение \"Путь домой\"".encode("koi8_r"), LEGACY)
-    assert decoded == "Движение \"Путь домой\"" and encoding == "koi8_r"
+    decoded, encoding = decode_bytes('Движение "Путь домой"'.encode("koi8_r"), LEGACY)
+    assert decoded == 'Движение "Путь домой"' and encoding == "koi8_r"
 
 
 def test_binary_and_damaged_bytes_are_refused_with_a_reason() -> None:
@@ -96,7 +96,13 @@ def test_ingest_sample_folder_ids_are_stable(tmp_path: Path) -> None:
 
 
 def test_jsonl_lines_become_documents_and_bad_lines_are_skipped(tmp_path: Path) -> None:
-    lines = [json.dumps({"text": "One.", "url": "u1", "published": "2023-01-02T10:00:00"}), "{not json", json.dumps({"title": "no text"}), "", json.dumps({"text": "Two."})]
+    lines = [
+        json.dumps({"text": "One.", "url": "u1", "published": "2023-01-02T10:00:00"}),
+        "{not json",
+        json.dumps({"title": "no text"}),
+        "",
+        json.dumps({"text": "Two."}),
+    ]
     (tmp_path / "n.jsonl").write_text("\n".join(lines) + "\n")
     ingest = Ingest(tmp_path, [".jsonl"], 1_000_000, LEGACY)
     documents = list(ingest.run())

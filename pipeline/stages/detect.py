@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from langdetect.detector_factory import DetectorFactory
@@ -70,7 +70,7 @@ def dominant_script(text: str) -> tuple[str | None, float]:
     return script, counts[script] / total
 
 
-@lru_cache(maxsize=None)
+@cache
 def _profile_json(lang: str) -> str | None:
     profile = resources.files("langdetect") / "profiles" / lang
     return profile.read_text(encoding="utf-8") if profile.is_file() else None

@@ -88,7 +88,9 @@ def decode_bytes(data: bytes, legacy_encodings: Iterable[str]) -> tuple[str, str
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as error:
-                raise UnreadableFile(f"starts with a {encoding} byte order mark but is not valid {encoding}: {error.reason} at byte {error.start}") from error
+                raise UnreadableFile(
+                    f"starts with a {encoding} byte order mark but is not valid {encoding}: {error.reason} at byte {error.start}"
+                ) from error
     if b"\x00" in data:
         # Text never holds NUL bytes, UTF-16 without a byte order mark does.
         for encoding in ("utf-16-le", "utf-16-be"):
@@ -147,11 +149,11 @@ def _take_text_metadata(text: str) -> tuple[str, str | None, str | None]:
     published = None
     if match := _DATE_LINE.match(text):
         published = match.group(1)
-        text = text[match.end():]
+        text = text[match.end() :]
     url = None
     if match := _URL_LINE.search(text):
         url = match.group(1) or None
-        text = text[: match.start()] + text[match.end():]
+        text = text[: match.start()] + text[match.end() :]
     return text, url, published
 
 
@@ -165,7 +167,7 @@ def parse_markdown(text: str) -> RawDocument:
     title = None
     if match := _MD_TITLE.match(text):
         title = match.group(1).strip()
-        text = text[match.end():]
+        text = text[match.end() :]
     body, url, published = _take_text_metadata(text)
     body = _MD_HEADING.sub("", body)
     body = _MD_LINK.sub(r"\1", body)
@@ -175,8 +177,29 @@ def parse_markdown(text: str) -> RawDocument:
 
 
 _BOILERPLATE_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button"]
-_BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dd", "dt", "figcaption", "div", "section", "article"]
-_BOILERPLATE_CLASS = re.compile(r"\b(nav|menu|breadcrumb|cookie|share|social|subscribe|advert|banner|related|sidebar|footer|header)\b", re.IGNORECASE)
+_BLOCK_TAGS = [
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "td",
+    "th",
+    "dd",
+    "dt",
+    "figcaption",
+    "div",
+    "section",
+    "article",
+]
+_BOILERPLATE_CLASS = re.compile(
+    r"\b(nav|menu|breadcrumb|cookie|share|social|subscribe|advert|banner|related|sidebar|footer|header)\b", re.IGNORECASE
+)
 
 
 def _meta(soup: BeautifulSoup, *names: str) -> str | None:
@@ -213,7 +236,9 @@ def parse_html(text: str) -> RawDocument:
         paragraphs = split_paragraphs(root.get_text("\n"))
     if title is None and (heading := soup.find("h1")):
         title = heading.get_text(" ", strip=True) or None
-    return RawDocument(text=PARAGRAPH_SEPARATOR.join(paragraphs), paragraphs=paragraphs, url=url, title=title, published=_iso_date(published))
+    return RawDocument(
+        text=PARAGRAPH_SEPARATOR.join(paragraphs), paragraphs=paragraphs, url=url, title=title, published=_iso_date(published)
+    )
 
 
 def _iso_date(value: str | None) -> str | None:
@@ -239,12 +264,16 @@ def parse_jsonl_line(line: str, line_number: int) -> RawDocument:
             meta[key] = str(value)
     paragraphs = split_paragraphs(text)
     return RawDocument(
-        text=PARAGRAPH_SEPARATOR.join(paragraphs), paragraphs=paragraphs,
-        url=meta["url"], title=meta["title"], published=_iso_date(meta["published"]),
+        text=PARAGRAPH_SEPARATOR.join(paragraphs),
+        paragraphs=paragraphs,
+        url=meta["url"],
+        title=meta["title"],
+        published=_iso_date(meta["published"]),
     )
 
 
 # --- files ----------------------------------------------------------------------------
+
 
 def list_input_files(root: Path, extensions: Iterable[str]) -> list[Path]:
     """Every file under root (recursively, sorted) with one of the extensions."""

@@ -1,14 +1,72 @@
-"""Normalize: every known spelling of a name becomes the registry's canonical name."""
+"""Normalize: every spelling of a registry name in text_en becomes its canonical name.
+
+Known spellings are replaced everywhere; unknown ones found by transliteration-aware similarity
+are replaced when they score at least `auto_threshold` and listed as `pending` for review when
+they score between the two thresholds. Every (variant, entity) pair the run saw, native forms in
+the original text included, goes into the name table that people review.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.config import NormalizeConfig
-from pipeline.names import Registry
-from pipeline.schema import Document
+from pipeline.name_matching import Mention, NameIndex, find_mentions
+from pipeline.names import Registry, variant_key
+from pipeline.schema import Document, NameMention
 from pipeline.stages.base import Stage
+
+EXAMPLE_CONTEXT = 60
+
+
+@dataclass
+class _TableRow:
+    variant: str
+    canonical: str
+    entity_id: str
+    method: str
+    score: float
+    status: str
+    count: int = 0
+    documents: set[str] = field(default_factory=set)
+    example: str = ""
+
+
+def _status(method: str, applied: bool) -> str:
+    if method in ("exact", "known-variant"):
+        return "accepted"  # the registry lists it: a person put it there
+    return "auto" if applied else "pending"
+
+
+def _example(text: str, start: int, end: int) -> str:
+    left = max(0, start - EXAMPLE_CONTEXT)
+    right = min(len(text), end + EXAMPLE_CONTEXT)
+    return ("…" if left else "") + " ".join(text[left:right].split()) + ("…" if right < len(text) else "")
+
+
+def normalize_text(text: str, mentions: list[Mention]) -> tuple[str, list[NameMention]]:
+    """Replace applied mentions by canonical names; offsets point into the new text."""
+    parts: list[str] = []
+    names: list[NameMention] = []
+    position = 0
+    length = 0
+    for mention in mentions:
+        if not mention.applied or mention.start < position:
+            continue
+        before = text[position : mention.start]
+        parts.append(before)
+        length += len(before)
+        canonical = mention.entity.canonical
+        names.append(
+            NameMention(mention.entity.id, canonical, mention.text, length, length + len(canonical), mention.method, mention.score)
+        )
+        parts.append(canonical)
+        length += len(canonical)
+        position = mention.end
+    parts.append(text[position:])
+    return "".join(parts), names
 
 
 class Normalize(Stage):
@@ -18,15 +76,92 @@ class Normalize(Stage):
         super().__init__()
         self.config = config
         self.registry = registry
+        self.index = NameIndex(registry.entities.values(), registry.rejected) if registry else None
+        self.table: dict[tuple[str, str], _TableRow] = {}
 
     @classmethod
     def from_config(cls, config: NormalizeConfig, registry: Registry | None) -> Normalize:
-        return cls(config, registry)
+        return cls(config, registry if config.enabled else None)
 
-    def name_table(self) -> list[dict[str, Any]]:
-        return []
+    def _record(
+        self,
+        variant: str,
+        entity_id: str,
+        canonical: str,
+        method: str,
+        score: float,
+        applied: bool,
+        document: Document,
+        context: str,
+        start: int,
+        end: int,
+    ) -> None:
+        key = (variant_key(variant), entity_id)
+        row = self.table.get(key)
+        if row is None:
+            row = self.table[key] = _TableRow(
+                variant, canonical, entity_id, method, score, _status(method, applied), example=_example(context, start, end)
+            )
+        row.count += 1
+        row.documents.add(document.id)
+        row.score = max(row.score, score)
+
+    def normalize_document(self, document: Document) -> Document:
+        if self.index is None or self.registry is None:
+            document.text_en_normalized = document.text_en
+            return document
+        mentions = find_mentions(document.text_en, self.index, self.config.auto_threshold, self.config.review_threshold)
+        document.text_en_normalized, document.names = normalize_text(document.text_en, mentions)
+        for mention in mentions:
+            self._record(
+                mention.text,
+                mention.entity.id,
+                mention.entity.canonical,
+                mention.method,
+                mention.score,
+                mention.applied,
+                document,
+                document.text_en,
+                mention.start,
+                mention.end,
+            )
+            self.counters["mentions_applied" if mention.applied else "mentions_pending"] += 1
+        for native in self.registry.native_matcher.find(document.text):
+            variant = document.text[native.start : native.end]
+            if not self.index.is_rejected(variant, native.entity.id):
+                self._record(
+                    variant,
+                    native.entity.id,
+                    native.entity.canonical,
+                    "known-variant",
+                    1.0,
+                    True,
+                    document,
+                    document.text,
+                    native.start,
+                    native.end,
+                )
+                self.counters["native_forms"] += 1
+        return document
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
         for document in documents:
-            document.text_en_normalized = document.text_en
-            yield document
+            yield self.normalize_document(document)
+
+    def name_table(self) -> list[dict[str, Any]]:
+        """One row per (variant, entity) seen in the run, most frequent first."""
+        rows = sorted(self.table.values(), key=lambda row: (-row.count, row.canonical, row.variant))
+        return [
+            {
+                "variant": row.variant,
+                "canonical": row.canonical,
+                "entity_id": row.entity_id,
+                "method": row.method,
+                "score": round(row.score, 4),
+                "count": row.count,
+                "documents": len(row.documents),
+                "example": row.example,
+                "status": row.status,
+            }
+            for row in rows
+        ]

@@ -56,18 +56,21 @@ def write_text_atomically(path: Path, text: str) -> None:
 
 
 def dataset_card(info: CardInfo, languages: Counter[str], documents: int, names: int) -> str:
-    header = {
+    header: dict[str, Any] = {
         "pretty_name": info.pretty_name or info.name,
         "license": info.license,
         "language": sorted(lang for lang in languages if lang != "und") or ["en"],
         "multilinguality": "translation",
         "task_categories": ["translation", "token-classification"],
-        "size_categories": ["n<1K" if documents < 1000 else "1K<n<10K" if documents < 10_000 else "10K<n<100K" if documents < 100_000 else "100K<n<1M"],
+        "size_categories": [
+            "n<1K" if documents < 1000 else "1K<n<10K" if documents < 10_000 else "10K<n<100K" if documents < 100_000 else "100K<n<1M"
+        ],
         "configs": [
             {"config_name": "default", "default": True, "data_files": [{"split": "train", "path": "data/*.parquet"}]},
-            {"config_name": "names", "data_files": [{"split": "train", "path": "names/*.parquet"}]},
         ],
     }
+    if names:  # datasets cannot load a config whose only file has no rows
+        header["configs"].append({"config_name": "names", "data_files": [{"split": "train", "path": "names/*.parquet"}]})
     per_language = "\n".join(f"| {lang} | {count} |" for lang, count in sorted(languages.items()))
     columns = "\n".join(f"| `{name}` | {feature!r} |" for name, feature in FEATURES.items())
     models = "\n".join(f"- {lang}: `{model}`" for lang, model in sorted(info.models.items())) or "- none (nothing was translated)"
@@ -156,7 +159,8 @@ class Publish(Stage):
         count = len(self.shards)
         for index, shard in enumerate(self.shards):
             shard.rename(shard.with_name(f"train-{index:05d}-of-{count:05d}.parquet"))
-        write_parquet(name_table, self.staging / "names" / "train-00000-of-00001.parquet", NAME_TABLE_FEATURES)
+        if name_table:
+            write_parquet(name_table, self.staging / "names" / "train-00000-of-00001.parquet", NAME_TABLE_FEATURES)
         with (self.staging / "names.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=NAME_TABLE_COLUMNS)
             writer.writeheader()
@@ -183,6 +187,11 @@ def push_to_hub(folder: Path, repo_id: str, private: bool, api: Any = None) -> s
 
         api = HfApi()
     api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True, token=token)
-    api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset", token=token,
-                      commit_message="Publish dataset from the news name pipeline")
+    api.upload_folder(
+        folder_path=str(folder),
+        repo_id=repo_id,
+        repo_type="dataset",
+        token=token,
+        commit_message="Publish dataset from the news name pipeline",
+    )
     return f"datasets/{repo_id}"

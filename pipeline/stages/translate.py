@@ -59,8 +59,7 @@ class _Sentence:
 class Translate(Stage):
     name = "translate"
 
-    def __init__(self, config: TranslateConfig, backends: dict[str, Backend], registry: Registry | None,
-                 cache: TranslationCache) -> None:
+    def __init__(self, config: TranslateConfig, backends: dict[str, Backend], registry: Registry | None, cache: TranslationCache) -> None:
         super().__init__()
         self.config = config
         self.backends = backends
@@ -79,10 +78,19 @@ class Translate(Stage):
 
                     build_from_samples(Path(model.model), lang, input_dir or Path("data/raw"))
                 backends[lang] = load_backend(
-                    config.backend, lang, model=model.model, revision=model.revision, device=config.device,
-                    num_beams=config.num_beams, max_new_tokens=config.max_new_tokens, src_lang=model.src_lang,
-                    tgt_lang=model.tgt_lang, threads=config.threads, compute_type=config.ct2_compute_type,
-                    convert_dir=config.ct2_dir, batch_tokens=config.batch_tokens,
+                    config.backend,
+                    lang,
+                    model=model.model,
+                    revision=model.revision,
+                    device=config.device,
+                    num_beams=config.num_beams,
+                    max_new_tokens=config.max_new_tokens,
+                    src_lang=model.src_lang,
+                    tgt_lang=model.tgt_lang,
+                    threads=config.threads,
+                    compute_type=config.ct2_compute_type,
+                    convert_dir=config.ct2_dir,
+                    batch_tokens=config.batch_tokens,
                 )
         return cls(config, backends, registry, TranslationCache(config.cache if config.enabled else None))
 
@@ -194,7 +202,7 @@ def _replace_names(text: str, names: list[NativeMatch]) -> str:
     """The sentence with each native name replaced by its canonical English form."""
     parts, position = [], 0
     for match in names:
-        parts += [text[position: match.start], match.entity.canonical]
+        parts += [text[position : match.start], match.entity.canonical]
         position = match.end
     parts.append(text[position:])
     return "".join(parts)
@@ -203,4 +211,4 @@ def _replace_names(text: str, names: list[NativeMatch]) -> str:
 def _fragments(text: str, names: list[NativeMatch]) -> list[str]:
     """The text between names (len(names) + 1 fragments, some possibly empty)."""
     bounds = [0] + [edge for m in names for edge in (m.start, m.end)] + [len(text)]
-    return [text[bounds[i]: bounds[i + 1]].strip(" «»\"“”„") for i in range(0, len(bounds), 2)]
+    return [text[bounds[i] : bounds[i + 1]].strip(' «»"“”„') for i in range(0, len(bounds), 2)]

@@ -1,0 +1,175 @@
+"""The registry: validation with line numbers, Russian inflected native forms, the review loop."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import NormalizeConfig
+from pipeline.names import RegistryError, apply_review, load_registry
+from pipeline.schema import Document
+from pipeline.stages.normalize import Normalize
+from tests.conftest import REGISTRY, ROOT
+
+REQUIRED = {
+    "organisation": [
+        "Put' Domoi",
+        "Idite Lesom",
+        "Council of Mothers and Wives",
+        "Citizen. Army. Law",
+        "Vernyom Rebyat",
+        "Free Buryatia",
+        "Combat Brotherhood",
+        "Anti-Corruption Foundation",
+    ],
+    "person": [
+        "Grigory Sverdlin",
+        "Sergei Krivenko",
+        "Olga Tsukanova",
+        "Maria Andreeva",
+        "Aleksandra Garmazhapova",
+        "Olga Katz",
+        "Vladimir Putin",
+        "Sergei Shoigu",
+        "Alexei Navalny",
+        "Vladimir Solovyov",
+        "Leonid Gosman",
+        "Nikolai Bobrinsky",
+        "Aleksei Tsydenov",
+    ],
+    "place": [
+        "Buryatia",
+        "Tyva",
+        "Dagestan",
+        "North Ossetia",
+        "Ingushetia",
+        "Chukotka",
+        "Novosibirsk",
+        "Krasnoyarsk",
+        "Chelyabinsk",
+        "Kemerovo",
+        "Ulyanovsk",
+        "Nizhnevartovsk",
+        "Avdiivka",
+        "Belgorod",
+    ],
+    "media": ["Mediazona", "Vyorstka", "IStories", "Mozhem Obyasnit", "Govorit NeMoskva", "7x7", "The Moscow Times"],
+}
+
+
+def test_registry_holds_the_required_entities() -> None:
+    registry = load_registry(REGISTRY)
+    by_type: dict[str, set[str]] = {}
+    for entity in registry.entities.values():
+        by_type.setdefault(entity.type, set()).add(entity.canonical)
+    for kind, names in REQUIRED.items():
+        assert set(names) <= by_type[kind], set(names) - by_type[kind]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity_id"),
+    [
+        ("Участницы «Пути домой»", "put-domoi"),
+        ("«Идите лесом»", "idite-lesom"),
+        ("Совета матерей и жён", "council-of-mothers-and-wives"),
+        ("Совету матерей и жен", "council-of-mothers-and-wives"),
+        ("Григория Свердлина", "grigory-sverdlin"),
+        ("Алексея Навального", "alexei-navalny"),
+        ("в Бурятии", "buryatia"),
+        ("กลุ่มปุต โดมอย", "put-domoi"),
+    ],
+)
+def test_russian_inflected_and_thai_native_forms(text: str, entity_id: str) -> None:
+    assert [m.entity.id for m in load_registry(REGISTRY).native_matcher.find(text)] == [entity_id]
+
+
+def test_native_forms_do_not_swallow_other_words() -> None:
+    assert load_registry(REGISTRY).native_matcher.find("Путин сказал, что путь долгий.") == []
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "names.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_validation_errors_name_the_line(tmp_path: Path) -> None:
+    duplicate = "entities:\n  - id: a\n    canonical: A\n    type: place\n  - id: a\n    canonical: B\n    type: place\n"
+    with pytest.raises(RegistryError, match=r"names.yaml:5: duplicate id 'a'"):
+        load_registry(_write(tmp_path, duplicate))
+    claimed = "entities:\n  - id: a\n    canonical: A\n    type: place\n    variants: [X]\n  - id: b\n    canonical: B\n    type: place\n    variants: [x]\n"
+    with pytest.raises(RegistryError, match=r"names.yaml:6: 'x' of 'b' is already claimed by 'a' \(line 2\)"):
+        load_registry(_write(tmp_path, claimed))
+    empty = "entities:\n  - id: a\n    canonical: ''\n    type: place\n"
+    with pytest.raises(RegistryError, match=r"names.yaml:2: entity 'a' has an empty canonical name"):
+        load_registry(_write(tmp_path, empty))
+
+
+def _run_names(registry: Path, text: str) -> dict[tuple[str, str], dict]:
+    stage = Normalize(NormalizeConfig(registry=registry), load_registry(registry))
+    stage.normalize_document(Document(id="d", source="s", text="", paragraphs=[], text_en=text))
+    return {(row["variant"], row["entity_id"]): row for row in stage.name_table()}
+
+
+def _table(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "review.csv"
+    path.write_text("variant,canonical,entity_id,method,score,count,documents,example,status\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_review_round_trip_accept_reject_reassign(tmp_path: Path) -> None:
+    registry = tmp_path / "names.yaml"
+    shutil.copy(REGISTRY, registry)
+    text = "Putt Domoy said so. Bute Domoy agreed. Mediasona reported. Edit Lysum helped."
+    before = _run_names(registry, text)
+    assert before[("Putt Domoy", "put-domoi")]["method"] == "transliteration"
+    assert before[("Mediasona", "mediazona")]["status"] == "pending"
+
+    table = _table(
+        tmp_path,
+        [
+            "Putt Domoy,Put' Domoi,put-domoi,transliteration,0.97,1,1,x,accepted",
+            "Bute Domoy,Put' Domoi,put-domoi,known-variant,1,1,1,x,rejected",
+            "Mediasona,Mediazona,mediazona,fuzzy,0.89,1,1,x,accepted",
+            "Edit Lysum,Idite Lesom,put-domoi,known-variant,1,1,1,x,auto",
+        ],
+    )
+    summary = apply_review(table, registry)
+    assert summary == {"accepted": 2, "rejected": 1, "moved": 1, "unchanged": 0}
+    after = _run_names(registry, text)
+    assert after[("Putt Domoy", "put-domoi")]["method"] == "known-variant"  # accepted: exact next run
+    assert ("Bute Domoy", "put-domoi") not in after  # rejected: gone next run
+    assert after[("Mediasona", "mediazona")]["status"] == "accepted"  # pending, then accepted: applied
+    assert after[("Edit Lysum", "put-domoi")]["method"] == "known-variant"  # reassigned: moved
+    assert ("Edit Lysum", "idite-lesom") not in after
+
+    text_before = registry.read_text(encoding="utf-8")
+    assert "# The canonical name registry." in text_before  # comments kept
+    assert apply_review(table, registry) == {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": 4}
+    assert registry.read_text(encoding="utf-8") == text_before  # applying twice changes nothing
+
+
+def test_refused_tables_write_nothing(tmp_path: Path) -> None:
+    registry = tmp_path / "names.yaml"
+    shutil.copy(REGISTRY, registry)
+    original = registry.read_text(encoding="utf-8")
+    bad_entity = _table(
+        tmp_path, ["Putt Domoy,Put' Domoi,put-domoi,fuzzy,0.9,1,1,x,accepted", "Foo,Foo,no-such-entity,fuzzy,0.9,1,1,x,accepted"]
+    )
+    with pytest.raises(RegistryError, match=r"review.csv:3: unknown entity_id 'no-such-entity'"):
+        apply_review(bad_entity, registry)
+    bad_status = _table(tmp_path, ["Putt Domoy,Put' Domoi,put-domoi,fuzzy,0.9,1,1,x,maybe"])
+    with pytest.raises(RegistryError, match=r"review.csv:2: unknown status 'maybe'"):
+        apply_review(bad_status, registry)
+    assert registry.read_text(encoding="utf-8") == original
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "names", "apply", str(bad_status), "--registry", str(registry)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2 and "unknown status" in result.stderr and "Traceback" not in result.stderr
