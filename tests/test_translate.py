@@ -1,0 +1,204 @@
+"""Translation: segmentation, batching, the cache, names through translation, errors, CTranslate2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import TranslateConfig
+from pipeline.names import load_registry
+from pipeline.schema import Document, Paragraph
+from pipeline.segment import split_long, split_russian_sentences, split_sentences, split_thai_sentences
+from pipeline.stages.translate import Translate, batches_by_tokens
+from pipeline.translation_backends import ModelLoadError, TransformersBackend, load_backend
+from pipeline.translation_cache import TranslationCache
+from tests.conftest import REGISTRY
+
+
+def texts(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    return [text[start:end] for start, end in spans]
+
+
+def test_russian_sentences_know_abbreviations_initials_and_quotes() -> None:
+    text = "Об этом сообщил В. В. Путин. Он сказал: «Хватит.» Потом ушёл! Т.е. ничего? Было 5 млн. руб. и т.д. «Мы не враги», — сказала она. Музей Я.Коласа открыт."
+    assert texts(text, split_russian_sentences(text)) == [
+        "Об этом сообщил В. В. Путин.",
+        "Он сказал: «Хватит.»",
+        "Потом ушёл!",
+        "Т.е. ничего?",
+        "Было 5 млн. руб. и т.д. «Мы не враги», — сказала она.",
+        "Музей Я.Коласа открыт.",
+    ]
+
+
+def test_thai_sentences_with_the_offline_crf_model() -> None:
+    text = "ภรรยาทหารรัสเซียเรียกร้องให้สามีกลับบ้าน กลุ่มจะยังคงวางดอกไม้ที่กรุงมอสโกทุกวันเสาร์ ประธานาธิบดียังไม่ได้พบกับกลุ่มผู้หญิงเหล่านี้"
+    sentences = texts(text, split_thai_sentences(text))
+    assert len(sentences) >= 2
+    assert "".join(sentences).replace(" ", "") == text.replace(" ", "")
+
+
+def test_no_boundary_inside_a_protected_name() -> None:
+    text = "Он видел Я. Коласа. Новая фраза."
+    assert texts(text, split_sentences(text, "ru", [(9, 18)])) == ["Он видел Я. Коласа.", "Новая фраза."]
+    assert texts(text, split_sentences(text, "ru", [(12, 24)])) == ["Он видел Я. Коласа. Новая фраза."]
+
+
+def test_long_sentences_are_split_never_truncated() -> None:
+    sentence = "один, два три четыре; пять шесть, семь восемь девять десять одиннадцать"
+    pieces = split_long(sentence, lambda s: len(s.split()), 3)
+    assert all(len(p.split()) <= 3 for p in pieces)
+    assert " ".join(pieces).split() == sentence.split()
+
+
+def test_batches_respect_the_token_budget_and_cover_every_sentence() -> None:
+    lengths = [5, 50, 7, 30, 3, 12, 40, 8]
+    batches = batches_by_tokens(lengths, budget=60)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    for batch in batches:
+        assert max(lengths[i] for i in batch) * len(batch) <= 60 or len(batch) == 1
+    flat = [lengths[i] for batch in batches for i in batch]
+    assert flat == sorted(flat)  # shortest first: little padding
+
+
+class FakeBackend:
+    """Stands in for a model where the test is about the stage, not the weights."""
+
+    def __init__(self, model_key: str = "fake@main", max_source_tokens: int = 50, drop: str | None = None) -> None:
+        self.model_key = model_key
+        self.max_source_tokens = max_source_tokens
+        self.drop = drop
+        self.batches: list[list[str]] = []
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def translate(self, sentences: list[str]) -> list[str]:
+        self.batches.append(list(sentences))
+        outputs = [f"<{s}>" for s in sentences]
+        return [o.replace(self.drop, "") if self.drop else o for o in outputs]
+
+
+def _document(doc_id: str, *paragraphs: tuple[str, str]) -> Document:
+    return Document(id=doc_id, source=doc_id, text="", paragraphs=[Paragraph(text, lang, 1.0) for text, lang in paragraphs])
+
+
+def _stage(tmp_path: Path, backend: FakeBackend, batch_tokens: int = 4096) -> Translate:
+    config = TranslateConfig(cache=tmp_path / "cache.sqlite", batch_tokens=batch_tokens, batch_documents=10)
+    return Translate(config, {"ru": backend}, load_registry(REGISTRY), TranslationCache(config.cache))
+
+
+def test_order_is_restored_after_sorted_batches(tmp_path: Path) -> None:
+    backend = FakeBackend()
+    stage = _stage(tmp_path, backend, batch_tokens=8)
+    documents = [
+        _document("a", ("Очень длинное первое предложение из многих слов здесь.", "ru"), ("English stays.", "en")),
+        _document("b", ("Короткое.", "ru"), ("Второе предложение. Третье!", "ru")),
+    ]
+    out = list(stage.run(documents))
+    assert out[0].paragraphs[0].text_en == "<Очень длинное первое предложение из многих слов здесь.>"
+    assert out[0].paragraphs[1].text_en == "English stays."
+    assert out[1].paragraphs[1].text_en == "<Второе предложение.> <Третье!>"
+    assert out[1].text_en == "<Короткое.>\n\n<Второе предложение.> <Третье!>"
+    assert len(backend.batches) > 1 and all(len(batch) >= 1 for batch in backend.batches)
+    assert out[0].translation_model == "fake@main" and stage.counters["model_calls"] == len(backend.batches)
+
+
+def test_rerun_hits_the_cache_and_never_calls_the_model(tmp_path: Path) -> None:
+    documents = lambda: [_document("a", ("Жёны вышли к Кремлю. Они ждут мужей.", "ru"))]  # noqa: E731
+    first = FakeBackend()
+    cold = list(_stage(tmp_path, first).run(documents()))
+    assert first.batches
+    second = FakeBackend()
+    stage = _stage(tmp_path, second)
+    warm = list(stage.run(documents()))
+    assert second.batches == []
+    assert stage.counters["cache_hits"] == stage.counters["sentences"] == 2
+    assert warm[0].text_en == cold[0].text_en
+
+
+def test_cache_key_includes_model_and_settings(tmp_path: Path) -> None:
+    list(_stage(tmp_path, FakeBackend("model-a@main")).run([_document("a", ("Жёны вышли.", "ru"))]))
+    other = FakeBackend("model-b@main")
+    list(_stage(tmp_path, other).run([_document("a", ("Жёны вышли.", "ru"))]))
+    assert other.batches == [["Жёны вышли."]]
+
+
+def test_native_names_become_canonical_before_translation(tmp_path: Path) -> None:
+    backend = FakeBackend()
+    out = list(_stage(tmp_path, backend).run([_document("a", ("Участницы «Пути домой» и Совета матерей и жён пришли.", "ru"))]))
+    assert backend.batches == [["Участницы «Put' Domoi» и Council of Mothers and Wives пришли."]]
+    assert "Put' Domoi" in out[0].text_en and "Council of Mothers and Wives" in out[0].text_en
+
+
+def test_a_name_the_model_drops_is_restored_by_translating_around_it(tmp_path: Path) -> None:
+    backend = FakeBackend(drop="Put' Domoi")
+    stage = _stage(tmp_path, backend)
+    out = list(stage.run([_document("a", ("Участницы движения «Путь домой» принесли цветы.", "ru"))]))
+    assert "Put' Domoi" in out[0].text_en
+    assert out[0].text_en == "<Участницы движения> Put' Domoi <принесли цветы.>"
+    assert stage.counters["names_restored_by_split"] == 1
+
+
+def test_paragraphs_without_a_model_stay_untranslated_and_are_counted(tmp_path: Path) -> None:
+    stage = _stage(tmp_path, FakeBackend())
+    out = list(stage.run([_document("a", ("Die Frauen fordern die Rückkehr.", "de"), ("English.", "en"))]))
+    assert out[0].paragraphs[0].text_en == "" and out[0].text_en == "English."
+    assert stage.counters["untranslated.de"] == 1
+
+
+def test_sentences_over_the_model_limit_are_split_not_truncated(tmp_path: Path) -> None:
+    backend = FakeBackend(max_source_tokens=4)
+    out = list(_stage(tmp_path, backend).run([_document("a", ("раз два три четыре пять шесть семь восемь девять.", "ru"))]))
+    sentence = "раз два три четыре пять шесть семь восемь девять."
+    sent = [s for batch in backend.batches for s in batch]
+    assert all(len(s.split()) <= 4 for s in sent)
+    assert sorted(" ".join(sent).split()) == sorted(sentence.split())
+    pieces = split_long(sentence, backend.count_tokens, 4)
+    assert out[0].text_en == " ".join(f"<{piece}>" for piece in pieces)  # rejoined in order
+
+
+def test_tiny_model_keeps_every_registry_name(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
+    config = TranslateConfig(cache=tmp_path / "c.sqlite", device="cpu", max_new_tokens=8,
+                             models={"ru": {"model": str(tiny_models["ru"])}, "th": {"model": str(tiny_models["th"])}})
+    stage = Translate.from_config(config, load_registry(REGISTRY))
+    documents = [
+        _document("ru", ("Ольга Кац вела канал «Вернём ребят» в Новосибирске. Потом Григорий Свердлин ответил.", "ru")),
+        _document("th", ("องค์กรอีดิเต เลซอม ซึ่งก่อตั้งโดยกริกอรี สแวร์ดลิน ระบุว่า", "th")),
+    ]
+    out = list(stage.run(documents))
+    for name in ("Olga Katz", "Vernyom Rebyat", "Novosibirsk", "Grigory Sverdlin"):
+        assert name in out[0].text_en
+    for name in ("Idite Lesom", "Grigory Sverdlin"):
+        assert name in out[1].text_en
+    assert out[0].translation_model == f"{tiny_models['ru']}@main"
+
+
+def test_wrong_architecture_is_a_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "not-a-translation-model"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"model_type": "bert", "vocab_size": 10, "hidden_size": 8}))
+    with pytest.raises(ModelLoadError, match=r"translate\.models\.ru: cannot load folder .*not-a-translation-model"):
+        load_backend("transformers", "ru", model=str(folder), revision=None, device="cpu", num_beams=1, max_new_tokens=4)
+
+
+def test_ctranslate2_gives_the_same_greedy_tokens(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
+    pytest.importorskip("ctranslate2")
+    from pipeline.translation_backends import CTranslate2Backend
+
+    steps = 10
+    reference = TransformersBackend("ru", str(tiny_models["ru"]), None, "cpu", 1, steps)
+    fast = CTranslate2Backend("ru", str(tiny_models["ru"]), None, "cpu", 1, steps - 1, compute_type="float32", convert_dir=tmp_path)
+    sentences = ["Жёны мобилизованных вышли к Кремлю.", "Совет матерей и жён закрылся."]
+    inputs = reference.tokenizer(sentences, return_tensors="pt", padding=True)
+    generated = reference.model.generate(**inputs, max_new_tokens=steps, num_beams=1)
+    pad, eos = reference.model.config.pad_token_id, reference.model.config.eos_token_id
+    expected = [[t for t in row.tolist()[1:] if t not in (pad, eos)] for row in generated]
+    source = [reference.tokenizer.convert_ids_to_tokens(ids) for ids in reference.tokenizer(sentences)["input_ids"]]
+    results = fast.translator.translate_batch(source, beam_size=1, max_decoding_length=steps - 1)
+    got = [reference.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
+    assert got == expected
+    assert fast.translate(sentences) == reference.tokenizer.batch_decode(generated, skip_special_tokens=True)
+    assert any(tmp_path.iterdir())  # the conversion is kept for the next run
