@@ -64,8 +64,13 @@ def build_tiny_marian(
     ffn_dim: int = 32,
     max_positions: int = 256,
     seed: int = 0,
+    pad_vocab_to: int = 0,
 ) -> Path:
-    """Write a MarianMT folder (config, weights, source.spm, target.spm, vocab.json) to `output`."""
+    """Write a MarianMT folder (config, weights, source.spm, target.spm, vocab.json) to `output`.
+
+    With the defaults it is tiny; with d_model=512, layers=6, heads=8, ffn_dim=2048 and
+    pad_vocab_to=60_000 it has the shape (and so the speed) of a real OPUS-MT model.
+    """
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
@@ -83,6 +88,8 @@ def build_tiny_marian(
         vocab: dict[str, int] = {token: index for index, token in enumerate(SPECIAL_TOKENS)}
         for piece in _pieces(staging / "source.spm") + _pieces(staging / "target.spm"):
             vocab.setdefault(piece, len(vocab))
+        while len(vocab) < pad_vocab_to - 1:  # unused ids up to the real models' vocabulary size
+            vocab[f"<unused{len(vocab)}>"] = len(vocab)
         vocab[PAD_TOKEN] = len(vocab)
         (staging / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
         for leftover in ("source.vocab", "target.vocab", "source.txt", "target.txt"):

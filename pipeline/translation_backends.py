@@ -72,6 +72,7 @@ class TransformersBackend:
         src_lang: str | None = None,
         tgt_lang: str | None = None,
         threads: int = 0,
+        min_new_tokens: int = 0,
     ) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
@@ -91,7 +92,8 @@ class TransformersBackend:
         self.model_key = f"{model}@{revision or 'main'}"
         self.num_beams = num_beams
         self.max_new_tokens = max_new_tokens
-        self.generate_kwargs: dict[str, Any] = {}
+        # min_new_tokens only for benchmarks: a fixed output length makes speed comparable.
+        self.generate_kwargs: dict[str, Any] = {"min_new_tokens": min_new_tokens} if min_new_tokens else {}
         if src_lang:
             self.tokenizer.src_lang = src_lang
         if tgt_lang:
@@ -134,6 +136,7 @@ class CTranslate2Backend:
         compute_type: str = "auto",
         convert_dir: Path = Path("data/cache/ct2"),
         batch_tokens: int = 4096,
+        min_new_tokens: int = 0,
     ) -> None:
         try:
             import ctranslate2
@@ -174,6 +177,7 @@ class CTranslate2Backend:
         self.num_beams = num_beams
         self.max_new_tokens = max_new_tokens
         self.batch_tokens = batch_tokens
+        self.min_new_tokens = min_new_tokens
         self.max_source_tokens = min(int(getattr(self.tokenizer, "model_max_length", 512) or 512), 1024) - 2
         self.calls = 0
 
@@ -192,6 +196,7 @@ class CTranslate2Backend:
             max_decoding_length=self.max_new_tokens,
             max_batch_size=self.batch_tokens,
             batch_type="tokens",
+            min_decoding_length=self.min_new_tokens,
         )
         outputs = []
         for result in results:
