@@ -101,9 +101,16 @@ class RunConfig(_Strict):
         return value
 
     def content_hash(self) -> str:
-        """Hash of everything that shapes the rows; where the run reads and writes is left out."""
+        """Hash of everything that shapes the rows; where files live and how it runs are left out.
+
+        The registry counts by its content, not its path.
+        """
         data = self.model_dump(mode="json", exclude={"input", "output", "quiet", "executor", "ray"})
-        data["publish"].pop("push_to_hub", None)
+        for key in ("cache", "ct2_dir", "device", "threads"):
+            data["translate"].pop(key, None)
+        data["publish"] = {key: data["publish"][key] for key in ("license", "pretty_name")}
+        registry = self.normalize.registry
+        data["normalize"]["registry"] = hashlib.sha256(registry.read_bytes()).hexdigest() if registry.is_file() else None
         blob = json.dumps(data, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 

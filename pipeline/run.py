@@ -81,8 +81,8 @@ def _stamp(config: RunConfig) -> Callable[[Iterable[Document]], Iterator[Documen
     return stamp
 
 
-def run_stages(stages: list[Stage], config: RunConfig) -> tuple[int, dict[str, float]]:
-    """Stream documents through the stages; return (documents out, exclusive seconds per stage)."""
+def run_stages(stages: list[Stage], config: RunConfig) -> dict[str, float]:
+    """Stream documents through the stages; return the exclusive seconds of each stage."""
     timers = [_Timer() for _ in stages]
     stream: Iterable[Document] = ()
     for position, (stage, timer) in enumerate(zip(stages, timers)):
@@ -100,30 +100,32 @@ def run_stages(stages: list[Stage], config: RunConfig) -> tuple[int, dict[str, f
             file=sys.stderr,
             dynamic_ncols=True,
         )
-    published = sum(1 for _ in stream)
+    for _ in stream:
+        pass
     inclusive = [timer.seconds for timer in timers]
-    seconds = {stage.name: round(inclusive[i] - (inclusive[i - 1] if i else 0.0), 3) for i, stage in enumerate(stages)}
-    return published, seconds
+    return {stage.name: round(inclusive[i] - (inclusive[i - 1] if i else 0.0), 3) for i, stage in enumerate(stages)}
 
 
-def build_report(stages: list[Stage], config: RunConfig, published: int, seconds: dict[str, float], wall: float) -> dict[str, Any]:
+def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, float], wall: float) -> dict[str, Any]:
     by_name = {stage.name: stage for stage in stages}
     skipped = [item for stage in stages for item in stage.skipped]
-    ingest = by_name["ingest"]
+    ingest, publish = by_name["ingest"], by_name["publish"]
+    assert isinstance(publish, Publish)
     detect_counts = by_name["detect"].counters
-    languages = {key.split(".", 1)[1]: value for key, value in sorted(detect_counts.items()) if key.startswith("documents.")}
     paragraphs = {key.split(".", 1)[1]: value for key, value in sorted(detect_counts.items()) if key.startswith("paragraphs.")}
     return {
         "name": config.name,
         "pipeline_version": __version__,
         "config_hash": config.content_hash(),
         "documents": {
-            "files": ingest.counters["files"],
-            "read": ingest.counters["documents"] + sum(1 for item in ingest.skipped),
-            "published": published,
+            "files": ingest.counters["files"] + ingest.counters["files_resumed"],
+            "read": ingest.counters["documents"] + len(ingest.skipped) + publish.resumed_documents,
+            "published": publish.counters["documents"],
+            "resumed": publish.resumed_documents,
             "skipped": skipped,
         },
-        "languages": {"documents": languages, "paragraphs": paragraphs},
+        "languages": {"documents": dict(sorted(publish.languages.items())), "paragraphs": paragraphs},
+        "names": {"table_rows": len(publish.table.rows()), **{k: v for k, v in sorted(by_name["normalize"].counters.items())}},
         "stages": {
             stage.name: {
                 "seconds": seconds[stage.name],
@@ -138,12 +140,12 @@ def build_report(stages: list[Stage], config: RunConfig, published: int, seconds
 def run_pipeline(config: RunConfig) -> RunResult:
     started = time.perf_counter()
     stages = build_stages(config)
-    published, seconds = run_stages(stages, config)
-    report = build_report(stages, config, published, seconds, time.perf_counter() - started)
-    publish = stages[-1]
-    normalize = stages[-2]
-    assert isinstance(publish, Publish) and isinstance(normalize, Normalize)
-    output = publish.finalize(normalize.name_table(), report)
+    ingest, publish = stages[0], stages[-1]
+    assert isinstance(ingest, Ingest) and isinstance(publish, Publish)
+    ingest.already_done = publish.resume()
+    seconds = run_stages(stages, config)
+    report = build_report(stages, config, seconds, time.perf_counter() - started)
+    output = publish.finalize(report)
     if config.publish.push_to_hub:
         if not config.publish.repo_id:
             raise ValueError("publish.push_to_hub needs publish.repo_id")
@@ -155,7 +157,8 @@ def format_report(report: dict[str, Any]) -> str:
     """The summary table printed at the end of a run."""
     docs = report["documents"]
     lines = [
-        f"run {report['name']}: {docs['read']} read, {docs['published']} published, {len(docs['skipped'])} skipped, {report['seconds']:.1f}s",
+        f"run {report['name']}: {docs['read']} read, {docs['published']} published, {len(docs['skipped'])} skipped, "
+        f"{docs['resumed']} resumed from an interrupted run, {report['seconds']:.1f}s",
         "",
         f"{'stage':<10} {'seconds':>8}  counts",
     ]
@@ -166,6 +169,12 @@ def format_report(report: dict[str, Any]) -> str:
     langs = report["languages"]
     for lang in sorted(set(langs["documents"]) | set(langs["paragraphs"])):
         lines.append(f"{lang:<10} {langs['documents'].get(lang, 0):>9} {langs['paragraphs'].get(lang, 0):>10}")
+    names = report["names"]
+    lines += [
+        "",
+        f"names: {names['table_rows']} (variant, entity) pairs, {names.get('mentions_applied', 0)} mentions replaced, "
+        f"{names.get('mentions_pending', 0)} pending review",
+    ]
     if docs["skipped"]:
         lines += ["", "skipped:"]
         lines += [f"  {item['source']}: {item['reason']}" for item in docs["skipped"]]

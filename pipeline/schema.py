@@ -45,20 +45,26 @@ class Document:
     translation_model: str | None = None
     pipeline_version: str = ""
     config_hash: str = ""
-    # Per-run notes that are not published (e.g. a name the model dropped).
-    flags: list[str] = field(default_factory=list)
+    # Travels between stages but is not published: what normalize saw, for the name table.
+    name_records: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_record(self) -> dict[str, Any]:
+        """Everything, for passing documents between processes (Ray batches)."""
+        return asdict(self)
 
     def to_row(self) -> dict[str, Any]:
+        """The published columns."""
         row = asdict(self)
-        del row["flags"]
+        del row["name_records"]
         return row
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Document:
-        row = dict(row)
-        row["paragraphs"] = [Paragraph(**p) for p in row["paragraphs"]]
-        row["names"] = [NameMention(**n) for n in row["names"]]
-        return cls(**row)
+    def from_record(cls, record: dict[str, Any]) -> Document:
+        record = dict(record)
+        record["paragraphs"] = [Paragraph(**p) for p in record["paragraphs"]]
+        record["names"] = [NameMention(**n) for n in record["names"]]
+        record["name_records"] = list(record.get("name_records") or [])
+        return cls(**record)
 
 
 PARAGRAPH_SEPARATOR = "\n\n"

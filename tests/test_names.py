@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import NormalizeConfig
+from pipeline.name_table import NameTable
 from pipeline.names import RegistryError, apply_review, load_registry
 from pipeline.schema import Document
 from pipeline.stages.normalize import Normalize
@@ -111,8 +112,10 @@ def test_validation_errors_name_the_line(tmp_path: Path) -> None:
 
 def _run_names(registry: Path, text: str) -> dict[tuple[str, str], dict]:
     stage = Normalize(NormalizeConfig(registry=registry), load_registry(registry))
-    stage.normalize_document(Document(id="d", source="s", text="", paragraphs=[], text_en=text))
-    return {(row["variant"], row["entity_id"]): row for row in stage.name_table()}
+    document = stage.normalize_document(Document(id="d", source="s", text="", paragraphs=[], text_en=text))
+    table = NameTable()
+    table.add(document.id, document.name_records)
+    return {(row["variant"], row["entity_id"]): row for row in table.rows()}
 
 
 def _table(tmp_path: Path, rows: list[str]) -> Path:

@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.config import NormalizeConfig
 from pipeline.name_matching import NameIndex, find_mentions, fold
+from pipeline.name_table import NameTable
 from pipeline.names import load_registry
 from pipeline.schema import Document, Paragraph
 from pipeline.stages.normalize import Normalize
@@ -127,7 +128,9 @@ def test_normalized_text_and_offsets(tmp_path: Path) -> None:
         ("Gregory Swerdlin", "known-variant"),
         ("Putt Domoy", "transliteration"),
     ]
-    table = {(row["variant"], row["entity_id"]): row for row in stage.name_table()}
+    names = NameTable()
+    names.add(document.id, document.name_records)
+    table = {(row["variant"], row["entity_id"]): row for row in names.rows()}
     assert table[("Putt Domoy", "put-domoi")]["status"] == "auto"
     assert table[("Bute Domoy", "put-domoi")]["status"] == "accepted"
     assert table[("Пути домой", "put-domoi")]["method"] == "known-variant"  # native form in the original
@@ -141,4 +144,6 @@ def test_candidates_between_thresholds_are_pending_not_applied() -> None:
     document = Document(id="d", source="s", text="", paragraphs=[], text_en="Reporters from Mediasona came.")
     stage.normalize_document(document)
     assert document.text_en_normalized == "Reporters from Mediasona came." and document.names == []
-    assert stage.name_table()[0]["status"] == "pending"
+    names = NameTable()
+    names.add(document.id, document.name_records)
+    assert names.rows()[0]["status"] == "pending"

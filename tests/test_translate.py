@@ -161,8 +161,12 @@ def test_sentences_over_the_model_limit_are_split_not_truncated(tmp_path: Path) 
 
 
 def test_tiny_model_keeps_every_registry_name(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
-    config = TranslateConfig(cache=tmp_path / "c.sqlite", device="cpu", max_new_tokens=8,
-                             models={"ru": {"model": str(tiny_models["ru"])}, "th": {"model": str(tiny_models["th"])}})
+    config = TranslateConfig(
+        cache=tmp_path / "c.sqlite",
+        device="cpu",
+        max_new_tokens=8,
+        models={"ru": {"model": str(tiny_models["ru"])}, "th": {"model": str(tiny_models["th"])}},
+    )
     stage = Translate.from_config(config, load_registry(REGISTRY))
     documents = [
         _document("ru", ("Ольга Кац вела канал «Вернём ребят» в Новосибирске. Потом Григорий Свердлин ответил.", "ru")),

@@ -345,6 +345,8 @@ class Ingest(Stage):
         self.extensions = extensions
         self.max_file_bytes = max_file_bytes
         self.legacy_encodings = legacy_encodings
+        # Files an interrupted run already published (see Publish.resume): not read again.
+        self.already_done: set[str] = set()
 
     def files(self) -> list[Path]:
         return list_input_files(self.root, self.extensions)
@@ -352,10 +354,14 @@ class Ingest(Stage):
     def run(self, documents: Iterable[Document] = ()) -> Iterator[Document]:
         yield from documents
         for path in self.files():
+            source = path.relative_to(self.root).as_posix()
+            if source in self.already_done:
+                self.counters["files_resumed"] += 1
+                continue
             self.counters["files"] += 1
             for item in read_documents(path, self.root, self.max_file_bytes, self.legacy_encodings):
                 if isinstance(item, UnreadableFile):
-                    self.skip(path.relative_to(self.root).as_posix(), str(item))
+                    self.skip(source, str(item))
                 else:
                     self.counters["documents"] += 1
                     yield item

@@ -2,42 +2,23 @@
 
 Known spellings are replaced everywhere; unknown ones found by transliteration-aware similarity
 are replaced when they score at least `auto_threshold` and listed as `pending` for review when
-they score between the two thresholds. Every (variant, entity) pair the run saw, native forms in
-the original text included, goes into the name table that people review.
+they score between the two thresholds. Every (variant, entity) pair seen in a document, native
+forms in the original text included, is attached to it as a name record; the publish step folds
+those into the name table that people review.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.config import NormalizeConfig
 from pipeline.name_matching import Mention, NameIndex, find_mentions
-from pipeline.names import Registry, variant_key
+from pipeline.names import Registry
 from pipeline.schema import Document, NameMention
 from pipeline.stages.base import Stage
 
 EXAMPLE_CONTEXT = 60
-
-
-@dataclass
-class _TableRow:
-    variant: str
-    canonical: str
-    entity_id: str
-    method: str
-    score: float
-    status: str
-    count: int = 0
-    documents: set[str] = field(default_factory=set)
-    example: str = ""
-
-
-def _status(method: str, applied: bool) -> str:
-    if method in ("exact", "known-variant"):
-        return "accepted"  # the registry lists it: a person put it there
-    return "auto" if applied else "pending"
 
 
 def _example(text: str, start: int, end: int) -> str:
@@ -69,6 +50,18 @@ def normalize_text(text: str, mentions: list[Mention]) -> tuple[str, list[NameMe
     return "".join(parts), names
 
 
+def _record(variant: str, entity_id: str, canonical: str, method: str, score: float, applied: bool, example: str) -> dict[str, Any]:
+    return {
+        "variant": variant,
+        "entity_id": entity_id,
+        "canonical": canonical,
+        "method": method,
+        "score": score,
+        "applied": applied,
+        "example": example,
+    }
+
+
 class Normalize(Stage):
     name = "normalize"
 
@@ -77,34 +70,10 @@ class Normalize(Stage):
         self.config = config
         self.registry = registry
         self.index = NameIndex(registry.entities.values(), registry.rejected) if registry else None
-        self.table: dict[tuple[str, str], _TableRow] = {}
 
     @classmethod
     def from_config(cls, config: NormalizeConfig, registry: Registry | None) -> Normalize:
         return cls(config, registry if config.enabled else None)
-
-    def _record(
-        self,
-        variant: str,
-        entity_id: str,
-        canonical: str,
-        method: str,
-        score: float,
-        applied: bool,
-        document: Document,
-        context: str,
-        start: int,
-        end: int,
-    ) -> None:
-        key = (variant_key(variant), entity_id)
-        row = self.table.get(key)
-        if row is None:
-            row = self.table[key] = _TableRow(
-                variant, canonical, entity_id, method, score, _status(method, applied), example=_example(context, start, end)
-            )
-        row.count += 1
-        row.documents.add(document.id)
-        row.score = max(row.score, score)
 
     def normalize_document(self, document: Document) -> Document:
         if self.index is None or self.registry is None:
@@ -112,56 +81,22 @@ class Normalize(Stage):
             return document
         mentions = find_mentions(document.text_en, self.index, self.config.auto_threshold, self.config.review_threshold)
         document.text_en_normalized, document.names = normalize_text(document.text_en, mentions)
+        records = []
         for mention in mentions:
-            self._record(
-                mention.text,
-                mention.entity.id,
-                mention.entity.canonical,
-                mention.method,
-                mention.score,
-                mention.applied,
-                document,
-                document.text_en,
-                mention.start,
-                mention.end,
+            example = _example(document.text_en, mention.start, mention.end)
+            records.append(
+                _record(mention.text, mention.entity.id, mention.entity.canonical, mention.method, mention.score, mention.applied, example)
             )
             self.counters["mentions_applied" if mention.applied else "mentions_pending"] += 1
         for native in self.registry.native_matcher.find(document.text):
             variant = document.text[native.start : native.end]
             if not self.index.is_rejected(variant, native.entity.id):
-                self._record(
-                    variant,
-                    native.entity.id,
-                    native.entity.canonical,
-                    "known-variant",
-                    1.0,
-                    True,
-                    document,
-                    document.text,
-                    native.start,
-                    native.end,
-                )
+                example = _example(document.text, native.start, native.end)
+                records.append(_record(variant, native.entity.id, native.entity.canonical, "known-variant", 1.0, True, example))
                 self.counters["native_forms"] += 1
+        document.name_records = records
         return document
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
         for document in documents:
             yield self.normalize_document(document)
-
-    def name_table(self) -> list[dict[str, Any]]:
-        """One row per (variant, entity) seen in the run, most frequent first."""
-        rows = sorted(self.table.values(), key=lambda row: (-row.count, row.canonical, row.variant))
-        return [
-            {
-                "variant": row.variant,
-                "canonical": row.canonical,
-                "entity_id": row.entity_id,
-                "method": row.method,
-                "score": round(row.score, 4),
-                "count": row.count,
-                "documents": len(row.documents),
-                "example": row.example,
-                "status": row.status,
-            }
-            for row in rows
-        ]

@@ -11,7 +11,9 @@ an interrupted run never leaves a half-written dataset where a complete one stoo
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
 import json
 import os
 import shutil
@@ -26,10 +28,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from pipeline.name_table import NameTable
 from pipeline.schema import FEATURES, NAME_TABLE_FEATURES, Document
 from pipeline.stages.base import Stage
 
 NAME_TABLE_COLUMNS = list(NAME_TABLE_FEATURES)
+PROGRESS_FILE = "progress.json"
 
 
 @dataclass
@@ -55,7 +59,35 @@ def write_text_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def dataset_card(info: CardInfo, languages: Counter[str], documents: int, names: int) -> str:
+def _fingerprint(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _config(config_name: str, pattern: str, folder: Path, what: str) -> dict[str, Any]:
+    # datasets caches a local folder by its name and its card: the content fingerprint in the
+    # description makes a new run's files load fresh instead of from a stale cache.
+    files = sorted(folder.glob(pattern))
+    return {
+        "config_name": config_name,
+        "data_files": [{"split": "train", "path": pattern}],
+        "description": f"{what}; content sha256 {_fingerprint(files)}",
+    }
+
+
+def _dataset_info(config_name: str, files: list[Path], rows: int) -> dict[str, Any]:
+    size = sum(path.stat().st_size for path in files)
+    return {
+        "config_name": config_name,
+        "splits": [{"name": "train", "num_bytes": size, "num_examples": rows}],
+        "download_size": size,
+        "dataset_size": size,
+    }
+
+
+def dataset_card(info: CardInfo, languages: Counter[str], documents: int, names: int, folder: Path) -> str:
     header: dict[str, Any] = {
         "pretty_name": info.pretty_name or info.name,
         "license": info.license,
@@ -65,12 +97,13 @@ def dataset_card(info: CardInfo, languages: Counter[str], documents: int, names:
         "size_categories": [
             "n<1K" if documents < 1000 else "1K<n<10K" if documents < 10_000 else "10K<n<100K" if documents < 100_000 else "100K<n<1M"
         ],
-        "configs": [
-            {"config_name": "default", "default": True, "data_files": [{"split": "train", "path": "data/*.parquet"}]},
-        ],
+        "configs": [{**_config("default", "data/*.parquet", folder, "documents"), "default": True}],
     }
+    # Sizes, as the Hub writes them; they also tell datasets' cache that the content changed.
+    header["dataset_info"] = [_dataset_info("default", sorted((folder / "data").glob("*.parquet")), documents)]
     if names:  # datasets cannot load a config whose only file has no rows
-        header["configs"].append({"config_name": "names", "data_files": [{"split": "train", "path": "names/*.parquet"}]})
+        header["configs"].append(_config("names", "names/*.parquet", folder, "name table"))
+        header["dataset_info"].append(_dataset_info("names", sorted((folder / "names").glob("*.parquet")), names))
     per_language = "\n".join(f"| {lang} | {count} |" for lang, count in sorted(languages.items()))
     columns = "\n".join(f"| `{name}` | {feature!r} |" for name, feature in FEATURES.items())
     models = "\n".join(f"- {lang}: `{model}`" for lang, model in sorted(info.models.items())) or "- none (nothing was translated)"
@@ -119,7 +152,12 @@ names = load_dataset("path/to/{info.name}", "names", split="train")
 
 
 class Publish(Stage):
-    """Streams documents into parquet shards in a staging folder; `finalize` moves it into place."""
+    """Streams documents into parquet shards in a staging folder; `finalize` moves it into place.
+
+    Shards end at file boundaries and are listed in progress.json as they are written, so a run
+    that was killed can `resume`: the files already in shards are not read again, and the
+    shards come out exactly as an uninterrupted run would have written them.
+    """
 
     name = "publish"
 
@@ -130,42 +168,78 @@ class Publish(Stage):
         self.info = info
         self.shard_rows = shard_rows
         self.languages: Counter[str] = Counter()
-        self.shards: list[Path] = []
+        self.table = NameTable()
+        self.shards: list[dict[str, Any]] = []
+        self.resumed_documents = 0
 
-    def _flush(self, rows: list[dict[str, Any]]) -> None:
-        path = self.staging / "data" / f"shard-{len(self.shards):05d}.parquet"
-        write_parquet(rows, path, FEATURES)
-        self.shards.append(path)
+    def resume(self) -> set[str]:
+        """Sources published by an interrupted run of the same config; otherwise start afresh."""
+        state = None
+        with contextlib.suppress(OSError, ValueError):
+            state = json.loads((self.staging / PROGRESS_FILE).read_text(encoding="utf-8"))
+        usable = (
+            isinstance(state, dict)
+            and state.get("config_hash") == self.info.config_hash
+            and all((self.staging / "data" / shard["file"]).exists() for shard in state.get("shards", []))
+        )
+        if not usable:
+            if self.staging.exists():
+                shutil.rmtree(self.staging)
+            return set()
+        assert isinstance(state, dict)
+        for shard in state["shards"]:
+            self.shards.append(shard)
+            self.languages.update(shard["languages"])
+            for document_id, records in shard["name_records"]:
+                self.table.add(document_id, records)
+            self.counters["documents"] += shard["rows"]
+            self.resumed_documents += shard["rows"]
+        return {source for shard in self.shards for source in shard["sources"]}
+
+    def _flush(self, rows: list[dict[str, Any]], sources: list[str], languages: Counter[str], records: list[Any]) -> None:
+        file = f"shard-{len(self.shards):05d}.parquet"
+        write_parquet(rows, self.staging / "data" / file, FEATURES)
+        self.shards.append({"file": file, "rows": len(rows), "sources": sources, "languages": dict(languages), "name_records": records})
+        progress = {"config_hash": self.info.config_hash, "shards": self.shards}
+        write_text_atomically(self.staging / PROGRESS_FILE, json.dumps(progress, ensure_ascii=False))
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
-        (self.staging / "data").mkdir(parents=True)
-        (self.staging / "names").mkdir()
+        (self.staging / "data").mkdir(parents=True, exist_ok=True)
         rows: list[dict[str, Any]] = []
+        sources: list[str] = []
+        languages: Counter[str] = Counter()
+        records: list[Any] = []
         for document in documents:
+            if rows and document.source != sources[-1] and len(rows) >= self.shard_rows:
+                self._flush(rows, sources, languages, records)
+                rows, sources, languages, records = [], [], Counter(), []
             rows.append(document.to_row())
+            if not sources or sources[-1] != document.source:
+                sources.append(document.source)
+            languages[document.lang] += 1
+            records.append([document.id, document.name_records])
+            self.table.add(document.id, document.name_records)
             self.languages[document.lang] += 1
             self.counters["documents"] += 1
-            if len(rows) >= self.shard_rows:
-                self._flush(rows)
-                rows = []
             yield document
         if rows or not self.shards:
-            self._flush(rows)
+            self._flush(rows, sources, languages, records)
 
-    def finalize(self, name_table: list[dict[str, Any]], report: dict[str, Any]) -> Path:
+    def finalize(self, report: dict[str, Any]) -> Path:
         """Name table, card and report into staging, then swap staging for the old dataset."""
         count = len(self.shards)
         for index, shard in enumerate(self.shards):
-            shard.rename(shard.with_name(f"train-{index:05d}-of-{count:05d}.parquet"))
+            (self.staging / "data" / shard["file"]).rename(self.staging / "data" / f"train-{index:05d}-of-{count:05d}.parquet")
+        (self.staging / PROGRESS_FILE).unlink()
+        name_table = self.table.rows()
+        (self.staging / "names").mkdir(exist_ok=True)
         if name_table:
             write_parquet(name_table, self.staging / "names" / "train-00000-of-00001.parquet", NAME_TABLE_FEATURES)
         with (self.staging / "names.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=NAME_TABLE_COLUMNS)
             writer.writeheader()
             writer.writerows(name_table)
-        card = dataset_card(self.info, self.languages, self.counters["documents"], len(name_table))
+        card = dataset_card(self.info, self.languages, self.counters["documents"], len(name_table), self.staging)
         (self.staging / "README.md").write_text(card, encoding="utf-8")
         (self.staging / "run_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         old = self.target.with_name(f".{self.target.name}.old-{int(time.time() * 1000)}")

@@ -1,0 +1,98 @@
+"""A run killed with SIGKILL and started again finishes the work left and gives the same dataset."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import datasets
+
+from tests.conftest import REGISTRY, ROOT, write_config
+from tests.test_end_to_end import run_cli
+
+SENTENCES = [
+    "Жёны мобилизованных из движения «Путь домой» снова пришли к Кремлю в субботу номер {n}.",
+    "ภรรยาทหารรัสเซียกลุ่มปุต โดมอย เรียกร้องให้สามีกลับบ้าน ครั้งที่ {n}",
+    "The wives of Put' Domoj came to the Kremlin again on Saturday number {n}.",
+]
+
+
+def make_corpus(folder: Path, files: int) -> Path:
+    folder.mkdir()
+    for n in range(files):
+        (folder / f"doc-{n:04d}.txt").write_text(
+            SENTENCES[n % 3].format(n=n) + "\n\n" + SENTENCES[(n + 1) % 3].format(n=n), encoding="utf-8"
+        )
+    return folder
+
+
+def config(tmp_path: Path, name: str, corpus: Path, tiny_models: dict[str, Path]) -> Path:
+    return write_config(
+        tmp_path / f"{name}.yaml",
+        f"""
+name: corpus
+input: {corpus}
+output: {tmp_path / name}
+quiet: true
+translate:
+  device: cpu
+  cache: {tmp_path / name / "cache.sqlite"}
+  max_new_tokens: 8
+  batch_documents: 8
+  models:
+    ru: {{model: {tiny_models["ru"]}}}
+    th: {{model: {tiny_models["th"]}}}
+normalize:
+  registry: {REGISTRY}
+publish:
+  shard_rows: 4
+""",
+    )
+
+
+def rows(folder: Path) -> list[dict]:
+    return sorted(datasets.load_dataset(str(folder), split="train").to_list(), key=lambda row: row["id"])
+
+
+def test_kill_and_resume_gives_the_uninterrupted_dataset(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
+    corpus = make_corpus(tmp_path / "raw", 120)
+    whole = run_cli("run", str(config(tmp_path, "whole", corpus, tiny_models)))
+    assert whole.returncode == 0, whole.stderr
+    whole_report = json.loads((tmp_path / "whole" / "corpus" / "run_report.json").read_text())
+
+    killed_config = config(tmp_path, "killed", corpus, tiny_models)
+    progress = tmp_path / "killed" / ".corpus.partial" / "progress.json"
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(killed_config)], cwd=ROOT)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        if progress.exists() and len(json.loads(progress.read_text())["shards"]) >= 3:
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, "the run finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (tmp_path / "killed" / "corpus").exists()  # never a half-written dataset
+
+    resumed = run_cli("run", str(killed_config))
+    assert resumed.returncode == 0, resumed.stderr
+    report = json.loads((tmp_path / "killed" / "corpus" / "run_report.json").read_text())
+    assert 0 < report["documents"]["resumed"] < 120 and report["documents"]["published"] == 120
+    assert report["stages"]["ingest"]["files_resumed"] > 0
+    assert report["stages"]["translate"]["sentences"] < whole_report["stages"]["translate"]["sentences"]
+    assert rows(tmp_path / "killed" / "corpus") == rows(tmp_path / "whole" / "corpus")
+    whole_names = (tmp_path / "whole" / "corpus" / "names.csv").read_text()
+    assert (tmp_path / "killed" / "corpus" / "names.csv").read_text() == whole_names
+    assert not (tmp_path / "killed" / ".corpus.partial").exists()
+
+
+def test_two_runs_give_identical_rows(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
+    corpus = make_corpus(tmp_path / "raw", 9)
+    first = config(tmp_path, "first", corpus, tiny_models)
+    second = config(tmp_path, "second", corpus, tiny_models)
+    assert run_cli("run", str(first)).returncode == 0
+    assert run_cli("run", str(second)).returncode == 0
+    assert rows(tmp_path / "first" / "corpus") == rows(tmp_path / "second" / "corpus")
