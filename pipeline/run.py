@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from pipeline import __version__
 from pipeline.config import RunConfig
-from pipeline.names import load_registry
+from pipeline.names import Registry, load_registry
 from pipeline.schema import Document
 from pipeline.stages.base import Stage
 from pipeline.stages.detect import Detect
@@ -31,13 +31,32 @@ class RunResult:
     stages: list[Stage] = field(default_factory=list)
 
 
+def load_run_registry(config: RunConfig) -> Registry | None:
+    if config.normalize.enabled or config.normalize.registry.exists():
+        return load_registry(config.normalize.registry)
+    return None
+
+
+# The stages that work document by document, by name: an executor builds each where it runs it.
+STAGE_BUILDERS: dict[str, Callable[[RunConfig, Registry | None], Stage]] = {
+    "detect": lambda config, registry: Detect(
+        config.detect.languages, config.detect.seed, config.detect.min_score, config.detect.short_paragraph_chars
+    ),
+    "translate": lambda config, registry: Translate.from_config(config.translate, registry, config.input),
+    "normalize": lambda config, registry: Normalize.from_config(config.normalize, registry),
+}
+
+
 def build_stages(config: RunConfig) -> list[Stage]:
-    """The chain, in order: ingest, detect, translate, normalize, publish."""
+    """The chain, in order: ingest, detect, translate, normalize, publish.
+
+    Building it loads every translation model, so a model that cannot be loaded stops the run
+    before any work is done.
+    """
     ingest = Ingest(config.input, config.ingest.extensions, config.ingest.max_file_bytes, config.ingest.legacy_encodings)
-    detect = Detect(config.detect.languages, config.detect.seed, config.detect.min_score, config.detect.short_paragraph_chars)
-    registry = load_registry(config.normalize.registry) if config.normalize.enabled or config.normalize.registry.exists() else None
-    translate = Translate.from_config(config.translate, registry, config.input)
-    normalize = Normalize.from_config(config.normalize, registry)
+    registry = load_run_registry(config)
+    detect, translate, normalize = (STAGE_BUILDERS[name](config, registry) for name in ("detect", "translate", "normalize"))
+    assert isinstance(translate, Translate)
     info = CardInfo(
         name=config.name,
         license=config.publish.license,
@@ -69,16 +88,12 @@ class _Timer:
             yield item
 
 
-def _stamp(config: RunConfig) -> Callable[[Iterable[Document]], Iterator[Document]]:
-    config_hash = config.content_hash()
-
-    def stamp(documents: Iterable[Document]) -> Iterator[Document]:
-        for document in documents:
-            document.pipeline_version = __version__
-            document.config_hash = config_hash
-            yield document
-
-    return stamp
+def stamp(documents: Iterable[Document], config_hash: str) -> Iterator[Document]:
+    """Provenance of the run on every document."""
+    for document in documents:
+        document.pipeline_version = __version__
+        document.config_hash = config_hash
+        yield document
 
 
 def run_stages(stages: list[Stage], config: RunConfig) -> dict[str, float]:
@@ -88,7 +103,7 @@ def run_stages(stages: list[Stage], config: RunConfig) -> dict[str, float]:
     for position, (stage, timer) in enumerate(zip(stages, timers)):
         stream = stage.run(stream)
         if stage.name == "ingest":
-            stream = _stamp(config)(stream)
+            stream = stamp(stream, config.content_hash())
         stream = timer.wrap(stream)
         stream = tqdm(
             stream,
@@ -143,7 +158,12 @@ def run_pipeline(config: RunConfig) -> RunResult:
     ingest, publish = stages[0], stages[-1]
     assert isinstance(ingest, Ingest) and isinstance(publish, Publish)
     ingest.already_done = publish.resume()
-    seconds = run_stages(stages, config)
+    if config.executor == "ray":
+        from pipeline.ray_executor import run_stages_on_ray
+
+        seconds = run_stages_on_ray(stages, config)
+    else:
+        seconds = run_stages(stages, config)
     report = build_report(stages, config, seconds, time.perf_counter() - started)
     output = publish.finalize(report)
     if config.publish.push_to_hub:

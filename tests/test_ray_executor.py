@@ -1,0 +1,53 @@
+"""The Ray executor on a local 2-CPU Ray gives exactly the local executor's dataset."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REGISTRY, write_config
+from tests.test_end_to_end import run_cli
+from tests.test_resume import rows
+
+pytest.importorskip("ray")
+
+
+def _config(tmp_path: Path, executor: str, raw: Path, tiny_models: dict[str, Path]) -> Path:
+    return write_config(tmp_path / f"{executor}.yaml", f"""
+name: parity
+input: {raw}
+output: {tmp_path / executor}
+quiet: true
+executor: {executor}
+ray:
+  num_cpus: 2
+translate:
+  device: cpu
+  cache: {tmp_path / executor / 'cache.sqlite'}
+  max_new_tokens: 12
+  batch_documents: 4
+  models:
+    ru: {{model: {tiny_models['ru']}}}
+    th: {{model: {tiny_models['th']}}}
+normalize:
+  registry: {REGISTRY}
+publish:
+  shard_rows: 5
+""")
+
+
+def test_ray_output_is_identical_to_local_output(tmp_path: Path, raw_copy: Path, tiny_models: dict[str, Path]) -> None:
+    (raw_copy / "broken.jsonl").write_text('{"text": "A line about Put\' Domoj."}\nnot json\n')
+    (raw_copy / "empty.txt").write_text("")
+    for executor in ("local", "ray"):
+        result = run_cli("run", str(_config(tmp_path, executor, raw_copy, tiny_models)))
+        assert result.returncode == 0, result.stderr[-3000:]
+    local, ray = tmp_path / "local" / "parity", tmp_path / "ray" / "parity"
+    assert rows(ray) == rows(local) and len(rows(local)) == 17
+    assert (ray / "names.csv").read_text() == (local / "names.csv").read_text()
+    assert sorted((ray / "data").iterdir()) != [] and [p.name for p in sorted((ray / "data").iterdir())] == [p.name for p in sorted((local / "data").iterdir())]
+    local_report, ray_report = (json.loads((folder / "run_report.json").read_text()) for folder in (local, ray))
+    assert ray_report["documents"]["skipped"] == local_report["documents"]["skipped"] != []
+    assert ray_report["stages"]["translate"]["sentences"] == local_report["stages"]["translate"]["sentences"] > 0
