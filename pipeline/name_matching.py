@@ -96,7 +96,7 @@ def transliterate(text: str) -> str:
     return "".join(_CYRILLIC_TO_LATIN.get(char, char) for char in text)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=20_000)
 def fold_token(token: str) -> str:
     """The transliteration key of one word."""
     text = transliterate(token)
@@ -441,7 +441,8 @@ def _tokens(text: str) -> list[_Token]:
         if _POSSESSIVE.search(word) and len(word) > 3:
             end -= 2
             word = word[:-2]
-        tokens.append(_Token(start, end, variant_key(word), word[:1].isupper() or word[:1].isdigit()))
+        # Digits start names too ("7x7"), but a bare number never does.
+        tokens.append(_Token(start, end, variant_key(word), word[:1].isupper() or (word[:1].isdigit() and not word.isdigit())))
     return tokens
 
 

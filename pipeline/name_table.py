@@ -7,7 +7,7 @@ interrupted run) and always comes out the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.names import variant_key
@@ -29,7 +29,8 @@ class _Row:
     status: str
     example: str
     count: int = 0
-    documents: set[str] = field(default_factory=set)
+    documents: int = 0
+    last_document: str = ""
 
 
 class NameTable:
@@ -51,7 +52,11 @@ class NameTable:
                     record["example"],
                 )
             row.count += 1
-            row.documents.add(document_id)
+            # A document's records arrive together: counting changes of id counts documents
+            # without keeping every id (memory stays flat however many documents there are).
+            if row.last_document != document_id:
+                row.documents += 1
+                row.last_document = document_id
             row.score = max(row.score, record["score"])
 
     def rows(self) -> list[dict[str, Any]]:
@@ -65,7 +70,7 @@ class NameTable:
                 "method": row.method,
                 "score": round(row.score, 4),
                 "count": row.count,
-                "documents": len(row.documents),
+                "documents": row.documents,
                 "example": row.example,
                 "status": row.status,
             }

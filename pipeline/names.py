@@ -221,6 +221,7 @@ _RUSSIAN_ENDINGS = sorted(
 _RUSSIAN_VOWEL_TAIL = re.compile(r"[аяоеёыиьйую]{1,2}$")
 _CYRILLIC_LETTER = r"[а-яёА-ЯЁ]"
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
+_NATIVE_LETTER = re.compile(r"[\u0400-\u04ff\u0e00-\u0e7f]")
 
 
 def _e_or_yo(text: str) -> str:
@@ -271,7 +272,7 @@ class NativeMatcher:
         self.pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
 
     def find(self, text: str) -> list[NativeMatch]:
-        if self.pattern is None:
+        if self.pattern is None or not _NATIVE_LETTER.search(text):
             return []
         matches = []
         for match in self.pattern.finditer(text):

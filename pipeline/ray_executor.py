@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,9 @@ class ReadFiles:
         ingest = self.config.ingest
         for item in read_documents(path, self.config.input, ingest.max_file_bytes, ingest.legacy_encodings):
             if isinstance(item, UnreadableFile):
-                rows.append({"doc": "", "skip": json.dumps({"source": source, "reason": str(item), "stage": "ingest"}), "stats": _empty_stats()})
+                rows.append(
+                    {"doc": "", "skip": json.dumps({"source": source, "reason": str(item), "stage": "ingest"}), "stats": _empty_stats()}
+                )
             else:
                 document = next(stamp([item], self.config_hash))
                 rows.append({"doc": json.dumps(document.to_record(), ensure_ascii=False), "skip": "", "stats": _empty_stats()})
@@ -85,8 +87,13 @@ def run_stages_on_ray(stages: list[Stage], config: RunConfig) -> dict[str, float
     if config.quiet:
         logging.getLogger("ray").setLevel(logging.ERROR)
     if not ray.is_initialized():
-        ray.init(address=config.ray.address, num_cpus=config.ray.num_cpus if not config.ray.address else None,
-                 include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR if config.quiet else logging.INFO)
+        ray.init(
+            address=config.ray.address,
+            num_cpus=config.ray.num_cpus if not config.ray.address else None,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.ERROR if config.quiet else logging.INFO,
+        )
     if config.quiet:
         logging.getLogger("ray.data").setLevel(logging.ERROR)
     context = ray.data.DataContext.get_current()
@@ -100,7 +107,9 @@ def run_stages_on_ray(stages: list[Stage], config: RunConfig) -> dict[str, float
         return {stage.name: 0.0 for stage in stages}
 
     workers = max(1, int(ray.available_resources().get("CPU", 1)))
-    dataset = ray.data.from_items([{"path": str(path)} for path in files], override_num_blocks=min(len(files), workers * 4))
+    dataset: ray.data.Dataset = ray.data.from_items(
+        [{"path": str(path)} for path in files], override_num_blocks=min(len(files), workers * 4)
+    )
     pool = ray.data.ActorPoolStrategy(min_size=1, max_size=workers)
     dataset = dataset.flat_map(ReadFiles, fn_constructor_kwargs={"config_json": config_json}, compute=pool)
     batch = config.translate.batch_documents
@@ -110,10 +119,16 @@ def run_stages_on_ray(stages: list[Stage], config: RunConfig) -> dict[str, float
             compute, gpus = ray.data.ActorPoolStrategy(min_size=size, max_size=size), config.ray.gpus_per_actor or None
         else:
             compute, gpus = ray.data.ActorPoolStrategy(min_size=1, max_size=workers), None
-        dataset = dataset.map_batches(RunStage, fn_constructor_kwargs={"config_json": config_json, "stage_name": name},
-                                      batch_size=batch, compute=compute, num_gpus=gpus, batch_format="numpy")
+        dataset = dataset.map_batches(
+            RunStage,
+            fn_constructor_kwargs={"config_json": config_json, "stage_name": name},
+            batch_size=batch,
+            compute=compute,
+            num_gpus=gpus,
+            batch_format="numpy",
+        )
 
-    seconds: Counter[str] = Counter()
+    seconds: defaultdict[str, float] = defaultdict(float)
 
     def documents() -> Iterator[Document]:
         for row in dataset.iter_rows():

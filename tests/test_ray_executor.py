@@ -15,7 +15,9 @@ pytest.importorskip("ray")
 
 
 def _config(tmp_path: Path, executor: str, raw: Path, tiny_models: dict[str, Path]) -> Path:
-    return write_config(tmp_path / f"{executor}.yaml", f"""
+    return write_config(
+        tmp_path / f"{executor}.yaml",
+        f"""
 name: parity
 input: {raw}
 output: {tmp_path / executor}
@@ -25,17 +27,18 @@ ray:
   num_cpus: 2
 translate:
   device: cpu
-  cache: {tmp_path / executor / 'cache.sqlite'}
+  cache: {tmp_path / executor / "cache.sqlite"}
   max_new_tokens: 12
   batch_documents: 4
   models:
-    ru: {{model: {tiny_models['ru']}}}
-    th: {{model: {tiny_models['th']}}}
+    ru: {{model: {tiny_models["ru"]}}}
+    th: {{model: {tiny_models["th"]}}}
 normalize:
   registry: {REGISTRY}
 publish:
   shard_rows: 5
-""")
+""",
+    )
 
 
 def test_ray_output_is_identical_to_local_output(tmp_path: Path, raw_copy: Path, tiny_models: dict[str, Path]) -> None:
@@ -47,7 +50,9 @@ def test_ray_output_is_identical_to_local_output(tmp_path: Path, raw_copy: Path,
     local, ray = tmp_path / "local" / "parity", tmp_path / "ray" / "parity"
     assert rows(ray) == rows(local) and len(rows(local)) == 17
     assert (ray / "names.csv").read_text() == (local / "names.csv").read_text()
-    assert sorted((ray / "data").iterdir()) != [] and [p.name for p in sorted((ray / "data").iterdir())] == [p.name for p in sorted((local / "data").iterdir())]
+    assert sorted((ray / "data").iterdir()) != [] and [p.name for p in sorted((ray / "data").iterdir())] == [
+        p.name for p in sorted((local / "data").iterdir())
+    ]
     local_report, ray_report = (json.loads((folder / "run_report.json").read_text()) for folder in (local, ray))
     assert ray_report["documents"]["skipped"] == local_report["documents"]["skipped"] != []
     assert ray_report["stages"]["translate"]["sentences"] == local_report["stages"]["translate"]["sentences"] > 0

@@ -151,6 +151,50 @@ names = load_dataset("path/to/{info.name}", "names", split="train")
 """
 
 
+class _ShardWriter:
+    """One shard in the making: rows go to parquet a row group at a time, so memory stays flat."""
+
+    ROW_GROUP = 256
+
+    def __init__(self, folder: Path, file: str) -> None:
+        self.folder, self.file = folder, file
+        self.writer = pq.ParquetWriter(folder / f"{file}.partial", FEATURES.arrow_schema)
+        self.names = (folder / f"{_names_file(file)}.partial").open("w", encoding="utf-8")
+        self.buffer: list[dict[str, Any]] = []
+        self.rows = 0
+        self.sources: list[str] = []
+        self.languages: Counter[str] = Counter()
+
+    def add(self, document: Document) -> None:
+        self.buffer.append(document.to_row())
+        if len(self.buffer) >= self.ROW_GROUP:
+            self._write()
+        self.names.write(json.dumps([document.id, document.name_records], ensure_ascii=False) + "\n")
+        if not self.sources or self.sources[-1] != document.source:
+            self.sources.append(document.source)
+        self.languages[document.lang] += 1
+        self.rows += 1
+
+    def _write(self) -> None:
+        self.writer.write_table(pa.Table.from_pylist(self.buffer, schema=FEATURES.arrow_schema))
+        self.buffer = []
+
+    def close(self) -> dict[str, Any]:
+        """Finish both files and give them their names; return the shard's progress entry."""
+        if self.buffer:
+            self._write()
+        self.writer.close()
+        self.names.close()
+        os.replace(self.folder / f"{self.file}.partial", self.folder / self.file)
+        os.replace(self.folder / f"{_names_file(self.file)}.partial", self.folder / _names_file(self.file))
+        return {"file": self.file, "rows": self.rows, "sources": self.sources, "languages": dict(self.languages)}
+
+
+def _names_file(shard_file: str) -> str:
+    """The name records of a shard's documents, kept beside it until the run is complete."""
+    return shard_file.replace(".parquet", ".names.jsonl")
+
+
 class Publish(Stage):
     """Streams documents into parquet shards in a staging folder; `finalize` moves it into place.
 
@@ -181,6 +225,7 @@ class Publish(Stage):
             isinstance(state, dict)
             and state.get("config_hash") == self.info.config_hash
             and all((self.staging / "data" / shard["file"]).exists() for shard in state.get("shards", []))
+            and all((self.staging / "data" / _names_file(shard["file"])).exists() for shard in state.get("shards", []))
         )
         if not usable:
             if self.staging.exists():
@@ -190,46 +235,42 @@ class Publish(Stage):
         for shard in state["shards"]:
             self.shards.append(shard)
             self.languages.update(shard["languages"])
-            for document_id, records in shard["name_records"]:
-                self.table.add(document_id, records)
+            with (self.staging / "data" / _names_file(shard["file"])).open(encoding="utf-8") as lines:
+                for line in lines:
+                    document_id, records = json.loads(line)
+                    self.table.add(document_id, records)
             self.counters["documents"] += shard["rows"]
             self.resumed_documents += shard["rows"]
         return {source for shard in self.shards for source in shard["sources"]}
 
-    def _flush(self, rows: list[dict[str, Any]], sources: list[str], languages: Counter[str], records: list[Any]) -> None:
-        file = f"shard-{len(self.shards):05d}.parquet"
-        write_parquet(rows, self.staging / "data" / file, FEATURES)
-        self.shards.append({"file": file, "rows": len(rows), "sources": sources, "languages": dict(languages), "name_records": records})
+    def _finish(self, shard: _ShardWriter) -> None:
+        self.shards.append(shard.close())
         progress = {"config_hash": self.info.config_hash, "shards": self.shards}
         write_text_atomically(self.staging / PROGRESS_FILE, json.dumps(progress, ensure_ascii=False))
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
         (self.staging / "data").mkdir(parents=True, exist_ok=True)
-        rows: list[dict[str, Any]] = []
-        sources: list[str] = []
-        languages: Counter[str] = Counter()
-        records: list[Any] = []
+        shard: _ShardWriter | None = None
         for document in documents:
-            if rows and document.source != sources[-1] and len(rows) >= self.shard_rows:
-                self._flush(rows, sources, languages, records)
-                rows, sources, languages, records = [], [], Counter(), []
-            rows.append(document.to_row())
-            if not sources or sources[-1] != document.source:
-                sources.append(document.source)
-            languages[document.lang] += 1
-            records.append([document.id, document.name_records])
+            if shard and document.source != shard.sources[-1] and shard.rows >= self.shard_rows:
+                self._finish(shard)
+                shard = None
+            if shard is None:
+                shard = _ShardWriter(self.staging / "data", f"shard-{len(self.shards):05d}.parquet")
+            shard.add(document)
             self.table.add(document.id, document.name_records)
             self.languages[document.lang] += 1
             self.counters["documents"] += 1
             yield document
-        if rows or not self.shards:
-            self._flush(rows, sources, languages, records)
+        if shard or not self.shards:
+            self._finish(shard or _ShardWriter(self.staging / "data", f"shard-{len(self.shards):05d}.parquet"))
 
     def finalize(self, report: dict[str, Any]) -> Path:
         """Name table, card and report into staging, then swap staging for the old dataset."""
         count = len(self.shards)
         for index, shard in enumerate(self.shards):
             (self.staging / "data" / shard["file"]).rename(self.staging / "data" / f"train-{index:05d}-of-{count:05d}.parquet")
+            (self.staging / "data" / _names_file(shard["file"])).unlink()
         (self.staging / PROGRESS_FILE).unlink()
         name_table = self.table.rows()
         (self.staging / "names").mkdir(exist_ok=True)

@@ -1,0 +1,114 @@
+"""Scale: documents per second and peak memory as the corpus grows, local and on Ray.
+
+    python benchmarks/scale.py [--sizes 10000 100000] [--ray-size 10000] [--translate]
+
+A synthetic corpus of N documents is made from our sample data (JSON Lines, 1,000 documents a
+file, each document the paragraphs of a sample document plus its copy number). The local
+executor streams: its peak RSS should not grow with N (target: 100,000 <= 1.2 x 10,000).
+Ray runs with 1 and 2 workers on the smaller size; for Ray the RSS is the driver's only.
+Translation is off unless --translate (then the tiny models, whose cache makes repeats free).
+Each measurement runs in its own process, so that its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def make_corpus(folder: Path, documents: int) -> Path:
+    from pipeline.stages.ingest import Ingest
+
+    if (folder / "done").exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    samples = list(
+        Ingest(ROOT / "data" / "raw", [".txt", ".md", ".html", ".htm", ".jsonl"], 5_000_000, ["cp1251", "koi8_r", "cp874"]).run()
+    )
+    for start in range(0, documents, 1000):
+        lines = []
+        for n in range(start, min(documents, start + 1000)):
+            sample = samples[n % len(samples)]
+            lines.append(json.dumps({"text": sample.text + f"\n\n({n})", "title": sample.title, "url": sample.url}, ensure_ascii=False))
+        (folder / f"part-{start // 1000:05d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "done").write_text("")
+    return folder
+
+
+def write_config(path: Path, corpus: Path, output: Path, executor: str, workers: int, translate: bool) -> Path:
+    models = (
+        "  build_tiny_models: true\n  models:\n"
+        f"    ru: {{model: {ROOT / 'models/tiny/opus-mt-tiny-ru-en'}}}\n    th: {{model: {ROOT / 'models/tiny/opus-mt-tiny-th-en'}}}\n"
+    )
+    path.write_text(
+        f"name: scale\ninput: {corpus}\noutput: {output}\nquiet: true\nexecutor: {executor}\nray:\n  num_cpus: {workers}\n"
+        f"translate:\n  enabled: {str(translate).lower()}\n  device: cpu\n  max_new_tokens: 8\n  cache: {output / 'cache.sqlite'}\n"
+        + (models if translate else "")
+        + f"normalize:\n  registry: {ROOT / 'configs' / 'names.yaml'}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def measure(config: Path) -> dict[str, float]:
+    """Run the pipeline in this process; report wall seconds and this process's peak RSS."""
+    from pipeline.config import load_config
+    from pipeline.run import run_pipeline
+
+    started = time.perf_counter()
+    result = run_pipeline(load_config(config))
+    return {
+        "seconds": time.perf_counter() - started,
+        "documents": result.report["documents"]["published"],
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--ray-size", type=int, default=10_000, help="0: no Ray runs")
+    parser.add_argument("--translate", action="store_true")
+    parser.add_argument("--work", type=Path, default=ROOT / "data" / "cache" / "scale")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure)))
+        return 0
+
+    runs = [("local", n, 1) for n in args.sizes]
+    if args.ray_size:
+        runs += [("ray", args.ray_size, 1), ("ray", args.ray_size, 2)]
+    print(f"{'executor':<10}{'workers':>8}{'documents':>11}{'seconds':>9}{'docs/s':>9}{'peak RSS MB':>13}")
+    peaks: dict[int, float] = {}
+    for executor, size, workers in runs:
+        corpus = make_corpus(args.work / f"corpus-{size}", size)
+        output = args.work / f"out-{executor}-{workers}-{size}"
+        config = write_config(args.work / f"{executor}-{workers}-{size}.yaml", corpus, output, executor, workers, args.translate)
+        done = subprocess.run([sys.executable, __file__, "--measure", str(config)], capture_output=True, text=True, check=True)
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        if executor == "local":
+            peaks[size] = result["peak_rss_mb"]
+        print(
+            f"{executor:<10}{workers:>8}{result['documents']:>11,}{result['seconds']:>9.1f}"
+            f"{result['documents'] / result['seconds']:>9.0f}{result['peak_rss_mb']:>13.0f}",
+            flush=True,
+        )
+    if len(peaks) >= 2:
+        small, large = min(peaks), max(peaks)
+        print(f"\nlocal peak RSS at {large:,} / at {small:,} documents: {peaks[large] / peaks[small]:.2f}x (target <= 1.2x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
