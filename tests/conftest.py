@@ -3,8 +3,10 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 # No test may reach the network: a hub id would otherwise retry for about 45 seconds.
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -40,4 +42,25 @@ def raw_copy(tmp_path: Path) -> Path:
 
 def write_config(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+def tiny_config(path: Path, tiny_models: dict[str, Path], **sections: Any) -> Path:
+    """A run config using the tiny models and the project's registry; `sections` override keys."""
+    data: dict[str, Any] = {
+        "name": "run",
+        "translate": {
+            "device": "cpu",
+            "cache": str(path.parent / f"{path.stem}-cache.sqlite"),
+            "max_new_tokens": 8,
+            "models": {lang: {"model": str(folder)} for lang, folder in tiny_models.items()},
+        },
+        "normalize": {"registry": str(REGISTRY)},
+    }
+    for key, value in sections.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = str(value) if isinstance(value, Path) else value
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path

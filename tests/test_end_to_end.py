@@ -10,7 +10,7 @@ from pathlib import Path
 import datasets
 import pytest
 
-from tests.conftest import REGISTRY, ROOT, write_config
+from tests.conftest import ROOT, tiny_config
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -19,22 +19,12 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def config_file(tmp_path: Path, tiny_models: dict[str, Path]) -> Path:
-    return write_config(
+    return tiny_config(
         tmp_path / "run.yaml",
-        f"""
-name: e2e
-detect:
-  languages: [ru, th, en, uk, be, de]
-translate:
-  device: cpu
-  cache: {tmp_path / "cache.sqlite"}
-  max_new_tokens: 16
-  models:
-    ru: {{model: {tiny_models["ru"]}}}
-    th: {{model: {tiny_models["th"]}}}
-normalize:
-  registry: {REGISTRY}
-""",
+        tiny_models,
+        name="e2e",
+        detect={"languages": ["ru", "th", "en", "uk", "be", "de"]},
+        translate={"max_new_tokens": 16},
     )
 
 

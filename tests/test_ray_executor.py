@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REGISTRY, write_config
+from tests.conftest import tiny_config
 from tests.test_end_to_end import run_cli
 from tests.test_resume import rows
 
@@ -15,29 +15,17 @@ pytest.importorskip("ray")
 
 
 def _config(tmp_path: Path, executor: str, raw: Path, tiny_models: dict[str, Path]) -> Path:
-    return write_config(
+    return tiny_config(
         tmp_path / f"{executor}.yaml",
-        f"""
-name: parity
-input: {raw}
-output: {tmp_path / executor}
-quiet: true
-executor: {executor}
-ray:
-  num_cpus: 2
-translate:
-  device: cpu
-  cache: {tmp_path / executor / "cache.sqlite"}
-  max_new_tokens: 12
-  batch_documents: 4
-  models:
-    ru: {{model: {tiny_models["ru"]}}}
-    th: {{model: {tiny_models["th"]}}}
-normalize:
-  registry: {REGISTRY}
-publish:
-  shard_rows: 5
-""",
+        tiny_models,
+        name="parity",
+        input=raw,
+        output=tmp_path / executor,
+        quiet=True,
+        executor=executor,
+        ray={"num_cpus": 2},
+        translate={"max_new_tokens": 12, "batch_documents": 4},
+        publish={"shard_rows": 5},
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import datasets
 
-from tests.conftest import REGISTRY, ROOT, write_config
+from tests.conftest import ROOT, tiny_config
 from tests.test_end_to_end import run_cli
 
 SENTENCES = [
@@ -31,26 +31,15 @@ def make_corpus(folder: Path, files: int) -> Path:
 
 
 def config(tmp_path: Path, name: str, corpus: Path, tiny_models: dict[str, Path]) -> Path:
-    return write_config(
+    return tiny_config(
         tmp_path / f"{name}.yaml",
-        f"""
-name: corpus
-input: {corpus}
-output: {tmp_path / name}
-quiet: true
-translate:
-  device: cpu
-  cache: {tmp_path / name / "cache.sqlite"}
-  max_new_tokens: 8
-  batch_documents: 8
-  models:
-    ru: {{model: {tiny_models["ru"]}}}
-    th: {{model: {tiny_models["th"]}}}
-normalize:
-  registry: {REGISTRY}
-publish:
-  shard_rows: 4
-""",
+        tiny_models,
+        name="corpus",
+        input=corpus,
+        output=tmp_path / name,
+        quiet=True,
+        translate={"batch_documents": 8},
+        publish={"shard_rows": 4},
     )
 
 

@@ -1,0 +1,142 @@
+"""Publishing: Hub layout, dataset card, atomic swap, push_to_hub without the network."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import datasets
+import pytest
+import yaml
+
+from pipeline.schema import Document, Paragraph
+from pipeline.stages.publish import CardInfo, Publish, push_to_hub
+
+
+def _documents(n: int, source: str = "a.txt") -> list[Document]:
+    return [
+        Document(
+            id=f"{source}-{i}",
+            source=source,
+            text=f"Text {i}",
+            paragraphs=[Paragraph(f"Text {i}", "en", 1.0, f"Text {i}")],
+            lang="en",
+            lang_score=1.0,
+            text_en=f"Text {i}",
+            text_en_normalized=f"Text {i}",
+            name_records=[
+                {
+                    "variant": "Put Domoj",
+                    "entity_id": "put-domoi",
+                    "canonical": "Put' Domoi",
+                    "method": "transliteration",
+                    "score": 0.97,
+                    "applied": True,
+                    "example": "… Put Domoj …",
+                }
+            ],
+        )
+        for i in range(n)
+    ]
+
+
+def _publish(output: Path, documents: list[Document], shard_rows: int = 2) -> Path:
+    info = CardInfo(
+        name="ds",
+        license="cc-by-4.0",
+        pretty_name="Test set",
+        pipeline_version="9.9",
+        config_hash="abc123",
+        models={"ru": "some/model@main"},
+    )
+    publish = Publish(output, info, shard_rows)
+    publish.resume()
+    assert list(publish.run(documents)) == documents
+    return publish.finalize({"documents": {"published": len(documents)}})
+
+
+def test_hub_layout_card_and_names_config(tmp_path: Path) -> None:
+    folder = _publish(tmp_path, _documents(3, "a.txt") + _documents(2, "b.txt"))
+    assert sorted(p.name for p in (folder / "data").iterdir()) == ["train-00000-of-00002.parquet", "train-00001-of-00002.parquet"]
+    card = (folder / "README.md").read_text()
+    header = yaml.safe_load(card.split("---")[1])
+    assert header["license"] == "cc-by-4.0" and header["language"] == ["en"]
+    assert [c["config_name"] for c in header["configs"]] == ["default", "names"]
+    assert "some/model@main" in card and "abc123" in card and "9.9" in card
+    rows = datasets.load_dataset(str(folder), split="train")
+    assert rows.num_rows == 5 and rows.features["lang_score"].dtype == "float32"
+    names = datasets.load_dataset(str(folder), "names", split="train")
+    assert names.to_list() == [
+        {
+            "variant": "Put Domoj",
+            "canonical": "Put' Domoi",
+            "entity_id": "put-domoi",
+            "method": "transliteration",
+            "score": pytest.approx(0.97),
+            "count": 5,
+            "documents": 5,
+            "example": "… Put Domoj …",
+            "status": "auto",
+        }
+    ]
+    assert (folder / "names.csv").read_text().splitlines()[0] == "variant,canonical,entity_id,method,score,count,documents,example,status"
+    assert not list(tmp_path.glob(".ds.*"))  # no staging or old copies left behind
+
+
+def test_shards_end_at_file_boundaries(tmp_path: Path) -> None:
+    folder = _publish(tmp_path, _documents(3, "a.jsonl") + _documents(1, "b.txt") + _documents(1, "c.txt"), shard_rows=2)
+    sizes = [datasets.load_dataset("parquet", data_files=str(p), split="train").num_rows for p in sorted((folder / "data").iterdir())]
+    assert sizes == [3, 2]  # a.jsonl whole in one shard, even past shard_rows
+
+
+def test_a_new_run_replaces_the_dataset_and_loads_fresh(tmp_path: Path) -> None:
+    _publish(tmp_path, _documents(2))
+    assert datasets.load_dataset(str(tmp_path / "ds"), split="train").num_rows == 2
+    _publish(tmp_path, _documents(4))
+    assert datasets.load_dataset(str(tmp_path / "ds"), split="train").num_rows == 4  # not a stale cache
+
+
+class FakeHub:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def create_repo(self, repo_id: str, **kwargs: Any) -> None:
+        self.calls.append(("create_repo", {"repo_id": repo_id, **kwargs}))
+
+    def upload_folder(self, **kwargs: Any) -> None:
+        kwargs["files"] = sorted(
+            p.relative_to(kwargs["folder_path"]).as_posix() for p in Path(kwargs["folder_path"]).rglob("*") if p.is_file()
+        )
+        self.calls.append(("upload_folder", kwargs))
+
+
+def test_push_to_hub_sends_the_folder_with_the_token_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _publish(tmp_path, _documents(2))
+    hub = FakeHub()
+    monkeypatch.setenv("HF_TOKEN", "hf_secret")
+    assert push_to_hub(folder, "org/news", private=True, api=hub) == "datasets/org/news"
+    (create, create_args), (upload, upload_args) = hub.calls
+    assert create == "create_repo" and create_args == {
+        "repo_id": "org/news",
+        "repo_type": "dataset",
+        "private": True,
+        "exist_ok": True,
+        "token": "hf_secret",
+    }
+    assert upload == "upload_folder" and upload_args["repo_type"] == "dataset" and upload_args["token"] == "hf_secret"
+    assert upload_args["files"] == [
+        "README.md",
+        "data/train-00000-of-00001.parquet",
+        "names.csv",
+        "names/train-00000-of-00001.parquet",
+        "run_report.json",
+    ]
+    assert "hf_secret" not in json.dumps(json.loads((folder / "run_report.json").read_text()))
+
+
+def test_push_to_hub_without_a_token_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.delenv("HUGGING_FACE_HUB_TOKEN", raising=False)
+    with pytest.raises(RuntimeError, match="HF_TOKEN is not in the environment"):
+        push_to_hub(tmp_path, "org/news", private=True, api=FakeHub())
