@@ -1,9 +1,9 @@
 """The Ray executor: the same stages, run with Ray Data's map_batches on a cluster or a local Ray.
 
-Ray Data reads the input files; detect, translate and normalize run as pools of actors that
-each build their stage once (translation actors load their model once, and ask for GPUs when
-`ray.gpus_per_actor` says so); the driver writes the same shards, card and report as the local
-executor, in the same order, so both give identical datasets. Install with
+Ray Data reads the input files; detect and normalize run as Ray tasks (each worker process
+builds its stage once), translate as a pool of actors that load their model once and ask for
+GPUs when `ray.gpus_per_actor` says so; the driver writes the same shards, card and report as
+the local executor, in the same order, so both give identical datasets. Install with
 `pip install -e ".[ray]"`.
 """
 
@@ -14,6 +14,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,54 +28,68 @@ def _empty_stats() -> str:
     return json.dumps([])
 
 
-class ReadFiles:
+def read_files(row: dict[str, Any], config_json: str) -> list[dict[str, Any]]:
     """Ray Data flat_map: one input file to its documents (or a row saying why it was skipped)."""
+    from pipeline.run import stamp
+
+    config = RunConfig.model_validate_json(config_json)
+    path = Path(row["path"])
+    source = path.relative_to(config.input).as_posix()
+    rows = []
+    for item in read_documents(path, config.input, config.ingest.max_file_bytes, config.ingest.legacy_encodings):
+        if isinstance(item, UnreadableFile):
+            skip = json.dumps({"source": source, "reason": str(item), "stage": "ingest"})
+            rows.append({"doc": "", "skip": skip, "stats": _empty_stats()})
+        else:
+            document = next(stamp([item], config.content_hash()))
+            rows.append({"doc": json.dumps(document.to_record(), ensure_ascii=False), "skip": "", "stats": _empty_stats()})
+    return rows
+
+
+def _build_stage(config_json: str, stage_name: str) -> Stage:
+    from pipeline.run import STAGE_BUILDERS, load_run_registry
+
+    config = RunConfig.model_validate_json(config_json)
+    return STAGE_BUILDERS[stage_name](config, load_run_registry(config))
+
+
+def _apply(stage: Stage, batch: dict[str, Any]) -> dict[str, list[str]]:
+    """Run one stage over a batch; its counters and seconds ride along on the batch's first row."""
+    docs, skips, stats = list(batch["doc"]), list(batch["skip"]), [json.loads(s) for s in batch["stats"]]
+    positions = [i for i, doc in enumerate(docs) if doc]
+    before = Counter(stage.counters)
+    started = time.perf_counter()
+    outputs = list(stage.run(Document.from_record(json.loads(docs[i])) for i in positions))
+    seconds = time.perf_counter() - started
+    for position, document in zip(positions, outputs, strict=True):
+        docs[position] = json.dumps(document.to_record(), ensure_ascii=False)
+    delta = Counter(stage.counters)
+    delta.subtract(before)
+    if stats:
+        stats[0].append({"stage": stage.name, "seconds": seconds, "counters": dict(+delta)})
+    return {"doc": docs, "skip": skips, "stats": [json.dumps(s) for s in stats]}
+
+
+# Stages run as Ray tasks are built once per worker process and kept here.
+_TASK_STAGES: dict[tuple[str, str], Stage] = {}
+
+
+def run_stage_task(batch: dict[str, Any], config_json: str, stage_name: str) -> dict[str, list[str]]:
+    """Ray Data map_batches task for the light stages (detect, normalize)."""
+    key = (config_json, stage_name)
+    if key not in _TASK_STAGES:
+        _TASK_STAGES[key] = _build_stage(config_json, stage_name)
+    return _apply(_TASK_STAGES[key], batch)
+
+
+class TranslationActor:
+    """Ray Data map_batches actor: loads the translation model once, then translates batches."""
 
     def __init__(self, config_json: str) -> None:
-        self.config = RunConfig.model_validate_json(config_json)
-        self.config_hash = self.config.content_hash()
-
-    def __call__(self, row: dict[str, Any]) -> list[dict[str, Any]]:
-        from pipeline.run import stamp
-
-        path = Path(row["path"])
-        source = path.relative_to(self.config.input).as_posix()
-        rows = []
-        ingest = self.config.ingest
-        for item in read_documents(path, self.config.input, ingest.max_file_bytes, ingest.legacy_encodings):
-            if isinstance(item, UnreadableFile):
-                rows.append(
-                    {"doc": "", "skip": json.dumps({"source": source, "reason": str(item), "stage": "ingest"}), "stats": _empty_stats()}
-                )
-            else:
-                document = next(stamp([item], self.config_hash))
-                rows.append({"doc": json.dumps(document.to_record(), ensure_ascii=False), "skip": "", "stats": _empty_stats()})
-        return rows
-
-
-class RunStage:
-    """Ray Data map_batches callable: one stage, built once per actor, over a batch of documents."""
-
-    def __init__(self, config_json: str, stage_name: str) -> None:
-        from pipeline.run import STAGE_BUILDERS, load_run_registry
-
-        config = RunConfig.model_validate_json(config_json)
-        self.stage: Stage = STAGE_BUILDERS[stage_name](config, load_run_registry(config))
+        self.stage = _build_stage(config_json, "translate")
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
-        docs, skips, stats = list(batch["doc"]), list(batch["skip"]), [json.loads(s) for s in batch["stats"]]
-        positions = [i for i, doc in enumerate(docs) if doc]
-        before = Counter(self.stage.counters)
-        started = time.perf_counter()
-        outputs = list(self.stage.run(Document.from_record(json.loads(docs[i])) for i in positions))
-        seconds = time.perf_counter() - started
-        for position, document in zip(positions, outputs, strict=True):
-            docs[position] = json.dumps(document.to_record(), ensure_ascii=False)
-        delta = Counter(self.stage.counters)
-        delta.subtract(before)
-        if stats:
-            stats[0].append({"stage": self.stage.name, "seconds": seconds, "counters": dict(+delta)})
-        return {"doc": docs, "skip": skips, "stats": [json.dumps(s) for s in stats]}
+        return _apply(self.stage, batch)
 
 
 def run_stages_on_ray(stages: list[Stage], config: RunConfig) -> dict[str, float]:
@@ -110,23 +125,26 @@ def run_stages_on_ray(stages: list[Stage], config: RunConfig) -> dict[str, float
     dataset: ray.data.Dataset = ray.data.from_items(
         [{"path": str(path)} for path in files], override_num_blocks=min(len(files), workers * 4)
     )
-    pool = ray.data.ActorPoolStrategy(min_size=1, max_size=workers)
-    dataset = dataset.flat_map(ReadFiles, fn_constructor_kwargs={"config_json": config_json}, compute=pool)
+    dataset = dataset.flat_map(partial(read_files, config_json=config_json))
     batch = config.translate.batch_documents
-    for name in ("detect", "translate", "normalize"):
-        if name == "translate":  # each actor loads the model once; GPUs when the config asks
-            size = config.ray.translation_actors
-            compute, gpus = ray.data.ActorPoolStrategy(min_size=size, max_size=size), config.ray.gpus_per_actor or None
-        else:
-            compute, gpus = ray.data.ActorPoolStrategy(min_size=1, max_size=workers), None
-        dataset = dataset.map_batches(
-            RunStage,
-            fn_constructor_kwargs={"config_json": config_json, "stage_name": name},
-            batch_size=batch,
-            compute=compute,
-            num_gpus=gpus,
-            batch_format="numpy",
-        )
+    dataset = dataset.map_batches(
+        partial(run_stage_task, config_json=config_json, stage_name="detect"), batch_size=batch, batch_format="numpy"
+    )
+    # Translation actors hold their CPU while they live: on a one-CPU Ray they must not, or the
+    # tasks of the other stages could never be scheduled. Each actor loads the model once.
+    size = config.ray.translation_actors
+    dataset = dataset.map_batches(
+        TranslationActor,
+        fn_constructor_kwargs={"config_json": config_json},
+        batch_size=batch,
+        compute=ray.data.ActorPoolStrategy(min_size=size, max_size=size),
+        num_cpus=1.0 if workers > 1 else 0.0,
+        num_gpus=config.ray.gpus_per_actor or None,
+        batch_format="numpy",
+    )
+    dataset = dataset.map_batches(
+        partial(run_stage_task, config_json=config_json, stage_name="normalize"), batch_size=batch, batch_format="numpy"
+    )
 
     seconds: defaultdict[str, float] = defaultdict(float)
 

@@ -100,7 +100,6 @@ class TransformersBackend:
             self.generate_kwargs["forced_bos_token_id"] = self.tokenizer.convert_tokens_to_ids(tgt_lang)
         limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
         self.max_source_tokens = min(limit, int(getattr(self.tokenizer, "model_max_length", limit) or limit)) - 2
-        self.calls = 0
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
@@ -108,7 +107,6 @@ class TransformersBackend:
     def translate(self, sentences: list[str]) -> list[str]:
         import torch
 
-        self.calls += 1
         inputs = self.tokenizer(sentences, return_tensors="pt", padding=True, truncation=False).to(self.device)
         with torch.inference_mode():
             output = self.model.generate(**inputs, num_beams=self.num_beams, max_new_tokens=self.max_new_tokens, **self.generate_kwargs)
@@ -179,13 +177,11 @@ class CTranslate2Backend:
         self.batch_tokens = batch_tokens
         self.min_new_tokens = min_new_tokens
         self.max_source_tokens = min(int(getattr(self.tokenizer, "model_max_length", 512) or 512), 1024) - 2
-        self.calls = 0
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
 
     def translate(self, sentences: list[str]) -> list[str]:
-        self.calls += 1
         ids = self.tokenizer(sentences, add_special_tokens=True)["input_ids"]
         source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         prefix = [[self.tgt_lang] for _ in sentences] if self.tgt_lang else None
