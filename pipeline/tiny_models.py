@@ -74,6 +74,10 @@ def build_tiny_marian(
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
+    from pipeline.translation_backends import quiet_transformers
+
+    quiet_transformers()
+
     source = [line for line in source_lines if line.strip()]
     target = [line for line in target_lines if line.strip()]
     if not source or not target:

@@ -10,7 +10,8 @@ from pathlib import Path
 import datasets
 import pytest
 
-from tests.conftest import ROOT, tiny_config
+from pipeline.names import load_registry
+from tests.conftest import REGISTRY, ROOT, tiny_config
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -71,6 +72,11 @@ def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_cop
     assert "Put' Domoi" in russian["text_en"] and "Maria Andreeva" in russian["text_en"]
     thai = by_source["th/edit_lesum_cp874.txt"][0]
     assert "Idite Lesom" in thai["text_en"] and "Grigory Sverdlin" in thai["text_en"]
+    registry = load_registry(REGISTRY)
+    for row in rows:  # every registry name in a Russian or Thai document is canonical in text_en
+        if row["lang"] in ("ru", "th"):
+            for match in registry.native_matcher.find(row["text"]):
+                assert match.entity.canonical in row["text_en"], (row["source"], match.entity.canonical)
     assert len({row["id"] for row in rows}) == 16
     assert len({row["config_hash"] for row in rows}) == 1
 
