@@ -6,6 +6,7 @@ sentences in one call. Loading errors become ModelLoadError with what to do abou
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -44,6 +45,23 @@ def resolve_device(device: str) -> str:
 def looks_like_path(model: str) -> bool:
     """Hub ids are "owner/name"; anything else (or an existing folder) is a local path."""
     return Path(model).exists() or model.startswith((".", "/", "~")) or model.count("/") != 1
+
+
+def model_key(model: str, revision: str | None) -> str:
+    """Model id and revision, as recorded in each document and in the translation cache key.
+
+    A local folder has no revision: its files' names and sizes and its config stand in for one,
+    so that a different model copied to the same path never meets the old model's translations.
+    """
+    folder = Path(model)
+    if revision is None and folder.is_dir():
+        digest = hashlib.sha256()
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(f"{path.relative_to(folder)}:{path.stat().st_size}".encode())
+        if (folder / "config.json").is_file():
+            digest.update((folder / "config.json").read_bytes())
+        return f"{model}@local-{digest.hexdigest()[:12]}"
+    return f"{model}@{revision or 'main'}"
 
 
 def _load_error(lang: str, model: str, error: Exception) -> ModelLoadError:
@@ -89,7 +107,7 @@ class TransformersBackend:
             raise _load_error(lang, model, error) from error
         self.device = resolve_device(device)
         self.model.to(self.device).eval()
-        self.model_key = f"{model}@{revision or 'main'}"
+        self.model_key = model_key(model, revision)
         self.num_beams = num_beams
         self.max_new_tokens = max_new_tokens
         # min_new_tokens only for benchmarks: a fixed output length makes speed comparable.
@@ -154,7 +172,7 @@ class CTranslate2Backend:
             self.tokenizer.src_lang = src_lang
         self.tgt_lang = tgt_lang
         quantization = "int8" if compute_type.startswith("int8") else compute_type
-        target = convert_dir / _safe_name(f"{Path(model).resolve() if Path(model).exists() else model}@{revision or 'main'}-{quantization}")
+        target = convert_dir / _safe_name(f"{model_key(model, revision)}-{quantization}")
         if not (target / "model.bin").exists():
             try:
                 converter = ctranslate2.converters.TransformersConverter(model, revision=revision, trust_remote_code=False)
@@ -171,7 +189,7 @@ class CTranslate2Backend:
             inter_threads=1,
             intra_threads=cpu_threads if self.device == "cpu" else 0,
         )
-        self.model_key = f"{model}@{revision or 'main'}"
+        self.model_key = model_key(model, revision)
         self.num_beams = num_beams
         self.max_new_tokens = max_new_tokens
         self.batch_tokens = batch_tokens

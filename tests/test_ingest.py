@@ -110,3 +110,12 @@ def test_jsonl_lines_become_documents_and_bad_lines_are_skipped(tmp_path: Path) 
     assert documents[0].url == "u1" and documents[0].published == "2023-01-02"
     reasons = [item["reason"] for item in ingest.skipped]
     assert reasons[0].startswith("line 2: not valid JSON") and reasons[1].startswith("line 3: no 'text'")
+
+
+def test_html_declared_charset_is_honoured_unless_the_bytes_are_utf8(tmp_path: Path) -> None:
+    page = '<html><head><meta charset="koi8-r"><title>Ж</title></head><body><p>Жёны ждут.</p></body></html>'
+    (tmp_path / "koi8.html").write_bytes(page.replace("Жёны", "Жены").encode("koi8_r"))
+    (tmp_path / "mislabelled.html").write_bytes(page.encode("utf-8"))
+    documents = {d.source: d for d in Ingest(tmp_path, [".html"], 10_000, LEGACY).run()}
+    assert documents["koi8.html"].text == "Жены ждут."
+    assert documents["mislabelled.html"].text == "Жёны ждут."

@@ -12,7 +12,7 @@ from pipeline.names import load_registry
 from pipeline.schema import Document, Paragraph
 from pipeline.segment import split_long, split_russian_sentences, split_sentences, split_thai_sentences
 from pipeline.stages.translate import Translate, batches_by_tokens
-from pipeline.translation_backends import ModelLoadError, TransformersBackend, load_backend
+from pipeline.translation_backends import ModelLoadError, TransformersBackend, load_backend, model_key
 from pipeline.translation_cache import TranslationCache
 from tests.conftest import REGISTRY
 
@@ -177,7 +177,19 @@ def test_tiny_model_keeps_every_registry_name(tmp_path: Path, tiny_models: dict[
         assert name in out[0].text_en
     for name in ("Idite Lesom", "Grigory Sverdlin"):
         assert name in out[1].text_en
-    assert out[0].translation_model == f"{tiny_models['ru']}@main"
+    assert out[0].translation_model.startswith(f"{tiny_models['ru']}@local-")
+
+
+def test_model_key_names_hub_revisions_and_fingerprints_local_folders(tmp_path: Path) -> None:
+    assert model_key("Helsinki-NLP/opus-mt-ru-en", None) == "Helsinki-NLP/opus-mt-ru-en@main"
+    assert model_key("Helsinki-NLP/opus-mt-ru-en", "abc123") == "Helsinki-NLP/opus-mt-ru-en@abc123"
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"d_model": 16}')
+    first = model_key(str(folder), None)
+    assert first.startswith(f"{folder}@local-") and model_key(str(folder), None) == first
+    (folder / "config.json").write_text('{"d_model": 32}')  # another model copied to the same path
+    assert model_key(str(folder), None) != first
 
 
 def test_wrong_architecture_is_a_clear_error(tmp_path: Path) -> None:

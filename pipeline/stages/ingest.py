@@ -6,6 +6,8 @@ A file that cannot be read is skipped with the reason; it never stops the run.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -57,6 +59,7 @@ _CYRILLIC_LOWER_THEN_UPPER = re.compile(r"[а-яё][А-ЯЁ]")
 # Latin, Cyrillic, Thai, general punctuation: what our sources are written in.
 _EXPECTED_CHARS = re.compile(r"[\t\n\r\u0020-\u024f\u0400-\u04ff\u0e00-\u0e7f\u2000-\u206f\u20ac\u2116]")
 _LETTER = re.compile(r"[^\W\d_]")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -78,8 +81,21 @@ def _implausibility(text: str) -> float:
     return bad / letters
 
 
-def decode_bytes(data: bytes, legacy_encodings: Iterable[str]) -> tuple[str, str]:
-    """Decode file bytes; return (text, encoding) or raise UnreadableFile with the reason."""
+def declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in its first bytes (<meta charset> or http-equiv)."""
+    if match := _META_CHARSET.search(data[:4096]):
+        name = match.group(1).decode("ascii").lower()
+        with contextlib.suppress(LookupError):
+            return codecs.lookup(name).name
+    return None
+
+
+def decode_bytes(data: bytes, legacy_encodings: Iterable[str], declared: str | None = None) -> tuple[str, str]:
+    """Decode file bytes; return (text, encoding) or raise UnreadableFile with the reason.
+
+    Valid UTF-8 wins over a declared charset (pages are often mislabelled; bytes that happen to
+    be valid UTF-8 in another encoding are rare); a declared charset wins over detection.
+    """
     for magic, kind in _MAGIC.items():
         if data.startswith(magic):
             raise UnreadableFile(f"binary file ({kind}), not text")
@@ -105,6 +121,11 @@ def decode_bytes(data: bytes, legacy_encodings: Iterable[str]) -> tuple[str, str
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as error:
         utf8_error = error
+    if declared and declared != "utf-8":
+        with contextlib.suppress(UnicodeDecodeError):
+            text = data.decode(declared)
+            if not _CONTROL.search(text):
+                return text, declared
     high_bytes = len(_HIGH_BYTE.findall(data))
     utf8_bytes = sum(len(m) for m in _UTF8_MULTIBYTE.findall(data))
     if high_bytes and utf8_bytes / high_bytes > 0.5:
@@ -312,7 +333,8 @@ def read_documents(path: Path, root: Path, max_file_bytes: int, legacy_encodings
         yield UnreadableFile("empty file")
         return
     try:
-        text, _encoding = decode_bytes(data, legacy_encodings)
+        declared = declared_charset(data) if path.suffix.lower() in (".html", ".htm") else None
+        text, _encoding = decode_bytes(data, legacy_encodings, declared)
     except UnreadableFile as error:
         yield error
         return
