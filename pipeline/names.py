@@ -48,14 +48,6 @@ class Registry:
     def native_matcher(self) -> NativeMatcher:
         return NativeMatcher(self.entities.values())
 
-    def known_variants(self) -> dict[str, Entity]:
-        """Variant key -> entity, for the canonical names and every listed variant."""
-        known: dict[str, Entity] = {}
-        for entity in self.entities.values():
-            for spelling in (entity.canonical, *entity.variants):
-                known[variant_key(spelling)] = entity
-        return known
-
 
 def variant_key(text: str) -> str:
     """Case, apostrophe marks, quotes, hyphens and spacing do not make a different spelling."""
@@ -256,13 +248,27 @@ class NativeMatch:
     entity: Entity
 
 
+def _native_surnames(entities: list[Entity]) -> list[tuple[str, Entity]]:
+    """Russian surnames alone ("Свердлин говорит"), for the people no one else shares them with."""
+    owners: dict[str, set[str]] = {}
+    for entity in entities:
+        if entity.type == "person":
+            for form in entity.native:
+                words = form.split()
+                if len(words) >= 2 and re.search(_CYRILLIC_LETTER, words[-1]) and len(words[-1]) >= 3:
+                    owners.setdefault(words[-1], set()).add(entity.id)
+    by_id = {entity.id: entity for entity in entities}
+    return [(surname, by_id[next(iter(ids))]) for surname, ids in owners.items() if len(ids) == 1]
+
+
 class NativeMatcher:
     """Finds native forms of registry entities in original text; the longest match wins."""
 
     def __init__(self, entities: Any) -> None:
         self.by_group: dict[str, Entity] = {}
         alternatives = []
-        forms = [(form, entity) for entity in entities for form in entity.native]
+        entities = list(entities)
+        forms = [(form, entity) for entity in entities for form in entity.native] + _native_surnames(entities)
         # Longer forms first, so "Free Buryatia"'s native form wins over "Buryatia"'s.
         forms.sort(key=lambda item: len(item[0]), reverse=True)
         for index, (form, entity) in enumerate(forms):
