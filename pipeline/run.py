@@ -50,13 +50,13 @@ STAGE_BUILDERS: dict[str, Callable[[RunConfig, Registry | None], Stage]] = {
 def build_stages(config: RunConfig) -> list[Stage]:
     """The chain, in order: ingest, detect, translate, normalize, publish.
 
-    Building it loads every translation model, so a model that cannot be loaded stops the run
-    before any work is done.
+    Building it loads every translation model (on Ray: checks it; the workers load it), so a
+    model that cannot be loaded stops the run before any work is done.
     """
     ingest = Ingest(config.input, config.ingest.extensions, config.ingest.max_file_bytes, config.ingest.legacy_encodings)
     registry = load_run_registry(config)
-    detect, translate, normalize = (STAGE_BUILDERS[name](config, registry) for name in ("detect", "translate", "normalize"))
-    assert isinstance(translate, Translate)
+    detect, normalize = (STAGE_BUILDERS[name](config, registry) for name in ("detect", "normalize"))
+    translate = Translate.from_config(config.translate, registry, config.input, load_models=config.executor == "local")
     info = CardInfo(
         name=config.name,
         license=config.publish.license,

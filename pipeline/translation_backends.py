@@ -64,6 +64,21 @@ def model_key(model: str, revision: str | None) -> str:
     return f"{model}@{revision or 'main'}"
 
 
+def check_model(lang: str, model: str, revision: str | None) -> None:
+    """What loading would say, without the weights: for a driver that only hands the model on."""
+    from transformers import AutoConfig
+
+    quiet_transformers()
+    if looks_like_path(model) and not Path(model).is_dir():
+        raise _load_error(lang, model, FileNotFoundError("no such folder"))
+    try:
+        settings = AutoConfig.from_pretrained(model, revision=revision, trust_remote_code=False)
+    except Exception as error:
+        raise _load_error(lang, model, error) from error
+    if not getattr(settings, "is_encoder_decoder", False):
+        raise _load_error(lang, model, ValueError(f"a {settings.model_type} model is not an encoder-decoder translation model"))
+
+
 def _load_error(lang: str, model: str, error: Exception) -> ModelLoadError:
     where = "folder" if looks_like_path(model) else "model id"
     hint = (

@@ -218,3 +218,15 @@ def test_ctranslate2_gives_the_same_greedy_tokens(tmp_path: Path, tiny_models: d
     assert got == expected
     assert fast.translate(sentences) == reference.tokenizer.batch_decode(generated, skip_special_tokens=True)
     assert any(tmp_path.iterdir())  # the conversion is kept for the next run
+
+
+def test_a_driver_that_only_checks_models_refuses_the_same_bad_models(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
+    good = TranslateConfig(cache=None, models={"ru": {"model": str(tiny_models["ru"])}})
+    checked = Translate.from_config(good, load_models=False)
+    assert checked.backends == {} and checked.model_ids()["ru"].startswith(f"{tiny_models['ru']}@local-")
+    folder = tmp_path / "bert"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"model_type": "bert", "vocab_size": 10, "hidden_size": 8}))
+    for model, reason in ((str(folder), "not an encoder-decoder"), (str(tmp_path / "missing"), "no such folder")):
+        with pytest.raises(ModelLoadError, match=reason):
+            Translate.from_config(TranslateConfig(cache=None, models={"ru": {"model": model}}), load_models=False)

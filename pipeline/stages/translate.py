@@ -19,7 +19,7 @@ from pipeline.names import NativeMatch, Registry, variant_key
 from pipeline.schema import PARAGRAPH_SEPARATOR, Document, Paragraph
 from pipeline.segment import split_long, split_sentences
 from pipeline.stages.base import Stage
-from pipeline.translation_backends import Backend, ModelLoadError, load_backend, looks_like_path
+from pipeline.translation_backends import Backend, ModelLoadError, check_model, load_backend, looks_like_path, model_key
 from pipeline.translation_cache import TranslationCache, cache_key
 
 __all__ = ["ModelLoadError", "Translate", "batches_by_tokens"]
@@ -59,24 +59,42 @@ class _Sentence:
 class Translate(Stage):
     name = "translate"
 
-    def __init__(self, config: TranslateConfig, backends: dict[str, Backend], registry: Registry | None, cache: TranslationCache) -> None:
+    def __init__(
+        self,
+        config: TranslateConfig,
+        backends: dict[str, Backend],
+        registry: Registry | None,
+        cache: TranslationCache,
+        model_keys: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.config = config
         self.backends = backends
+        self.model_keys = model_keys or {lang: backend.model_key for lang, backend in backends.items()}
         self.registry = registry
         self.cache = cache
         self.settings = {"num_beams": config.num_beams, "max_new_tokens": config.max_new_tokens, "backend": config.backend}
 
     @classmethod
-    def from_config(cls, config: TranslateConfig, registry: Registry | None = None, input_dir: Path | None = None) -> Translate:
-        """Load every configured model now, so a bad one stops the run before any work."""
+    def from_config(
+        cls, config: TranslateConfig, registry: Registry | None = None, input_dir: Path | None = None, load_models: bool = True
+    ) -> Translate:
+        """Load every configured model now, so a bad one stops the run before any work.
+
+        Without `load_models` (a Ray driver, whose workers load them), models are only checked.
+        """
         backends: dict[str, Backend] = {}
+        model_keys: dict[str, str] = {}
         if config.enabled:
             for lang, model in config.models.items():
                 if config.build_tiny_models and looks_like_path(model.model) and not Path(model.model).exists():
                     from pipeline.tiny_models import build_from_samples
 
                     build_from_samples(Path(model.model), lang, input_dir or Path("data/raw"))
+                model_keys[lang] = model_key(model.model, model.revision)
+                if not load_models:
+                    check_model(lang, model.model, model.revision)
+                    continue
                 backends[lang] = load_backend(
                     config.backend,
                     lang,
@@ -92,10 +110,10 @@ class Translate(Stage):
                     convert_dir=config.ct2_dir,
                     batch_tokens=config.batch_tokens,
                 )
-        return cls(config, backends, registry, TranslationCache(config.cache if config.enabled else None))
+        return cls(config, backends, registry, TranslationCache(config.cache if config.enabled else None), model_keys)
 
     def model_ids(self) -> dict[str, str]:
-        return {lang: backend.model_key for lang, backend in self.backends.items()}
+        return dict(self.model_keys)
 
     # --- the model side -------------------------------------------------------------------
 
