@@ -177,8 +177,9 @@ def format_report(report: dict[str, Any]) -> str:
     """The summary table printed at the end of a run."""
     docs = report["documents"]
     lines = [
-        f"run {report['name']}: {docs['read']} read, {docs['published']} published, {len(docs['skipped'])} skipped, "
-        f"{docs['resumed']} resumed from an interrupted run, {report['seconds']:.1f}s",
+        f"run {report['name']}: {docs['read']} read, {docs['published']} published, {len(docs['skipped'])} skipped"
+        + (f", {docs['resumed']} taken over from an interrupted run" if docs["resumed"] else "")
+        + f", {report['seconds']:.1f}s",
         "",
         f"{'stage':<10} {'seconds':>8}  counts",
     ]
