@@ -154,3 +154,15 @@ normalize:
         run_pipeline(load_config(config_path))
     after = datasets.load_dataset(str(tmp_path / "out" / "atomic"), split="train").to_list()
     assert after == before
+
+
+def test_broken_registry_stops_the_run_with_file_and_line(tmp_path: Path, bad_folder: Path) -> None:
+    registry = tmp_path / "names.yaml"
+    registry.write_text("entities:\n  - id: a\n    canonical: A\n    type: place\n  - id: a\n    canonical: B\n    type: place\n")
+    config = write_config(
+        tmp_path / "c.yaml", f"name: x\ninput: {bad_folder}\noutput: {tmp_path / 'out'}\nnormalize:\n  registry: {registry}\n"
+    )
+    result = run_cli("run", str(config))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{registry}:5: duplicate id 'a'" in result.stderr
+    assert not (tmp_path / "out").exists()
