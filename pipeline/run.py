@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from tqdm import tqdm
@@ -152,12 +154,22 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
     }
 
 
+def input_stamps(files: list[Path], root: Path) -> dict[str, list[int]]:
+    """Size and modification time of each input file: what tells a resumed run a file changed."""
+    stamps = {}
+    for path in files:
+        with contextlib.suppress(OSError):  # vanished since listing: ingest will report it
+            status = path.stat()
+            stamps[path.relative_to(root).as_posix()] = [status.st_size, status.st_mtime_ns]
+    return stamps
+
+
 def run_pipeline(config: RunConfig) -> RunResult:
     started = time.perf_counter()
     stages = build_stages(config)
     ingest, publish = stages[0], stages[-1]
     assert isinstance(ingest, Ingest) and isinstance(publish, Publish)
-    ingest.already_done = publish.resume()
+    ingest.already_done = publish.resume(input_stamps(ingest.files(), config.input))
     if config.executor == "ray":
         from pipeline.ray_executor import run_stages_on_ray
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import datasets
+import pytest
 
 from tests.conftest import ROOT, tiny_config
 from tests.test_end_to_end import run_cli
@@ -85,3 +86,42 @@ def test_two_runs_give_identical_rows(tmp_path: Path, tiny_models: dict[str, Pat
     assert run_cli("run", str(first)).returncode == 0
     assert run_cli("run", str(second)).returncode == 0
     assert rows(tmp_path / "first" / "corpus") == rows(tmp_path / "second" / "corpus")
+
+
+def test_a_file_changed_since_the_interruption_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.config import load_config
+    from pipeline.run import run_pipeline
+    from pipeline.stages import publish
+
+    corpus = make_corpus(tmp_path / "raw", 6)
+    config = load_config(
+        tiny_config(
+            tmp_path / "c.yaml",
+            {},
+            name="corpus",
+            input=corpus,
+            output=tmp_path / "out",
+            quiet=True,
+            translate={"enabled": False},
+            publish={"shard_rows": 1},
+        )
+    )
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt("killed before the end")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(publish, "write_parquet", crash)  # the shards are written, finalize is not
+        with pytest.raises(KeyboardInterrupt):
+            run_pipeline(config)
+    assert run_pipeline(config).report["documents"]["resumed"] == 6  # nothing changed: all taken over
+
+    with monkeypatch.context() as patch:
+        patch.setattr(publish, "write_parquet", crash)
+        with pytest.raises(KeyboardInterrupt):
+            run_pipeline(config)
+    (corpus / "doc-0002.txt").write_text("The wives of Put' Domoj came back on Sunday, changed.", encoding="utf-8")
+    report = run_pipeline(config).report
+    assert report["documents"]["resumed"] == 0  # a changed file: the interrupted run is not trusted
+    texts = {row["source"]: row["text"] for row in rows(tmp_path / "out" / "corpus")}
+    assert texts["doc-0002.txt"] == "The wives of Put' Domoj came back on Sunday, changed."

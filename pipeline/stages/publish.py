@@ -215,9 +215,15 @@ class Publish(Stage):
         self.table = NameTable()
         self.shards: list[dict[str, Any]] = []
         self.resumed_documents = 0
+        self.input_stamps: dict[str, list[int]] = {}
 
-    def resume(self) -> set[str]:
-        """Sources published by an interrupted run of the same config; otherwise start afresh."""
+    def resume(self, input_stamps: dict[str, list[int]] | None = None) -> set[str]:
+        """Sources published by an interrupted run of the same config; otherwise start afresh.
+
+        `input_stamps` (source -> [size, mtime_ns]) of the files now: a shard whose files have
+        changed since it was written is not taken over.
+        """
+        self.input_stamps = input_stamps or {}
         state = None
         with contextlib.suppress(OSError, ValueError):
             state = json.loads((self.staging / PROGRESS_FILE).read_text(encoding="utf-8"))
@@ -226,6 +232,11 @@ class Publish(Stage):
             and state.get("config_hash") == self.info.config_hash
             and all((self.staging / "data" / shard["file"]).exists() for shard in state.get("shards", []))
             and all((self.staging / "data" / _names_file(shard["file"])).exists() for shard in state.get("shards", []))
+            and all(
+                shard.get("stamps", {}).get(source) == self.input_stamps.get(source)
+                for shard in state.get("shards", [])
+                for source in shard["sources"]
+            )
         )
         if not usable:
             if self.staging.exists():
@@ -244,7 +255,9 @@ class Publish(Stage):
         return {source for shard in self.shards for source in shard["sources"]}
 
     def _finish(self, shard: _ShardWriter) -> None:
-        self.shards.append(shard.close())
+        entry = shard.close()
+        entry["stamps"] = {source: self.input_stamps.get(source) for source in entry["sources"]}
+        self.shards.append(entry)
         progress = {"config_hash": self.info.config_hash, "shards": self.shards}
         write_text_atomically(self.staging / PROGRESS_FILE, json.dumps(progress, ensure_ascii=False))
 
@@ -266,12 +279,11 @@ class Publish(Stage):
             self._finish(shard or _ShardWriter(self.staging / "data", f"shard-{len(self.shards):05d}.parquet"))
 
     def finalize(self, report: dict[str, Any]) -> Path:
-        """Name table, card and report into staging, then swap staging for the old dataset."""
-        count = len(self.shards)
-        for index, shard in enumerate(self.shards):
-            (self.staging / "data" / shard["file"]).rename(self.staging / "data" / f"train-{index:05d}-of-{count:05d}.parquet")
-            (self.staging / "data" / _names_file(shard["file"])).unlink()
-        (self.staging / PROGRESS_FILE).unlink()
+        """Name table, card and report into staging, then swap staging for the old dataset.
+
+        The shards keep their progress names until everything else is written, so a run killed
+        here still resumes from them.
+        """
         name_table = self.table.rows()
         (self.staging / "names").mkdir(exist_ok=True)
         if name_table:
@@ -283,6 +295,11 @@ class Publish(Stage):
         card = dataset_card(self.info, self.languages, self.counters["documents"], len(name_table), self.staging)
         (self.staging / "README.md").write_text(card, encoding="utf-8")
         (self.staging / "run_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (self.staging / PROGRESS_FILE).unlink()
+        count = len(self.shards)
+        for index, shard in enumerate(self.shards):
+            (self.staging / "data" / shard["file"]).rename(self.staging / "data" / f"train-{index:05d}-of-{count:05d}.parquet")
+            (self.staging / "data" / _names_file(shard["file"])).unlink()
         old = self.target.with_name(f".{self.target.name}.old-{int(time.time() * 1000)}")
         if self.target.exists():
             os.replace(self.target, old)
