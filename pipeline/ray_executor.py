@@ -115,9 +115,10 @@ def run_stages_on_ray(stages: list[Stage], config: RunConfig) -> dict[str, float
     context.execution_options.preserve_order = True  # the same shards as the local executor
     context.enable_progress_bars = not config.quiet
     config_json = config.model_dump_json()
-    files = [path for path in ingest.files() if path.relative_to(config.input).as_posix() not in ingest.already_done]
+    listed = ingest.files()
+    files = [path for path in listed if path.relative_to(config.input).as_posix() not in ingest.already_done]
     ingest.counters["files"] += len(files)
-    ingest.counters["files_resumed"] += len(ingest.files()) - len(files)
+    ingest.counters["files_resumed"] += len(listed) - len(files)
     if not files:
         return {stage.name: 0.0 for stage in stages}
 

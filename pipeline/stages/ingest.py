@@ -369,9 +369,13 @@ class Ingest(Stage):
         self.legacy_encodings = legacy_encodings
         # Files an interrupted run already published (see Publish.resume): not read again.
         self.already_done: set[str] = set()
+        self._files: list[Path] | None = None
 
     def files(self) -> list[Path]:
-        return list_input_files(self.root, self.extensions)
+        """The run's input files, listed once: resuming, Ray and reading all use this one list."""
+        if self._files is None:
+            self._files = list_input_files(self.root, self.extensions)
+        return self._files
 
     def run(self, documents: Iterable[Document] = ()) -> Iterator[Document]:
         yield from documents
