@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -250,7 +250,11 @@ class Resolution:
     entity: Entity
     method: str  # exact, known-variant, transliteration, fuzzy
     score: float
+    # False: never applied without review, whatever the score ("Krivenkov" is not "Krivenko").
+    automatic: bool = True
 
+
+_PUNCTUATED = re.compile(r"\w[^\w\s'’ʹʼ-]+\s*\w|\w\s+[^\w\s]+\s+\w")
 
 # How much an exactly agreeing surname (or given name) lifts a near miss in the other part.
 _LIFT = 0.12
@@ -267,6 +271,14 @@ class NameIndex:
     def __init__(self, entities: Iterable[Entity], rejected: Iterable[tuple[str, str]] = ()) -> None:
         self.rejected = set(rejected)
         self.entities = {entity.id: entity for entity in entities}
+        self._rejected_folds = {(fold(key), entity_id) for key, entity_id in self.rejected}
+        self._rejected_people: dict[str, list[PersonName]] = defaultdict(list)
+        for key, entity_id in self.rejected:
+            if entity_id in self.entities and self.entities[entity_id].type == "person" and (person := parse_person(key)):
+                self._rejected_people[entity_id].append(person)
+        # Spellings with punctuation between their words ("Citizen. Army. Law"): only these
+        # may match across a full stop or comma in running text.
+        self.punctuated: set[str] = set()
         self.exact: dict[str, tuple[Entity, str]] = {}
         self.folded: dict[str, set[str]] = defaultdict(set)
         self.persons: dict[str, list[tuple[Entity, PersonName]]] = defaultdict(list)
@@ -279,6 +291,8 @@ class NameIndex:
             for spelling in (entity.canonical, *entity.variants, *entity.native):
                 key = fold(spelling)
                 self.folded[key].add(entity.id)
+                if _PUNCTUATED.search(spelling):
+                    self.punctuated.update((variant_key(spelling), key))
                 if entity.type == "person":
                     person = parse_person(transliterate(spelling.casefold()) if not spelling.isascii() else spelling)
                     if person:
@@ -298,7 +312,23 @@ class NameIndex:
                     self._surnames_exact[variant_key(spelling).split()[-1]].add(entity.id)
 
     def is_rejected(self, variant: str, entity_id: str) -> bool:
-        return (variant_key(variant), entity_id) in self.rejected
+        """A reviewer rejected this pairing: the spelling, or its transliteration key, or the
+        same person's name ("Sergey Krivenkov" after "Later Sergey Krivenkov" was rejected)."""
+        if (variant_key(variant), entity_id) in self.rejected or (fold(variant), entity_id) in self._rejected_folds:
+            return True
+        query = parse_person(variant) if entity_id in self._rejected_people else None
+        if query is None:
+            return False
+        own_surnames = {person.surname for people in self.persons.values() for entity, person in people if entity.id == entity_id}
+        for rejected in self._rejected_people[entity_id]:
+            if rejected.surname != query.surname:
+                continue
+            if query.given and rejected.given:
+                if any(given_names_agree(q, r) > 0.0 for q in query.given for r in rejected.given):
+                    return True
+            elif not query.given and (not rejected.given or rejected.surname not in own_surnames):
+                return True  # the surname alone, when the rejection was about the surname
+        return False
 
     def surname_only(self, key: str, folded: bool = False) -> Entity | None:
         """The one registry person with this surname (a surname-only mention), if only one.
@@ -330,9 +360,13 @@ class NameIndex:
                     found[name] = score / 100
         return list(found.items())
 
-    def _score_people(self, query: PersonName, candidates: list[tuple[float, Entity, PersonName]]) -> dict[str, tuple[float, Entity]]:
+    def _score_people(
+        self, query: PersonName, candidates: list[tuple[float, Entity, PersonName]], in_text: bool = False
+    ) -> dict[str, tuple[float, Entity]]:
         scored: dict[str, tuple[float, Entity]] = {}
         for surname_score, entity, person in candidates:
+            if in_text and not all(_given_word_fits(word, person.given) for word in query.given):
+                continue  # "Yesterday Grigori Sverdlyn": a word before the name is not part of it
             if query.given and person.given:
                 # The first given names, or any pair when the order differs ("Oskar Anselm").
                 given_score = max(given_names_agree(q, k) for q in query.given for k in person.given)
@@ -355,19 +389,25 @@ class NameIndex:
                 scored[entity.id] = (score, entity)
         return scored
 
-    def resolve_person(self, text: str) -> Resolution | None:
+    def resolve_person(self, text: str, in_text: bool = False) -> Resolution | None:
+        """The registry person a name refers to. `in_text`: every given-name word must fit.
+
+        A surname that only resembles the registered one is another surname ("Krivenkov" is
+        not "Krivenko"): such a match is never applied without review.
+        """
         query = parse_person(text)
         if query is None:
             return None
         exact = [(1.0, entity, person) for entity, person in self.persons.get(query.surname, [])]
-        scored = self._score_people(query, exact)
+        scored = self._score_people(query, exact, in_text)
+        same_surname = bool(scored)
         if not scored:
             fuzzy = [
                 (score, entity, person)
                 for surname, score in self._fuzzy_surnames(query.surname)
                 for entity, person in self.persons[surname]
             ]
-            scored = self._score_people(query, fuzzy)
+            scored = self._score_people(query, fuzzy, in_text)
         if not scored:
             return None
         ranked = sorted(scored.values(), key=lambda item: item[0], reverse=True)
@@ -375,10 +415,14 @@ class NameIndex:
             return None  # two people fit as well: leave it to a person
         score, entity = ranked[0]
         exact_surname = score >= 0.9 and query.surname in self.persons
-        return Resolution(entity, "transliteration" if exact_surname and score >= 0.97 else "fuzzy", round(score, 4))
+        method = "transliteration" if exact_surname and score >= 0.97 else "fuzzy"
+        return Resolution(entity, method, round(score, 4), automatic=same_surname)
 
-    def resolve(self, text: str, person_like: bool = True) -> Resolution | None:
-        """The entity a standalone name refers to, with how it was found and how sure."""
+    def resolve(self, text: str, person_like: bool = True, in_text: bool = False) -> Resolution | None:
+        """The entity a standalone name refers to, with how it was found and how sure.
+
+        `in_text`: the name was cut from running text, so words around it may have come along.
+        """
         key = variant_key(text)
         if key in self.exact:
             entity, method = self.exact[key]
@@ -387,7 +431,7 @@ class NameIndex:
         ids = self.folded.get(folded)
         if ids and len(ids) == 1:
             return Resolution(self.entities[next(iter(ids))], "transliteration", 0.97)
-        if person_like and (resolution := self.resolve_person(text)):
+        if person_like and (resolution := self.resolve_person(text, in_text)):
             return resolution
         tokens = len(folded.split())
         if tokens == 1 and (person := self.surname_only(key, folded=True)):
@@ -397,7 +441,13 @@ class NameIndex:
         best: Resolution | None = None
         for count in {tokens - 1, tokens, tokens + 1} - {0}:
             forms = self.forms_by_block.get((folded[:1], count), [])
-            found = process.extractOne(folded, [key for key, _ in forms], scorer=fuzz.ratio, score_cutoff=75)
+            if count == tokens:
+                found = process.extractOne(folded, [key for key, _ in forms], scorer=fuzz.ratio, score_cutoff=75)
+            else:
+                # Another word count: compared without spaces, so that only a split or joined
+                # word ("Putdomoi") scores high, never a word too many ("Later Put Domoi").
+                joined = folded.replace(" ", "")
+                found = process.extractOne(joined, [key.replace(" ", "") for key, _ in forms], scorer=fuzz.ratio, score_cutoff=75)
             if found:
                 _, score, index = found
                 if best is None or score / 100 > best.score:
@@ -405,6 +455,13 @@ class NameIndex:
         if best and tokens == 1 and best.score < 0.88:
             return None
         return best
+
+
+def _given_word_fits(word: str, given: tuple[str, ...]) -> bool:
+    """A word before a surname belongs to the name: a given name, short form or initial of it."""
+    if not given:
+        return word in GIVEN_GROUP  # the registry knows only the surname: a real given name
+    return any(given_names_agree(word, known) > 0.0 for known in given)
 
 
 # --- names in running text -------------------------------------------------------------------
@@ -434,6 +491,12 @@ class _Token:
     capitalised: bool
 
 
+# What stands between two tokens: nothing but spaces; punctuation (a full stop, comma, dash,
+# quote); a line break. A name never spans a line break, and spans punctuation only where a
+# registered spelling has it.
+_JOINED, _PUNCTUATION, _BREAK = 0, 1, 2
+
+
 def _tokens(text: str) -> list[_Token]:
     tokens = []
     for match in _TOKEN.finditer(text):
@@ -446,14 +509,33 @@ def _tokens(text: str) -> list[_Token]:
     return tokens
 
 
+def _gaps(text: str, tokens: list[_Token]) -> list[int]:
+    """gaps[i]: what separates token i from token i - 1 (a break before the first)."""
+    gaps = [_BREAK]
+    for previous, token in zip(tokens, tokens[1:]):
+        between = text[previous.end : token.start]
+        if "\n" in between or "\r" in between:
+            gaps.append(_BREAK)
+        elif not between.strip(" \t\u00a0'’ʹʼ`´"):
+            gaps.append(_JOINED)  # spaces, or the apostrophe of "Put' Domoi"
+        elif between.strip() == "." and len(text[previous.start : previous.end]) == 1 and text[previous.start].isupper():
+            gaps.append(_JOINED)  # an initial: "A. Navalny"
+        else:
+            gaps.append(_PUNCTUATION)
+    return gaps
+
+
 def find_mentions(text: str, index: NameIndex, auto_threshold: float, review_threshold: float) -> list[Mention]:
     """Registry names in English text: known spellings first (longest wins), then unknown ones.
 
-    Unknown spellings are looked for only in runs of capitalised words that no known spelling
-    covers; those scoring at least `auto_threshold` are applied, those between the thresholds
-    are returned for review but not applied.
+    Known spellings and their transliteration keys are matched first, longest span first over
+    the whole text, so "Svobodnaya Buryatiya" (Free Buryatia) wins over "Buryatiya". Unknown
+    spellings are then looked for in runs of capitalised words that nothing covers yet; those
+    scoring at least `auto_threshold` are applied, those between the thresholds are returned for
+    review but not applied. No mention crosses a line break or a sentence end.
     """
     tokens = _tokens(text)
+    gaps = _gaps(text, tokens)
     taken = [False] * len(tokens)
     mentions: list[Mention] = []
 
@@ -466,39 +548,57 @@ def find_mentions(text: str, index: NameIndex, auto_threshold: float, review_thr
             for j in range(i, i + n):
                 taken[j] = True
 
-    i = 0
-    while i < len(tokens):
-        for n in range(min(index.max_tokens, len(tokens) - i), 0, -1):
-            key = " ".join(token.key for token in tokens[i : i + n])
-            found = index.exact.get(key)
-            if found and (n > 1 or tokens[i].capitalised):
-                entity, method = found
-                add(i, n, entity, method, 1.0, True)
-                if taken[i]:
-                    i += n
-                    break
-            elif n == 1 and tokens[i].capitalised and (person := index.surname_only(tokens[i].key)):
-                if i and tokens[i - 1].capitalised and not taken[i - 1]:
-                    continue  # maybe a given name before it: the whole name is matched below
-                add(i, 1, person, "known-variant", 0.95, True)
-                if taken[i]:
-                    i += 1
-                    break
-        else:
-            i += 1
+    for i, n, entity, method, score in sorted(_known_spans(tokens, gaps, index), key=lambda item: (-item[1], item[0])):
+        if not any(taken[i : i + n]):
+            add(i, n, entity, method, score, True)
 
-    for run in _capitalised_runs(tokens, taken):
-        _match_run(text, tokens, run, index, auto_threshold, review_threshold, taken, add)
+    for run in _capitalised_runs(tokens, gaps, taken):
+        _match_run(text, tokens, gaps, run, index, auto_threshold, review_threshold, taken, add)
     mentions.sort(key=lambda mention: mention.start)
     return mentions
 
 
-def _capitalised_runs(tokens: list[_Token], taken: list[bool]) -> list[list[int]]:
-    """Runs of capitalised, not yet matched tokens (lower-case connectors allowed inside)."""
+def _known_spans(tokens: list[_Token], gaps: list[int], index: NameIndex) -> Iterator[tuple[int, int, Entity, str, float]]:
+    """(first token, token count, entity, method, score) of every registered spelling in the text."""
+    for i, first in enumerate(tokens):
+        punctuated = False
+        for n in range(1, min(index.max_tokens, len(tokens) - i) + 1):
+            if n > 1:
+                if gaps[i + n - 1] == _BREAK:
+                    break
+                punctuated |= gaps[i + n - 1] == _PUNCTUATION
+            key = " ".join(token.key for token in tokens[i : i + n])
+            if punctuated and key not in index.punctuated and fold(key) not in index.punctuated:
+                continue
+            found = index.exact.get(key)
+            if found and (n > 1 or first.capitalised):
+                yield i, n, found[0], found[1], 1.0
+                continue
+            if not first.capitalised:
+                continue
+            ids = index.folded.get(fold(key))
+            if n > 1 and ids and len(ids) == 1:
+                yield i, n, index.entities[next(iter(ids))], "transliteration", 0.97
+                continue
+            # A surname alone; but a capitalised word right before it may be a given name: then
+            # the whole name is judged below, by the person matcher.
+            after_capital = i > 0 and gaps[i] == _JOINED and tokens[i - 1].capitalised
+            if n == 1 and not after_capital and (person := index.surname_only(first.key)):
+                yield i, 1, person, "known-variant", 0.95
+
+
+def _capitalised_runs(tokens: list[_Token], gaps: list[int], taken: list[bool]) -> list[list[int]]:
+    """Runs of capitalised, not yet matched tokens (lower-case connectors allowed inside).
+
+    A run ends at any punctuation or line break: a name is not cut across sentences.
+    """
     runs: list[list[int]] = []
     current: list[int] = []
     for i, token in enumerate(tokens):
-        inside = current and token.key in _CONNECTORS and i + 1 < len(tokens) and tokens[i + 1].capitalised
+        if current and gaps[i] != _JOINED:
+            runs.append(current)
+            current = []
+        inside = current and token.key in _CONNECTORS and i + 1 < len(tokens) and tokens[i + 1].capitalised and gaps[i + 1] == _JOINED
         if not taken[i] and (token.capitalised or inside):
             current.append(i)
         else:
@@ -507,11 +607,19 @@ def _capitalised_runs(tokens: list[_Token], taken: list[bool]) -> list[list[int]
             current = []
     if current:
         runs.append(current)
-    return [[i for i in run] for run in runs]
+    return runs
 
 
 def _match_run(
-    text: str, tokens: list[_Token], run: list[int], index: NameIndex, auto: float, review: float, taken: list[bool], add: Any
+    text: str,
+    tokens: list[_Token],
+    gaps: list[int],
+    run: list[int],
+    index: NameIndex,
+    auto: float,
+    review: float,
+    taken: list[bool],
+    add: Any,
 ) -> None:
     """Longest sub-spans of the run first; each token goes to at most one mention."""
     for n in range(min(len(run), 5), 0, -1):
@@ -525,9 +633,10 @@ def _match_run(
                 continue
             first, last = tokens[span_tokens[0]], tokens[span_tokens[-1]]
             plain_words = not any(tokens[i].key in _CONNECTORS for i in span_tokens)
-            found = index.resolve(text[first.start : last.end], person_like=plain_words and 2 <= n <= 3)
+            found = index.resolve(text[first.start : last.end], person_like=plain_words and 2 <= n <= 3, in_text=True)
             before = span_tokens[0] - 1
-            if found and n == 1 and before >= 0 and index.given_name_conflicts(tokens[before].key, found.entity):
+            joined = before >= 0 and gaps[span_tokens[0]] == _JOINED
+            if found and n == 1 and joined and index.given_name_conflicts(tokens[before].key, found.entity):
                 continue
             if found and found.score >= review:
-                add(span_tokens[0], n, found.entity, found.method, found.score, found.score >= auto)
+                add(span_tokens[0], n, found.entity, found.method, found.score, found.score >= auto and found.automatic)

@@ -14,8 +14,10 @@ from pipeline.names import variant_key
 
 
 def review_status(method: str, applied: bool) -> str:
-    if method in ("exact", "known-variant"):
-        return "accepted"  # the registry lists it: a person put it there
+    """What the run says of a spelling. `accepted` and `rejected` are a reviewer's words only,
+    so that applying a table nobody edited changes nothing."""
+    if method in ("exact", "known-variant") and applied:
+        return "known"  # the registry lists it (or its case form): a person put it there
     return "auto" if applied else "pending"
 
 

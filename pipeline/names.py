@@ -17,6 +17,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from pipeline.native_forms import NativeMatcher
+
 ENTITY_TYPES = ("organisation", "person", "place", "media")
 ENTITY_KEYS = {"id", "canonical", "type", "native", "variants", "notes"}
 _APOSTROPHES = "'’‘ʹʼ`´"
@@ -146,151 +148,10 @@ def load_registry(path: Path) -> Registry:
     return parse_registry(read_registry_yaml(path), path)
 
 
-# --- native forms (Cyrillic, Thai) ----------------------------------------------------------
-
-# Russian case and number endings of nouns and adjectives: "Путь домой" is also "Пути домой",
-# "Совет матерей и жён" is also "Совета матерей и жён", "Свердлин" also "Свердлиным".
-_RUSSIAN_ENDINGS = sorted(
-    [
-        "а",
-        "я",
-        "у",
-        "ю",
-        "е",
-        "и",
-        "ы",
-        "о",
-        "ь",
-        "й",
-        "ом",
-        "ем",
-        "ём",
-        "ой",
-        "ей",
-        "ою",
-        "ею",
-        "ам",
-        "ям",
-        "ами",
-        "ями",
-        "ах",
-        "ях",
-        "ов",
-        "ев",
-        "ым",
-        "им",
-        "ого",
-        "его",
-        "ому",
-        "ему",
-        "ую",
-        "юю",
-        "ая",
-        "яя",
-        "ое",
-        "ее",
-        "ые",
-        "ие",
-        "ых",
-        "их",
-        "ыми",
-        "ими",
-        "ий",
-        "ый",
-        "ия",
-        "ию",
-        "ием",
-        "ии",
-        "ья",
-        "ью",
-        "ьи",
-        "ьем",
-        "ея",
-    ],
-    key=len,
-    reverse=True,
-)
-_RUSSIAN_VOWEL_TAIL = re.compile(r"[аяоеёыиьйую]{1,2}$")
-_CYRILLIC_LETTER = r"[а-яёА-ЯЁ]"
-_THAI = re.compile(r"[\u0e00-\u0e7f]")
-_NATIVE_LETTER = re.compile(r"[\u0400-\u04ff\u0e00-\u0e7f]")
-
-
-def _e_or_yo(text: str) -> str:
-    """Russian writes ё as е more often than not: either matches either."""
-    return "".join("[её]" if char in "её" else re.escape(char) for char in text)
-
-
-def _russian_word_pattern(word: str) -> str:
-    if len(word) <= 3 or word.isupper():
-        return _e_or_yo(word)
-    stem = _RUSSIAN_VOWEL_TAIL.sub("", word)
-    if len(stem) < 3:
-        stem = word[:3]
-    return f"{_e_or_yo(stem)}(?:{'|'.join(_RUSSIAN_ENDINGS)})?"
-
-
-def native_pattern(form: str) -> str:
-    """A regex for a native form: Russian words in any case ending; Thai with or without spaces."""
-    if _THAI.search(form):
-        return r"\s*".join(re.escape(word) for word in form.split())
-    words = re.findall(r"\w+", form)
-    if re.search(_CYRILLIC_LETTER, form):
-        inner = r"[\s.,]+".join(_russian_word_pattern(word) for word in words)
-        return f"(?<!{_CYRILLIC_LETTER}){inner}(?!{_CYRILLIC_LETTER})"
-    return r"\b" + r"[\s.,]+".join(re.escape(word) for word in words) + r"\b"
-
-
-@dataclass(frozen=True)
-class NativeMatch:
-    start: int
-    end: int
-    entity: Entity
-
-
-def _native_surnames(entities: list[Entity]) -> list[tuple[str, Entity]]:
-    """Russian surnames alone ("Свердлин говорит"), for the people no one else shares them with."""
-    owners: dict[str, set[str]] = {}
-    for entity in entities:
-        if entity.type == "person":
-            for form in entity.native:
-                words = form.split()
-                if len(words) >= 2 and re.search(_CYRILLIC_LETTER, words[-1]) and len(words[-1]) >= 3:
-                    owners.setdefault(words[-1], set()).add(entity.id)
-    by_id = {entity.id: entity for entity in entities}
-    return [(surname, by_id[next(iter(ids))]) for surname, ids in owners.items() if len(ids) == 1]
-
-
-class NativeMatcher:
-    """Finds native forms of registry entities in original text; the longest match wins."""
-
-    def __init__(self, entities: Any) -> None:
-        self.by_group: dict[str, Entity] = {}
-        alternatives = []
-        entities = list(entities)
-        forms = [(form, entity) for entity in entities for form in entity.native] + _native_surnames(entities)
-        # Longer forms first, so "Free Buryatia"'s native form wins over "Buryatia"'s.
-        forms.sort(key=lambda item: len(item[0]), reverse=True)
-        for index, (form, entity) in enumerate(forms):
-            group = f"n{index}"
-            self.by_group[group] = entity
-            alternatives.append(f"(?P<{group}>{native_pattern(form)})")
-        self.pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
-
-    def find(self, text: str) -> list[NativeMatch]:
-        if self.pattern is None or not _NATIVE_LETTER.search(text):
-            return []
-        matches = []
-        for match in self.pattern.finditer(text):
-            group = match.lastgroup
-            assert group is not None
-            matches.append(NativeMatch(match.start(), match.end(), self.by_group[group]))
-        return matches
-
-
 # --- the review loop ---------------------------------------------------------------------------
 
-REVIEW_STATUSES = ("auto", "pending", "accepted", "rejected")
+# known, auto, pending: what the run wrote; accepted, rejected: what a reviewer decided.
+REVIEW_STATUSES = ("known", "auto", "pending", "accepted", "rejected")
 _NATIVE_SCRIPT = re.compile(r"[\u0400-\u04ff\u0e00-\u0e7f]")
 
 
@@ -346,6 +207,14 @@ def _remove_spelling(entity_node: Any, variant: str) -> bool:
     return removed
 
 
+def _matched_by_morphology(variant: str, entity: Entity) -> bool:
+    """A case form of a registered native form ("Пути домой"): found without being stored."""
+    if not _NATIVE_SCRIPT.search(variant):
+        return False
+    matches = NativeMatcher([entity]).find(variant)
+    return any(match.start == 0 and match.end == len(variant) for match in matches)
+
+
 def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
     """Fold a reviewed name table into the registry, keeping its comments and order.
 
@@ -393,7 +262,7 @@ def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
                 del rejected[index]
                 changed = True
         known = {variant_key(str(s)) for s in [node["canonical"], *(node.get("variants") or []), *(node.get("native") or [])]}
-        if key not in known:
+        if key not in known and not _matched_by_morphology(decision.variant, registry.entities[decision.entity_id]):
             field_name = "native" if _NATIVE_SCRIPT.search(decision.variant) else "variants"
             if node.get(field_name) is None:
                 node[field_name] = CommentedSeq()

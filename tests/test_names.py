@@ -148,7 +148,7 @@ def test_review_round_trip_accept_reject_reassign(tmp_path: Path) -> None:
     after = _run_names(registry, text)
     assert after[("Putt Domoy", "put-domoi")]["method"] == "known-variant"  # accepted: exact next run
     assert ("Bute Domoy", "put-domoi") not in after  # rejected: gone next run
-    assert after[("Mediasona", "mediazona")]["status"] == "accepted"  # pending, then accepted: applied
+    assert after[("Mediasona", "mediazona")]["status"] == "known"  # pending, then accepted: a known spelling
     assert after[("Edit Lysum", "put-domoi")]["method"] == "known-variant"  # reassigned: moved
     assert ("Edit Lysum", "idite-lesom") not in after
 

@@ -132,7 +132,7 @@ def test_normalized_text_and_offsets(tmp_path: Path) -> None:
     names.add(document.id, document.name_records)
     table = {(row["variant"], row["entity_id"]): row for row in names.rows()}
     assert table[("Putt Domoy", "put-domoi")]["status"] == "auto"
-    assert table[("Bute Domoy", "put-domoi")]["status"] == "accepted"
+    assert table[("Bute Domoy", "put-domoi")]["status"] == "known"
     assert table[("Пути домой", "put-domoi")]["method"] == "known-variant"  # native form in the original
     assert "Putt Domoy" in table[("Putt Domoy", "put-domoi")]["example"]
 

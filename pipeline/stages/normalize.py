@@ -19,6 +19,8 @@ from pipeline.schema import Document, NameMention
 from pipeline.stages.base import Stage
 
 EXAMPLE_CONTEXT = 60
+# A native form that morphology cannot confirm: listed for review, never applied.
+UNSURE_SCORE = 0.85
 
 
 def _example(text: str, start: int, end: int) -> str:
@@ -92,8 +94,12 @@ class Normalize(Stage):
             variant = document.text[native.start : native.end]
             if not self.index.is_rejected(variant, native.entity.id):
                 example = _example(document.text, native.start, native.end)
-                records.append(_record(variant, native.entity.id, native.entity.canonical, "known-variant", 1.0, True, example))
-                self.counters["native_forms"] += 1
+                if native.sure:
+                    records.append(_record(variant, native.entity.id, native.entity.canonical, "known-variant", 1.0, True, example))
+                    self.counters["native_forms"] += 1
+                else:  # morphology could not tell ("Свердлина" alone): the translation decided
+                    records.append(_record(variant, native.entity.id, native.entity.canonical, "native-unsure", UNSURE_SCORE, False, example))
+                    self.counters["native_forms_unsure"] += 1
         document.name_records = records
         return document
 

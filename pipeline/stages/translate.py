@@ -15,7 +15,8 @@ from itertools import islice
 from pathlib import Path
 
 from pipeline.config import TranslateConfig
-from pipeline.names import NativeMatch, Registry, variant_key
+from pipeline.names import Registry, variant_key
+from pipeline.native_forms import NativeMatch
 from pipeline.schema import PARAGRAPH_SEPARATOR, Document, Paragraph
 from pipeline.segment import split_long, split_sentences
 from pipeline.stages.base import Stage
@@ -152,7 +153,8 @@ class Translate(Stage):
 
     def _sentences(self, paragraph: Paragraph) -> list[_Sentence]:
         text = paragraph.text
-        matches = self.registry.native_matcher.find(text) if self.registry else []
+        # Only sure matches are protected: an unsure one ("Свердлина" alone) is left to the model.
+        matches = [m for m in self.registry.native_matcher.find(text) if m.sure] if self.registry else []
         spans = split_sentences(text, paragraph.lang, [(m.start, m.end) for m in matches])
         sentences = []
         for start, end in spans:

@@ -1,0 +1,325 @@
+"""Registry names in their native script (Cyrillic, Thai) in original text.
+
+A regex finds candidates (Russian words with any case ending, Thai with or without spaces);
+Russian morphology then decides whether each candidate really is the registered name:
+
+- a word of a name must be a form of the registered word (pymorphy3 lemmas): "буряты" (the
+  people) is not "Бурятия", "пути" is "путь";
+- a capitalised registered word needs a capitalised word in the text: "вёрстка" (page layout) is
+  not the outlet "Вёрстка";
+- a person's surname must agree in gender with the person, and a given name before it must be
+  the person's: "Юлия Навальная" is not Alexei Navalny, "Анна Свердлина" not Grigory Sverdlin.
+
+A match the morphology cannot settle ("Свердлина" alone is his genitive or a woman's name; a
+common-word name at the start of a sentence without quotes) is returned with `sure=False`: the
+translate stage leaves it to the model and the name table lists it as pending.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.names import Entity
+
+# Russian case and number endings of nouns and adjectives: candidates only, morphology decides.
+_RUSSIAN_ENDINGS = sorted(
+    [
+        "а",
+        "я",
+        "у",
+        "ю",
+        "е",
+        "и",
+        "ы",
+        "о",
+        "ь",
+        "й",
+        "ом",
+        "ем",
+        "ём",
+        "ой",
+        "ей",
+        "ою",
+        "ею",
+        "ам",
+        "ям",
+        "ами",
+        "ями",
+        "ах",
+        "ях",
+        "ов",
+        "ев",
+        "ым",
+        "им",
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ую",
+        "юю",
+        "ая",
+        "яя",
+        "ое",
+        "ее",
+        "ые",
+        "ие",
+        "ых",
+        "их",
+        "ыми",
+        "ими",
+        "ий",
+        "ый",
+        "ия",
+        "ию",
+        "ием",
+        "ии",
+        "ья",
+        "ью",
+        "ьи",
+        "ьем",
+        "ея",
+    ],
+    key=len,
+    reverse=True,
+)
+_RUSSIAN_VOWEL_TAIL = re.compile(r"[аяоеёыиьйую]{1,2}$")
+_CYRILLIC_LETTER = r"[а-яёА-ЯЁ]"
+_CYRILLIC = re.compile(_CYRILLIC_LETTER)
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_NATIVE_LETTER = re.compile(r"[\u0400-\u04ff\u0e00-\u0e7f]")
+_OPENING_QUOTES = "«\"“„'‘"
+# Tags of words that are names in their own right (not common nouns that a name borrows).
+_PROPER_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"}
+
+
+@lru_cache(maxsize=1)
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=50_000)
+def _parses(word: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(lemma, grammemes) of every reading pymorphy3 gives a word."""
+    return tuple((parse.normal_form.replace("ё", "е"), frozenset(parse.tag.grammemes)) for parse in _morph().parse(word))
+
+
+def _lemmas(word: str) -> set[str]:
+    return {lemma for lemma, _ in _parses(word)}
+
+
+def _is_dictionary_word(word: str) -> bool:
+    return bool(_morph().word_is_known(word.lower()))
+
+
+def _given_name(word: str) -> tuple[str, str] | None:
+    """(lemma, gender) when the word reads as a capitalised Russian given name."""
+    if not word[:1].isupper():
+        return None
+    for lemma, grammemes in _parses(word):
+        if "Name" in grammemes:
+            return lemma, "f" if "femn" in grammemes else "m"
+    return None
+
+
+# --- Russian surnames ---------------------------------------------------------------------------
+
+# Readings of a surname form: m / f (singular of that gender) and p (plural: a family, not a
+# person). Endings by declension type, after the masculine stem.
+_POSSESSIVE = {"": "m", "а": "mf", "у": "mf", "ым": "mp", "е": "m", "ой": "f", "ы": "p", "ых": "p", "ыми": "p"}
+_ADJECTIVAL = {
+    "ый": "m", "ий": "m", "ой": "mf", "ого": "m", "его": "m", "ому": "m", "ему": "m", "ым": "mp", "им": "mp",
+    "ом": "m", "ем": "m", "ая": "f", "яя": "f", "ей": "f", "ую": "f", "юю": "f", "ые": "p", "ие": "p", "ых": "p", "их": "p",
+}  # fmt: skip
+_CONSONANT = {"": "mf", "а": "m", "у": "m", "ом": "m", "ем": "m", "е": "m", "ы": "p", "и": "p"}
+
+
+@dataclass(frozen=True)
+class Surname:
+    """A registered Russian surname: its masculine stem and declension type."""
+
+    stem: str
+    kind: str  # possessive (-ов, -ин), adjectival (-ский, -ный), consonant, fixed
+
+    def readings(self, word: str) -> str:
+        """The genders this word can be as a form of the surname ('' when it is not one)."""
+        word = word.lower().replace("ё", "е")
+        if self.kind == "fixed":
+            return "mf" if word == self.stem else ""
+        if not word.startswith(self.stem):
+            return ""
+        ending = word[len(self.stem) :]
+        table = {"possessive": _POSSESSIVE, "adjectival": _ADJECTIVAL, "consonant": _CONSONANT}[self.kind]
+        return table.get(ending, "")
+
+
+def parse_surname(form: str, gender: str) -> Surname:
+    """The masculine stem and type of a registered surname ("Цуканова" of a woman: "цуканов")."""
+    word = form.lower().replace("ё", "е")
+    if re.search(r"(ко|их|ых|аго|ово|[еиоуыэю])$", word) or (gender == "f" and not re.search(r"(ова|ева|ина|ына|ая|яя)$", word)):
+        return Surname(word, "fixed")
+    if re.search(r"(ый|ий|ой|ая|яя)$", word):
+        return Surname(word[:-2], "adjectival")
+    if gender == "f" and re.search(r"(ова|ева|ина|ына)$", word):
+        return Surname(word[:-1], "possessive")
+    if re.search(r"(ов|ев|ин|ын)$", word):
+        return Surname(word, "possessive")
+    return Surname(word, "consonant")
+
+
+# --- the matcher ----------------------------------------------------------------------------
+
+
+def _e_or_yo(text: str) -> str:
+    """Russian writes ё as е more often than not: either matches either."""
+    return "".join("[её]" if char in "её" else re.escape(char) for char in text)
+
+
+def _russian_word_pattern(word: str) -> str:
+    if len(word) <= 3 or word.isupper():
+        return _e_or_yo(word)
+    stem = _RUSSIAN_VOWEL_TAIL.sub("", word)
+    if len(stem) < 3:
+        stem = word[:3]
+    return f"{_e_or_yo(stem)}(?:{'|'.join(_RUSSIAN_ENDINGS)})?"
+
+
+def native_pattern(form: str) -> str:
+    """A regex for a native form: Russian words in any case ending; Thai with or without spaces."""
+    if _THAI.search(form):
+        return r"\s*".join(re.escape(word) for word in form.split())
+    words = re.findall(r"\w+", form)
+    if _CYRILLIC.search(form):
+        inner = r"[\s.,]+".join(_russian_word_pattern(word) for word in words)
+        return f"(?<!{_CYRILLIC_LETTER}){inner}(?!{_CYRILLIC_LETTER})"
+    return r"\b" + r"[\s.,]+".join(re.escape(word) for word in words) + r"\b"
+
+
+@dataclass(frozen=True)
+class NativeMatch:
+    start: int
+    end: int
+    entity: Entity
+    sure: bool = True  # False: morphology cannot tell; not protected, listed as pending
+
+
+@dataclass(frozen=True)
+class _Form:
+    entity: Entity
+    words: tuple[str, ...]
+
+
+def _person_gender(entity: Entity) -> str:
+    for form in entity.native:
+        words = form.split()
+        if len(words) >= 2 and (given := _given_name(words[0])):
+            return given[1]
+    surname = next((form.split()[-1] for form in entity.native if _CYRILLIC.search(form)), "")
+    return "f" if re.search(r"(ова|ева|ина|ая)$", surname) else "m"
+
+
+def _native_surnames(entities: list[Entity]) -> list[tuple[str, Entity]]:
+    """Russian surnames alone, for the people no one else in the registry shares them with."""
+    owners: dict[str, set[str]] = {}
+    for entity in entities:
+        if entity.type == "person":
+            for form in entity.native:
+                words = form.split()
+                if len(words) >= 2 and _CYRILLIC.search(words[-1]) and len(words[-1]) >= 3:
+                    owners.setdefault(words[-1], set()).add(entity.id)
+    by_id = {entity.id: entity for entity in entities}
+    return [(surname, by_id[next(iter(ids))]) for surname, ids in owners.items() if len(ids) == 1]
+
+
+class NativeMatcher:
+    """Finds native forms of registry entities in original text; the longest match wins."""
+
+    def __init__(self, entities: Iterable[Entity]) -> None:
+        entities = list(entities)
+        self.genders = {entity.id: _person_gender(entity) for entity in entities if entity.type == "person"}
+        forms = [(form, entity) for entity in entities for form in entity.native] + _native_surnames(entities)
+        # Longer forms first, so "Free Buryatia"'s native form wins over "Buryatia"'s.
+        forms.sort(key=lambda item: len(item[0]), reverse=True)
+        self.by_group: dict[str, _Form] = {}
+        alternatives = []
+        for form, entity in forms:
+            group = f"n{len(self.by_group)}"
+            self.by_group[group] = _Form(entity, tuple(re.findall(r"\w+", form)))
+            alternatives.append(f"(?P<{group}>{native_pattern(form)})")
+        # Case-insensitive only to find candidates; capitalisation is checked word by word.
+        self.pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+
+    def find(self, text: str) -> list[NativeMatch]:
+        if self.pattern is None or not _NATIVE_LETTER.search(text):
+            return []
+        matches = []
+        for match in self.pattern.finditer(text):
+            group = match.lastgroup
+            assert group is not None
+            verdict = self._verdict(text, match.start(), match.end(), self.by_group[group])
+            if verdict is not None:
+                matches.append(NativeMatch(match.start(), match.end(), self.by_group[group].entity, verdict))
+        return matches
+
+    def _verdict(self, text: str, start: int, end: int, form: _Form) -> bool | None:
+        """True: the name; False: maybe the name; None: not the name."""
+        if _THAI.search(form.words[0]):
+            return True
+        words = re.findall(r"\w+", text[start:end])
+        if len(words) != len(form.words):
+            return None
+        for word, registered in zip(words, form.words):
+            if registered[:1].isupper() and not word[:1].isupper():
+                return None  # a common word, not the name
+        if form.entity.type == "person":
+            return self._person_verdict(text, start, words, form)
+        for word, registered in zip(words, form.words):
+            if _is_dictionary_word(registered) and not _lemmas(word) & _lemmas(registered):
+                return None  # "буряты" is not a form of "Бурятия"
+        first = form.words[0]
+        common = _is_dictionary_word(first) and not any(_PROPER_TAGS & grammemes for _, grammemes in _parses(first))
+        # "Путь домой был долгим" at the start of a sentence: the way home, or the group?
+        return not (common and _sentence_start(text, start) and not _quoted(text, start))
+
+    def _person_verdict(self, text: str, start: int, words: list[str], form: _Form) -> bool | None:
+        gender = self.genders.get(form.entity.id, "m")
+        registered_surname = form.words[-1]
+        surname = parse_surname(registered_surname, gender)
+        readings = surname.readings(words[-1]) if _CYRILLIC.search(registered_surname) else "mf"
+        if gender not in readings:
+            return None  # another gender, or the whole family: not this person
+        registered_given = _given_name(form.words[0]) if len(form.words) > 1 else None
+        if len(words) > 1:
+            given = _given_name(words[0])
+            if registered_given and (given is None or given[0] != registered_given[0]):
+                return None
+            return True
+        # A surname alone: the given name before it, if any, must be this person's.
+        before = _word_before(text, start)
+        if before and (given := _given_name(before)):
+            entity_given = next((_given_name(f.split()[0]) for f in form.entity.native if len(f.split()) > 1), None)
+            if entity_given is None or given[0] != entity_given[0]:
+                return None
+            return True
+        return readings.replace("p", "") == gender
+
+
+def _word_before(text: str, start: int) -> str | None:
+    """The word right before `start`, if only spaces separate them (no punctuation, no line break)."""
+    match = re.search(r"(\w+)[ \t\u00a0]+$", text[max(0, start - 40) : start])
+    return match.group(1) if match else None
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\u00a0" + _OPENING_QUOTES)
+    return not before or before[-1] in ".!?\n…"
+
+
+def _quoted(text: str, start: int) -> bool:
+    return start > 0 and text[start - 1] in _OPENING_QUOTES
