@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.config import NormalizeConfig
-from pipeline.name_matching import NameIndex, find_mentions, fold
+from pipeline.name_matching import GIVEN_GROUP, NameIndex, find_mentions, fold, transliterate
 from pipeline.name_table import NameTable
 from pipeline.names import load_registry, variant_key
 from pipeline.schema import Document, Paragraph
@@ -214,11 +216,6 @@ def test_a_rejection_covers_other_spellings_of_the_same_name() -> None:
 
 
 # --- property: outside replaced spans nothing changes; a replaced span is a spelling ----------
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from pipeline.name_matching import GIVEN_GROUP, fold_token, transliterate  # noqa: E402
 
 STAGE = Normalize(NormalizeConfig(registry=REGISTRY), REG)
 
