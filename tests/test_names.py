@@ -14,7 +14,7 @@ from pipeline.name_table import NameTable
 from pipeline.names import RegistryError, apply_review, load_registry
 from pipeline.schema import Document
 from pipeline.stages.normalize import Normalize
-from tests.conftest import REGISTRY, ROOT
+from tests.conftest import RAW, REGISTRY, ROOT
 
 REQUIRED = {
     "organisation": [
@@ -178,3 +178,76 @@ def test_refused_tables_write_nothing(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert result.returncode == 2 and "unknown status" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Юлия Навальная сказала", []),  # his widow: another person, another gender
+        ("Анна Свердлина пишет", []),  # a namesake with another given name
+        ("Буряты живут в Бурятии", [("Бурятии", "buryatia", True)]),  # the people are not the place
+        ("буряты живут", []),
+        ("Макет и вёрстка сайта", []),  # page layout, not the outlet
+        ("издание «Вёрстка» пишет", [("Вёрстка", "vyorstka", True)]),
+        ("Свердлин сказал", [("Свердлин", "grigory-sverdlin", True)]),
+        ("Григорий Свердлин сказал", [("Григорий Свердлин", "grigory-sverdlin", True)]),
+        ("слова Григория Свердлина", [("Григория Свердлина", "grigory-sverdlin", True)]),
+        ("со Свердлиным", [("Свердлиным", "grigory-sverdlin", True)]),
+        ("по словам Свердлина", [("Свердлина", "grigory-sverdlin", False)]),  # his genitive, or a woman
+        ("Свердлины уехали", []),  # the family
+        ("Алексея Навального", [("Алексея Навального", "alexei-navalny", True)]),
+        ("Ольга Цуканова сказала", [("Ольга Цуканова", "olga-tsukanova", True)]),
+        ("Цукановой написали", [("Цукановой", "olga-tsukanova", True)]),
+        ("Цуканов сказал", []),  # her husband, say: not her
+        ("Путь домой был долгим.", [("Путь домой", "put-domoi", False)]),  # the way home, or the group?
+        ("Движение «Путь домой» заявило", [("Путь домой", "put-domoi", True)]),
+        ("путь домой был долгим", []),
+    ],
+)
+def test_native_forms_need_the_right_word_person_and_gender(text: str, expected: list[tuple[str, str, bool]]) -> None:
+    found = [(text[m.start : m.end], m.entity.id, m.sure) for m in load_registry(REGISTRY).native_matcher.find(text)]
+    assert found == expected
+
+
+def test_an_unsure_native_form_is_not_protected_and_is_listed_as_pending() -> None:
+    registry = load_registry(REGISTRY)
+    stage = Normalize(NormalizeConfig(registry=REGISTRY), registry)
+    text = "По словам Свердлина, Юлия Навальная и «Путь домой» выступили."
+    document = stage.normalize_document(Document(id="d", source="s", text=text, paragraphs=[], text_en=""))
+    rows = {(r["variant"], r["entity_id"]): r for r in _rows(document)}
+    assert rows[("Свердлина", "grigory-sverdlin")]["status"] == "pending"
+    assert rows[("Путь домой", "put-domoi")]["status"] == "known"
+    assert not any(entity_id == "alexei-navalny" for _, entity_id in rows)
+
+
+def _rows(document: Document) -> list[dict]:
+    table = NameTable()
+    table.add(document.id, document.name_records)
+    return table.rows()
+
+
+def test_an_unedited_name_table_changes_nothing(tmp_path: Path) -> None:
+    registry = tmp_path / "names.yaml"
+    shutil.copy(REGISTRY, registry)
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        f"name: plain\ninput: {RAW}\noutput: {tmp_path / 'out'}\ntranslate: {{enabled: false}}\nnormalize: {{registry: {registry}}}\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(config), "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    table = tmp_path / "out" / "plain" / "names.csv"
+    statuses = [line.rsplit(",", 1)[-1].strip() for line in table.read_text(encoding="utf-8").splitlines()[1:]]
+    assert statuses and not {"accepted", "rejected"} & set(statuses)  # a run never speaks for a reviewer
+    before = registry.read_bytes()
+    assert apply_review(table, registry)["accepted"] == 0
+    assert registry.read_bytes() == before
+
+
+def test_accepting_a_case_form_does_not_store_it(tmp_path: Path) -> None:
+    registry = tmp_path / "names.yaml"
+    shutil.copy(REGISTRY, registry)
+    before = registry.read_bytes()
+    table = _table(tmp_path, ["Пути домой,Put' Domoi,put-domoi,known-variant,1,1,1,x,accepted"])
+    assert apply_review(table, registry) == {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": 1}
+    assert registry.read_bytes() == before
