@@ -98,7 +98,9 @@ class Normalize(Stage):
                     records.append(_record(variant, native.entity.id, native.entity.canonical, "known-variant", 1.0, True, example))
                     self.counters["native_forms"] += 1
                 else:  # morphology could not tell ("Свердлина" alone): the translation decided
-                    records.append(_record(variant, native.entity.id, native.entity.canonical, "native-unsure", UNSURE_SCORE, False, example))
+                    records.append(
+                        _record(variant, native.entity.id, native.entity.canonical, "native-unsure", UNSURE_SCORE, False, example)
+                    )
                     self.counters["native_forms_unsure"] += 1
         document.name_records = records
         return document
