@@ -55,7 +55,13 @@ def build_stages(config: RunConfig) -> list[Stage]:
     Building it loads every translation model (on Ray: checks it; the workers load it), so a
     model that cannot be loaded stops the run before any work is done.
     """
-    ingest = Ingest(config.input, config.ingest.extensions, config.ingest.max_file_bytes, config.ingest.legacy_encodings)
+    ingest = Ingest(
+        config.input,
+        config.ingest.extensions,
+        config.ingest.max_file_bytes,
+        config.ingest.legacy_encodings,
+        config.ingest.follow_external_links,
+    )
     registry = load_run_registry(config)
     detect, normalize = (STAGE_BUILDERS[name](config, registry) for name in ("detect", "normalize"))
     translate = Translate.from_config(config.translate, registry, config.input, load_models=config.executor == "local")
