@@ -165,8 +165,9 @@ def test_refused_tables_write_nothing(tmp_path: Path) -> None:
     bad_entity = _table(
         tmp_path, ["Putt Domoy,Put' Domoi,put-domoi,fuzzy,0.9,1,1,x,accepted", "Foo,Foo,no-such-entity,fuzzy,0.9,1,1,x,accepted"]
     )
-    with pytest.raises(RegistryError, match=r"review.csv:3: unknown entity_id 'no-such-entity'"):
+    with pytest.raises(RegistryError) as refused:
         apply_review(bad_entity, registry)
+    assert str(refused.value) == f"{bad_entity}:3: unknown entity_id 'no-such-entity': add the entity to the registry ({registry}) first"
     bad_status = _table(tmp_path, ["Putt Domoy,Put' Domoi,put-domoi,fuzzy,0.9,1,1,x,maybe"])
     with pytest.raises(RegistryError, match=r"review.csv:2: unknown status 'maybe'"):
         apply_review(bad_status, registry)
@@ -178,3 +179,33 @@ def test_refused_tables_write_nothing(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert result.returncode == 2 and "unknown status" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_tables_saved_with_semicolons_or_tabs_are_read(tmp_path: Path, delimiter: str) -> None:
+    registry = tmp_path / "names.yaml"
+    shutil.copy(REGISTRY, registry)
+    rows = [
+        "Putt Domoy,Put' Domoi,put-domoi,transliteration,0.97,1,1,x,accepted",
+        "Mediasona,Mediazona,mediazona,fuzzy,0.89,1,1,x,rejected",
+    ]
+    table = _table(tmp_path, rows)
+    table.write_text(table.read_text(encoding="utf-8").replace(",", delimiter), encoding="utf-8")
+    assert apply_review(table, registry) == {"accepted": 1, "rejected": 1, "moved": 0, "unchanged": 0}
+    assert "Putt Domoy" in load_registry(registry).entities["put-domoi"].variants
+
+
+def test_entity_ids_match_whatever_their_case_when_only_one_fits(tmp_path: Path) -> None:
+    registry = tmp_path / "names.yaml"
+    shutil.copy(REGISTRY, registry)
+    table = _table(tmp_path, ["Putt Domoy,Put' Domoi,Put-Domoi,transliteration,0.97,1,1,x,Accepted"])
+    assert apply_review(table, registry) == {"accepted": 1, "rejected": 0, "moved": 0, "unchanged": 0}
+    assert "Putt Domoy" in load_registry(registry).entities["put-domoi"].variants  # the registry's id, not the table's
+
+    two = tmp_path / "two.yaml"
+    two.write_text(
+        "entities:\n  - id: ab\n    canonical: A\n    type: place\n  - id: AB\n    canonical: B\n    type: place\n", encoding="utf-8"
+    )
+    table = _table(tmp_path, ["Ay,A,Ab,fuzzy,0.9,1,1,x,accepted", "Bee,B,AB,fuzzy,0.9,1,1,x,accepted"])
+    with pytest.raises(RegistryError, match=r"review.csv:2: entity_id 'Ab' could be any of AB, ab: write it exactly"):
+        apply_review(table, two)
