@@ -148,7 +148,11 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
             "skipped": skipped,
         },
         "languages": {"documents": dict(sorted(publish.languages.items())), "paragraphs": paragraphs},
-        "names": {"table_rows": len(publish.table.rows()), **{k: v for k, v in sorted(by_name["normalize"].counters.items())}},
+        "names": {
+            "registry": str(config.normalize.registry.resolve()),  # where `names apply` folds the review back
+            "table_rows": len(publish.table.rows()),
+            **{k: v for k, v in sorted(by_name["normalize"].counters.items())},
+        },
         "stages": {
             stage.name: {
                 "seconds": seconds[stage.name],

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +17,8 @@ from pipeline.name_table import NameTable
 from pipeline.names import RegistryError, apply_review, load_registry
 from pipeline.schema import Document
 from pipeline.stages.normalize import Normalize
-from tests.conftest import REGISTRY, ROOT
+from tests.conftest import REGISTRY, ROOT, write_config
+from tests.test_end_to_end import run_cli
 
 REQUIRED = {
     "organisation": [
@@ -209,3 +213,52 @@ def test_entity_ids_match_whatever_their_case_when_only_one_fits(tmp_path: Path)
     table = _table(tmp_path, ["Ay,A,Ab,fuzzy,0.9,1,1,x,accepted", "Bee,B,AB,fuzzy,0.9,1,1,x,accepted"])
     with pytest.raises(RegistryError, match=r"review.csv:2: entity_id 'Ab' could be any of AB, ab: write it exactly"):
         apply_review(table, two)
+
+
+def _names_apply_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m pipeline names apply ...` run from `folder`, with this checkout's package."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "pipeline", "names", "apply", *args]
+    return subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True, timeout=300)
+
+
+def test_names_apply_in_the_dataset_folder_updates_the_runs_registry(tmp_path: Path) -> None:
+    registry = tmp_path / "registry" / "names.yaml"
+    registry.parent.mkdir()
+    shutil.copy(REGISTRY, registry)
+    project_registry = REGISTRY.read_bytes()
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Putt Domoy and Mediasona reported that the wives met again on Saturday.\n", encoding="utf-8")
+    config = write_config(
+        tmp_path / "c.yaml",
+        f"name: ds\ninput: {raw}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {registry}\n",
+    )
+    assert run_cli("run", str(config), "--quiet").returncode == 0
+    folder = tmp_path / "out" / "ds"
+    assert json.loads((folder / "run_report.json").read_text())["names"]["registry"] == str(registry.resolve())
+
+    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    found = [(row["variant"], row["entity_id"]) for row in rows if row["status"] in ("auto", "pending")]
+    assert found
+    with (folder / "names.csv").open("w", encoding="utf-8", newline="") as handle:  # the reviewer accepts them all
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "status": "accepted"} for row in rows)
+
+    result = _names_apply_in(folder, "names.csv")  # as the dataset card says
+    assert result.returncode == 0, result.stderr
+    assert f"registry: {registry.resolve()} (the run's, from run_report.json)" in result.stderr
+    assert json.loads(result.stdout)["accepted"] == len(found)
+    entities = load_registry(registry).entities
+    assert all(variant in entities[entity_id].variants for variant, entity_id in found)
+    assert REGISTRY.read_bytes() == project_registry
+
+
+def test_names_apply_without_a_run_report_uses_the_default_registry(tmp_path: Path) -> None:
+    table = _table(tmp_path, ["Putt Domoy,Put' Domoi,put-domoi,transliteration,0.97,1,1,x,accepted"])
+    result = _names_apply_in(tmp_path, table.name)  # no configs/names.yaml here: nothing can be written
+    assert result.returncode == 2
+    assert "registry: configs/names.yaml (the default" in result.stderr
+    assert "configs/names.yaml: cannot read the name registry" in result.stderr
