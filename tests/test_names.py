@@ -17,7 +17,7 @@ from pipeline.name_table import NameTable
 from pipeline.names import RegistryError, apply_review, load_registry
 from pipeline.schema import Document
 from pipeline.stages.normalize import Normalize
-from tests.conftest import REGISTRY, ROOT, write_config
+from tests.conftest import RAW, REGISTRY, ROOT, write_config
 from tests.test_end_to_end import run_cli
 
 REQUIRED = {
@@ -262,3 +262,18 @@ def test_names_apply_without_a_run_report_uses_the_default_registry(tmp_path: Pa
     assert result.returncode == 2
     assert "registry: configs/names.yaml (the default" in result.stderr
     assert "configs/names.yaml: cannot read the name registry" in result.stderr
+
+
+def test_the_sample_data_gives_the_review_loop_pending_rows(tmp_path: Path) -> None:
+    from pipeline.config import load_config
+    from pipeline.run import run_pipeline
+
+    config = write_config(
+        tmp_path / "c.yaml",
+        f"name: sample\ninput: {RAW}\noutput: {tmp_path / 'out'}\nquiet: true\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
+    )
+    folder = run_pipeline(load_config(config)).output
+    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+        pending = [row["variant"] for row in csv.DictReader(handle) if row["status"] == "pending"]
+    misspelt = (RAW / "en" / "regional_spellings.txt").read_text(encoding="utf-8")  # written for this
+    assert any(variant in misspelt for variant in pending), pending
