@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import re
 
-FORMULA_START = "=+-@\t\r"
 _ESCAPED = re.compile(r"'*[=+\-@\t\r]")
 _DELIMITERS = ",;\t"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import datasets
 import pytest
@@ -208,3 +209,20 @@ def test_follow_external_links_reads_them_once(tmp_path: Path) -> None:
     opened = Ingest(folder, [".txt"], 10_000, ["cp1251"], follow_external_links=True)
     assert [document.source for document in opened.run()] == ["b.txt", "linked/a.txt"]
     assert opened.skipped == []
+
+
+def test_a_folder_that_cannot_be_listed_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "a.txt").write_text(GOOD)
+    (tmp_path / "b.txt").write_text(GOOD)
+    iterdir = Path.iterdir
+
+    def refuse_locked(folder: Path) -> Any:
+        if folder.name == "locked":
+            raise PermissionError(13, "Permission denied")
+        return iterdir(folder)
+
+    monkeypatch.setattr(Path, "iterdir", refuse_locked)  # as root, chmod would not lock it
+    ingest = Ingest(tmp_path, [".txt"], 10_000, ["cp1251"])
+    assert [document.source for document in ingest.run()] == ["b.txt"]
+    assert ingest.skipped == [{"source": "locked", "reason": "cannot list folder: Permission denied", "stage": "ingest"}]
