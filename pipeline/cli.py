@@ -2,7 +2,7 @@
 
 python -m pipeline run CONFIG [--input DIR] [--output DIR] [--quiet]
 python -m pipeline detect [FILE] [--languages ru,th,en]
-python -m pipeline names apply TABLE.csv [--registry configs/names.yaml]
+python -m pipeline names apply TABLE.csv [--registry REGISTRY.yaml]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 EXIT_CONFIG_ERROR = 2
+DEFAULT_REGISTRY = Path("configs/names.yaml")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,7 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     names_commands = names.add_subparsers(dest="names_command", required=True)
     apply = names_commands.add_parser("apply", help="fold a reviewed names.csv back into the registry")
     apply.add_argument("table", type=Path)
-    apply.add_argument("--registry", type=Path, default=Path("configs/names.yaml"))
+    apply.add_argument(
+        "--registry",
+        type=Path,
+        help=f"the registry to update (default: the run's, from run_report.json beside the table; else {DEFAULT_REGISTRY})",
+    )
     return parser
 
 
@@ -90,11 +95,22 @@ def _detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _review_registry(table: Path) -> tuple[Path, str]:
+    """The registry a table belongs to: the one its run recorded in run_report.json, else the default."""
+    try:
+        report = json.loads((table.parent / "run_report.json").read_text(encoding="utf-8"))
+        return Path(report["names"]["registry"]), f"the run's, from {table.parent / 'run_report.json'}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_REGISTRY, "the default: no run_report.json beside the table names one"
+
+
 def _names_apply(args: argparse.Namespace) -> int:
     from pipeline.names import RegistryError, apply_review
 
+    registry, why = (args.registry, "--registry") if args.registry else _review_registry(args.table)
+    print(f"registry: {registry} ({why})", file=sys.stderr)
     try:
-        summary = apply_review(args.table, args.registry)
+        summary = apply_review(args.table, registry)
     except RegistryError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CONFIG_ERROR

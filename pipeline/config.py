@@ -24,6 +24,8 @@ class IngestConfig(_Strict):
     max_file_bytes: int = Field(default=5_000_000, gt=0)
     # Legacy encodings tried when a file is not UTF-8/UTF-16: the ones Russian and Thai sites use.
     legacy_encodings: list[str] = ["cp1251", "koi8_r", "cp874"]
+    # A symbolic link that leads out of the input folder is skipped unless this allows it.
+    follow_external_links: bool = False
 
 
 class DetectConfig(_Strict):

@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from pipeline.native_forms import NativeMatcher
+from pipeline.spreadsheet import sniff_delimiter, unescape_cell
 
 ENTITY_TYPES = ("organisation", "person", "place", "media")
 ENTITY_KEYS = {"id", "canonical", "type", "native", "variants", "notes"}
@@ -164,8 +165,33 @@ class ReviewDecision:
     moved_from: str | None  # the entity the run proposed, when the reviewer changed entity_id
 
 
+def _entity_ids(registry: Registry) -> dict[str, list[str]]:
+    """Registry ids by their case-folded form: a table's ids match whatever their case."""
+    ids: dict[str, list[str]] = {}
+    for entity_id in registry.entities:
+        ids.setdefault(entity_id.casefold(), []).append(entity_id)
+    return ids
+
+
+def _resolve_entity_id(entity_id: str, ids: dict[str, list[str]], registry: Registry, where: str) -> str:
+    """The registry's id for a table's id: exact, or in another case when only one id fits."""
+    if entity_id in registry.entities:
+        return entity_id
+    matches = ids.get(entity_id.casefold(), [])
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise RegistryError(f"{where}: entity_id {entity_id!r} could be any of {', '.join(sorted(matches))}: write it exactly")
+    raise RegistryError(f"{where}: unknown entity_id {entity_id!r}: add the entity to the registry ({registry.path}) first")
+
+
 def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
-    """Validate every row first: an unknown entity_id or status refuses the whole table."""
+    """Validate every row first: an unknown entity_id or status refuses the whole table.
+
+    The table may be saved with `,`, `;` or tabs between cells (spreadsheets in some locales use
+    `;`); cells escaped against formulas (pipeline.spreadsheet) are read back as they were.
+    Status and entity_id are taken in any case.
+    """
     import csv
 
     try:
@@ -173,23 +199,24 @@ def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
     except OSError as error:
         raise RegistryError(f"{path}: cannot read the name table: {error.strerror or error}") from error
     by_canonical = {variant_key(entity.canonical): entity.id for entity in registry.entities.values()}
+    ids = _entity_ids(registry)
     decisions = []
     with handle:
-        reader = csv.DictReader(handle)
+        delimiter = sniff_delimiter(handle.readline())
+        handle.seek(0)
+        reader = csv.DictReader(handle, delimiter=delimiter)
         missing = {"variant", "entity_id", "status"} - set(reader.fieldnames or [])
         if missing:
             raise RegistryError(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
         for line, row in enumerate(reader, start=2):
-            variant = (row.get("variant") or "").strip()
-            entity_id = (row.get("entity_id") or "").strip()
-            status = (row.get("status") or "").strip().lower()
+            cells = {key: unescape_cell(value or "").strip() for key, value in row.items() if key is not None}
+            variant, status = cells["variant"], cells["status"].lower()
             if not variant:
                 raise RegistryError(f"{path}:{line}: empty variant")
-            if entity_id not in registry.entities:
-                raise RegistryError(f"{path}:{line}: unknown entity_id {entity_id!r} (not in {registry.path})")
+            entity_id = _resolve_entity_id(cells["entity_id"], ids, registry, f"{path}:{line}")
             if status not in REVIEW_STATUSES:
                 raise RegistryError(f"{path}:{line}: unknown status {status!r} (use one of {', '.join(REVIEW_STATUSES)})")
-            proposed = by_canonical.get(variant_key(row.get("canonical") or ""))
+            proposed = by_canonical.get(variant_key(cells.get("canonical", "")))
             moved_from = proposed if proposed and proposed != entity_id else None
             decisions.append(ReviewDecision(line, variant, entity_id, status, moved_from))
     return decisions

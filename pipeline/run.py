@@ -55,7 +55,13 @@ def build_stages(config: RunConfig) -> list[Stage]:
     Building it loads every translation model (on Ray: checks it; the workers load it), so a
     model that cannot be loaded stops the run before any work is done.
     """
-    ingest = Ingest(config.input, config.ingest.extensions, config.ingest.max_file_bytes, config.ingest.legacy_encodings)
+    ingest = Ingest(
+        config.input,
+        config.ingest.extensions,
+        config.ingest.max_file_bytes,
+        config.ingest.legacy_encodings,
+        config.ingest.follow_external_links,
+    )
     registry = load_run_registry(config)
     detect, normalize = (STAGE_BUILDERS[name](config, registry) for name in ("detect", "normalize"))
     translate = Translate.from_config(config.translate, registry, config.input, load_models=config.executor == "local")
@@ -142,7 +148,11 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
             "skipped": skipped,
         },
         "languages": {"documents": dict(sorted(publish.languages.items())), "paragraphs": paragraphs},
-        "names": {"table_rows": len(publish.table.rows()), **{k: v for k, v in sorted(by_name["normalize"].counters.items())}},
+        "names": {
+            "registry": str(config.normalize.registry.resolve()),  # where `names apply` folds the review back
+            "table_rows": len(publish.table.rows()),
+            **{k: v for k, v in sorted(by_name["normalize"].counters.items())},
+        },
         "stages": {
             stage.name: {
                 "seconds": seconds[stage.name],

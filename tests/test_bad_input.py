@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import datasets
 import pytest
@@ -166,3 +167,62 @@ def test_broken_registry_stops_the_run_with_file_and_line(tmp_path: Path, bad_fo
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"{registry}:5: duplicate id 'a'" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_links_out_of_the_input_folder_are_skipped_and_reported(tmp_path: Path) -> None:
+    secret = tmp_path / "private"
+    secret.mkdir()
+    (secret / "hostname.txt").write_text("secret-host-name\n")
+    (secret / "notes.txt").write_text("Private notes about nothing in particular, never to be published.\n")
+    folder = tmp_path / "raw"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "good.txt").write_text(GOOD)
+    (folder / "outside.txt").symlink_to(secret / "hostname.txt")
+    (folder / "sub" / "outside_folder").symlink_to(secret, target_is_directory=True)
+    (folder / "sub" / "inside.txt").symlink_to(folder / "good.txt")  # a link within the folder is read
+    config = write_config(
+        tmp_path / "c.yaml",
+        f"name: links\ninput: {folder}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
+    )
+    result = run_cli("run", str(config), "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = datasets.load_dataset(str(tmp_path / "out" / "links"), split="train")
+    assert sorted(rows["source"]) == ["good.txt", "sub/inside.txt"]
+    assert not any("secret" in text or "Private" in text for text in rows["text"])
+    report = json.loads((tmp_path / "out" / "links" / "run_report.json").read_text())
+    reasons = {item["source"]: item["reason"] for item in report["documents"]["skipped"]}
+    assert set(reasons) == {"outside.txt", "sub/outside_folder"}
+    assert all("outside the input folder" in reason and "ingest.follow_external_links" in reason for reason in reasons.values())
+
+
+def test_follow_external_links_reads_them_once(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "a.txt").write_text(GOOD)
+    (elsewhere / "loop").symlink_to(elsewhere, target_is_directory=True)  # would list forever if followed again
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (folder / "b.txt").symlink_to(elsewhere / "a.txt")
+    closed = Ingest(folder, [".txt"], 10_000, ["cp1251"])
+    assert list(closed.run()) == [] and [item["source"] for item in closed.skipped] == ["b.txt", "linked"]
+    opened = Ingest(folder, [".txt"], 10_000, ["cp1251"], follow_external_links=True)
+    assert [document.source for document in opened.run()] == ["b.txt", "linked/a.txt"]
+    assert opened.skipped == []
+
+
+def test_a_folder_that_cannot_be_listed_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "a.txt").write_text(GOOD)
+    (tmp_path / "b.txt").write_text(GOOD)
+    iterdir = Path.iterdir
+
+    def refuse_locked(folder: Path) -> Any:
+        if folder.name == "locked":
+            raise PermissionError(13, "Permission denied")
+        return iterdir(folder)
+
+    monkeypatch.setattr(Path, "iterdir", refuse_locked)  # as root, chmod would not lock it
+    ingest = Ingest(tmp_path, [".txt"], 10_000, ["cp1251"])
+    assert [document.source for document in ingest.run()] == ["b.txt"]
+    assert ingest.skipped == [{"source": "locked", "reason": "cannot list folder: Permission denied", "stage": "ingest"}]

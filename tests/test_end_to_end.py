@@ -36,7 +36,7 @@ def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_cop
 
     folder = tmp_path / "out" / "e2e"
     rows = datasets.load_dataset(str(folder), split="train")
-    assert rows.num_rows == 16
+    assert rows.num_rows == 17
     expected_columns = {
         "id",
         "source",
@@ -77,11 +77,11 @@ def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_cop
         if row["lang"] in ("ru", "th"):
             for match in (m for m in registry.native_matcher.find(row["text"]) if m.sure):
                 assert match.entity.canonical in row["text_en"], (row["source"], match.entity.canonical)
-    assert len({row["id"] for row in rows}) == 16
+    assert len({row["id"] for row in rows}) == 17
     assert len({row["config_hash"] for row in rows}) == 1
 
     report = json.loads((folder / "run_report.json").read_text())
-    assert report["documents"]["read"] == 16 and report["documents"]["published"] == 16
+    assert report["documents"]["read"] == 17 and report["documents"]["published"] == 17
     assert report["documents"]["skipped"] == []
     assert set(report["stages"]) == {"ingest", "detect", "translate", "normalize", "publish"}
     assert all(stage["seconds"] >= 0 for stage in report["stages"].values())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +17,8 @@ from pipeline.name_table import NameTable
 from pipeline.names import RegistryError, apply_review, load_registry
 from pipeline.schema import Document
 from pipeline.stages.normalize import Normalize
-from tests.conftest import RAW, REGISTRY, ROOT
+from tests.conftest import RAW, REGISTRY, ROOT, write_config
+from tests.test_end_to_end import run_cli
 
 REQUIRED = {
     "organisation": [
@@ -165,8 +169,9 @@ def test_refused_tables_write_nothing(tmp_path: Path) -> None:
     bad_entity = _table(
         tmp_path, ["Putt Domoy,Put' Domoi,put-domoi,fuzzy,0.9,1,1,x,accepted", "Foo,Foo,no-such-entity,fuzzy,0.9,1,1,x,accepted"]
     )
-    with pytest.raises(RegistryError, match=r"review.csv:3: unknown entity_id 'no-such-entity'"):
+    with pytest.raises(RegistryError) as refused:
         apply_review(bad_entity, registry)
+    assert str(refused.value) == f"{bad_entity}:3: unknown entity_id 'no-such-entity': add the entity to the registry ({registry}) first"
     bad_status = _table(tmp_path, ["Putt Domoy,Put' Domoi,put-domoi,fuzzy,0.9,1,1,x,maybe"])
     with pytest.raises(RegistryError, match=r"review.csv:2: unknown status 'maybe'"):
         apply_review(bad_status, registry)
@@ -180,74 +185,95 @@ def test_refused_tables_write_nothing(tmp_path: Path) -> None:
     assert result.returncode == 2 and "unknown status" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Юлия Навальная сказала", []),  # his widow: another person, another gender
-        ("Анна Свердлина пишет", []),  # a namesake with another given name
-        ("Буряты живут в Бурятии", [("Бурятии", "buryatia", True)]),  # the people are not the place
-        ("буряты живут", []),
-        ("Макет и вёрстка сайта", []),  # page layout, not the outlet
-        ("издание «Вёрстка» пишет", [("Вёрстка", "vyorstka", True)]),
-        ("Свердлин сказал", [("Свердлин", "grigory-sverdlin", True)]),
-        ("Григорий Свердлин сказал", [("Григорий Свердлин", "grigory-sverdlin", True)]),
-        ("слова Григория Свердлина", [("Григория Свердлина", "grigory-sverdlin", True)]),
-        ("со Свердлиным", [("Свердлиным", "grigory-sverdlin", True)]),
-        ("по словам Свердлина", [("Свердлина", "grigory-sverdlin", False)]),  # his genitive, or a woman
-        ("Свердлины уехали", []),  # the family
-        ("Алексея Навального", [("Алексея Навального", "alexei-navalny", True)]),
-        ("Ольга Цуканова сказала", [("Ольга Цуканова", "olga-tsukanova", True)]),
-        ("Цукановой написали", [("Цукановой", "olga-tsukanova", True)]),
-        ("Цуканов сказал", []),  # her husband, say: not her
-        ("Путь домой был долгим.", [("Путь домой", "put-domoi", False)]),  # the way home, or the group?
-        ("Движение «Путь домой» заявило", [("Путь домой", "put-domoi", True)]),
-        ("путь домой был долгим", []),
-    ],
-)
-def test_native_forms_need_the_right_word_person_and_gender(text: str, expected: list[tuple[str, str, bool]]) -> None:
-    found = [(text[m.start : m.end], m.entity.id, m.sure) for m in load_registry(REGISTRY).native_matcher.find(text)]
-    assert found == expected
-
-
-def test_an_unsure_native_form_is_not_protected_and_is_listed_as_pending() -> None:
-    registry = load_registry(REGISTRY)
-    stage = Normalize(NormalizeConfig(registry=REGISTRY), registry)
-    text = "По словам Свердлина, Юлия Навальная и «Путь домой» выступили."
-    document = stage.normalize_document(Document(id="d", source="s", text=text, paragraphs=[], text_en=""))
-    rows = {(r["variant"], r["entity_id"]): r for r in _rows(document)}
-    assert rows[("Свердлина", "grigory-sverdlin")]["status"] == "pending"
-    assert rows[("Путь домой", "put-domoi")]["status"] == "known"
-    assert not any(entity_id == "alexei-navalny" for _, entity_id in rows)
-
-
-def _rows(document: Document) -> list[dict]:
-    table = NameTable()
-    table.add(document.id, document.name_records)
-    return table.rows()
-
-
-def test_an_unedited_name_table_changes_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_tables_saved_with_semicolons_or_tabs_are_read(tmp_path: Path, delimiter: str) -> None:
     registry = tmp_path / "names.yaml"
     shutil.copy(REGISTRY, registry)
-    config = tmp_path / "c.yaml"
-    config.write_text(
-        f"name: plain\ninput: {RAW}\noutput: {tmp_path / 'out'}\ntranslate: {{enabled: false}}\nnormalize: {{registry: {registry}}}\n",
-        encoding="utf-8",
+    rows = [
+        "Putt Domoy,Put' Domoi,put-domoi,transliteration,0.97,1,1,x,accepted",
+        "Mediasona,Mediazona,mediazona,fuzzy,0.89,1,1,x,rejected",
+    ]
+    table = _table(tmp_path, rows)
+    table.write_text(table.read_text(encoding="utf-8").replace(",", delimiter), encoding="utf-8")
+    assert apply_review(table, registry) == {"accepted": 1, "rejected": 1, "moved": 0, "unchanged": 0}
+    assert "Putt Domoy" in load_registry(registry).entities["put-domoi"].variants
+
+
+def test_entity_ids_match_whatever_their_case_when_only_one_fits(tmp_path: Path) -> None:
+    registry = tmp_path / "names.yaml"
+    shutil.copy(REGISTRY, registry)
+    table = _table(tmp_path, ["Putt Domoy,Put' Domoi,Put-Domoi,transliteration,0.97,1,1,x,Accepted"])
+    assert apply_review(table, registry) == {"accepted": 1, "rejected": 0, "moved": 0, "unchanged": 0}
+    assert "Putt Domoy" in load_registry(registry).entities["put-domoi"].variants  # the registry's id, not the table's
+
+    two = tmp_path / "two.yaml"
+    two.write_text(
+        "entities:\n  - id: ab\n    canonical: A\n    type: place\n  - id: AB\n    canonical: B\n    type: place\n", encoding="utf-8"
     )
-    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(config), "--quiet"], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    table = tmp_path / "out" / "plain" / "names.csv"
-    statuses = [line.rsplit(",", 1)[-1].strip() for line in table.read_text(encoding="utf-8").splitlines()[1:]]
-    assert statuses and not {"accepted", "rejected"} & set(statuses)  # a run never speaks for a reviewer
-    before = registry.read_bytes()
-    assert apply_review(table, registry)["accepted"] == 0
-    assert registry.read_bytes() == before
+    table = _table(tmp_path, ["Ay,A,Ab,fuzzy,0.9,1,1,x,accepted", "Bee,B,AB,fuzzy,0.9,1,1,x,accepted"])
+    with pytest.raises(RegistryError, match=r"review.csv:2: entity_id 'Ab' could be any of AB, ab: write it exactly"):
+        apply_review(table, two)
 
 
-def test_accepting_a_case_form_does_not_store_it(tmp_path: Path) -> None:
-    registry = tmp_path / "names.yaml"
+def _names_apply_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m pipeline names apply ...` run from `folder`, with this checkout's package."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "pipeline", "names", "apply", *args]
+    return subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True, timeout=300)
+
+
+def test_names_apply_in_the_dataset_folder_updates_the_runs_registry(tmp_path: Path) -> None:
+    registry = tmp_path / "registry" / "names.yaml"
+    registry.parent.mkdir()
     shutil.copy(REGISTRY, registry)
-    before = registry.read_bytes()
-    table = _table(tmp_path, ["Пути домой,Put' Domoi,put-domoi,known-variant,1,1,1,x,accepted"])
-    assert apply_review(table, registry) == {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": 1}
-    assert registry.read_bytes() == before
+    project_registry = REGISTRY.read_bytes()
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Putt Domoy and Mediasona reported that the wives met again on Saturday.\n", encoding="utf-8")
+    config = write_config(
+        tmp_path / "c.yaml",
+        f"name: ds\ninput: {raw}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {registry}\n",
+    )
+    assert run_cli("run", str(config), "--quiet").returncode == 0
+    folder = tmp_path / "out" / "ds"
+    assert json.loads((folder / "run_report.json").read_text())["names"]["registry"] == str(registry.resolve())
+
+    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    found = [(row["variant"], row["entity_id"]) for row in rows if row["status"] in ("auto", "pending")]
+    assert found
+    with (folder / "names.csv").open("w", encoding="utf-8", newline="") as handle:  # the reviewer accepts them all
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "status": "accepted"} for row in rows)
+
+    result = _names_apply_in(folder, "names.csv")  # as the dataset card says
+    assert result.returncode == 0, result.stderr
+    assert f"registry: {registry.resolve()} (the run's, from run_report.json)" in result.stderr
+    assert json.loads(result.stdout)["accepted"] == len(found)
+    entities = load_registry(registry).entities
+    assert all(variant in entities[entity_id].variants for variant, entity_id in found)
+    assert REGISTRY.read_bytes() == project_registry
+
+
+def test_names_apply_without_a_run_report_uses_the_default_registry(tmp_path: Path) -> None:
+    table = _table(tmp_path, ["Putt Domoy,Put' Domoi,put-domoi,transliteration,0.97,1,1,x,accepted"])
+    result = _names_apply_in(tmp_path, table.name)  # no configs/names.yaml here: nothing can be written
+    assert result.returncode == 2
+    assert "registry: configs/names.yaml (the default" in result.stderr
+    assert "configs/names.yaml: cannot read the name registry" in result.stderr
+
+
+def test_the_sample_data_gives_the_review_loop_pending_rows(tmp_path: Path) -> None:
+    from pipeline.config import load_config
+    from pipeline.run import run_pipeline
+
+    config = write_config(
+        tmp_path / "c.yaml",
+        f"name: sample\ninput: {RAW}\noutput: {tmp_path / 'out'}\nquiet: true\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
+    )
+    folder = run_pipeline(load_config(config)).output
+    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+        pending = [row["variant"] for row in csv.DictReader(handle) if row["status"] == "pending"]
+    misspelt = (RAW / "en" / "regional_spellings.txt").read_text(encoding="utf-8")  # written for this
+    assert any(variant in misspelt for variant in pending), pending

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +12,12 @@ import datasets
 import pytest
 import yaml
 
+from pipeline.names import load_registry, read_review_table
 from pipeline.schema import Document, Paragraph
+from pipeline.spreadsheet import escape_cell, unescape_cell
 from pipeline.stages.publish import CardInfo, Publish, push_to_hub
+from tests.conftest import REGISTRY, write_config
+from tests.test_end_to_end import run_cli
 
 
 def _documents(n: int, source: str = "a.txt") -> list[Document]:
@@ -140,3 +146,73 @@ def test_push_to_hub_without_a_token_is_refused(tmp_path: Path, monkeypatch: pyt
     monkeypatch.delenv("HUGGING_FACE_HUB_TOKEN", raising=False)
     with pytest.raises(RuntimeError, match="HF_TOKEN is not in the environment"):
         push_to_hub(tmp_path, "org/news", private=True, api=FakeHub())
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ('=HYPERLINK("http://x","Put Domoi")', '\'=HYPERLINK("http://x","Put Domoi")'),
+        ("+7 999", "'+7 999"),
+        ("-Put Domoi", "'-Put Domoi"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tPut Domoi", "'\tPut Domoi"),
+        ("\rPut Domoi", "'\rPut Domoi"),
+        ("'=already quoted", "''=already quoted"),
+        ("'quoted", "'quoted"),
+        ("Put' Domoi", "Put' Domoi"),
+        ("", ""),
+    ],
+)
+def test_spreadsheet_cells_are_escaped_and_read_back_unchanged(text: str, cell: str) -> None:
+    assert escape_cell(text) == cell
+    assert unescape_cell(cell) == text
+
+
+def _record(variant: str, example: str) -> dict[str, Any]:
+    return {
+        "variant": variant,
+        "entity_id": "put-domoi",
+        "canonical": "Put' Domoi",
+        "method": "fuzzy",
+        "score": 0.85,
+        "applied": False,
+        "example": example,
+    }
+
+
+def test_names_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
+    documents = _documents(1)
+    documents[0].name_records = [
+        _record("-Put Domoi", '=HYPERLINK("http://x","Put Domoi") said Put Domoi members.'),
+        _record("'=Put Domoi", "+Put Domoi, said @someone"),
+        _record("Put Domoy", "\tPut Domoy…"),
+    ]
+    folder = _publish(tmp_path, documents)
+    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    assert '\'=HYPERLINK("http://x","Put Domoi") said Put Domoi members.' in cells and "'-Put Domoi" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    raw = datasets.load_dataset(str(folder), "names", split="train").to_list()  # the parquet table keeps raw text
+    assert {(row["variant"], row["example"]) for row in raw} == {
+        ("-Put Domoi", '=HYPERLINK("http://x","Put Domoi") said Put Domoi members.'),
+        ("'=Put Domoi", "+Put Domoi, said @someone"),
+        ("Put Domoy", "\tPut Domoy…"),
+    }
+    registry = tmp_path / "names.yaml"
+    shutil.copy(REGISTRY, registry)
+    decisions = read_review_table(folder / "names.csv", load_registry(registry))
+    assert sorted(decision.variant for decision in decisions) == sorted(row["variant"] for row in raw)
+
+
+def test_a_document_that_starts_with_a_formula_is_harmless_in_names_csv(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "formula.txt").write_text('=HYPERLINK("http://x","Put Domoi") said Put Domoi members.\n', encoding="utf-8")
+    config = write_config(
+        tmp_path / "c.yaml",
+        f"name: ds\ninput: {raw}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
+    )
+    assert run_cli("run", str(config), "--quiet").returncode == 0
+    with (tmp_path / "out" / "ds" / "names.csv").open(encoding="utf-8", newline="") as handle:
+        examples = [row["example"] for row in csv.DictReader(handle)]
+    assert examples and all(example.startswith("'=HYPERLINK(") for example in examples)

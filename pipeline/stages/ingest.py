@@ -296,10 +296,55 @@ def parse_jsonl_line(line: str, line_number: int) -> RawDocument:
 # --- files ----------------------------------------------------------------------------
 
 
-def list_input_files(root: Path, extensions: Iterable[str]) -> list[Path]:
-    """Every file under root (recursively, sorted) with one of the extensions."""
+EXTERNAL_LINK = "symbolic link to a place outside the input folder: not read (ingest.follow_external_links allows it)"
+
+
+def list_input_files(
+    root: Path, extensions: Iterable[str], follow_external_links: bool = False
+) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Every file under root (recursively, sorted) with one of the extensions; and what was left out.
+
+    The input folder may come from anywhere, so a symbolic link that leads out of it (to a file
+    or a folder: `outside.txt -> /etc/hostname`) is not read unless `follow_external_links`; it
+    comes back as (source, reason) for the run report, as does a folder that cannot be listed.
+    A link to a file inside the folder is read; a link to a folder inside it is not followed
+    (its files are read where they are).
+    """
     wanted = {ext.lower() for ext in extensions}
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in wanted and not p.name.startswith("."))
+    top = root.resolve()
+    files: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+    entered = {top}  # folders already listed through a link: entering one again would loop
+
+    def walk(folder: Path) -> None:
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as error:
+            skipped.append((folder.relative_to(root).as_posix(), f"cannot list folder: {error.strerror or error}"))
+            return
+        for path in entries:
+            link = path.is_symlink()
+            try:
+                target = path.resolve() if link else path
+            except RuntimeError:  # a link that loops back on itself: nothing to read
+                continue
+            external = link and not target.is_relative_to(top)
+            if path.is_dir():
+                if not link:
+                    walk(path)
+                elif external and not follow_external_links:
+                    skipped.append((path.relative_to(root).as_posix(), EXTERNAL_LINK))
+                elif external and target not in entered:
+                    entered.add(target)
+                    walk(path)
+            elif path.suffix.lower() in wanted and not path.name.startswith(".") and path.is_file():
+                if external and not follow_external_links:
+                    skipped.append((path.relative_to(root).as_posix(), EXTERNAL_LINK))
+                else:
+                    files.append(path)
+
+    walk(root)
+    return sorted(files), skipped
 
 
 def _to_document(raw: RawDocument, source: str, part: str = "") -> Document:
@@ -361,10 +406,18 @@ class Ingest(Stage):
 
     name = "ingest"
 
-    def __init__(self, root: Path, extensions: list[str], max_file_bytes: int, legacy_encodings: list[str]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        extensions: list[str],
+        max_file_bytes: int,
+        legacy_encodings: list[str],
+        follow_external_links: bool = False,
+    ) -> None:
         super().__init__()
         self.root = root
         self.extensions = extensions
+        self.follow_external_links = follow_external_links
         self.max_file_bytes = max_file_bytes
         self.legacy_encodings = legacy_encodings
         # Files an interrupted run already published (see Publish.resume): not read again.
@@ -372,9 +425,14 @@ class Ingest(Stage):
         self._files: list[Path] | None = None
 
     def files(self) -> list[Path]:
-        """The run's input files, listed once: resuming, Ray and reading all use this one list."""
+        """The run's input files, listed once: resuming, Ray and reading all use this one list.
+
+        Links out of the input folder (and folders that cannot be listed) go to the skipped list.
+        """
         if self._files is None:
-            self._files = list_input_files(self.root, self.extensions)
+            self._files, left_out = list_input_files(self.root, self.extensions, self.follow_external_links)
+            for source, reason in left_out:
+                self.skip(source, reason)
         return self._files
 
     def run(self, documents: Iterable[Document] = ()) -> Iterator[Document]:

@@ -30,6 +30,7 @@ import yaml
 
 from pipeline.name_table import NameTable
 from pipeline.schema import FEATURES, NAME_TABLE_FEATURES, Document
+from pipeline.spreadsheet import escape_cell
 from pipeline.stages.base import Stage
 
 NAME_TABLE_COLUMNS = list(NAME_TABLE_FEATURES)
@@ -291,7 +292,10 @@ class Publish(Stage):
         with (self.staging / "names.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=NAME_TABLE_COLUMNS)
             writer.writeheader()
-            writer.writerows(name_table)
+            # Opened in spreadsheets: no cell may start a formula (the parquet table keeps raw text).
+            writer.writerows(
+                {key: escape_cell(value) if isinstance(value, str) else value for key, value in row.items()} for row in name_table
+            )
         card = dataset_card(self.info, self.languages, self.counters["documents"], len(name_table), self.staging)
         (self.staging / "README.md").write_text(card, encoding="utf-8")
         (self.staging / "run_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
