@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 EXIT_CONFIG_ERROR = 2
 DEFAULT_REGISTRY = Path("configs/names.yaml")
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
+SMOKE_CONFIG = Path("configs/smoke.yaml")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +49,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _output_problem(output: Path) -> str | None:
+    """Why nothing could be published under `output`, or None; it creates nothing to find out."""
+    folder = output
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"no permission to write in {folder}"
+    return None
+
+
+def _offline_hint(config: Path) -> str:
+    if config.resolve() == SMOKE_CONFIG.resolve():
+        return ""
+    return f" To try it offline: python -m pipeline run {SMOKE_CONFIG} (tiny models built from the sample text)."
+
+
 def _run(args: argparse.Namespace) -> int:
     from pipeline.config import ConfigError, load_config
 
@@ -57,16 +78,34 @@ def _run(args: argparse.Namespace) -> int:
     if not config.input.is_dir():
         print(f"error: {args.config}: input: no such folder: {config.input}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    if problem := _output_problem(config.output):
+        print(f"error: {args.config}: output: cannot publish in {config.output}: {problem}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
 
     from pipeline.names import RegistryError
     from pipeline.run import format_report, run_pipeline
+    from pipeline.stages.publish import PROGRESS_FILE, NothingToPublish, staging_folder
     from pipeline.stages.translate import ModelLoadError
 
     try:
         result = run_pipeline(config)
-    except (ModelLoadError, RegistryError) as error:
+    except ModelLoadError as error:
+        print(f"error: {args.config}: {error}{_offline_hint(args.config)}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except RegistryError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    except NothingToPublish as error:
+        print(f"error: {args.config}: input {config.input}: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except OSError as error:  # a full disk, a folder made read-only during the run
+        print(f"error: {args.config}: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except KeyboardInterrupt:
+        staging = staging_folder(config.output, config.name)
+        kept = f"the finished shards are kept in {staging}" if (staging / PROGRESS_FILE).exists() else "no shard was finished yet"
+        print(f"interrupted: {kept}; run the same command again to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if not config.quiet:
         print(format_report(result.report), file=sys.stderr)
         print(f"\npublished: {result.output}", file=sys.stderr)
@@ -75,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _detect(args: argparse.Namespace) -> int:
     from pipeline.config import ConfigError, DetectConfig, load_config
-    from pipeline.stages.detect import LanguageDetector
+    from pipeline.stages.detect import LanguageDetector, unknown_languages
 
     settings = DetectConfig()
     if args.config:
@@ -85,8 +124,15 @@ def _detect(args: argparse.Namespace) -> int:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_CONFIG_ERROR
     languages = args.languages.split(",") if args.languages else settings.languages
+    if unknown := unknown_languages(languages):
+        print(f"error: --languages: unknown language code(s) {', '.join(unknown)}: langdetect has no profile for them", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     detector = LanguageDetector(languages, seed=settings.seed, min_score=settings.min_score)
-    stream = args.file.open(encoding="utf-8") if args.file else sys.stdin
+    try:
+        stream = args.file.open(encoding="utf-8") if args.file else sys.stdin
+    except OSError as error:
+        print(f"error: {args.file}: cannot read: {error.strerror or error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     with stream:
         for line in stream:
             text = line.rstrip("\n")
@@ -120,8 +166,12 @@ def _names_apply(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "run":
-        return _run(args)
-    if args.command == "detect":
-        return _detect(args)
-    return _names_apply(args)
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "detect":
+            return _detect(args)
+        return _names_apply(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

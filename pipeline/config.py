@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.stages.detect import unknown_languages
 
 
 class ConfigError(Exception):
@@ -33,6 +35,14 @@ class DetectConfig(_Strict):
     min_score: float = Field(default=0.6, ge=0.0, le=1.0)
     short_paragraph_chars: int = Field(default=40, ge=0)
     seed: int = 0
+
+    @field_validator("languages")
+    @classmethod
+    def _languages_are_known(cls, value: list[str]) -> list[str]:
+        unknown = unknown_languages(value)
+        if unknown:
+            raise ValueError(f"unknown language code(s) {', '.join(unknown)}: langdetect has no profile for them")
+        return value
 
 
 class ModelConfig(_Strict):
@@ -67,12 +77,19 @@ class NormalizeConfig(_Strict):
 
 
 class PublishConfig(_Strict):
-    license: str = "cc-by-4.0"
+    # The texts belong to their publishers: "other" unless the config says what applies.
+    license: str = "other"
     pretty_name: str | None = None
     shard_rows: int = Field(default=5000, gt=0)
     push_to_hub: bool = False
     repo_id: str | None = None
     private: bool = True
+
+    @model_validator(mode="after")
+    def _push_needs_a_repo(self) -> PublishConfig:
+        if self.push_to_hub and not self.repo_id:
+            raise ValueError("push_to_hub is true but publish.repo_id is not set (<org>/<name> on the Hub)")
+        return self
 
 
 class RayConfig(_Strict):

@@ -22,6 +22,7 @@ from pipeline.stages.ingest import Ingest
 from pipeline.stages.normalize import Normalize
 from pipeline.stages.publish import CardInfo, Publish, push_to_hub
 from pipeline.stages.translate import Translate
+from pipeline.tiny_models import is_tiny_model
 
 T = TypeVar("T")
 
@@ -65,13 +66,20 @@ def build_stages(config: RunConfig) -> list[Stage]:
     registry = load_run_registry(config)
     detect, normalize = (STAGE_BUILDERS[name](config, registry) for name in ("detect", "normalize"))
     translate = Translate.from_config(config.translate, registry, config.input, load_models=config.executor == "local")
+    models = translate.model_ids()
     info = CardInfo(
         name=config.name,
         license=config.publish.license,
         pretty_name=config.publish.pretty_name,
         pipeline_version=__version__,
         config_hash=config.content_hash(),
-        models=translate.model_ids(),
+        models=models,
+        tiny_models=sorted(lang for lang in models if is_tiny_model(config.translate.models[lang].model)),
+        path=(config.output / config.name).as_posix(),
+        repo_id=config.publish.repo_id if config.publish.push_to_hub else None,
+        detect=config.detect,
+        translate=config.translate,
+        normalize=config.normalize,
     )
     publish = Publish(config.output, info, config.publish.shard_rows)
     return [ingest, detect, translate, normalize, publish]
@@ -189,8 +197,7 @@ def run_pipeline(config: RunConfig) -> RunResult:
     report = build_report(stages, config, seconds, time.perf_counter() - started)
     output = publish.finalize(report)
     if config.publish.push_to_hub:
-        if not config.publish.repo_id:
-            raise ValueError("publish.push_to_hub needs publish.repo_id")
+        assert config.publish.repo_id  # the config refuses push_to_hub without it
         report["pushed_to"] = push_to_hub(output, config.publish.repo_id, config.publish.private)
     return RunResult(report=report, output=output, stages=stages)
 

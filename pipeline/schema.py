@@ -117,6 +117,25 @@ FEATURES = datasets.Features(
     }
 )
 
+# What each published column means (the dataset card lists it beside the type).
+COLUMN_MEANINGS = {
+    "id": "stable id: a hash of the source path (and JSONL line) and the text, the same on every run",
+    "source": "path of the raw file relative to the input folder",
+    "url": "the article's address found in the file (null where absent)",
+    "title": "the headline found in the file (null where absent)",
+    "published": "publication date YYYY-MM-DD found in the file (null where absent; never guessed from the body)",
+    "lang": "language of the document (ISO 639-1), `und` where unsure",
+    "lang_score": "confidence of `lang`, 0..1",
+    "text": "original text, paragraphs separated by a blank line",
+    "text_en": "English text: translated paragraphs, English paragraphs as they were",
+    "text_en_normalized": "`text_en` with every known spelling of a name replaced by its canonical name",
+    "names": "name mentions: entity id, canonical name, spelling found, offsets into `text_en_normalized`, method and score",
+    "paragraphs": "per paragraph: original text, language, confidence and English text",
+    "translation_model": "model id@revision that translated the document (null where nothing was translated)",
+    "pipeline_version": "version of the pipeline that made the row",
+    "config_hash": "hash of the run config settings that shape the rows",
+}
+
 NAME_TABLE_FEATURES = datasets.Features(
     {
         "variant": _string(),

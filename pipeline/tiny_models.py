@@ -20,6 +20,13 @@ from pathlib import Path
 
 SPECIAL_TOKENS = ["</s>", "<unk>"]
 PAD_TOKEN = "<pad>"
+# Written into every folder built here: what tells a dataset card that the model is a test model.
+MARKER_FILE = "tiny_model.json"
+
+
+def is_tiny_model(model: str) -> bool:
+    """Whether `model` is a folder this module built (random weights: its translations are noise)."""
+    return (Path(model) / MARKER_FILE).is_file()
 
 
 def _train_sentencepiece(lines: list[str], prefix: Path, vocab_size: int, character_coverage: float) -> None:
@@ -127,6 +134,8 @@ def build_tiny_marian(
         model = MarianMTModel(config)
         tokenizer.save_pretrained(staging)
         model.save_pretrained(staging)
+        marker = {"built_by": "pipeline.tiny_models", "note": "random weights, never trained: its translations are noise"}
+        (staging / MARKER_FILE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         if output.exists():
             shutil.rmtree(output)
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -82,13 +82,12 @@ def check_model(lang: str, model: str, revision: str | None) -> None:
 def _load_error(lang: str, model: str, error: Exception) -> ModelLoadError:
     where = "folder" if looks_like_path(model) else "model id"
     hint = (
-        f"download it on a connected machine (huggingface-cli download {model} --local-dir DIR) "
-        f"and point translate.models.{lang}.model at that folder"
+        f"download it on a connected machine (hf download {model} --local-dir DIR) and point translate.models.{lang}.model at that folder"
         if where == "model id"
         else "check that the folder holds a transformers seq2seq model (config.json, weights, tokenizer files)"
     )
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return ModelLoadError(f"translate.models.{lang}: cannot load {where} {model!r}: {reason[:300]}. To fix: {hint}.")
+    return ModelLoadError(f"translate.models.{lang}: cannot load {where} {model!r}: {reason[:300].rstrip('.')}. To fix: {hint}.")
 
 
 class TransformersBackend:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,9 @@ normalize:
     result = run_cli("run", str(config))
     assert result.returncode == 2
     assert "translate.models.th" in result.stderr and "download it on a connected machine" in result.stderr
+    assert result.stderr.startswith(f"error: {config}: ") and result.stderr.count("\n") == 1
+    assert "hf download Helsinki-NLP/opus-mt-th-en" in result.stderr and "huggingface-cli" not in result.stderr
+    assert "python -m pipeline run configs/smoke.yaml" in result.stderr
 
 
 def test_an_interrupted_run_leaves_the_previous_dataset_whole(tmp_path: Path, bad_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -226,3 +230,56 @@ def test_a_folder_that_cannot_be_listed_is_reported(tmp_path: Path, monkeypatch:
     ingest = Ingest(tmp_path, [".txt"], 10_000, ["cp1251"])
     assert [document.source for document in ingest.run()] == ["b.txt"]
     assert ingest.skipped == [{"source": "locked", "reason": "cannot list folder: Permission denied", "stage": "ingest"}]
+
+
+def _quick_config(tmp_path: Path, input_folder: Path) -> Path:
+    return write_config(
+        tmp_path / "c.yaml",
+        f"name: ds\ninput: {input_folder}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
+    )
+
+
+def test_a_run_where_every_file_is_bad_keeps_the_published_dataset(tmp_path: Path, bad_folder: Path) -> None:
+    config = _quick_config(tmp_path, bad_folder)
+    assert run_cli("run", str(config), "--quiet").returncode == 0
+    before = datasets.load_dataset(str(tmp_path / "out" / "ds"), split="train").to_list()
+    assert len(before) == 3  # good.txt, huge.txt (under the default limit) and a JSONL line
+
+    only_bad = tmp_path / "only_bad"
+    only_bad.mkdir()
+    for name in ("empty.txt", "blank.md", "picture.txt", "only_markup.html"):
+        (only_bad / name).write_bytes((bad_folder / name).read_bytes())
+    result = run_cli("run", str(config), "--quiet", "--input", str(only_bad))
+    assert result.returncode == 2 and "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    message = result.stderr.rstrip("\n")
+    assert message.startswith(f"error: {config}: input {only_bad}: no documents to publish (4 input files, 4 skipped as bad input")
+    assert "(first: blank.md: empty file)" in message and message.endswith(f"{tmp_path / 'out' / 'ds'} was left as it was")
+    assert datasets.load_dataset(str(tmp_path / "out" / "ds"), split="train").to_list() == before
+
+
+@pytest.mark.parametrize("where", ["a_file", "a_file/below"])
+def test_output_that_is_a_file_or_inside_one_is_an_error(tmp_path: Path, bad_folder: Path, where: str) -> None:
+    (tmp_path / "a_file").write_text("not a folder")
+    result = run_cli("run", str(_quick_config(tmp_path, bad_folder)), "--output", str(tmp_path / where))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert (
+        result.stderr
+        == f"error: {tmp_path / 'c.yaml'}: output: cannot publish in {tmp_path / where}: {tmp_path / 'a_file'} is a file, not a folder\n"
+    )
+    assert (tmp_path / "a_file").read_text() == "not a folder"
+
+
+def test_unwritable_output_is_an_error(tmp_path: Path, bad_folder: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("this user (root) can write to a read-only folder")
+        result = run_cli("run", str(_quick_config(tmp_path, bad_folder)), "--output", str(locked / "out"))
+    finally:
+        locked.chmod(stat.S_IRWXU)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert (
+        result.stderr == f"error: {tmp_path / 'c.yaml'}: output: cannot publish in {locked / 'out'}: no permission to write in {locked}\n"
+    )

@@ -47,3 +47,31 @@ def test_overrides_replace_paths_but_not_the_content_hash(tmp_path: Path) -> Non
     assert moved.content_hash() == plain.content_hash()
     path.write_text("name: x\ndetect:\n  min_score: 0.9\n")
     assert load_config(path).content_hash() != plain.content_hash()
+
+
+def test_unknown_detect_language_is_an_error_naming_key_and_codes(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("name: x\ndetect:\n  languages: [ru, xx, be, yy]\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    message = str(error.value)
+    assert str(path) in message and "detect.languages (line 3)" in message and "xx, yy" in message
+    assert "be" not in message.split("code(s)")[1]  # Belarusian is found by letter rules
+
+
+def test_push_to_hub_without_repo_id_is_refused_when_the_config_loads(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("name: x\npublish:\n  push_to_hub: true\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(path) in str(error.value) and "publish.repo_id" in str(error.value)
+    path.write_text("name: x\npublish:\n  push_to_hub: true\n  repo_id: org/news\n")
+    assert load_config(path).publish.repo_id == "org/news"
+
+
+def test_license_defaults_to_other_and_the_config_overrides_it(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("name: x\n")
+    assert load_config(path).publish.license == "other"
+    path.write_text("name: x\npublish:\n  license: cc-by-4.0\n")
+    assert load_config(path).publish.license == "cc-by-4.0"

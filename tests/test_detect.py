@@ -1,5 +1,5 @@
 from pipeline.schema import Document, Paragraph
-from pipeline.stages.detect import LanguageDetector, detect_paragraph_languages, document_language
+from pipeline.stages.detect import LanguageDetector, detect_paragraph_languages, document_language, unknown_languages
 
 DETECTOR = LanguageDetector(["ru", "th", "en", "be", "uk", "de"], seed=0, min_score=0.6)
 
@@ -66,3 +66,8 @@ def test_short_paragraphs_inherit_unless_script_contradicts() -> None:
     assert document.lang == "ru"
     langs = [p.lang for p in document.paragraphs]
     assert langs[:2] == ["ru", "ru"] and langs[2] != "ru" and langs[3] == "th"
+
+
+def test_unknown_languages_are_codes_without_profile_or_rule() -> None:
+    assert unknown_languages(["ru", "xx", "th", "be", "zh-cn", "yy", "xx"]) == ["xx", "yy"]
+    assert unknown_languages(["../__init__.py"]) == ["../__init__.py"]  # a code is never a path

@@ -11,7 +11,7 @@ import datasets
 import pytest
 
 from pipeline.names import load_registry
-from tests.conftest import REGISTRY, ROOT, tiny_config
+from tests.conftest import REGISTRY, ROOT, tiny_config, write_config
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -87,6 +87,8 @@ def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_cop
     assert all(stage["seconds"] >= 0 for stage in report["stages"].values())
     card = (folder / "README.md").read_text()
     assert card.startswith("---\n") and "config_name: names" in card and report["config_hash"] in card
+    assert f'load_dataset("{folder.as_posix()}", split="train")' in card
+    assert "- ru: `" in card and "(a tiny test model built by the project with random weights: its translations are noise)" in card
 
 
 def test_rerun_with_warm_cache_makes_no_model_calls(tmp_path: Path, raw_copy: Path, config_file: Path) -> None:
@@ -120,3 +122,45 @@ def test_detect_command_labels_lines(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert piped.stdout.startswith("en\t")
+
+
+def test_a_run_on_an_empty_folder_keeps_the_published_dataset(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "a.txt").write_text("The wives of mobilised men went to the Kremlin again on Saturday morning.\n")
+    (tmp_path / "empty").mkdir()
+    config = write_config(
+        tmp_path / "c.yaml",
+        f"name: kept\ninput: {tmp_path / 'raw'}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
+    )
+    assert run_cli("run", str(config), "--quiet").returncode == 0
+    folder = tmp_path / "out" / "kept"
+    before = datasets.load_dataset(str(folder), split="train").to_list()
+    card = (folder / "README.md").read_text()
+
+    result = run_cli("run", str(config), "--quiet", "--input", str(tmp_path / "empty"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: {config}: input {tmp_path / 'empty'}: no documents to publish (0 input files")
+    assert f"{folder} was left as it was" in result.stderr
+    assert datasets.load_dataset(str(folder), split="train").to_list() == before and len(before) == 1
+    assert (folder / "README.md").read_text() == card
+    assert not (tmp_path / "out" / ".kept.partial").exists()
+
+
+def test_detect_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    missing = run_cli("detect", str(tmp_path / "missing.txt"))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert missing.stderr == f"error: {tmp_path / 'missing.txt'}: cannot read: No such file or directory\n"
+    unknown = run_cli("detect", str(tmp_path / "missing.txt"), "--languages", "ru,xx,en,yy")
+    assert unknown.returncode == 2 and unknown.stdout == ""
+    assert unknown.stderr == "error: --languages: unknown language code(s) xx, yy: langdetect has no profile for them\n"
+
+
+def test_plain_pytest_collects_every_test_module() -> None:
+    pytest_script = Path(sys.executable).parent / "pytest"
+    if not pytest_script.exists():
+        pytest.skip("no pytest script beside this Python")
+    result = subprocess.run(
+        [str(pytest_script), "--collect-only", "-q", "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "No module named 'tests'" not in result.stdout and "test_resume.py" in result.stdout

@@ -12,10 +12,11 @@ import datasets
 import pytest
 import yaml
 
+from pipeline.config import DetectConfig, NormalizeConfig, TranslateConfig
 from pipeline.names import load_registry, read_review_table
-from pipeline.schema import Document, Paragraph
+from pipeline.schema import FEATURES, Document, Paragraph
 from pipeline.spreadsheet import escape_cell, unescape_cell
-from pipeline.stages.publish import CardInfo, Publish, push_to_hub
+from pipeline.stages.publish import CardInfo, NothingToPublish, Publish, push_to_hub
 from tests.conftest import REGISTRY, write_config
 from tests.test_end_to_end import run_cli
 
@@ -47,16 +48,20 @@ def _documents(n: int, source: str = "a.txt") -> list[Document]:
     ]
 
 
-def _publish(output: Path, documents: list[Document], shard_rows: int = 2) -> Path:
-    info = CardInfo(
-        name="ds",
-        license="cc-by-4.0",
-        pretty_name="Test set",
-        pipeline_version="9.9",
-        config_hash="abc123",
-        models={"ru": "some/model@main"},
-    )
-    publish = Publish(output, info, shard_rows)
+def _info(**fields: Any) -> CardInfo:
+    values: dict[str, Any] = {
+        "name": "ds",
+        "license": "cc-by-4.0",
+        "pretty_name": "Test set",
+        "pipeline_version": "9.9",
+        "config_hash": "abc123",
+        "models": {"ru": "some/model@main"},
+    }
+    return CardInfo(**{**values, **fields})
+
+
+def _publish(output: Path, documents: list[Document], shard_rows: int = 2, info: CardInfo | None = None) -> Path:
+    publish = Publish(output, info or _info(), shard_rows)
     publish.resume()
     assert list(publish.run(documents)) == documents
     return publish.finalize({"documents": {"published": len(documents)}})
@@ -216,3 +221,75 @@ def test_a_document_that_starts_with_a_formula_is_harmless_in_names_csv(tmp_path
     with (tmp_path / "out" / "ds" / "names.csv").open(encoding="utf-8", newline="") as handle:
         examples = [row["example"] for row in csv.DictReader(handle)]
     assert examples and all(example.startswith("'=HYPERLINK(") for example in examples)
+
+
+def _card(tmp_path: Path, **fields: Any) -> str:
+    return (_publish(tmp_path, _documents(2), info=_info(**fields)) / "README.md").read_text()
+
+
+def test_card_licence_other_says_the_texts_belong_to_their_publishers(tmp_path: Path) -> None:
+    card = _card(tmp_path, license="other")
+    assert yaml.safe_load(card.split("---")[1])["license"] == "other"
+    assert "## License\n\n`other`. The source texts are news articles that belong to their publishers" in card
+
+
+def test_card_licence_set_by_the_config_says_so(tmp_path: Path) -> None:
+    card = _card(tmp_path, license="cc-by-4.0")
+    license_section = card.split("## License")[1].split("##")[0]
+    assert "`cc-by-4.0`, as the run config set it (`publish.license`)" in license_section
+    assert "belong to their publishers" in license_section
+
+
+def test_card_says_which_models_are_tiny_test_models(tmp_path: Path) -> None:
+    card = _card(tmp_path, models={"ru": "tiny-ru@local-1", "th": "Helsinki-NLP/opus-mt-th-en@main"}, tiny_models=["ru"])
+    models = card.split("## Translation models")[1].split("##")[0]
+    assert "- ru: `tiny-ru@local-1` (a tiny test model built by the project with random weights: its translations are noise)" in models
+    assert "- th: `Helsinki-NLP/opus-mt-th-en@main`\n" in models
+    assert "The translations from ru are noise" in card.split("## Limitations")[1]
+    assert "noise" not in _card(tmp_path / "real", models={"ru": "Helsinki-NLP/opus-mt-ru-en@main"})
+
+
+def test_card_gives_a_meaning_for_every_column(tmp_path: Path) -> None:
+    card = _card(tmp_path)
+    rows = [line for line in card.split("## Columns")[1].split("##")[0].splitlines() if line.startswith("| `")]
+    assert [row.split("`")[1] for row in rows] == list(FEATURES)
+    assert all(row.rstrip(" |").rsplit("|", 1)[1].strip() for row in rows)  # a meaning after the type
+    assert "| `lang` | Value('string') | language of the document (ISO 639-1), `und` where unsure |" in rows
+
+
+def test_card_loads_from_the_published_folder(tmp_path: Path) -> None:
+    card = _card(tmp_path, path="data/clean/smoke", repo_id="org/news")
+    assert 'load_dataset("data/clean/smoke", split="train")' in card
+    assert 'load_dataset("data/clean/smoke", "names", split="train")' in card
+    assert 'load_dataset("org/news", split="train")' in card and "path/to" not in card
+
+
+def test_card_says_how_it_was_made(tmp_path: Path) -> None:
+    card = _card(
+        tmp_path,
+        detect=DetectConfig(languages=["ru", "en"], seed=7, min_score=0.65),
+        translate=TranslateConfig(backend="ctranslate2"),
+        normalize=NormalizeConfig(registry=Path("configs/names.yaml"), auto_threshold=0.93, review_threshold=0.81),
+    )
+    made = card.split("## How it was made")[1].split("## Limitations")[0]
+    assert "langdetect (seed 7" in made and "ru, en" in made and "under 0.65 becomes `und`" in made
+    assert "ctranslate2 backend" in made
+    assert "registry `configs/names.yaml`" in made and "at or above 0.93 they are replaced (`auto`)" in made
+    assert "from 0.81 up to that they are listed as `pending`" in made
+    assert "Machine translation makes mistakes" in card.split("## Limitations")[1]
+
+
+def test_card_without_translation_or_normalization_says_so(tmp_path: Path) -> None:
+    card = _card(tmp_path, models={}, translate=TranslateConfig(enabled=False), normalize=NormalizeConfig(enabled=False))
+    made = card.split("## How it was made")[1]
+    assert "**Translation**: none" in made and "**Name normalization**: none" in made
+
+
+def test_no_documents_replace_nothing(tmp_path: Path) -> None:
+    _publish(tmp_path, _documents(2))
+    before = (tmp_path / "ds" / "README.md").read_text()
+    with pytest.raises(NothingToPublish, match=r"no documents to publish .*ds was left as it was"):
+        _publish(tmp_path, [])
+    assert (tmp_path / "ds" / "README.md").read_text() == before
+    assert datasets.load_dataset(str(tmp_path / "ds"), split="train").num_rows == 2
+    assert not (tmp_path / ".ds.partial").exists()

@@ -125,3 +125,28 @@ def test_a_file_changed_since_the_interruption_is_read_again(tmp_path: Path, mon
     assert report["documents"]["resumed"] == 0  # a changed file: the interrupted run is not trusted
     texts = {row["source"]: row["text"] for row in rows(tmp_path / "out" / "corpus")}
     assert texts["doc-0002.txt"] == "The wives of Put' Domoj came back on Sunday, changed."
+
+
+def test_ctrl_c_stops_with_one_message_and_the_same_command_resumes(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
+    corpus = make_corpus(tmp_path / "raw", 120)
+    interrupted = config(tmp_path, "interrupted", corpus, tiny_models)
+    staging = tmp_path / "interrupted" / ".corpus.partial"
+    stderr_file = tmp_path / "stderr.txt"
+    with stderr_file.open("w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(interrupted)], cwd=ROOT, stderr=stderr)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and process.poll() is None:
+            if (staging / "progress.json").exists() and json.loads((staging / "progress.json").read_text())["shards"]:
+                break
+            time.sleep(0.02)
+        assert process.poll() is None, "the run finished before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=120) == 130
+    message = stderr_file.read_text()
+    assert message == f"interrupted: the finished shards are kept in {staging}; run the same command again to resume\n"
+    assert not (tmp_path / "interrupted" / "corpus").exists()
+
+    resumed = run_cli("run", str(interrupted))
+    assert resumed.returncode == 0, resumed.stderr
+    report = json.loads((tmp_path / "interrupted" / "corpus" / "run_report.json").read_text())
+    assert report["documents"]["resumed"] > 0 and report["documents"]["published"] == 120

@@ -230,3 +230,15 @@ def test_a_driver_that_only_checks_models_refuses_the_same_bad_models(tmp_path: 
     for model, reason in ((str(folder), "not an encoder-decoder"), (str(tmp_path / "missing"), "no such folder")):
         with pytest.raises(ModelLoadError, match=reason):
             Translate.from_config(TranslateConfig(cache=None, models={"ru": {"model": model}}), load_models=False)
+
+
+def test_tiny_models_carry_the_marker_that_tells_them_apart(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
+    from pipeline.tiny_models import MARKER_FILE, is_tiny_model
+
+    assert all(is_tiny_model(str(folder)) for folder in tiny_models.values())
+    copy = tmp_path / "real-looking"
+    copy.mkdir()
+    for path in tiny_models["ru"].iterdir():
+        if path.name != MARKER_FILE:
+            (copy / path.name).write_bytes(path.read_bytes())
+    assert not is_tiny_model(str(copy)) and not is_tiny_model("Helsinki-NLP/opus-mt-ru-en")

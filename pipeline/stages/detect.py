@@ -72,8 +72,20 @@ def dominant_script(text: str) -> tuple[str | None, float]:
 
 @cache
 def _profile_json(lang: str) -> str | None:
-    profile = resources.files("langdetect") / "profiles" / lang
-    return profile.read_text(encoding="utf-8") if profile.is_file() else None
+    profiles = resources.files("langdetect") / "profiles"
+    # Only names listed in the folder: a code is never a path ("../x").
+    if lang not in {entry.name for entry in profiles.iterdir()}:
+        return None
+    return (profiles / lang).read_text(encoding="utf-8")
+
+
+# Languages found by letter rules alone: Belarusian has no langdetect profile.
+RULE_LANGUAGES = {"be"}
+
+
+def unknown_languages(languages: Iterable[str]) -> list[str]:
+    """The codes that neither a langdetect profile nor a letter rule can ever give as a label."""
+    return [lang for lang in dict.fromkeys(languages) if lang not in RULE_LANGUAGES and _profile_json(lang) is None]
 
 
 class LanguageDetector:
@@ -85,7 +97,7 @@ class LanguageDetector:
         by_script: dict[str, list[str]] = defaultdict(list)
         for lang in self.languages:
             # Belarusian has no langdetect profile: the letter rule finds it.
-            if lang != "be" and (lang in THAI_LANGUAGES or _profile_json(lang) is not None):
+            if lang not in RULE_LANGUAGES and (lang in THAI_LANGUAGES or _profile_json(lang) is not None):
                 by_script[script_of_language(lang)].append(lang)
         self.by_script = dict(by_script)
         self.factories: dict[str, DetectorFactory] = {}

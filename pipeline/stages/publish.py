@@ -28,8 +28,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from pipeline.config import DetectConfig, NormalizeConfig, TranslateConfig
 from pipeline.name_table import NameTable
-from pipeline.schema import FEATURES, NAME_TABLE_FEATURES, Document
+from pipeline.schema import COLUMN_MEANINGS, FEATURES, NAME_TABLE_FEATURES, Document
 from pipeline.spreadsheet import escape_cell
 from pipeline.stages.base import Stage
 
@@ -37,14 +38,33 @@ NAME_TABLE_COLUMNS = list(NAME_TABLE_FEATURES)
 PROGRESS_FILE = "progress.json"
 
 
+class NothingToPublish(Exception):
+    """A run with no document to publish: the dataset already in place is left as it was."""
+
+
 @dataclass
 class CardInfo:
+    """What the dataset card says about the run."""
+
     name: str
     license: str
     pretty_name: str | None
     pipeline_version: str
     config_hash: str
     models: dict[str, str] = field(default_factory=dict)
+    # Languages whose model is a tiny test model built by pipeline.tiny_models (its output is noise).
+    tiny_models: list[str] = field(default_factory=list)
+    # The published folder as the config names it, for the loading example; the Hub repo if pushed.
+    path: str = ""
+    repo_id: str | None = None
+    detect: DetectConfig = field(default_factory=DetectConfig)
+    translate: TranslateConfig = field(default_factory=TranslateConfig)
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+
+
+def staging_folder(output: Path, name: str) -> Path:
+    """Where a run writes its shards before the dataset is moved into place (and resumes from)."""
+    return output / f".{name}.partial"
 
 
 def write_parquet(rows: list[dict[str, Any]], path: Path, features: Any) -> None:
@@ -88,6 +108,68 @@ def _dataset_info(config_name: str, files: list[Path], rows: int) -> dict[str, A
     }
 
 
+def _license_note(info: CardInfo) -> str:
+    publishers = "The source texts are news articles that belong to their publishers"
+    if info.license == "other":
+        return f"`other`. {publishers}: they are not ours to license, and this dataset grants no rights to them."
+    return (
+        f"`{info.license}`, as the run config set it (`publish.license`). {publishers}: "
+        f"`{info.license}` covers them only as far as their publishers allow."
+    )
+
+
+def _model_lines(info: CardInfo) -> str:
+    lines = []
+    for lang, model in sorted(info.models.items()):
+        tiny = " (a tiny test model built by the project with random weights: its translations are noise)"
+        lines.append(f"- {lang}: `{model}`" + (tiny if lang in info.tiny_models else ""))
+    return "\n".join(lines) or "- none (nothing was translated)"
+
+
+def _how_it_was_made(info: CardInfo) -> str:
+    detect, translate, normalize = info.detect, info.translate, info.normalize
+    steps = [
+        f"- **Language detection**: langdetect (seed {detect.seed}, so every run gives the same labels) among "
+        f"{', '.join(detect.languages)}, with letter rules for Thai script and for Belarusian and Ukrainian; "
+        f"a label scoring under {detect.min_score} becomes `und`. Paragraphs shorter than "
+        f"{detect.short_paragraph_chars} characters take the document's language unless their script says otherwise; "
+        "the document's language is the length-weighted vote of its paragraphs."
+    ]
+    if translate.enabled and info.models:
+        steps.append(
+            f"- **Translation**: {translate.backend} backend, beam size {translate.num_beams}, the models listed above. "
+            "Paragraphs are cut into sentences, names in native script from the registry are replaced by their "
+            "canonical English name first, and English paragraphs are kept as they were."
+        )
+    else:
+        steps.append("- **Translation**: none; `text_en` holds only the English paragraphs.")
+    if normalize.enabled:
+        steps.append(
+            f"- **Name normalization**: registry `{normalize.registry}`. Spellings it lists are replaced by their "
+            f"canonical name (status `accepted` in the name table). Other spellings are scored by "
+            f"transliteration-aware similarity: at or above {normalize.auto_threshold} they are replaced (`auto`); "
+            f"from {normalize.review_threshold} up to that they are listed as `pending` for review and left as written."
+        )
+    else:
+        steps.append("- **Name normalization**: none; `text_en_normalized` equals `text_en`.")
+    return "\n".join(steps)
+
+
+def _limitations(info: CardInfo) -> str:
+    items = [
+        "- Machine translation makes mistakes; read `text` where the wording matters.",
+        "- Only names in the registry and spellings close to them are normalized; `pending` spellings stay "
+        "as written until a reviewer accepts them, and spellings scoring under the review threshold are not listed at all.",
+        "- Language labels can be wrong for short or mixed paragraphs; `und` means the detector was not sure.",
+        "- `url`, `title` and `published` come only from the files and are null where a file has none.",
+        "- The texts belong to their publishers (see License).",
+    ]
+    if info.tiny_models:
+        langs = ", ".join(sorted(info.tiny_models))
+        items.insert(0, f"- **The translations from {langs} are noise**: made by tiny test models, not real ones.")
+    return "\n".join(items)
+
+
 def dataset_card(info: CardInfo, languages: Counter[str], documents: int, names: int, folder: Path) -> str:
     header: dict[str, Any] = {
         "pretty_name": info.pretty_name or info.name,
@@ -106,8 +188,13 @@ def dataset_card(info: CardInfo, languages: Counter[str], documents: int, names:
         header["configs"].append(_config("names", "names/*.parquet", folder, "name table"))
         header["dataset_info"].append(_dataset_info("names", sorted((folder / "names").glob("*.parquet")), names))
     per_language = "\n".join(f"| {lang} | {count} |" for lang, count in sorted(languages.items()))
-    columns = "\n".join(f"| `{name}` | {feature!r} |" for name, feature in FEATURES.items())
-    models = "\n".join(f"- {lang}: `{model}`" for lang, model in sorted(info.models.items())) or "- none (nothing was translated)"
+    columns = "\n".join(f"| `{name}` | {feature!r} | {COLUMN_MEANINGS.get(name, '')} |" for name, feature in FEATURES.items())
+    where = info.path or info.name
+    loading = f'documents = load_dataset("{where}", split="train")'
+    if names:
+        loading += f'\nnames = load_dataset("{where}", "names", split="train")'
+    if info.repo_id:
+        loading += f'\n# from the Hub: load_dataset("{info.repo_id}", split="train")'
     return f"""---
 {yaml.safe_dump(header, sort_keys=False, allow_unicode=True).strip()}
 ---
@@ -120,9 +207,12 @@ canonical name.
 
 ```python
 from datasets import load_dataset
-documents = load_dataset("path/to/{info.name}", split="train")
-names = load_dataset("path/to/{info.name}", "names", split="train")
+{loading}
 ```
+
+## License
+
+{_license_note(info)}
 
 ## Counts
 
@@ -134,13 +224,21 @@ names = load_dataset("path/to/{info.name}", "names", split="train")
 
 ## Columns
 
-| column | type |
-| --- | --- |
+| column | type | meaning |
+| --- | --- | --- |
 {columns}
 
 ## Translation models
 
-{models}
+{_model_lines(info)}
+
+## How it was made
+
+{_how_it_was_made(info)}
+
+## Limitations
+
+{_limitations(info)}
 
 ## Provenance
 
@@ -209,7 +307,7 @@ class Publish(Stage):
     def __init__(self, output: Path, info: CardInfo, shard_rows: int) -> None:
         super().__init__()
         self.target = output / info.name
-        self.staging = output / f".{info.name}.partial"
+        self.staging = staging_folder(output, info.name)
         self.info = info
         self.shard_rows = shard_rows
         self.languages: Counter[str] = Counter()
@@ -283,8 +381,16 @@ class Publish(Stage):
         """Name table, card and report into staging, then swap staging for the old dataset.
 
         The shards keep their progress names until everything else is written, so a run killed
-        here still resumes from them.
+        here still resumes from them. A run with no document replaces nothing: NothingToPublish.
         """
+        if not self.counters["documents"]:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            documents = report.get("documents", {})
+            skipped = documents.get("skipped", [])
+            first = f" (first: {skipped[0]['source']}: {skipped[0]['reason']})" if skipped else ""
+            kept = f"{self.target} was left as it was" if self.target.exists() else "nothing was written"
+            found = f"{documents.get('files', 0)} input files, {len(skipped)} skipped as bad input{first}"
+            raise NothingToPublish(f"no documents to publish ({found}); {kept}")
         name_table = self.table.rows()
         (self.staging / "names").mkdir(exist_ok=True)
         if name_table:
