@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from langdetect import DetectorFactory, detect_langs  # noqa: E402
 from langdetect.lang_detect_exception import LangDetectException  # noqa: E402
 
-from pipeline.stages.detect import LanguageDetector  # noqa: E402
+from pipeline.langid import LanguageDetector  # noqa: E402
 
 
 def read_sentences(path: Path) -> list[tuple[str, str]]:

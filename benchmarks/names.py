@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
 from pipeline.config import NormalizeConfig  # noqa: E402
-from pipeline.name_matching import NameIndex  # noqa: E402
 from pipeline.names import Entity  # noqa: E402
+from pipeline.names.matching import NameIndex  # noqa: E402
 
 
 def ascii_fold(text: str) -> str:

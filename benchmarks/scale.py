@@ -27,7 +27,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def make_corpus(folder: Path, documents: int) -> Path:
-    from pipeline.stages.ingest import Ingest
+    from pipeline.ingest import Ingest
 
     if (folder / "done").exists():
         return folder

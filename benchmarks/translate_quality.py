@@ -26,16 +26,16 @@ import sacrebleu  # noqa: E402
 from pipeline.config import TranslateConfig  # noqa: E402
 from pipeline.names import load_registry  # noqa: E402
 from pipeline.schema import Document, Paragraph  # noqa: E402
-from pipeline.stages.translate import Translate  # noqa: E402
-from pipeline.translation_backends import TransformersBackend  # noqa: E402
-from pipeline.translation_cache import TranslationCache  # noqa: E402
+from pipeline.translation import Translate  # noqa: E402
+from pipeline.translation.backends import TransformersBackend  # noqa: E402
+from pipeline.translation.cache import TranslationCache  # noqa: E402
 
 
 def parse_models(arguments: list[str]) -> dict[str, str]:
     models: dict[str, str] = {}
     for argument in arguments:
         if argument == "tiny":
-            from pipeline.tiny_models import build_from_samples
+            from pipeline.translation.tiny_models import build_from_samples
 
             for lang in ("ru", "th"):
                 folder = ROOT / "data" / "cache" / f"tiny-{lang}-en"

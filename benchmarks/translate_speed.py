@@ -37,7 +37,7 @@ def read_pud(path: Path) -> dict[str, list[str]]:
 
 
 def build_model(pud: dict[str, list[str]], folder: Path) -> Path:
-    from pipeline.tiny_models import build_tiny_marian
+    from pipeline.translation.tiny_models import build_tiny_marian
 
     if (folder / "config.json").exists():
         return folder
@@ -62,9 +62,9 @@ def peak_rss_mb() -> float:
 
 def run_variant(variant: str, model: Path, sentences: list[str], new_tokens: int, batch_tokens: int, threads: int) -> dict[str, float]:
     from pipeline.config import TranslateConfig
-    from pipeline.stages.translate import Translate
-    from pipeline.translation_backends import CTranslate2Backend, TransformersBackend
-    from pipeline.translation_cache import TranslationCache
+    from pipeline.translation import Translate
+    from pipeline.translation.backends import CTranslate2Backend, TransformersBackend
+    from pipeline.translation.cache import TranslationCache
 
     if variant == "naive":
         import torch

@@ -83,9 +83,10 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG_ERROR
 
     from pipeline.names import RegistryError
-    from pipeline.run import format_report, run_pipeline
-    from pipeline.stages.publish import PROGRESS_FILE, NothingToPublish, staging_folder
-    from pipeline.stages.translate import ModelLoadError
+    from pipeline.publish import PROGRESS_FILE, NothingToPublish, staging_folder
+    from pipeline.report import format_report
+    from pipeline.run import run_pipeline
+    from pipeline.translation import ModelLoadError
 
     try:
         result = run_pipeline(config)
@@ -114,7 +115,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _detect(args: argparse.Namespace) -> int:
     from pipeline.config import ConfigError, DetectConfig, load_config
-    from pipeline.stages.detect import LanguageDetector, unknown_languages
+    from pipeline.langid import LanguageDetector, unknown_languages
 
     settings = DetectConfig()
     if args.config:

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pipeline.stages.detect import unknown_languages
+# Languages found by langid's letter rules alone: Belarusian has no langdetect profile.
+RULE_LANGUAGES = frozenset({"be"})
+
+
+def unknown_languages(languages: Iterable[str]) -> list[str]:
+    """The codes that neither a langdetect profile nor a letter rule can ever give as a label."""
+    profiles = {entry.name for entry in (resources.files("langdetect") / "profiles").iterdir()}
+    return [lang for lang in dict.fromkeys(languages) if lang not in RULE_LANGUAGES and lang not in profiles]
 
 
 class ConfigError(Exception):

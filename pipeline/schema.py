@@ -1,12 +1,15 @@
-"""The record schema every stage shares (see DESIGN.md, "Record schema")."""
+"""What every stage shares: the record (see DESIGN.md, "Record schema") and the stage itself.
+
+A stage is a named step with one `run` over an iterator of documents (as in datatrove).
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
-
-import datasets
 
 
 @dataclass
@@ -76,48 +79,6 @@ def document_id(source: str, text: str, part: str = "") -> str:
     return digest[:16]
 
 
-def _string() -> datasets.Value:
-    return datasets.Value("string")
-
-
-FEATURES = datasets.Features(
-    {
-        "id": _string(),
-        "source": _string(),
-        "url": _string(),
-        "title": _string(),
-        "published": _string(),
-        "lang": _string(),
-        "lang_score": datasets.Value("float32"),
-        "text": _string(),
-        "text_en": _string(),
-        "text_en_normalized": _string(),
-        "names": datasets.List(
-            {
-                "entity_id": _string(),
-                "canonical": _string(),
-                "variant": _string(),
-                "start": datasets.Value("int32"),
-                "end": datasets.Value("int32"),
-                "method": _string(),
-                "score": datasets.Value("float32"),
-            }
-        ),
-        "paragraphs": datasets.List(
-            {
-                "text": _string(),
-                "lang": _string(),
-                "lang_score": datasets.Value("float32"),
-                "text_en": _string(),
-            }
-        ),
-        "translation_model": _string(),
-        "pipeline_version": _string(),
-        "config_hash": _string(),
-    }
-)
-
-# What each published column means (the dataset card lists it beside the type).
 COLUMN_MEANINGS = {
     "id": "stable id: a hash of the source path (and JSONL line) and the text, the same on every run",
     "source": "path of the raw file relative to the input folder",
@@ -136,16 +97,18 @@ COLUMN_MEANINGS = {
     "config_hash": "hash of the run config settings that shape the rows",
 }
 
-NAME_TABLE_FEATURES = datasets.Features(
-    {
-        "variant": _string(),
-        "canonical": _string(),
-        "entity_id": _string(),
-        "method": _string(),
-        "score": datasets.Value("float32"),
-        "count": datasets.Value("int32"),
-        "documents": datasets.Value("int32"),
-        "example": _string(),
-        "status": _string(),
-    }
-)
+
+class Stage:
+    """A step of the chain. It counts what it did and lists what it had to skip, with why."""
+
+    name = "stage"
+
+    def __init__(self) -> None:
+        self.counters: Counter[str] = Counter()
+        self.skipped: list[dict[str, str]] = []
+
+    def skip(self, source: str, reason: str) -> None:
+        self.skipped.append({"source": source, "reason": reason, "stage": self.name})
+
+    def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+        raise NotImplementedError

@@ -27,7 +27,7 @@ def _datasets_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Tiny Marian models (ru-en, th-en) built once per test session from the sample text."""
-    from pipeline.tiny_models import build_from_samples
+    from pipeline.translation.tiny_models import build_from_samples
 
     folder = tmp_path_factory.mktemp("tiny-models")
     return {lang: build_from_samples(folder / f"tiny-{lang}-en", lang, RAW) for lang in ("ru", "th")}

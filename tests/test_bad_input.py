@@ -12,8 +12,8 @@ import datasets
 import pytest
 
 from pipeline.config import load_config
+from pipeline.ingest import Ingest
 from pipeline.run import run_pipeline
-from pipeline.stages.ingest import Ingest
 from tests.conftest import REGISTRY, write_config
 from tests.test_end_to_end import run_cli
 
@@ -148,7 +148,7 @@ normalize:
     run_pipeline(load_config(config_path))
     before = datasets.load_dataset(str(tmp_path / "out" / "atomic"), split="train").to_list()
 
-    from pipeline.stages import publish
+    from pipeline.publish import stage as publish
 
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt("killed while writing")

@@ -1,5 +1,5 @@
+from pipeline.langid import LanguageDetector, detect_paragraph_languages, document_language, unknown_languages
 from pipeline.schema import Document, Paragraph
-from pipeline.stages.detect import LanguageDetector, detect_paragraph_languages, document_language, unknown_languages
 
 DETECTOR = LanguageDetector(["ru", "th", "en", "be", "uk", "de"], seed=0, min_score=0.6)
 

@@ -3,15 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.stages.ingest import (
-    Ingest,
-    UnreadableFile,
-    decode_bytes,
-    parse_html,
-    parse_markdown,
-    parse_plain_text,
-    split_paragraphs,
-)
+from pipeline.ingest import Ingest, UnreadableFile, decode_bytes, split_paragraphs
+from pipeline.ingest.readers import parse_html, parse_markdown, parse_plain_text
 
 LEGACY = ["cp1251", "koi8_r", "cp874"]
 RUSSIAN = "Участницы движения «Путь домой» снова вышли к Кремлю. Жёны ждут мужей."

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import NormalizeConfig
-from pipeline.name_table import NameTable
 from pipeline.names import RegistryError, apply_review, load_registry
+from pipeline.names.stage import Normalize
+from pipeline.names.table import NameTable
 from pipeline.schema import Document
-from pipeline.stages.normalize import Normalize
 from tests.conftest import RAW, REGISTRY, ROOT, write_config
 from tests.test_end_to_end import run_cli
 

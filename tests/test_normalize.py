@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import NormalizeConfig
-from pipeline.name_matching import GIVEN_GROUP, NameIndex, find_mentions, fold, transliterate
-from pipeline.name_table import NameTable
 from pipeline.names import load_registry, variant_key
+from pipeline.names.matching import GIVEN_GROUP, NameIndex, find_mentions, fold, transliterate
+from pipeline.names.stage import Normalize
+from pipeline.names.table import NameTable
 from pipeline.schema import Document, Paragraph
-from pipeline.stages.normalize import Normalize
 from tests.conftest import REGISTRY
 
 REG = load_registry(REGISTRY)
@@ -316,7 +316,7 @@ def test_property_generated_text_loses_no_word(text: str) -> None:
 
 
 def test_property_holds_on_the_sample_data() -> None:
-    from pipeline.stages.ingest import Ingest
+    from pipeline.ingest import Ingest
 
     checked = 0
     for document in Ingest(

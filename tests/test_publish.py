@@ -14,9 +14,10 @@ import yaml
 
 from pipeline.config import DetectConfig, NormalizeConfig, TranslateConfig
 from pipeline.names import load_registry, read_review_table
-from pipeline.schema import FEATURES, Document, Paragraph
-from pipeline.spreadsheet import escape_cell, unescape_cell
-from pipeline.stages.publish import CardInfo, NothingToPublish, Publish, push_to_hub
+from pipeline.names.spreadsheet import escape_cell, unescape_cell
+from pipeline.publish import CardInfo, NothingToPublish, Publish, push_to_hub
+from pipeline.publish.features import FEATURES
+from pipeline.schema import Document, Paragraph
 from tests.conftest import REGISTRY, write_config
 from tests.test_end_to_end import run_cli
 

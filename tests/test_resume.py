@@ -90,8 +90,8 @@ def test_two_runs_give_identical_rows(tmp_path: Path, tiny_models: dict[str, Pat
 
 def test_a_file_changed_since_the_interruption_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline.config import load_config
+    from pipeline.publish import stage as publish
     from pipeline.run import run_pipeline
-    from pipeline.stages import publish
 
     corpus = make_corpus(tmp_path / "raw", 6)
     config = load_config(

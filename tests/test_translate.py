@@ -10,10 +10,10 @@ import pytest
 from pipeline.config import TranslateConfig
 from pipeline.names import load_registry
 from pipeline.schema import Document, Paragraph
-from pipeline.segment import split_long, split_russian_sentences, split_sentences, split_thai_sentences
-from pipeline.stages.translate import Translate, batches_by_tokens
-from pipeline.translation_backends import ModelLoadError, TransformersBackend, load_backend, model_key
-from pipeline.translation_cache import TranslationCache
+from pipeline.translation import Translate, batches_by_tokens
+from pipeline.translation.backends import ModelLoadError, TransformersBackend, load_backend, model_key
+from pipeline.translation.cache import TranslationCache
+from pipeline.translation.segment import split_long, split_russian_sentences, split_sentences, split_thai_sentences
 from tests.conftest import REGISTRY
 
 
@@ -202,7 +202,7 @@ def test_wrong_architecture_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_ctranslate2_gives_the_same_greedy_tokens(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
     pytest.importorskip("ctranslate2")
-    from pipeline.translation_backends import CTranslate2Backend
+    from pipeline.translation.backends import CTranslate2Backend
 
     steps = 10
     reference = TransformersBackend("ru", str(tiny_models["ru"]), None, "cpu", 1, steps)
@@ -233,7 +233,7 @@ def test_a_driver_that_only_checks_models_refuses_the_same_bad_models(tmp_path: 
 
 
 def test_tiny_models_carry_the_marker_that_tells_them_apart(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
-    from pipeline.tiny_models import MARKER_FILE, is_tiny_model
+    from pipeline.translation.tiny_models import MARKER_FILE, is_tiny_model
 
     assert all(is_tiny_model(str(folder)) for folder in tiny_models.values())
     copy = tmp_path / "real-looking"

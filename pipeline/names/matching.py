@@ -20,7 +20,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from pipeline.names import Entity, variant_key
+from pipeline.names.entity import Entity, variant_key
 
 _CYRILLIC_TO_LATIN = {
     "а": "a",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.names import variant_key
+from pipeline.names.entity import variant_key
 
 
 def review_status(method: str, applied: bool) -> str:

@@ -18,10 +18,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from pipeline.chain import STAGE_BUILDERS, load_run_registry, stamp
 from pipeline.config import RunConfig
-from pipeline.schema import Document
-from pipeline.stages.base import Stage
-from pipeline.stages.ingest import Ingest, UnreadableFile, read_documents
+from pipeline.ingest import Ingest, UnreadableFile, read_documents
+from pipeline.schema import Document, Stage
 
 
 def _empty_stats() -> str:
@@ -30,8 +30,6 @@ def _empty_stats() -> str:
 
 def read_files(row: dict[str, Any], config_json: str) -> list[dict[str, Any]]:
     """Ray Data flat_map: one input file to its documents (or a row saying why it was skipped)."""
-    from pipeline.run import stamp
-
     config = RunConfig.model_validate_json(config_json)
     path = Path(row["path"])
     source = path.relative_to(config.input).as_posix()
@@ -47,8 +45,6 @@ def read_files(row: dict[str, Any], config_json: str) -> list[dict[str, Any]]:
 
 
 def _build_stage(config_json: str, stage_name: str) -> Stage:
-    from pipeline.run import STAGE_BUILDERS, load_run_registry
-
     config = RunConfig.model_validate_json(config_json)
     return STAGE_BUILDERS[stage_name](config, load_run_registry(config))
 

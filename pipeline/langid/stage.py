@@ -17,8 +17,8 @@ from importlib import resources
 from langdetect.detector_factory import DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
-from pipeline.schema import Document, Paragraph
-from pipeline.stages.base import Stage
+from pipeline.config import RULE_LANGUAGES
+from pipeline.schema import Document, Paragraph, Stage
 
 UNDETERMINED = "und"
 
@@ -77,15 +77,6 @@ def _profile_json(lang: str) -> str | None:
     if lang not in {entry.name for entry in profiles.iterdir()}:
         return None
     return (profiles / lang).read_text(encoding="utf-8")
-
-
-# Languages found by letter rules alone: Belarusian has no langdetect profile.
-RULE_LANGUAGES = {"be"}
-
-
-def unknown_languages(languages: Iterable[str]) -> list[str]:
-    """The codes that neither a langdetect profile nor a letter rule can ever give as a label."""
-    return [lang for lang in dict.fromkeys(languages) if lang not in RULE_LANGUAGES and _profile_json(lang) is None]
 
 
 class LanguageDetector:

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pipeline.names import Entity
+    from pipeline.names.entity import Entity
 
 # Russian case and number endings of nouns and adjectives: candidates only, morphology decides.
 _RUSSIAN_ENDINGS = sorted(

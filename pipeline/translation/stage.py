@@ -12,16 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
 
 from pipeline.config import TranslateConfig
 from pipeline.names import Registry, variant_key
-from pipeline.native_forms import NativeMatch
-from pipeline.schema import PARAGRAPH_SEPARATOR, Document, Paragraph
-from pipeline.segment import split_long, split_sentences
-from pipeline.stages.base import Stage
-from pipeline.translation_backends import Backend, ModelLoadError, check_model, load_backend, looks_like_path, model_key
-from pipeline.translation_cache import TranslationCache, cache_key
+from pipeline.names.native_forms import NativeMatch
+from pipeline.schema import PARAGRAPH_SEPARATOR, Document, Paragraph, Stage
+from pipeline.translation.backends import Backend, ModelLoadError, check_model, load_backend, model_key
+from pipeline.translation.cache import TranslationCache, cache_key
+from pipeline.translation.segment import split_long, split_sentences
 
 __all__ = ["ModelLoadError", "Translate", "batches_by_tokens"]
 
@@ -77,9 +75,7 @@ class Translate(Stage):
         self.settings = {"num_beams": config.num_beams, "max_new_tokens": config.max_new_tokens, "backend": config.backend}
 
     @classmethod
-    def from_config(
-        cls, config: TranslateConfig, registry: Registry | None = None, input_dir: Path | None = None, load_models: bool = True
-    ) -> Translate:
+    def from_config(cls, config: TranslateConfig, registry: Registry | None = None, load_models: bool = True) -> Translate:
         """Load every configured model now, so a bad one stops the run before any work.
 
         Without `load_models` (a Ray driver, whose workers load them), models are only checked.
@@ -88,10 +84,6 @@ class Translate(Stage):
         model_keys: dict[str, str] = {}
         if config.enabled:
             for lang, model in config.models.items():
-                if config.build_tiny_models and looks_like_path(model.model) and not Path(model.model).exists():
-                    from pipeline.tiny_models import build_from_samples
-
-                    build_from_samples(Path(model.model), lang, input_dir or Path("data/raw"))
                 model_keys[lang] = model_key(model.model, model.revision)
                 if not load_models:
                     check_model(lang, model.model, model.revision)

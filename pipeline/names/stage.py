@@ -13,10 +13,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pipeline.config import NormalizeConfig
-from pipeline.name_matching import Mention, NameIndex, find_mentions
-from pipeline.names import Registry
-from pipeline.schema import Document, NameMention
-from pipeline.stages.base import Stage
+from pipeline.names.matching import Mention, NameIndex, find_mentions
+from pipeline.names.registry import Registry
+from pipeline.schema import Document, NameMention, Stage
 
 EXAMPLE_CONTEXT = 60
 # A native form that morphology cannot confirm: listed for review, never applied.

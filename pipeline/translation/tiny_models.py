@@ -5,7 +5,7 @@ the tests use models made here: a SentencePiece vocabulary trained on the sample
 a randomly initialised Marian model of a few thousand parameters. Their output is noise, but
 they go through exactly the loading, batching and caching code that real OPUS-MT models use.
 
-    python -m pipeline.tiny_models OUTPUT_DIR --lang ru --input data/raw
+    python -m pipeline.translation.tiny_models OUTPUT_DIR --lang ru --input data/raw
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def build_tiny_marian(
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
-    from pipeline.translation_backends import quiet_transformers
+    from pipeline.translation.backends import quiet_transformers
 
     quiet_transformers()
 
@@ -134,7 +134,7 @@ def build_tiny_marian(
         model = MarianMTModel(config)
         tokenizer.save_pretrained(staging)
         model.save_pretrained(staging)
-        marker = {"built_by": "pipeline.tiny_models", "note": "random weights, never trained: its translations are noise"}
+        marker = {"built_by": "pipeline.translation.tiny_models", "note": "random weights, never trained: its translations are noise"}
         (staging / MARKER_FILE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         if output.exists():
             shutil.rmtree(output)
@@ -148,8 +148,8 @@ def build_tiny_marian(
 
 def sample_lines(input_dir: Path, lang: str) -> tuple[list[str], list[str]]:
     """Paragraphs of the sample documents: (lines in `lang`, English lines)."""
-    from pipeline.stages.detect import LanguageDetector
-    from pipeline.stages.ingest import list_input_files, read_documents
+    from pipeline.ingest import list_input_files, read_documents
+    from pipeline.langid import LanguageDetector
 
     detector = LanguageDetector([lang, "en"])
     source: list[str] = []

@@ -1,0 +1,27 @@
+"""A registry entity and the spelling key every matcher compares by."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+ENTITY_TYPES = ("organisation", "person", "place", "media")
+_APOSTROPHES = "'’‘ʹʼ`´"
+_QUOTES = '«»"“”„'
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    canonical: str
+    type: str
+    native: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    notes: str | None = None
+
+
+def variant_key(text: str) -> str:
+    """Case, apostrophe marks, quotes, hyphens and spacing do not make a different spelling."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    text = "".join(" " if char in "-‐‑–—_./,&" else "" if char in _APOSTROPHES + _QUOTES else char for char in text)
+    return " ".join(text.split())

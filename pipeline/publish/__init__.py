@@ -1,0 +1,7 @@
+"""Publish: the documents and the name table as a Hugging Face dataset, with its card."""
+
+from pipeline.publish.card import CardInfo, dataset_card
+from pipeline.publish.hub import push_to_hub
+from pipeline.publish.stage import PROGRESS_FILE, NothingToPublish, Publish, staging_folder
+
+__all__ = ["PROGRESS_FILE", "CardInfo", "NothingToPublish", "Publish", "dataset_card", "push_to_hub", "staging_folder"]

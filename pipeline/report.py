@@ -1,0 +1,74 @@
+"""The run report: what a run read, published, skipped and how long each stage took."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline import __version__
+from pipeline.config import RunConfig
+from pipeline.publish import Publish
+from pipeline.schema import Stage
+
+
+def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, float], wall: float) -> dict[str, Any]:
+    by_name = {stage.name: stage for stage in stages}
+    skipped = [item for stage in stages for item in stage.skipped]
+    ingest, publish = by_name["ingest"], by_name["publish"]
+    assert isinstance(publish, Publish)
+    detect_counts = by_name["detect"].counters
+    paragraphs = {key.split(".", 1)[1]: value for key, value in sorted(detect_counts.items()) if key.startswith("paragraphs.")}
+    return {
+        "name": config.name,
+        "pipeline_version": __version__,
+        "config_hash": config.content_hash(),
+        "documents": {
+            "files": ingest.counters["files"] + ingest.counters["files_resumed"],
+            "read": ingest.counters["documents"] + len(ingest.skipped) + publish.resumed_documents,
+            "published": publish.counters["documents"],
+            "resumed": publish.resumed_documents,
+            "skipped": skipped,
+        },
+        "languages": {"documents": dict(sorted(publish.languages.items())), "paragraphs": paragraphs},
+        "names": {
+            "registry": str(config.normalize.registry.resolve()),  # where `names apply` folds the review back
+            "table_rows": len(publish.table.rows()),
+            **{k: v for k, v in sorted(by_name["normalize"].counters.items())},
+        },
+        "stages": {
+            stage.name: {
+                "seconds": seconds[stage.name],
+                **{k: v for k, v in sorted(stage.counters.items()) if not k.startswith(("documents.", "paragraphs."))},
+            }
+            for stage in stages
+        },
+        "seconds": round(wall, 3),
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The summary table printed at the end of a run."""
+    docs = report["documents"]
+    lines = [
+        f"run {report['name']}: {docs['read']} read, {docs['published']} published, {len(docs['skipped'])} skipped"
+        + (f", {docs['resumed']} taken over from an interrupted run" if docs["resumed"] else "")
+        + f", {report['seconds']:.1f}s",
+        "",
+        f"{'stage':<10} {'seconds':>8}  counts",
+    ]
+    for name, stage in report["stages"].items():
+        counts = ", ".join(f"{k}={v}" for k, v in stage.items() if k != "seconds")
+        lines.append(f"{name:<10} {stage['seconds']:>8.2f}  {counts}")
+    lines += ["", f"{'language':<10} {'documents':>9} {'paragraphs':>10}"]
+    langs = report["languages"]
+    for lang in sorted(set(langs["documents"]) | set(langs["paragraphs"])):
+        lines.append(f"{lang:<10} {langs['documents'].get(lang, 0):>9} {langs['paragraphs'].get(lang, 0):>10}")
+    names = report["names"]
+    lines += [
+        "",
+        f"names: {names['table_rows']} (variant, entity) pairs, {names.get('mentions_applied', 0)} mentions replaced, "
+        f"{names.get('mentions_pending', 0)} pending review",
+    ]
+    if docs["skipped"]:
+        lines += ["", "skipped:"]
+        lines += [f"  {item['source']}: {item['reason']}" for item in docs["skipped"]]
+    return "\n".join(lines)

@@ -1,1 +1,0 @@
-"""The stages of the chain, one module each: ingest, detect, translate, normalize, publish."""
