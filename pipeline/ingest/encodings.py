@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 from charset_normalizer import from_bytes
 
+from pipeline import scripts
+
 
 class UnreadableFile(Exception):
     """The file (or JSONL line) cannot become a document; the message says why."""
@@ -36,7 +38,7 @@ _THAI_MARK = re.compile(r"[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
 _THAI_LEADING_VOWEL = re.compile(r"[\u0e40-\u0e44]")
 _CYRILLIC_LOWER_THEN_UPPER = re.compile(r"[а-яё][А-ЯЁ]")
 # Latin, Cyrillic, Thai, general punctuation: what our sources are written in.
-_EXPECTED_CHARS = re.compile(r"[\t\n\r\u0020-\u024f\u0400-\u04ff\u0e00-\u0e7f\u2000-\u206f\u20ac\u2116]")
+_EXPECTED_CHARS = re.compile(f"[\t\n\r\u0020-\u024f{scripts.CYRILLIC_BLOCK}{scripts.THAI_BLOCK}\u2000-\u206f\u20ac\u2116]")
 _LETTER = re.compile(r"[^\W\d_]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")

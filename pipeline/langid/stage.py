@@ -17,16 +17,13 @@ from importlib import resources
 from langdetect.detector_factory import DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
+from pipeline import scripts
 from pipeline.config import RULE_LANGUAGES
 from pipeline.schema import Document, Paragraph, Stage
 
 UNDETERMINED = "und"
 
-_SCRIPTS = {
-    "thai": re.compile(r"[\u0e01-\u0e5b]"),
-    "cyrillic": re.compile(r"[\u0400-\u04ff]"),
-    "latin": re.compile(r"[a-zA-Z\u00c0-\u024f]"),
-}
+_SCRIPTS = {"thai": scripts.THAI, "cyrillic": scripts.CYRILLIC, "latin": scripts.LATIN}
 CYRILLIC_LANGUAGES = {"ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "tg", "mn"}
 THAI_LANGUAGES = {"th"}
 # Belarusian and Ukrainian spelling Russian never has. Strong marks decide alone: letters

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from pipeline import scripts
+
 if TYPE_CHECKING:
     from pipeline.names.entity import Entity
 
@@ -88,10 +90,10 @@ _RUSSIAN_ENDINGS = sorted(
     reverse=True,
 )
 _RUSSIAN_VOWEL_TAIL = re.compile(r"[аяоеёыиьйую]{1,2}$")
-_CYRILLIC_LETTER = r"[а-яёА-ЯЁ]"
+_CYRILLIC_LETTER = f"[{scripts.RUSSIAN_LETTERS}]"
 _CYRILLIC = re.compile(_CYRILLIC_LETTER)
-_THAI = re.compile(r"[\u0e00-\u0e7f]")
-_NATIVE_LETTER = re.compile(r"[\u0400-\u04ff\u0e00-\u0e7f]")
+_THAI = scripts.THAI
+_NATIVE_LETTER = scripts.NATIVE
 _OPENING_QUOTES = "«\"“„'‘"
 # Tags of words that are names in their own right (not common nouns that a name borrows).
 _PROPER_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"}

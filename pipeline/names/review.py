@@ -7,11 +7,11 @@ atomically, only when it changed.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import scripts
 from pipeline.files import write_text_atomically
 from pipeline.names.entity import Entity, variant_key
 from pipeline.names.native_forms import NativeMatcher
@@ -20,7 +20,6 @@ from pipeline.names.spreadsheet import sniff_delimiter, unescape_cell
 
 # known, auto, pending: what the run wrote; accepted, rejected: what a reviewer decided.
 REVIEW_STATUSES = ("known", "auto", "pending", "accepted", "rejected")
-_NATIVE_SCRIPT = re.compile(r"[\u0400-\u04ff\u0e00-\u0e7f]")
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ def _remove_spelling(entity_node: Any, variant: str) -> bool:
 
 def _matched_by_morphology(variant: str, entity: Entity) -> bool:
     """A case form of a registered native form ("Пути домой"): found without being stored."""
-    if not _NATIVE_SCRIPT.search(variant):
+    if not scripts.NATIVE.search(variant):
         return False
     matches = NativeMatcher([entity]).find(variant)
     return any(match.start == 0 and match.end == len(variant) for match in matches)
@@ -156,7 +155,7 @@ def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
                 changed = True
         known = {variant_key(str(s)) for s in [node["canonical"], *(node.get("variants") or []), *(node.get("native") or [])]}
         if key not in known and not _matched_by_morphology(decision.variant, registry.entities[decision.entity_id]):
-            field_name = "native" if _NATIVE_SCRIPT.search(decision.variant) else "variants"
+            field_name = "native" if scripts.NATIVE.search(decision.variant) else "variants"
             if node.get(field_name) is None:
                 node[field_name] = CommentedSeq()
             node[field_name].append(DoubleQuotedScalarString(decision.variant))

@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any, Protocol
 
+from pipeline.files import atomic_target
+
 
 class ModelLoadError(Exception):
     """A translation model that cannot be loaded; the message names language, model and remedy."""
@@ -90,7 +92,44 @@ def _load_error(lang: str, model: str, error: Exception) -> ModelLoadError:
     return ModelLoadError(f"translate.models.{lang}: cannot load {where} {model!r}: {reason[:300].rstrip('.')}. To fix: {hint}.")
 
 
-class TransformersBackend:
+class _TokenizerBackend:
+    """What both backends share: the tokenizer, device, settings and the source length limit."""
+
+    def __init__(
+        self,
+        lang: str,
+        model: str,
+        revision: str | None,
+        device: str,
+        num_beams: int,
+        max_new_tokens: int,
+        src_lang: str | None = None,
+    ) -> None:
+        from transformers import AutoConfig, AutoTokenizer
+
+        quiet_transformers()
+        if looks_like_path(model) and not Path(model).is_dir():
+            raise _load_error(lang, model, FileNotFoundError("no such folder"))
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision, trust_remote_code=False)
+            self.model_config = AutoConfig.from_pretrained(model, revision=revision, trust_remote_code=False)
+        except Exception as error:  # transformers raises many kinds: all mean "cannot load"
+            raise _load_error(lang, model, error) from error
+        if src_lang:
+            self.tokenizer.src_lang = src_lang
+        self.device = resolve_device(device)
+        self.model_key = model_key(model, revision)
+        self.num_beams = num_beams
+        self.max_new_tokens = max_new_tokens
+        # The model's position limit and the tokenizer's, less room for the special tokens.
+        limit = getattr(self.model_config, "max_position_embeddings", 512) or 512
+        self.max_source_tokens = min(limit, int(getattr(self.tokenizer, "model_max_length", limit) or limit)) - 2
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+
+class TransformersBackend(_TokenizerBackend):
     """tokenizer + model.generate on sorted, token-budgeted batches."""
 
     def __init__(
@@ -107,34 +146,20 @@ class TransformersBackend:
         min_new_tokens: int = 0,
     ) -> None:
         import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+        from transformers import AutoModelForSeq2SeqLM
 
-        quiet_transformers()
         if threads:
             torch.set_num_threads(threads)
-        if looks_like_path(model) and not Path(model).is_dir():
-            raise _load_error(lang, model, FileNotFoundError("no such folder"))
+        super().__init__(lang, model, revision, device, num_beams, max_new_tokens, src_lang)
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision, trust_remote_code=False)
             self.model = AutoModelForSeq2SeqLM.from_pretrained(model, revision=revision, trust_remote_code=False)
-        except Exception as error:  # transformers raises many kinds: all mean "cannot load"
+        except Exception as error:
             raise _load_error(lang, model, error) from error
-        self.device = resolve_device(device)
         self.model.to(self.device).eval()
-        self.model_key = model_key(model, revision)
-        self.num_beams = num_beams
-        self.max_new_tokens = max_new_tokens
         # min_new_tokens only for benchmarks: a fixed output length makes speed comparable.
         self.generate_kwargs: dict[str, Any] = {"min_new_tokens": min_new_tokens} if min_new_tokens else {}
-        if src_lang:
-            self.tokenizer.src_lang = src_lang
         if tgt_lang:
             self.generate_kwargs["forced_bos_token_id"] = self.tokenizer.convert_tokens_to_ids(tgt_lang)
-        limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
-        self.max_source_tokens = min(limit, int(getattr(self.tokenizer, "model_max_length", limit) or limit)) - 2
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
 
     def translate(self, sentences: list[str]) -> list[str]:
         import torch
@@ -149,7 +174,7 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")
 
 
-class CTranslate2Backend:
+class CTranslate2Backend(_TokenizerBackend):
     """CTranslate2 int8 on CPU, float16 on GPU; converts the transformers model once and keeps it."""
 
     def __init__(
@@ -172,27 +197,18 @@ class CTranslate2Backend:
             import ctranslate2
         except ImportError as error:
             raise ModelLoadError('translate.backend is ctranslate2 but it is not installed: pip install -e ".[ct2]"') from error
-        from transformers import AutoTokenizer
 
-        quiet_transformers()
-        self.device = resolve_device(device)
+        super().__init__(lang, model, revision, device, num_beams, max_new_tokens, src_lang)
         if compute_type == "auto":
             compute_type = "float16" if self.device == "cuda" else "int8"
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision, trust_remote_code=False)
-        except Exception as error:
-            raise _load_error(lang, model, error) from error
-        if src_lang:
-            self.tokenizer.src_lang = src_lang
         self.tgt_lang = tgt_lang
         quantization = "int8" if compute_type.startswith("int8") else compute_type
-        target = convert_dir / _safe_name(f"{model_key(model, revision)}-{quantization}")
+        target = convert_dir / _safe_name(f"{self.model_key}-{quantization}")
         if not (target / "model.bin").exists():
             try:
                 converter = ctranslate2.converters.TransformersConverter(model, revision=revision, trust_remote_code=False)
-                partial = target.with_name(target.name + ".partial")
-                converter.convert(str(partial), quantization=quantization, force=True)
-                os.replace(partial, target)
+                with atomic_target(target) as partial:
+                    converter.convert(str(partial), quantization=quantization, force=True)
             except Exception as error:
                 raise _load_error(lang, model, error) from error
         cpu_threads = threads or os.cpu_count() or 1
@@ -203,15 +219,8 @@ class CTranslate2Backend:
             inter_threads=1,
             intra_threads=cpu_threads if self.device == "cpu" else 0,
         )
-        self.model_key = model_key(model, revision)
-        self.num_beams = num_beams
-        self.max_new_tokens = max_new_tokens
         self.batch_tokens = batch_tokens
         self.min_new_tokens = min_new_tokens
-        self.max_source_tokens = min(int(getattr(self.tokenizer, "model_max_length", 512) or 512), 1024) - 2
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
 
     def translate(self, sentences: list[str]) -> list[str]:
         ids = self.tokenizer(sentences, add_special_tokens=True)["input_ids"]

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from pipeline.files import atomic_target
 
 SPECIAL_TOKENS = ["</s>", "<unk>"]
 PAD_TOKEN = "<pad>"
@@ -89,8 +89,9 @@ def build_tiny_marian(
     target = [line for line in target_lines if line.strip()]
     if not source or not target:
         raise ValueError("tiny model needs some source and target text to train its vocabulary")
-    staging = Path(tempfile.mkdtemp(prefix=".tiny-", dir=output.parent if output.parent.exists() else None))
-    try:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_target(output) as staging:
+        staging.mkdir()
         # Thai needs every character covered; so does any short sample text.
         _train_sentencepiece(source, staging / "source", vocab_size, character_coverage=1.0)
         _train_sentencepiece(target, staging / "target", vocab_size, character_coverage=1.0)
@@ -137,12 +138,7 @@ def build_tiny_marian(
         marker = {"built_by": "pipeline.translation.tiny_models", "note": "random weights, never trained: its translations are noise"}
         (staging / MARKER_FILE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         if output.exists():
-            shutil.rmtree(output)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging, output)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(output)  # a folder cannot be renamed onto another
     return output
 
 
