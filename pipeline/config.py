@@ -81,6 +81,8 @@ class TranslateConfig(_Strict):
 class NormalizeConfig(_Strict):
     enabled: bool = True
     registry: Path = Path("configs/names.yaml")
+    # Find and group names the registry does not know (proposed as new entities for review).
+    discover: bool = True
     auto_threshold: float = Field(default=0.92, ge=0.0, le=1.0)
     review_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
 

@@ -114,7 +114,7 @@ def fold(text: str) -> str:
 
 # Given names that are the same name in another language's form (Ukrainian, Belarusian,
 # English, French, German) or its everyday short form (Sasha, Volodya, Liza).
-_GIVEN_NAME_GROUPS = [
+GIVEN_NAME_GROUPS = [
     "aleksandr aliaksandr sasha",
     "aleksei aliaksei alyosha",
     "vladimir uladzimir volodya vova",
@@ -182,7 +182,7 @@ _GIVEN_NAME_GROUPS = [
 def _given_groups() -> dict[str, int]:
     """Folded given name -> group number; lines that share a name are one group."""
     groups: dict[str, int] = {}
-    for index, line in enumerate(_GIVEN_NAME_GROUPS):
+    for index, line in enumerate(GIVEN_NAME_GROUPS):
         names = {fold_token(name) for name in line.split()}
         merged = {groups[name] for name in names if name in groups}
         for name, group in list(groups.items()):
@@ -272,6 +272,7 @@ class NameIndex:
         self.rejected = set(rejected)
         self.entities = {entity.id: entity for entity in entities}
         self._rejected_folds = {(fold(key), entity_id) for key, entity_id in self.rejected}
+        self._rejected_groups = {entity_id for _, entity_id in self.rejected if entity_id not in self.entities}
         self._rejected_people: dict[str, list[PersonName]] = defaultdict(list)
         for key, entity_id in self.rejected:
             if entity_id in self.entities and self.entities[entity_id].type == "person" and (person := parse_person(key)):
@@ -316,6 +317,8 @@ class NameIndex:
         same person's name ("Sergey Krivenkov" after "Later Sergey Krivenkov" was rejected)."""
         if (variant_key(variant), entity_id) in self.rejected or (fold(variant), entity_id) in self._rejected_folds:
             return True
+        if entity_id in self._rejected_groups:
+            return True  # a proposed group a reviewer rejected: none of its spellings returns
         query = parse_person(variant) if entity_id in self._rejected_people else None
         if query is None:
             return False

@@ -7,19 +7,21 @@ atomically, only when it changed.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline import scripts
 from pipeline.files import write_text_atomically
-from pipeline.names.entity import Entity, variant_key
+from pipeline.names.entity import ENTITY_TYPES, Entity, variant_key
 from pipeline.names.native_forms import NativeMatcher
 from pipeline.names.registry import Registry, RegistryError, parse_registry, read_registry_yaml, round_trip_yaml
 from pipeline.names.spreadsheet import sniff_delimiter, unescape_cell
+from pipeline.names.table import DISCOVERED
 
-# known, auto, pending: what the run wrote; accepted, rejected: what a reviewer decided.
-REVIEW_STATUSES = ("known", "auto", "pending", "accepted", "rejected")
+# known, auto, pending, new: what the run wrote; accepted, rejected: what a reviewer decided.
+REVIEW_STATUSES = ("known", "auto", "pending", "new", "accepted", "rejected")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class ReviewDecision:
     entity_id: str
     status: str
     moved_from: str | None  # the entity the run proposed, when the reviewer changed entity_id
+    # For a proposed entity (a group the run discovered): its canonical name and type.
+    new_canonical: str | None = None
+    new_type: str | None = None
 
 
 def _entity_ids(registry: Registry) -> dict[str, list[str]]:
@@ -79,13 +84,42 @@ def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
             variant, status = cells["variant"], cells["status"].lower()
             if not variant:
                 raise RegistryError(f"{path}:{line}: empty variant")
-            entity_id = _resolve_entity_id(cells["entity_id"], ids, registry, f"{path}:{line}")
             if status not in REVIEW_STATUSES:
                 raise RegistryError(f"{path}:{line}: unknown status {status!r} (use one of {', '.join(REVIEW_STATUSES)})")
+            if cells.get("method") == DISCOVERED and cells["entity_id"].casefold() not in ids:
+                decisions.append(_new_entity_decision(cells, status, f"{path}:{line}", line))
+                continue
+            entity_id = _resolve_entity_id(cells["entity_id"], ids, registry, f"{path}:{line}")
             proposed = by_canonical.get(variant_key(cells.get("canonical", "")))
             moved_from = proposed if proposed and proposed != entity_id else None
             decisions.append(ReviewDecision(line, variant, entity_id, status, moved_from))
     return decisions
+
+
+def _new_entity_decision(cells: dict[str, str], status: str, where: str, line: int) -> ReviewDecision:
+    """A row of a proposed group: accepting it creates the entity, so it needs an id, a name and a type."""
+    entity_id, canonical, kind = cells["entity_id"], cells.get("canonical", ""), cells.get("type", "").lower()
+    if status == "accepted":
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", entity_id):
+            raise RegistryError(f"{where}: new entity_id {entity_id!r}: use lower-case letters, digits and hyphens")
+        if not canonical:
+            raise RegistryError(f"{where}: new entity {entity_id!r} needs a canonical name")
+        if kind not in ENTITY_TYPES:
+            raise RegistryError(f"{where}: new entity {entity_id!r}: set type to one of {', '.join(ENTITY_TYPES)}")
+    return ReviewDecision(line, cells["variant"], entity_id, status, None, canonical, kind)
+
+
+def _create_entity(data: Any, decision: ReviewDecision) -> Any:
+    """A registry node for an accepted proposed group, appended after the others."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    node = CommentedMap()
+    node["id"] = decision.entity_id
+    node["canonical"] = DoubleQuotedScalarString(decision.new_canonical or decision.variant)
+    node["type"] = decision.new_type
+    data["entities"].append(node)
+    return node
 
 
 def _remove_spelling(entity_node: Any, variant: str) -> bool:
@@ -108,6 +142,16 @@ def _matched_by_morphology(variant: str, entity: Entity) -> bool:
     return any(match.start == 0 and match.end == len(variant) for match in matches)
 
 
+def _rejection(decision: ReviewDecision) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    item = CommentedMap()
+    item["variant"] = DoubleQuotedScalarString(decision.variant)
+    item["entity_id"] = decision.entity_id
+    return item
+
+
 def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
     """Fold a reviewed name table into the registry, keeping its comments and order.
 
@@ -116,7 +160,7 @@ def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
     same table twice changes nothing. The registry is written atomically, only if it changed.
     """
 
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     data = read_registry_yaml(registry_path)
@@ -128,15 +172,27 @@ def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
     rejected = data["rejected"]
     summary = {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": 0}
     for decision in decisions:
-        node = nodes[decision.entity_id]
+        if decision.entity_id not in nodes:  # a proposed group nobody registered yet
+            if decision.status == "accepted":
+                nodes[decision.entity_id] = _create_entity(data, decision)
+                registry.entities[decision.entity_id] = Entity(decision.entity_id, decision.new_canonical or "", decision.new_type or "")
+            elif decision.status != "rejected":
+                summary["unchanged"] += 1
+                continue
+        node = nodes.get(decision.entity_id)
         key = variant_key(decision.variant)
+        if node is None:  # a rejected proposal: remembered, never proposed again
+            if (key, decision.entity_id) not in registry.rejected:
+                rejected.append(_rejection(decision))
+                registry.rejected.add((key, decision.entity_id))
+                summary["rejected"] += 1
+            else:
+                summary["unchanged"] += 1
+            continue
         if decision.status == "rejected":
             changed = _remove_spelling(node, decision.variant)
             if (key, decision.entity_id) not in registry.rejected:
-                item = CommentedMap()
-                item["variant"] = DoubleQuotedScalarString(decision.variant)
-                item["entity_id"] = decision.entity_id
-                rejected.append(item)
+                rejected.append(_rejection(decision))
                 registry.rejected.add((key, decision.entity_id))
                 changed = True
             summary["rejected" if changed else "unchanged"] += 1
@@ -154,7 +210,8 @@ def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
                 del rejected[index]
                 changed = True
         known = {variant_key(str(s)) for s in [node["canonical"], *(node.get("variants") or []), *(node.get("native") or [])]}
-        if key not in known and not _matched_by_morphology(decision.variant, registry.entities[decision.entity_id]):
+        created = decision.new_canonical is not None and node.get("variants") is None and node.get("native") is None
+        if key not in known and (created or not _matched_by_morphology(decision.variant, registry.entities[decision.entity_id])):
             field_name = "native" if scripts.NATIVE.search(decision.variant) else "variants"
             if node.get(field_name) is None:
                 node[field_name] = CommentedSeq()

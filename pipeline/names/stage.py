@@ -13,9 +13,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pipeline.config import NormalizeConfig
+from pipeline.names.discovery import english_names, russian_names
 from pipeline.names.matching import Mention, NameIndex, find_mentions
 from pipeline.names.registry import Registry
 from pipeline.schema import Document, NameMention, Stage
+from pipeline.scripts import CYRILLIC
 
 EXAMPLE_CONTEXT = 60
 # A native form that morphology cannot confirm: listed for review, never applied.
@@ -51,7 +53,9 @@ def normalize_text(text: str, mentions: list[Mention]) -> tuple[str, list[NameMe
     return "".join(parts), names
 
 
-def _record(variant: str, entity_id: str, canonical: str, method: str, score: float, applied: bool, example: str) -> dict[str, Any]:
+def _record(
+    variant: str, entity_id: str, canonical: str, method: str, score: float, applied: bool, example: str, kind: str | None = None
+) -> dict[str, Any]:
     return {
         "variant": variant,
         "entity_id": entity_id,
@@ -60,7 +64,18 @@ def _record(variant: str, entity_id: str, canonical: str, method: str, score: fl
         "score": score,
         "applied": applied,
         "example": example,
+        "type": kind,
     }
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < other_end and other_start < end for other_start, other_end in spans)
+
+
+def _shift(position: int, names: list[NameMention], mentions: list[Mention]) -> int:
+    """A text_en offset in text_en_normalized: each replacement before it moved the text."""
+    applied = [m for m in mentions if m.applied]
+    return position + sum(len(m.entity.canonical) - (m.end - m.start) for m in applied if m.end <= position)
 
 
 class Normalize(Stage):
@@ -85,24 +100,60 @@ class Normalize(Stage):
         records = []
         for mention in mentions:
             example = _example(document.text_en, mention.start, mention.end)
+            kind = mention.entity.type
             records.append(
-                _record(mention.text, mention.entity.id, mention.entity.canonical, mention.method, mention.score, mention.applied, example)
+                _record(
+                    mention.text, mention.entity.id, mention.entity.canonical, mention.method, mention.score, mention.applied, example, kind
+                )
             )
             self.counters["mentions_applied" if mention.applied else "mentions_pending"] += 1
-        for native in self.registry.native_matcher.find(document.text):
+        natives = self.registry.native_matcher.find(document.text)
+        for native in natives:
             variant = document.text[native.start : native.end]
             if not self.index.is_rejected(variant, native.entity.id):
                 example = _example(document.text, native.start, native.end)
+                kind = native.entity.type
                 if native.sure:
-                    records.append(_record(variant, native.entity.id, native.entity.canonical, "known-variant", 1.0, True, example))
+                    records.append(_record(variant, native.entity.id, native.entity.canonical, "known-variant", 1.0, True, example, kind))
                     self.counters["native_forms"] += 1
                 else:  # morphology could not tell ("Свердлина" alone): the translation decided
                     records.append(
-                        _record(variant, native.entity.id, native.entity.canonical, "native-unsure", UNSURE_SCORE, False, example)
+                        _record(variant, native.entity.id, native.entity.canonical, "native-unsure", UNSURE_SCORE, False, example, kind)
                     )
                     self.counters["native_forms_unsure"] += 1
+        if self.config.discover:
+            records += self._discover(document, mentions, [(n.start, n.end) for n in natives])
         document.name_records = records
         return document
+
+    def _discover(self, document: Document, mentions: list[Mention], native_spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
+        """Names the registry does not know, with proposed ids; listed, never applied."""
+        assert self.index is not None
+        records = []
+        taken = [(m.start, m.end) for m in mentions]
+        for found in english_names(document.text_en):
+            if _overlaps(found.start, found.end, taken) or self.index.is_rejected(found.text, found.entity_id):
+                continue
+            if self.index.resolve(found.text, in_text=True):
+                continue  # a registered name the matcher left for review: not a new one
+            example = _example(document.text_en, found.start, found.end)
+            records.append(_record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind))
+            start = _shift(found.start, document.names, mentions)
+            document.names.append(
+                NameMention(found.entity_id, found.canonical, found.text, start, start + len(found.text), "discovered", 0.0)
+            )
+            self.counters["names_discovered"] += 1
+        if any(p.lang == "ru" for p in document.paragraphs) and CYRILLIC.search(document.text):
+            for found in russian_names(document.text):
+                if _overlaps(found.start, found.end, native_spans) or self.index.is_rejected(found.text, found.entity_id):
+                    continue
+                if self.index.resolve(found.canonical) or self.index.resolve(found.text):
+                    continue
+                example = _example(document.text, found.start, found.end)
+                records.append(_record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind))
+                self.counters["names_discovered"] += 1
+        document.names.sort(key=lambda name: name.start)
+        return records
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
         for document in documents:

@@ -3,19 +3,30 @@
 Built from the per-document name records the normalize stage attaches, so it can be put
 together anywhere the documents pass (in one process, from Ray workers, from the shards of an
 interrupted run) and always comes out the same.
+
+Names nobody registered come in groups with a proposed id (status `new`); a group is proposed
+only where normalizing it would do something: two or more spellings, or a spelling in another
+script. Its proposed canonical is the romanization of its Russian form where it has one, else
+its most frequent spelling.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.names.entity import variant_key
+from pipeline.scripts import NATIVE
+
+DISCOVERED = "discovered"
 
 
 def review_status(method: str, applied: bool) -> str:
     """What the run says of a spelling. `accepted` and `rejected` are a reviewer's words only,
     so that applying a table nobody edited changes nothing."""
+    if method == DISCOVERED:
+        return "new"  # a proposed entity nobody registered yet
     if method in ("exact", "known-variant") and applied:
         return "known"  # the registry lists it (or its case form): a person put it there
     return "auto" if applied else "pending"
@@ -30,6 +41,7 @@ class _Row:
     score: float
     status: str
     example: str
+    type: str | None
     count: int = 0
     documents: int = 0
     last_document: str = ""
@@ -52,6 +64,7 @@ class NameTable:
                     record["score"],
                     review_status(record["method"], record["applied"]),
                     record["example"],
+                    record.get("type"),
                 )
             row.count += 1
             # A document's records arrive together: counting changes of id counts documents
@@ -60,10 +73,31 @@ class NameTable:
                 row.documents += 1
                 row.last_document = document_id
             row.score = max(row.score, record["score"])
+            row.type = row.type or record.get("type")
+
+    def _proposed_groups(self) -> list[_Row]:
+        """Rows of the discovered groups worth proposing, each with its group's canonical and type."""
+        groups: dict[str, list[_Row]] = defaultdict(list)
+        for row in self._rows.values():
+            if row.method == DISCOVERED:
+                groups[row.entity_id].append(row)
+        proposed = []
+        for rows in groups.values():
+            native = [row for row in rows if NATIVE.search(row.variant)]
+            if len(rows) < 2 and not native:
+                continue  # one spelling in one script: nothing to normalize
+            by_count = sorted(rows, key=lambda row: (-row.count, row.variant))
+            canonical = max(native, key=lambda row: row.count).canonical if native else by_count[0].variant
+            kind = next((row.type for row in by_count if row.type), None)
+            for row in rows:
+                row.canonical, row.type = canonical, kind
+            proposed += rows
+        return proposed
 
     def rows(self) -> list[dict[str, Any]]:
         """Most frequent first; ties in a fixed order, so that every run writes the same table."""
-        ordered = sorted(self._rows.values(), key=lambda row: (-row.count, row.canonical, row.variant, row.entity_id))
+        kept = [row for row in self._rows.values() if row.method != DISCOVERED] + self._proposed_groups()
+        ordered = sorted(kept, key=lambda row: (-row.count, row.canonical, row.variant, row.entity_id))
         return [
             {
                 "variant": row.variant,
@@ -75,6 +109,7 @@ class NameTable:
                 "documents": row.documents,
                 "example": row.example,
                 "status": row.status,
+                "type": row.type or "",
             }
             for row in ordered
         ]

@@ -60,5 +60,6 @@ NAME_TABLE_FEATURES = datasets.Features(
         "documents": datasets.Value("int32"),
         "example": _string(),
         "status": _string(),
+        "type": _string(),
     }
 )

@@ -1,0 +1,369 @@
+"""Names nobody registered: found in every document and grouped across spellings and scripts.
+
+- Russian source text: natasha's NER (PER, LOC, ORG), each span put in the nominative with
+  pymorphy3 and romanized with iuliia's Wikipedia scheme ("Андрея Курочкина" -> "Andrey
+  Kurochkin"): the scheme English-language media and Wikipedia use, so the proposal reads as
+  readers expect, and it keeps ё as "yo" ("Zhuravlyov"), which the transliteration key folds.
+- English text: proper-name spans found by rule (no English NER model installs here): runs of
+  capitalised words with their particles, titles and nationality adjectives left outside,
+  months, days and other frequent capitalised words never a name on their own, and a
+  sentence-initial word kept only when the document also writes it capitalised mid-sentence.
+
+Every mention gets a group key that is a pure function of its spelling (the transliteration
+key, and for people the given-name group and the surname), so the same person or place gets the
+same proposed id in every document and on every executor, and a Russian name meets the English
+spelling the translation gave it ("Андрей Курочкин", "Andrei Kurochkin", "Andrej Kurotchkin").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pipeline import scripts
+from pipeline.names.matching import GIVEN_GROUP, GIVEN_NAME_GROUPS, fold, fold_token
+
+PERSON, PLACE, ORGANISATION = "person", "place", "organisation"
+_NER_TYPES = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANISATION}
+
+# Capitalised words that are not names, or not names on their own.
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+_DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_TITLES = set(
+    [
+        "president",
+        "governor",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "general",
+        "colonel",
+        "major",
+        "lieutenant",
+        "captain",
+        "sergeant",
+        "minister",
+        "deputy",
+        "mayor",
+        "senator",
+        "chairman",
+        "chairwoman",
+        "head",
+        "director",
+        "spokesman",
+        "spokeswoman",
+        "journalist",
+        "activist",
+        "lawyer",
+        "professor",
+        "prime",
+        "king",
+        "queen",
+        "prince",
+        "patriarch",
+        "father",
+        "saint",
+        "st",
+    ]
+)
+_NATIONALITIES = set(
+    [
+        "russian",
+        "russians",
+        "ukrainian",
+        "ukrainians",
+        "thai",
+        "belarusian",
+        "buryat",
+        "buryats",
+        "tuvan",
+        "american",
+        "british",
+        "european",
+        "soviet",
+        "chechen",
+        "dagestani",
+        "siberian",
+        "muscovite",
+        "western",
+        "eastern",
+    ]
+)
+_NOT_NAMES = set(
+    _MONTHS
+    + _DAYS
+    + [
+        "i",
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "my",
+        "your",
+        "there",
+        "here",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "without",
+        "about",
+        "after",
+        "before",
+        "during",
+        "since",
+        "until",
+        "when",
+        "while",
+        "where",
+        "what",
+        "who",
+        "why",
+        "how",
+        "and",
+        "or",
+        "but",
+        "if",
+        "as",
+        "so",
+        "yet",
+        "not",
+        "no",
+        "yes",
+        "also",
+        "still",
+        "even",
+        "only",
+        "just",
+        "many",
+        "some",
+        "all",
+        "most",
+        "more",
+        "several",
+        "according",
+        "however",
+        "meanwhile",
+        "later",
+        "earlier",
+        "yesterday",
+        "today",
+        "tomorrow",
+        "now",
+        "then",
+        "last",
+        "next",
+        "first",
+        "mr",
+        "ms",
+    ]
+)
+_PARTICLES = {"of", "and", "the", "for", "de", "von", "van", "al", "bin", "na"}
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+@dataclass(frozen=True)
+class Discovered:
+    start: int
+    end: int
+    text: str  # as written in the text
+    canonical: str  # the proposed canonical form (romanized, nominative for Russian)
+    kind: str | None  # person, place, organisation, or None when the text does not say
+    key: str  # the group key
+
+    @property
+    def entity_id(self) -> str:
+        return proposed_id(self.key)
+
+
+# --- group keys and ids ------------------------------------------------------------------------
+
+_READABLE = str.maketrans({"ɕ": "shch", "ʃ": "sh", "ʒ": "zh", "ʧ": "ch"})
+# Each given-name group by its first (Russian standard) name: "Vladimir", not "Uladzimir".
+_GIVEN_NAMES_BY_GROUP: dict[int, str] = {}
+for _line in GIVEN_NAME_GROUPS:
+    _GIVEN_NAMES_BY_GROUP.setdefault(GIVEN_GROUP[fold_token(_line.split()[0])], _line.split()[0])
+
+
+def _given_key(word: str) -> str:
+    folded = fold_token(word)
+    group = GIVEN_GROUP.get(folded)
+    return _GIVEN_NAMES_BY_GROUP[group] if group is not None else folded
+
+
+def looks_like_person(words: list[str]) -> bool:
+    """Two or three words starting with a given name we know ("Andrei Kurochkin")."""
+    return 2 <= len(words) <= 3 and fold_token(words[0].casefold()) in GIVEN_GROUP
+
+
+def group_key(name: str, kind: str | None) -> str:
+    """The same key for the spellings of one name: people by given-name group and surname."""
+    words = fold(name).split()
+    if (kind == PERSON or (kind is None and looks_like_person(name.split()))) and len(words) >= 2:
+        return f"p {_given_key(words[0])} {words[-1]}"
+    return "n " + " ".join(words)
+
+
+def proposed_id(key: str) -> str:
+    """A stable, readable id for a proposed group: "new-andrei-kurochkin"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", key[2:].translate(_READABLE)).strip("-")
+    return f"new-{slug}"
+
+
+# --- Russian source text -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _natasha() -> Any:
+    from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+
+    return Segmenter(), NewsNERTagger(NewsEmbedding())
+
+
+@lru_cache(maxsize=1)
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+def _nominative_word(word: str, wanted: set[str], gender: str | None) -> str:
+    """One word in the nominative, of the given gender where it has one: "Власовой" -> "Власова"."""
+    if "-" in word:
+        return "-".join(_nominative_word(part, wanted, gender) for part in word.split("-"))
+    parses = _morph().parse(word)
+    fits = [p for p in parses if wanted & set(p.tag.grammemes)] or [p for p in parses if {"NOUN", "ADJF"} & set(p.tag.grammemes)]
+    if gender:
+        fits = [p for p in fits if gender in p.tag.grammemes or "ms-f" in p.tag.grammemes] or fits
+    if not fits or "nomn" in fits[0].tag.grammemes:
+        return word
+    inflected = fits[0].inflect({"nomn"} | ({"sing"} if "plur" not in fits[0].tag.grammemes else set()))
+    if inflected is None:
+        return word
+    form = str(inflected.word)
+    return form[:1].upper() + form[1:] if word[:1].isupper() else form
+
+
+def nominative(text: str, kind: str) -> str:
+    """A name in the nominative: a person's words agree with the given name's gender; of an
+    organisation's name only the words up to its head noun change ("Совета матерей" -> "Совет матерей")."""
+    words = text.split()
+    if kind == PERSON:
+        gender = next(
+            (
+                g
+                for w in words
+                for p in _morph().parse(w)[:3]
+                if "Name" in p.tag.grammemes
+                for g in ("masc", "femn")
+                if g in p.tag.grammemes
+            ),
+            None,
+        )
+        return " ".join(_nominative_word(word, {"Name", "Surn", "Patr"}, gender) for word in words)
+    out = []
+    for index, word in enumerate(words):
+        out.append(_nominative_word(word, {"Geox", "Orgn", "NOUN", "ADJF"}, None))
+        if any("NOUN" in p.tag.grammemes for p in _morph().parse(word)[:1]):
+            return " ".join(out + words[index + 1 :])
+    return " ".join(out)
+
+
+def romanize(text: str) -> str:
+    import iuliia
+
+    return str(iuliia.WIKIPEDIA.translate(text))
+
+
+def russian_names(text: str) -> list[Discovered]:
+    """Names natasha's NER finds in Russian text, each with its romanized nominative."""
+    from natasha import Doc
+
+    segmenter, tagger = _natasha()
+    doc = Doc(text)
+    doc.segment(segmenter)
+    doc.tag_ner(tagger)
+    found = []
+    for span in doc.spans:
+        kind = _NER_TYPES.get(span.type)
+        if kind is None or not scripts.CYRILLIC.search(span.text):
+            continue
+        native = nominative(span.text, kind)
+        canonical = romanize(native)
+        found.append(Discovered(span.start, span.stop, native, canonical, kind, group_key(canonical, kind)))
+    return found
+
+
+# --- English text ------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"[.!?]['\"’”»)]*\s+$|^\s*$|\n\s*$|[:;]\s+$|[«\"“(]\s*$")
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    return bool(_SENTENCE_END.search(text[max(0, start - 4) : start])) or start == 0
+
+
+def english_names(text: str) -> list[Discovered]:
+    """Proper-name spans in English text, found by rule."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    capitalised_mid_sentence = {word.casefold() for start, _, word in words if word[:1].isupper() and not _sentence_initial(text, start)}
+    found = []
+    run: list[tuple[int, int, str]] = []
+    for index, (start, end, word) in enumerate(words + [(len(text), len(text), "")]):
+        joined = bool(run) and not text[run[-1][1] : start].strip(" ")  # only spaces between
+        particle = word.casefold() in _PARTICLES and joined and index + 1 < len(words) and words[index + 1][2][:1].isupper()
+        if word[:1].isupper() and (not run or joined) or (particle and run):
+            run.append((start, end, word))
+            continue
+        found += _names_in_run(text, run, capitalised_mid_sentence)
+        run = [(start, end, word)] if word[:1].isupper() else []
+    return found
+
+
+def _names_in_run(text: str, run: list[tuple[int, int, str]], capitalised_mid_sentence: set[str]) -> list[Discovered]:
+    # Titles and nationality adjectives before a name are not part of it ("Russian President").
+    while run and (run[0][2].casefold().rstrip(".") in _TITLES | _NATIONALITIES | _NOT_NAMES):
+        run = run[1:]
+    while run and run[0][2].casefold() in _PARTICLES:
+        run = run[1:]
+    while run and run[-1][2].casefold() in _PARTICLES | _NOT_NAMES:
+        run = run[:-1]
+    if not run:
+        return []
+    # "Alexei Tsydenov of Buryatia": a person, then a place, not one name.
+    for index, (_, _, word) in enumerate(run):
+        if word.casefold() in _PARTICLES and looks_like_person([w for _, _, w in run[:index]]):
+            return _names_in_run(text, run[:index], capitalised_mid_sentence) + _names_in_run(
+                text, run[index + 1 :], capitalised_mid_sentence
+            )
+    start, end = run[0][0], run[-1][1]
+    words = [word for _, _, word in run]
+    if len(words) == 1:
+        word = words[0]
+        if len(word) < 3 or (word.isupper() and len(word) < 2):
+            return []
+        if _sentence_initial(text, start) and word.casefold() not in capitalised_mid_sentence:
+            return []  # "Members said": any sentence may start with a capital
+    span = text[start:end]
+    kind = PERSON if looks_like_person(words) else None
+    return [Discovered(start, end, span, span, kind, group_key(span, kind))]

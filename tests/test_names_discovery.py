@@ -1,0 +1,169 @@
+"""Names nobody registered: found in English and Russian text, grouped, proposed, reviewed."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import datasets
+import pytest
+
+from pipeline.names.discovery import english_names, group_key, proposed_id, russian_names
+from pipeline.names.registry import load_registry
+from tests.conftest import REGISTRY, ROOT
+
+
+def spans(text: str) -> list[str]:
+    return [found.text for found in english_names(text)]
+
+
+def test_english_spans_leave_titles_nationalities_and_sentence_starts_out() -> None:
+    text = (
+        "Yesterday Andrei Kurochkin met Russian President Vladimir Putin in Yekaterinburg. "
+        "Members said in November that the Council of Mothers and Wives would write again. "
+        "On Monday, Governor Alexei Tsydenov of Buryatia declined."
+    )
+    assert spans(text) == [
+        "Andrei Kurochkin",
+        "Vladimir Putin",
+        "Yekaterinburg",
+        "Council of Mothers and Wives",
+        "Alexei Tsydenov",
+        "Buryatia",
+    ]
+
+
+def test_a_sentence_initial_word_is_a_name_only_if_written_capitalised_elsewhere() -> None:
+    assert spans("Mobilised men wait. Relatives wait too.") == []
+    assert spans("Kurochkin spoke. Reporters asked Kurochkin again.") == ["Kurochkin", "Kurochkin"]
+
+
+def test_russian_names_come_in_the_nominative_and_romanized() -> None:
+    found = {(d.text, d.canonical, d.kind) for d in russian_names("Жёны встретились с Андреем Курочкиным и Екатериной Власовой в Екатеринбурге.")}
+    assert found == {
+        ("Андрей Курочкин", "Andrey Kurochkin", "person"),
+        ("Екатерина Власова", "Yekaterina Vlasova", "person"),
+        ("Екатеринбург", "Yekaterinburg", "place"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("same", "kind"),
+    [
+        (["Andrey Kurochkin", "Andrei Kurochkin", "Andrej Kurotchkin"], "person"),
+        (["Yekaterinburg", "Ekaterinburg", "Jekaterinburg"], None),
+        (["Mikhail Zhuravlyov", "Mikhail Zhuravlev", "Michail Zhuravljov"], "person"),
+    ],
+)
+def test_spellings_of_one_name_share_a_group(same: list[str], kind: str | None) -> None:
+    assert len({group_key(name, kind) for name in same}) == 1, [group_key(name, kind) for name in same]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Alexander Petrov", "Alexei Petrov"),
+        ("Yevgeny Vlasov", "Yekaterina Vlasova"),
+        ("Kirov", "Kirovsk"),
+        ("Yekaterina", "Yekaterinburg"),
+    ],
+)
+def test_look_alikes_stay_apart(a: str, b: str) -> None:
+    assert group_key(a, None) != group_key(b, None)
+
+
+def test_proposed_ids_are_readable_and_stable() -> None:
+    assert proposed_id(group_key("Andrej Kurotchkin", None)) == proposed_id(group_key("Andrey Kurochkin", "person")) == "new-andrei-kurochkin"
+
+
+def _corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text("date 2024-01-10\nThe volunteer Andrei Kurochkin drove aid to Yekaterinburg again this week.\n")
+    (folder / "b.txt").write_text("date 2024-02-03\nA second trip: Andrej Kurotchkin said the roads to Ekaterinburg were closed.\n")
+    (folder / "c.txt").write_text("date 2024-02-04\nВолонтёр Андрей Курочкин снова отвёз помощь в Екатеринбург на этой неделе.\n")
+    return folder
+
+
+def _run(tmp_path: Path, registry: Path, name: str = "disc") -> Path:
+    config = tmp_path / f"{name}.yaml"
+    config.write_text(
+        f"name: {name}\ninput: {tmp_path / 'raw'}\noutput: {tmp_path / 'out'}\n"
+        f"translate: {{enabled: false}}\nnormalize: {{registry: {registry}}}\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(config), "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return tmp_path / "out" / name
+
+
+def _rows(folder: Path) -> list[dict[str, str]]:
+    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_run_proposes_groups_across_spellings_and_scripts_and_review_registers_them(tmp_path: Path) -> None:
+    _corpus(tmp_path / "raw")
+    registry = tmp_path / "names.yaml"
+    shutil.copy(REGISTRY, registry)
+    folder = _run(tmp_path, registry)
+    rows = _rows(folder)
+    group = {row["variant"]: row for row in rows if row["entity_id"] == "new-andrei-kurochkin"}
+    assert set(group) == {"Andrei Kurochkin", "Andrej Kurotchkin", "Андрей Курочкин"}
+    assert {row["status"] for row in group.values()} == {"new"}
+    assert {row["canonical"] for row in group.values()} == {"Andrey Kurochkin"}  # the romanized Russian form
+    assert {row["type"] for row in group.values()} == {"person"}
+    city = {row["variant"] for row in rows if row["entity_id"] == "new-ekaterinburg"}
+    assert city == {"Yekaterinburg", "Ekaterinburg", "Екатеринбург"}
+    # every document lists its discovered names, with offsets into text_en_normalized
+    documents = datasets.load_dataset(str(folder), split="train").to_list()
+    english = next(d for d in documents if d["source"] == "b.txt")
+    found = {(n["entity_id"], english["text_en_normalized"][n["start"] : n["end"]]) for n in english["names"]}
+    assert ("new-andrei-kurochkin", "Andrej Kurotchkin") in found
+    assert english["text_en_normalized"] == english["text_en"]  # proposals are not applied
+
+    # The reviewer accepts the person (with its type), rejects the city group.
+    table = tmp_path / "reviewed.csv"
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            if row["entity_id"] == "new-andrei-kurochkin":
+                row["status"] = "accepted"
+            elif row["entity_id"] == "new-ekaterinburg":
+                row["status"] = "rejected"
+            writer.writerow(row)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "names", "apply", str(table), "--registry", str(registry)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    entity = load_registry(registry).entities["new-andrei-kurochkin"]
+    assert (entity.canonical, entity.type, entity.native) == ("Andrey Kurochkin", "person", ("Андрей Курочкин",))
+    assert set(entity.variants) == {"Andrei Kurochkin", "Andrej Kurotchkin"}
+
+    again = _rows(_run(tmp_path, registry, "again"))
+    assert {row["status"] for row in again if row["entity_id"] == "new-andrei-kurochkin"} == {"known"}
+    assert not any(row["entity_id"] == "new-ekaterinburg" for row in again)  # rejected: not proposed again
+    report = json.loads((tmp_path / "out" / "again" / "run_report.json").read_text())
+    assert report["names"]["mentions_applied"] >= 2
+
+
+def test_an_accepted_group_without_a_type_is_refused_with_its_line(tmp_path: Path) -> None:
+    registry = tmp_path / "names.yaml"
+    shutil.copy(REGISTRY, registry)
+    before = registry.read_bytes()
+    table = tmp_path / "t.csv"
+    table.write_text(
+        "variant,canonical,entity_id,method,score,count,documents,example,status,type\n"
+        "Foo Barov,Foo Barov,new-foo-barov,discovered,0,1,1,x,accepted,\n",
+        encoding="utf-8",
+    )
+    from pipeline.names.registry import RegistryError
+    from pipeline.names.review import apply_review
+
+    with pytest.raises(RegistryError, match=r"t.csv:2: new entity 'new-foo-barov': set type"):
+        apply_review(table, registry)
+    assert registry.read_bytes() == before
