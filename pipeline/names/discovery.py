@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline import scripts
-from pipeline.names.matching import GIVEN_GROUP, GIVEN_NAME_GROUPS, fold, fold_token
+from pipeline.names.matching import GIVEN_GROUP, GIVEN_NAME_GROUPS, fold, fold_token, parse_person
 
 PERSON, PLACE, ORGANISATION = "person", "place", "organisation"
 _NER_TYPES = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANISATION}
@@ -218,10 +218,11 @@ def looks_like_person(words: list[str]) -> bool:
 
 def group_key(name: str, kind: str | None) -> str:
     """The same key for the spellings of one name: people by given-name group and surname."""
-    words = fold(name).split()
-    if (kind == PERSON or (kind is None and looks_like_person(name.split()))) and len(words) >= 2:
-        return f"p {_given_key(words[0])} {words[-1]}"
-    return "n " + " ".join(words)
+    if kind == PERSON or (kind is None and looks_like_person(name.split())):
+        person = parse_person(name)  # "Given Surname" or "SURNAME, Given Patronymic"
+        if person and person.given:
+            return f"p {_given_key(person.given[0])} {person.surname}"
+    return "n " + fold(name)
 
 
 def proposed_id(key: str) -> str:

@@ -85,9 +85,9 @@ _FOLDS = [
     (re.compile(r"[jy]"), "i"),  # й, ы, the y/j of ya/yu/ye/yo
     (re.compile(r"ou$"), "ov"),  # Belarusian -ou (ў) for Russian -ov: "Shatrou"
     (re.compile(r"ou"), "u"),
+    (re.compile(r"ii+"), "i"),  # before i/e, so that "iye" and "ie" fold alike
     (re.compile(r"i?e"), "e"),
     (re.compile(r"io"), "e"),  # е/ye/ie, ё/yo/io
-    (re.compile(r"ii+"), "i"),
     (re.compile(r"(.)\1+"), r"\1"),  # doubled letters
 ]
 
