@@ -179,7 +179,12 @@ _NOT_NAMES = set(
     ]
 )
 _PARTICLES = {"of", "and", "the", "for", "de", "von", "van", "al", "bin", "na"}
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# A word: letters (with inner apostrophes, hyphens, and the dots and slashes of "RFE/RL",
+# "Siberia.Realities", "U.S."), "St." before a name, or letters and digits ("7x7", "UNITED24").
+_WORD = re.compile(r"St\.\s(?=[A-Z])[^\W\d_][\w'’-]*|(?:[A-Z]\.){2,}|\d+[a-z]\d+|[^\W\d_][\w'’-]*(?:[./][^\W\d_][\w'’-]*)*")
+_POSSESSIVE = re.compile(r"['’]s$|['’]$")
+# More capitalised words than a name has: a title-case headline, not a name.
+MAX_NAME_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -326,13 +331,20 @@ def _sentence_initial(text: str, start: int) -> bool:
 
 def english_names(text: str) -> list[Discovered]:
     """Proper-name spans in English text, found by rule."""
-    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    words = []
+    for match in _WORD.finditer(text):
+        word = _POSSESSIVE.sub("", match.group())  # "Russia's" is Russia
+        if word and not re.fullmatch(r"I['’]\w+", match.group()):  # "I'm" is no name
+            words.append((match.start(), match.start() + len(word), word))
     capitalised_mid_sentence = {word.casefold() for start, _, word in words if word[:1].isupper() and not _sentence_initial(text, start)}
     found = []
     run: list[tuple[int, int, str]] = []
     for index, (start, end, word) in enumerate(words + [(len(text), len(text), "")]):
         joined = bool(run) and not text[run[-1][1] : start].strip(" ")  # only spaces between
         particle = word.casefold() in _PARTICLES and joined and index + 1 < len(words) and words[index + 1][2][:1].isupper()
+        # "and" joins the parts of one name only after "of" ("Council of Mothers and Wives"),
+        # not two names ("Buryatia and Tyva").
+        particle = particle and (word.casefold() != "and" or any(w.casefold() == "of" for _, _, w in run))
         if word[:1].isupper() and (not run or joined) or (particle and run):
             run.append((start, end, word))
             continue
@@ -351,6 +363,12 @@ def _names_in_run(text: str, run: list[tuple[int, int, str]], capitalised_mid_se
         run = run[:-1]
     if not run:
         return []
+    # A title inside a run ends one name and starts the next: "Buryatia Governor Aleksei Tsydenov".
+    for index, (_, _, word) in enumerate(run[1:], start=1):
+        if word.casefold().rstrip(".") in _TITLES | _NATIONALITIES:
+            return _names_in_run(text, run[:index], capitalised_mid_sentence) + _names_in_run(text, run[index:], capitalised_mid_sentence)
+    if sum(1 for _, _, word in run if word[:1].isupper()) > MAX_NAME_WORDS:
+        return []  # a title-case headline
     # "Alexei Tsydenov of Buryatia": a person, then a place, not one name.
     for index, (_, _, word) in enumerate(run):
         if word.casefold() in _PARTICLES and looks_like_person([w for _, _, w in run[:index]]):
