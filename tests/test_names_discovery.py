@@ -43,7 +43,9 @@ def test_a_sentence_initial_word_is_a_name_only_if_written_capitalised_elsewhere
 
 
 def test_russian_names_come_in_the_nominative_and_romanized() -> None:
-    found = {(d.text, d.canonical, d.kind) for d in russian_names("Жёны встретились с Андреем Курочкиным и Екатериной Власовой в Екатеринбурге.")}
+    found = {
+        (d.text, d.canonical, d.kind) for d in russian_names("Жёны встретились с Андреем Курочкиным и Екатериной Власовой в Екатеринбурге.")
+    }
     assert found == {
         ("Андрей Курочкин", "Andrey Kurochkin", "person"),
         ("Екатерина Власова", "Yekaterina Vlasova", "person"),
@@ -77,7 +79,9 @@ def test_look_alikes_stay_apart(a: str, b: str) -> None:
 
 
 def test_proposed_ids_are_readable_and_stable() -> None:
-    assert proposed_id(group_key("Andrej Kurotchkin", None)) == proposed_id(group_key("Andrey Kurochkin", "person")) == "new-andrei-kurochkin"
+    assert (
+        proposed_id(group_key("Andrej Kurotchkin", None)) == proposed_id(group_key("Andrey Kurochkin", "person")) == "new-andrei-kurochkin"
+    )
 
 
 def _corpus(folder: Path) -> Path:
@@ -137,7 +141,10 @@ def test_a_run_proposes_groups_across_spellings_and_scripts_and_review_registers
                 row["status"] = "rejected"
             writer.writerow(row)
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "names", "apply", str(table), "--registry", str(registry)], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "pipeline", "names", "apply", str(table), "--registry", str(registry)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
     entity = load_registry(registry).entities["new-andrei-kurochkin"]
@@ -167,3 +174,33 @@ def test_an_accepted_group_without_a_type_is_refused_with_its_line(tmp_path: Pat
     with pytest.raises(RegistryError, match=r"t.csv:2: new entity 'new-foo-barov': set type"):
         apply_review(table, registry)
     assert registry.read_bytes() == before
+
+
+def _discovered(variant: str, entity_id: str, kind: str | None = None, document: str = "d") -> tuple[str, list[dict]]:
+    return document, [
+        {"variant": variant, "entity_id": entity_id, "canonical": variant, "method": "discovered", "score": 0.0,
+         "applied": False, "example": variant, "type": kind}
+    ]  # fmt: skip
+
+
+def test_the_name_table_merges_groups_across_the_corpus_but_not_look_alikes() -> None:
+    from pipeline.names.table import NameTable
+
+    table = NameTable()
+    for variant, entity_id, kind in [
+        ("Leonid Gosman", "new-leonid-gosman", "person"),
+        ("Gosman", "new-gosman", None),  # the surname alone: the one proposed person with it
+        ("Edit Lessom", "new-edit-lesom", None),
+        ("Edit Lesum", "new-edit-lesum", None),  # one spelling habit apart
+        ("Kirov", "new-kirov", "place"),
+        ("Kirovsk", "new-kirovsk", "place"),  # another place
+        ("Alexander Petrov", "new-aleksandr-petrov", "person"),
+        ("Alexei Petrov", "new-aleksei-petrov", "person"),  # another person
+        ("Petrov", "new-petrov", None),  # two people fit: stays alone
+    ]:
+        table.add(*_discovered(variant, entity_id, kind))
+    groups: dict[str, set[str]] = {}
+    for row in table.rows():
+        groups.setdefault(row["entity_id"], set()).add(row["variant"])
+    assert sorted(groups.values(), key=sorted) == [{"Edit Lessom", "Edit Lesum"}, {"Leonid Gosman", "Gosman"}]
+    assert "new-leonid-gosman" in groups  # a merged group takes its fullest name's id
