@@ -22,8 +22,11 @@ from pipeline.translation.tiny_models import build_from_samples, is_tiny_model
 
 
 def load_run_registry(config: RunConfig) -> Registry | None:
-    if config.normalize.enabled or config.normalize.registry.exists():
-        return load_registry(config.normalize.registry)
+    registry = config.normalize.registry
+    if registry is None:
+        return Registry(entities={}) if config.normalize.enabled else None
+    if config.normalize.enabled or registry.exists():
+        return load_registry(registry)
     return None
 
 

@@ -80,7 +80,8 @@ class TranslateConfig(_Strict):
 
 class NormalizeConfig(_Strict):
     enabled: bool = True
-    registry: Path = Path("configs/names.yaml")
+    # null: no registry at all; names are still found, grouped and proposed.
+    registry: Path | None = Path("configs/names.yaml")
     # Find and group names the registry does not know (proposed as new entities for review).
     discover: bool = True
     auto_threshold: float = Field(default=0.92, ge=0.0, le=1.0)
@@ -140,7 +141,7 @@ class RunConfig(_Strict):
             data["translate"].pop(key, None)
         data["publish"] = {key: data["publish"][key] for key in ("license", "pretty_name")}
         registry = self.normalize.registry
-        data["normalize"]["registry"] = hashlib.sha256(registry.read_bytes()).hexdigest() if registry.is_file() else None
+        data["normalize"]["registry"] = hashlib.sha256(registry.read_bytes()).hexdigest() if registry and registry.is_file() else None
         blob = json.dumps(data, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 

@@ -204,3 +204,14 @@ def test_the_name_table_merges_groups_across_the_corpus_but_not_look_alikes() ->
         groups.setdefault(row["entity_id"], set()).add(row["variant"])
     assert sorted(groups.values(), key=sorted) == [{"Edit Lessom", "Edit Lesum"}, {"Leonid Gosman", "Gosman"}]
     assert "new-leonid-gosman" in groups  # a merged group takes its fullest name's id
+
+
+def test_without_any_registry_a_run_still_finds_and_groups_names(tmp_path: Path) -> None:
+    _corpus(tmp_path / "raw")
+    rows = _rows(_run(tmp_path, Path("null")))  # `registry: null`
+    assert {row["variant"] for row in rows if row["entity_id"] == "new-andrei-kurochkin"} == {
+        "Andrei Kurochkin",
+        "Andrej Kurotchkin",
+        "Андрей Курочкин",
+    }
+    assert {row["status"] for row in rows} == {"new"}
