@@ -235,8 +235,7 @@ def sample_lines(input_dir: Path, lang: str) -> tuple[list[str], list[str]]:
     detector = LanguageDetector([lang, "en"])
     source: list[str] = []
     english: list[str] = []
-    files, _left_out = list_input_files(input_dir, [".txt", ".md", ".html", ".htm", ".jsonl"])
-    for path in files:
+    for path in list_input_files(input_dir, [".txt", ".md", ".html", ".htm", ".jsonl"]).files:
         for document in read_documents(path, input_dir, 5_000_000, ["cp1251", "koi8_r", "cp874"]):
             for paragraph in getattr(document, "paragraphs", []):
                 detected, _score = detector.detect(paragraph.text)
