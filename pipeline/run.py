@@ -12,7 +12,7 @@ from pipeline.chain import build_stages
 from pipeline.config import RunConfig
 from pipeline.executors.local import run_stages
 from pipeline.ingest import Ingest
-from pipeline.publish import Publish, push_to_hub
+from pipeline.publish import Publish, hold_output, push_to_hub
 from pipeline.report import build_report
 from pipeline.schema import Stage
 
@@ -35,6 +35,12 @@ def input_stamps(files: list[Path], root: Path) -> dict[str, list[int]]:
 
 
 def run_pipeline(config: RunConfig) -> RunResult:
+    """Run the config; OutputLocked, before any work, if another run is writing the same dataset."""
+    with hold_output(config.output, config.name):
+        return _run_holding_the_output(config)
+
+
+def _run_holding_the_output(config: RunConfig) -> RunResult:
     started = time.perf_counter()
     stages = build_stages(config)
     ingest, publish = stages[0], stages[-1]
