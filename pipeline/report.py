@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -11,6 +12,14 @@ from pipeline.ingest import Ingest
 from pipeline.ingest.stage import HIDDEN
 from pipeline.publish import Publish
 from pipeline.schema import Stage
+
+# C0 and C1 control characters: a file name may hold them, a log must not (ESC moves the cursor).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control character written as an escape, for a summary that goes to logs."""
+    return CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def ignored_by_extension(ignored: list[dict[str, str]]) -> dict[str, int]:
@@ -82,9 +91,9 @@ def format_report(report: dict[str, Any]) -> str:
         f"{names.get('mentions_pending', 0)} pending review",
     ]
     if docs["ignored"]:
-        counts = ", ".join(f"{extension} {count}" for extension, count in docs["ignored_by_extension"].items())
+        counts = ", ".join(f"{printable(extension)} {count}" for extension, count in docs["ignored_by_extension"].items())
         lines += ["", f"ignored (not in ingest.extensions, or hidden; listed in run_report.json): {counts}"]
     if docs["skipped"]:
         lines += ["", "skipped:"]
-        lines += [f"  {item['source']}: {item['reason']}" for item in docs["skipped"]]
+        lines += [f"  {printable(item['source'])}: {printable(item['reason'])}" for item in docs["skipped"]]
     return "\n".join(lines)

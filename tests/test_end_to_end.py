@@ -214,3 +214,20 @@ def test_a_terminal_gets_progress_bars(tmp_path: Path, raw_copy: Path) -> None:
     bars, summary = text.split("run tty: ")
     assert "\r" in bars and "ingest" in bars and "doc/s" in bars  # tqdm redraws its bars on a terminal
     assert "progress: " not in text and summary.startswith("17 read, 17 published")
+
+
+def test_file_names_with_control_characters_stay_out_of_the_log(tmp_path: Path, raw_copy: Path) -> None:
+    (raw_copy / "empty\x1b[2J\r.txt").write_bytes(b"")  # skipped: the summary lists it by name
+    (raw_copy / "odd.\x1b[31m").write_bytes(b"x")  # ignored: the summary counts its extension
+    config = write_config(
+        tmp_path / "c.yaml", f"name: names\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n"
+    )
+    log = tmp_path / "run.log"
+    with log.open("wb") as handle:
+        result = subprocess.run(
+            [sys.executable, "-m", "pipeline", "run", str(config), "--input", str(raw_copy)], cwd=ROOT, stderr=handle, timeout=600
+        )
+    text = log.read_text(encoding="utf-8")
+    assert result.returncode == 0, text
+    assert "\x1b" not in text and "\r" not in text
+    assert "  empty\\x1b[2J\\r.txt: empty file" in text and ".\\x1b[31m 1" in text
