@@ -83,7 +83,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG_ERROR
 
     from pipeline.names import RegistryError
-    from pipeline.publish import PROGRESS_FILE, NothingToPublish, staging_folder
+    from pipeline.publish import PROGRESS_FILE, NothingToPublish, OutputLocked, staging_folder
     from pipeline.report import format_report
     from pipeline.run import run_pipeline
     from pipeline.translation import ModelLoadError
@@ -95,6 +95,9 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG_ERROR
     except RegistryError as error:
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except OutputLocked as error:
+        print(f"error: {args.config}: output: {error}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     except NothingToPublish as error:
         print(f"error: {args.config}: input {config.input}: {error}", file=sys.stderr)

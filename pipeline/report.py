@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
 from pipeline import __version__
 from pipeline.config import RunConfig
+from pipeline.ingest import Ingest
+from pipeline.ingest.stage import HIDDEN
 from pipeline.publish import Publish
 from pipeline.schema import Stage
+
+# C0 and C1 control characters: a file name may hold them, a log must not (ESC moves the cursor).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control character written as an escape, for a summary that goes to logs."""
+    return CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+def ignored_by_extension(ignored: list[dict[str, str]]) -> dict[str, int]:
+    """How many files were ignored, per extension; hidden files apart, whatever their extension."""
+    keys = Counter("(hidden)" if item["reason"] == HIDDEN else item["extension"] or "(none)" for item in ignored)
+    return dict(sorted(keys.items()))
 
 
 def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, float], wall: float) -> dict[str, Any]:
     by_name = {stage.name: stage for stage in stages}
     skipped = [item for stage in stages for item in stage.skipped]
     ingest, publish = by_name["ingest"], by_name["publish"]
-    assert isinstance(publish, Publish)
+    assert isinstance(ingest, Ingest) and isinstance(publish, Publish)
     detect_counts = by_name["detect"].counters
     paragraphs = {key.split(".", 1)[1]: value for key, value in sorted(detect_counts.items()) if key.startswith("paragraphs.")}
     return {
@@ -27,6 +45,9 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
             "published": publish.counters["documents"],
             "resumed": publish.resumed_documents,
             "skipped": skipped,
+            # Files under the input folder that are not input: other extensions, hidden files.
+            "ignored": ingest.ignored,
+            "ignored_by_extension": ignored_by_extension(ingest.ignored),
         },
         "languages": {"documents": dict(sorted(publish.languages.items())), "paragraphs": paragraphs},
         "names": {
@@ -50,6 +71,7 @@ def format_report(report: dict[str, Any]) -> str:
     docs = report["documents"]
     lines = [
         f"run {report['name']}: {docs['read']} read, {docs['published']} published, {len(docs['skipped'])} skipped"
+        + (f", {len(docs['ignored'])} files ignored" if docs["ignored"] else "")
         + (f", {docs['resumed']} taken over from an interrupted run" if docs["resumed"] else "")
         + f", {report['seconds']:.1f}s",
         "",
@@ -68,7 +90,10 @@ def format_report(report: dict[str, Any]) -> str:
         f"names: {names['table_rows']} (variant, entity) pairs, {names.get('mentions_applied', 0)} mentions replaced, "
         f"{names.get('mentions_pending', 0)} pending review",
     ]
+    if docs["ignored"]:
+        counts = ", ".join(f"{printable(extension)} {count}" for extension, count in docs["ignored_by_extension"].items())
+        lines += ["", f"ignored (not in ingest.extensions, or hidden; listed in run_report.json): {counts}"]
     if docs["skipped"]:
         lines += ["", "skipped:"]
-        lines += [f"  {item['source']}: {item['reason']}" for item in docs["skipped"]]
+        lines += [f"  {printable(item['source'])}: {printable(item['reason'])}" for item in docs["skipped"]]
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from pipeline.chain import build_stages
 from pipeline.config import RunConfig
 from pipeline.executors.local import run_stages
 from pipeline.ingest import Ingest
-from pipeline.publish import Publish, push_to_hub
+from pipeline.publish import Publish, hold_output, push_to_hub
 from pipeline.report import build_report
 from pipeline.schema import Stage
 
@@ -35,8 +35,19 @@ def input_stamps(files: list[Path], root: Path) -> dict[str, list[int]]:
 
 
 def run_pipeline(config: RunConfig) -> RunResult:
+    """Run the config; OutputLocked if another run is writing the same dataset.
+
+    The registry and the models are loaded first: a bad one stops the run before it touches the
+    output folder. Then the output is held before the staging folder is looked at, since
+    resuming deletes a staging folder it cannot use, and another run's could look like one.
+    """
     started = time.perf_counter()
     stages = build_stages(config)
+    with hold_output(config.output, config.name):
+        return _run_holding_the_output(config, stages, started)
+
+
+def _run_holding_the_output(config: RunConfig, stages: list[Stage], started: float) -> RunResult:
     ingest, publish = stages[0], stages[-1]
     assert isinstance(ingest, Ingest) and isinstance(publish, Publish)
     ingest.already_done = publish.resume(input_stamps(ingest.files(), config.input))

@@ -64,3 +64,11 @@ def tiny_config(path: Path, tiny_models: dict[str, Path], **sections: Any) -> Pa
             data[key] = str(value) if isinstance(value, Path) else value
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One tiny NLLB-style model (M2M100 weights, NLLB tokenizer with language codes) per session."""
+    from pipeline.translation.tiny_models import build_nllb_from_samples
+
+    return build_nllb_from_samples(tmp_path_factory.mktemp("tiny-nllb") / "tiny-nllb", RAW)

@@ -283,3 +283,77 @@ def test_unwritable_output_is_an_error(tmp_path: Path, bad_folder: Path) -> None
     assert (
         result.stderr == f"error: {tmp_path / 'c.yaml'}: output: cannot publish in {locked / 'out'}: no permission to write in {locked}\n"
     )
+
+
+def _every_file(folder: Path) -> set[str]:
+    """Everything under the folder that is not a folder itself (links and broken links included)."""
+    found = set()
+    for parent, folders, files in os.walk(folder):
+        for name in files + [name for name in folders if (Path(parent) / name).is_symlink()]:
+            found.add((Path(parent) / name).relative_to(folder).as_posix())
+    return found
+
+
+def test_every_file_under_the_input_folder_is_accounted_for(tmp_path: Path) -> None:
+    from pipeline.ingest import list_input_files
+
+    folder = tmp_path / "raw"
+    (folder / "sub").mkdir(parents=True)
+    for name in ("a.txt", "B.TXT", "photo.png", "report.pdf", "sub/notes.docx", "README", ".DS_Store", "sub/.draft.txt", "sub/c.md"):
+        (folder / name).write_text(GOOD)
+    (folder / "broken.txt").symlink_to(folder / "gone.txt")
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    (folder / "outside.md").symlink_to(tmp_path / "c.yaml")
+    (folder / "sub" / "inside.txt").symlink_to(folder / "a.txt")
+    listing = list_input_files(folder, [".txt", ".md"])
+    taken = [path.relative_to(folder).as_posix() for path in listing.files]
+    assert taken == ["B.TXT", "a.txt", "sub/c.md", "sub/inside.txt"]
+    skipped = dict(listing.skipped)
+    assert set(skipped) == {"broken.txt", "loop.txt", "outside.md"}
+    assert "loops" in skipped["loop.txt"] and "broken" in skipped["broken.txt"] and "outside" in skipped["outside.md"]
+    ignored = {item["source"]: (item["extension"], item["reason"]) for item in listing.ignored}
+    assert ignored == {
+        "photo.png": (".png", "extension not in ingest.extensions"),
+        "report.pdf": (".pdf", "extension not in ingest.extensions"),
+        "sub/notes.docx": (".docx", "extension not in ingest.extensions"),
+        "README": ("", "extension not in ingest.extensions"),
+        ".DS_Store": ("", "hidden file (its name starts with a dot)"),
+        "sub/.draft.txt": (".txt", "hidden file (its name starts with a dot)"),
+    }
+    assert set(taken) | set(skipped) | set(ignored) == _every_file(folder)  # nothing disappears
+    assert len(taken) + len(skipped) + len(ignored) == len(_every_file(folder))  # and nothing counts twice
+
+
+def test_ignored_files_are_counted_in_the_summary_and_listed_in_the_report(tmp_path: Path) -> None:
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD)
+    for name in ("photo.png", "scan.png", "report.pdf", "notes.docx", ".DS_Store"):
+        (folder / name).write_bytes(b"\x00\x01")
+    result = run_cli("run", str(_quick_config(tmp_path, folder)))
+    assert result.returncode == 0, result.stderr
+    assert "1 published, 0 skipped, 5 files ignored" in result.stderr
+    assert "ignored (not in ingest.extensions, or hidden; listed in run_report.json): (hidden) 1, .docx 1, .pdf 1, .png 2" in result.stderr
+    report = json.loads((tmp_path / "out" / "ds" / "run_report.json").read_text())
+    assert report["documents"]["ignored_by_extension"] == {"(hidden)": 1, ".docx": 1, ".pdf": 1, ".png": 2}
+    assert sorted(item["source"] for item in report["documents"]["ignored"]) == [
+        ".DS_Store",
+        "notes.docx",
+        "photo.png",
+        "report.pdf",
+        "scan.png",
+    ]
+
+
+def test_a_folder_of_only_other_files_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for name in ("a.pdf", "b.pdf", "c.docx"):
+        (folder / name).write_bytes(b"%PDF-1.4")
+    config = _quick_config(tmp_path, folder)
+    result = run_cli("run", str(config), "--quiet")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert (
+        "(0 input files, 0 skipped as bad input, 3 other files ignored (.docx 1, .pdf 2; ingest.extensions says what is read))"
+        in result.stderr
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -164,3 +165,69 @@ def test_plain_pytest_collects_every_test_module() -> None:
     )
     assert result.returncode == 0, result.stdout[-2000:]
     assert "No module named 'tests'" not in result.stdout and "test_resume.py" in result.stdout
+
+
+STAGES = ("ingest", "detect", "translate", "normalize", "publish")
+
+
+def test_a_redirected_log_has_no_control_characters(tmp_path: Path, raw_copy: Path, config_file: Path) -> None:
+    log = tmp_path / "run.log"
+    with log.open("wb") as handle:  # as `> run.log 2>&1` does
+        command = [sys.executable, "-m", "pipeline", "run", str(config_file), "--input", str(raw_copy), "--output", str(tmp_path / "out")]
+        result = subprocess.run(command, cwd=ROOT, stdout=handle, stderr=handle, timeout=600)
+    text = log.read_text(encoding="utf-8")
+    assert result.returncode == 0, text
+    assert "\x1b" not in text and "\r" not in text
+    assert not [c for c in text if ord(c) < 32 and c not in "\n\t"]
+    progress = [line for line in text.splitlines() if line.startswith("progress: ")]
+    assert [line.split()[1] for line in progress] == list(STAGES)  # one plain line per stage, in order
+    assert re.search(r"^run e2e: 17 read, 17 published", text, re.M) and "\npublished: " in text  # the summary is still there
+
+
+def test_a_terminal_gets_progress_bars(tmp_path: Path, raw_copy: Path) -> None:
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    config = write_config(
+        tmp_path / "c.yaml", f"name: tty\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n"
+    )
+    primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a new pty is 0 columns wide
+    command = [sys.executable, "-m", "pipeline", "run", str(config), "--input", str(raw_copy)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=secondary)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal is closed once the run has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    assert process.wait(timeout=600) == 0
+    text = b"".join(chunks).decode("utf-8", "replace")
+    bars, summary = text.split("run tty: ")
+    assert "\r" in bars and "ingest" in bars and "doc/s" in bars  # tqdm redraws its bars on a terminal
+    assert "progress: " not in text and summary.startswith("17 read, 17 published")
+
+
+def test_file_names_with_control_characters_stay_out_of_the_log(tmp_path: Path, raw_copy: Path) -> None:
+    (raw_copy / "empty\x1b[2J\r.txt").write_bytes(b"")  # skipped: the summary lists it by name
+    (raw_copy / "odd.\x1b[31m").write_bytes(b"x")  # ignored: the summary counts its extension
+    config = write_config(
+        tmp_path / "c.yaml", f"name: names\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n"
+    )
+    log = tmp_path / "run.log"
+    with log.open("wb") as handle:
+        result = subprocess.run(
+            [sys.executable, "-m", "pipeline", "run", str(config), "--input", str(raw_copy)], cwd=ROOT, stderr=handle, timeout=600
+        )
+    text = log.read_text(encoding="utf-8")
+    assert result.returncode == 0, text
+    assert "\x1b" not in text and "\r" not in text
+    assert "  empty\\x1b[2J\\r.txt: empty file" in text and ".\\x1b[31m 1" in text

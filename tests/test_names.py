@@ -277,3 +277,35 @@ def test_the_sample_data_gives_the_review_loop_pending_rows(tmp_path: Path) -> N
         pending = [row["variant"] for row in csv.DictReader(handle) if row["status"] == "pending"]
     misspelt = (RAW / "en" / "regional_spellings.txt").read_text(encoding="utf-8")  # written for this
     assert any(variant in misspelt for variant in pending), pending
+
+
+@pytest.mark.parametrize("text", ["entities: []\n", "# nothing registered yet\nentities:\n", "entities: []\nrejected: []\n"])
+def test_an_empty_registry_is_valid(tmp_path: Path, text: str) -> None:
+    registry = load_registry(write_config(tmp_path / "names.yaml", text))
+    assert registry.entities == {} and registry.rejected == set()
+
+
+@pytest.mark.parametrize("text", ["", "entity: []\n", "entities: {}\n", "- id: x\n"])
+def test_a_registry_without_an_entities_list_is_refused(tmp_path: Path, text: str) -> None:
+    with pytest.raises(RegistryError, match=r"names\.yaml: must be a mapping with an 'entities' list \(`entities: \[\]`"):
+        load_registry(write_config(tmp_path / "names.yaml", text))
+
+
+def test_a_run_with_an_empty_registry_publishes_and_its_table_applies(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
+    from pipeline.config import load_config
+    from pipeline.run import run_pipeline
+    from tests.conftest import tiny_config
+
+    registry = write_config(tmp_path / "names.yaml", "entities: []\n")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for source in ("ru/idite_lesom.md", "th/bute_domoy.txt", "en/put_domoi_petition.txt"):
+        (raw / Path(source).name).write_bytes((RAW / source).read_bytes())
+    config = tiny_config(
+        tmp_path / "c.yaml", tiny_models, input=raw, output=tmp_path / "out", quiet=True, normalize={"registry": str(registry)}
+    )
+    result = run_pipeline(load_config(config))
+    assert result.report["documents"]["published"] == 3
+    assert result.report["names"]["table_rows"] == 0
+    assert apply_review(result.output / "names.csv", registry) == {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": 0}
+    assert registry.read_text(encoding="utf-8") == "entities: []\n"

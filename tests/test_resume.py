@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -150,3 +151,68 @@ def test_ctrl_c_stops_with_one_message_and_the_same_command_resumes(tmp_path: Pa
     assert resumed.returncode == 0, resumed.stderr
     report = json.loads((tmp_path / "interrupted" / "corpus" / "run_report.json").read_text())
     assert report["documents"]["resumed"] > 0 and report["documents"]["published"] == 120
+
+
+HOLDER = """
+import sys
+from pathlib import Path
+from pipeline.publish import hold_output
+with hold_output(Path(sys.argv[1]), sys.argv[2]):
+    print("held", flush=True)
+    sys.stdin.read()  # holds the output until the test closes stdin or kills it
+"""
+
+
+def _quick_run_config(tmp_path: Path, output: Path) -> Path:
+    from tests.conftest import REGISTRY, write_config
+
+    corpus = make_corpus(tmp_path / "in", 3)
+    text = f"name: locked\ninput: {corpus}\noutput: {output}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n"
+    return write_config(tmp_path / "locked.yaml", text)
+
+
+def test_a_second_run_into_a_held_output_stops_and_a_killed_holders_lock_is_taken_over(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    config_file = _quick_run_config(tmp_path, output)
+    assert run_cli("run", str(config_file), "--quiet").returncode == 0
+    published = rows(output / "locked")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(output), "locked"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        second = run_cli("run", str(config_file))
+        assert second.returncode == 2 and second.stderr.count("\n") == 1 and "Traceback" not in second.stderr
+        assert second.stderr.startswith(
+            f"error: {config_file}: output: {output / 'locked'} is being written by another run (pid {holder.pid} on "
+        )
+        assert ", started 20" in second.stderr and "--output" in second.stderr
+        assert rows(output / "locked") == published and not (output / ".locked.partial").exists()
+    finally:
+        holder.kill()  # as a killed run: no chance to clean up
+        holder.wait()
+    assert (output / ".locked.lock").exists()  # the stale lock file is still there
+    third = run_cli("run", str(config_file), "--quiet")
+    assert third.returncode == 0, third.stderr
+    assert rows(output / "locked") == published
+
+
+def test_a_running_run_holds_its_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.config import load_config
+    from pipeline.publish import Publish
+    from pipeline.run import run_pipeline
+
+    output = tmp_path / "out"
+    config_file = _quick_run_config(tmp_path, output)
+    finalize = Publish.finalize
+    during: list[subprocess.CompletedProcess[str]] = []
+
+    def finalize_after_a_second_run(self: Publish, report: dict[str, object]) -> Path:
+        during.append(run_cli("run", str(config_file), "--quiet"))  # a real second process, while this run holds it
+        return finalize(self, report)
+
+    monkeypatch.setattr(Publish, "finalize", finalize_after_a_second_run)
+    result = run_pipeline(load_config(config_file))
+    (second,) = during
+    assert second.returncode == 2 and f"(pid {os.getpid()} on " in second.stderr
+    assert result.report["documents"]["published"] == 3 and len(rows(output / "locked")) == 3

@@ -242,3 +242,95 @@ def test_tiny_models_carry_the_marker_that_tells_them_apart(tmp_path: Path, tiny
         if path.name != MARKER_FILE:
             (copy / path.name).write_bytes(path.read_bytes())
     assert not is_tiny_model(str(copy)) and not is_tiny_model("Helsinki-NLP/opus-mt-ru-en")
+
+
+NLLB_SENTENCES = ["Жёны мобилизованных вышли к Кремлю.", "Совет матерей и жён закрылся."]
+
+
+def test_tiny_nllb_tokenizer_carries_the_language_codes(tiny_nllb: Path) -> None:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_nllb)
+    codes = tokenizer.convert_tokens_to_ids(["rus_Cyrl", "tha_Thai", "eng_Latn"])
+    assert tokenizer.unk_token_id not in codes and len(set(codes)) == 3
+    tokenizer.src_lang = "tha_Thai"
+    assert tokenizer.convert_ids_to_tokens(tokenizer("ภรรยาทหาร")["input_ids"])[0] == "tha_Thai"
+
+
+def test_nllb_transformers_backend_forces_the_target_code_first(tiny_nllb: Path) -> None:
+    backend = TransformersBackend("ru", str(tiny_nllb), None, "cpu", 1, 6, src_lang="rus_Cyrl", tgt_lang="eng_Latn")
+    inputs = backend.tokenizer(NLLB_SENTENCES, return_tensors="pt", padding=True)
+    assert backend.tokenizer.convert_ids_to_tokens(inputs["input_ids"][0].tolist())[0] == "rus_Cyrl"
+    generated = backend.model.generate(**inputs, max_new_tokens=6, num_beams=1, **backend.generate_kwargs)
+    english = backend.tokenizer.convert_tokens_to_ids("eng_Latn")
+    # </s> starts decoding, then the forced target code; decoding strips it from the text.
+    assert generated[:, 1].tolist() == [english, english]
+    outputs = backend.translate(NLLB_SENTENCES)
+    assert outputs == [text.strip() for text in backend.tokenizer.batch_decode(generated, skip_special_tokens=True)]
+    assert not any("eng_Latn" in text or "rus_Cyrl" in text for text in outputs)
+    thai = TransformersBackend("ru", str(tiny_nllb), None, "cpu", 1, 6, src_lang="rus_Cyrl", tgt_lang="tha_Thai")
+    forced = thai.model.generate(**inputs, max_new_tokens=6, num_beams=1, **thai.generate_kwargs)
+    assert forced[:, 1].tolist() == [thai.tokenizer.convert_tokens_to_ids("tha_Thai")] * 2
+
+
+def test_nllb_ctranslate2_backend_uses_the_target_prefix(tmp_path: Path, tiny_nllb: Path) -> None:
+    pytest.importorskip("ctranslate2")
+    from pipeline.translation.backends import CTranslate2Backend
+
+    reference = TransformersBackend("ru", str(tiny_nllb), None, "cpu", 1, 6, src_lang="rus_Cyrl", tgt_lang="eng_Latn")
+    fast = CTranslate2Backend(
+        "ru", str(tiny_nllb), None, "cpu", 1, 6, src_lang="rus_Cyrl", tgt_lang="eng_Latn", compute_type="float32", convert_dir=tmp_path
+    )
+    calls: list[tuple[dict[str, object], list[list[str]]]] = []
+    translate_batch = fast.translator.translate_batch
+
+    def recording(source: list[list[str]], **options: object) -> object:
+        results = translate_batch(source, **options)
+        calls.append((options, [result.hypotheses[0] for result in results]))
+        return results
+
+    fast.translator = type("Recording", (), {"translate_batch": staticmethod(recording)})()
+    outputs = fast.translate(NLLB_SENTENCES)
+    ((options, hypotheses),) = calls
+    assert options["target_prefix"] == [["eng_Latn"], ["eng_Latn"]]
+    assert all(tokens[0] == "eng_Latn" for tokens in hypotheses)  # before decoding strips it
+    assert not any("eng_Latn" in text for text in outputs)
+    assert outputs == reference.translate(NLLB_SENTENCES)  # float32: the same greedy tokens
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_an_nllb_model_translates_a_run_end_to_end(tmp_path: Path, tiny_nllb: Path, backend: str) -> None:
+    if backend == "ctranslate2":
+        pytest.importorskip("ctranslate2")
+    from pipeline.config import load_config
+    from pipeline.run import run_pipeline
+    from tests.conftest import RAW, tiny_config
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for source in ("ru/idite_lesom.md", "th/bute_domoy.txt", "en/put_domoi_petition.txt"):
+        (raw / Path(source).name).write_bytes((RAW / source).read_bytes())
+    codes = {"ru": "rus_Cyrl", "th": "tha_Thai"}
+    models = {lang: {"model": str(tiny_nllb), "src_lang": code, "tgt_lang": "eng_Latn"} for lang, code in codes.items()}
+    config_file = tiny_config(
+        tmp_path / "nllb.yaml",
+        {},
+        input=raw,
+        output=tmp_path / "out",
+        quiet=True,
+        translate={"backend": backend, "ct2_dir": str(tmp_path / "ct2"), "models": models},
+    )
+    result = run_pipeline(load_config(config_file))
+    translate = next(stage for stage in result.stages if stage.name == "translate")
+    assert translate.counters["model_calls"] >= 2  # ru and th through the one model
+    documents = {row["source"]: row for row in _published(result.output)}
+    for source in ("idite_lesom.md", "bute_domoy.txt"):
+        assert documents[source]["translation_model"].startswith(f"{tiny_nllb}@local-")
+        assert documents[source]["text_en"] and "eng_Latn" not in documents[source]["text_en"]
+    assert "Idite Lesom" in documents["idite_lesom.md"]["text_en"]  # names survive the NLLB path too
+
+
+def _published(folder: Path) -> list[dict[str, object]]:
+    import pyarrow.parquet as pq
+
+    return [row for path in sorted((folder / "data").glob("*.parquet")) for row in pq.read_table(path).to_pylist()]

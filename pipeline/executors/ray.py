@@ -20,6 +20,7 @@ from typing import Any
 
 from pipeline.chain import STAGE_BUILDERS, load_run_registry, stamp
 from pipeline.config import RunConfig
+from pipeline.executors.local import progress_bars_wanted
 from pipeline.ingest import Ingest, UnreadableFile, read_documents
 from pipeline.schema import Document, Stage
 
@@ -109,7 +110,7 @@ def run_stages_on_ray(stages: list[Stage], config: RunConfig) -> dict[str, float
         logging.getLogger("ray.data").setLevel(logging.ERROR)
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True  # the same shards as the local executor
-    context.enable_progress_bars = not config.quiet
+    context.enable_progress_bars = progress_bars_wanted(config.quiet)
     config_json = config.model_dump_json()
     listed = ingest.files()
     files = [path for path in listed if path.relative_to(config.input).as_posix() not in ingest.already_done]

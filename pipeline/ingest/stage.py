@@ -8,60 +8,79 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline.ingest.encodings import UnreadableFile, declared_charset, decode_bytes
 from pipeline.ingest.readers import RawDocument, parse_html, parse_jsonl_line, parse_markdown, parse_plain_text
 from pipeline.schema import Document, Paragraph, Stage, document_id
 
 EXTERNAL_LINK = "symbolic link to a place outside the input folder: not read (ingest.follow_external_links allows it)"
+LOOPING_LINK = "symbolic link that loops back on itself: nothing to read"
+NOT_A_FILE = "not a regular file (a broken symbolic link, a pipe or a device): nothing to read"
+NOT_TAKEN = "extension not in ingest.extensions"
+HIDDEN = "hidden file (its name starts with a dot)"
 
 
-def list_input_files(
-    root: Path, extensions: Iterable[str], follow_external_links: bool = False
-) -> tuple[list[Path], list[tuple[str, str]]]:
+class InputFiles(NamedTuple):
+    """Every file under the input folder, accounted for: read, skipped with a reason, or ignored."""
+
+    files: list[Path]  # to read, sorted
+    skipped: list[tuple[str, str]]  # (source, reason): what should have been read but cannot be
+    ignored: list[dict[str, str]]  # {source, extension, reason}: not input by the config's rules
+
+
+def list_input_files(root: Path, extensions: Iterable[str], follow_external_links: bool = False) -> InputFiles:
     """Every file under root (recursively, sorted) with one of the extensions; and what was left out.
 
     The input folder may come from anywhere, so a symbolic link that leads out of it (to a file
     or a folder: `outside.txt -> /etc/hostname`) is not read unless `follow_external_links`; it
-    comes back as (source, reason) for the run report, as does a folder that cannot be listed.
-    A link to a file inside the folder is read; a link to a folder inside it is not followed
-    (its files are read where they are).
+    is skipped with the reason for the run report, as is a folder that cannot be listed. A link
+    to a file inside the folder is read; a link to a folder inside it is not followed (its files
+    are read where they are). Files with other extensions (`photo.png`) and hidden files
+    (`.DS_Store`) are ignored, but listed, so that nothing in the folder disappears unseen.
     """
     wanted = {ext.lower() for ext in extensions}
     top = root.resolve()
-    files: list[Path] = []
-    skipped: list[tuple[str, str]] = []
+    listing = InputFiles([], [], [])
     entered = {top}  # folders already listed through a link: entering one again would loop
 
     def walk(folder: Path) -> None:
         try:
             entries = sorted(folder.iterdir())
         except OSError as error:
-            skipped.append((folder.relative_to(root).as_posix(), f"cannot list folder: {error.strerror or error}"))
+            listing.skipped.append((folder.relative_to(root).as_posix(), f"cannot list folder: {error.strerror or error}"))
             return
         for path in entries:
+            source = path.relative_to(root).as_posix()
             link = path.is_symlink()
             try:
                 target = path.resolve() if link else path
-            except RuntimeError:  # a link that loops back on itself: nothing to read
+            except RuntimeError:
+                listing.skipped.append((source, LOOPING_LINK))
                 continue
             external = link and not target.is_relative_to(top)
             if path.is_dir():
                 if not link:
                     walk(path)
                 elif external and not follow_external_links:
-                    skipped.append((path.relative_to(root).as_posix(), EXTERNAL_LINK))
+                    listing.skipped.append((source, EXTERNAL_LINK))
                 elif external and target not in entered:
                     entered.add(target)
                     walk(path)
-            elif path.suffix.lower() in wanted and not path.name.startswith(".") and path.is_file():
-                if external and not follow_external_links:
-                    skipped.append((path.relative_to(root).as_posix(), EXTERNAL_LINK))
-                else:
-                    files.append(path)
+            elif path.name.startswith("."):
+                listing.ignored.append({"source": source, "extension": path.suffix.lower(), "reason": HIDDEN})
+            elif path.suffix.lower() not in wanted:
+                listing.ignored.append({"source": source, "extension": path.suffix.lower(), "reason": NOT_TAKEN})
+            elif external and not follow_external_links:
+                listing.skipped.append((source, EXTERNAL_LINK))
+            elif not path.is_file():
+                listing.skipped.append((source, NOT_A_FILE))
+            else:
+                listing.files.append(path)
 
     walk(root)
-    return sorted(files), skipped
+    listing.files.sort()
+    return listing
 
 
 def _to_document(raw: RawDocument, source: str, part: str = "") -> Document:
@@ -140,15 +159,19 @@ class Ingest(Stage):
         # Files an interrupted run already published (see Publish.resume): not read again.
         self.already_done: set[str] = set()
         self._files: list[Path] | None = None
+        # Files that are not input by the config's rules (other extensions, hidden): for the report.
+        self.ignored: list[dict[str, str]] = []
 
     def files(self) -> list[Path]:
         """The run's input files, listed once: resuming, Ray and reading all use this one list.
 
-        Links out of the input folder (and folders that cannot be listed) go to the skipped list.
+        Links out of the input folder (and folders that cannot be listed) go to the skipped list;
+        files with other extensions and hidden files to `ignored`.
         """
         if self._files is None:
-            self._files, left_out = list_input_files(self.root, self.extensions, self.follow_external_links)
-            for source, reason in left_out:
+            listing = list_input_files(self.root, self.extensions, self.follow_external_links)
+            self._files, self.ignored = listing.files, listing.ignored
+            for source, reason in listing.skipped:
                 self.skip(source, reason)
         return self._files
 

@@ -55,14 +55,16 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
 
 
 def parse_registry(data: Any, path: Path) -> Registry:
-    if not isinstance(data, dict) or not isinstance(data.get("entities"), list):
-        raise RegistryError(f"{path}: must be a mapping with an 'entities' list")
+    # An empty registry is valid (`entities: []`, or `entities:` with nothing under it): a run
+    # then normalizes nothing. A file with no `entities` key at all is more likely a mistake.
+    if not isinstance(data, dict) or "entities" not in data or not isinstance(data["entities"], list | None):
+        raise RegistryError(f"{path}: must be a mapping with an 'entities' list (`entities: []` for a registry without names)")
     unknown_top = set(data) - {"entities", "rejected"}
     if unknown_top:
         raise RegistryError(f"{path}: unknown key(s) {', '.join(sorted(unknown_top))}")
     entities: dict[str, Entity] = {}
     claimed: dict[str, tuple[str, int]] = {}
-    for item in data["entities"]:
+    for item in data["entities"] or []:
         line = _line(item)
         where = f"{path}:{line}"
         if not isinstance(item, dict):

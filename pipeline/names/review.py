@@ -166,7 +166,7 @@ def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
     data = read_registry_yaml(registry_path)
     registry = parse_registry(data, registry_path)
     decisions = read_review_table(table, registry)
-    nodes = {str(node["id"]): node for node in data["entities"]}
+    nodes = {str(node["id"]): node for node in data["entities"] or []}
     if data.get("rejected") is None:
         data["rejected"] = CommentedSeq()
     rejected = data["rejected"]

@@ -2,6 +2,17 @@
 
 from pipeline.publish.card import CardInfo, dataset_card
 from pipeline.publish.hub import push_to_hub
+from pipeline.publish.lock import OutputLocked, hold_output
 from pipeline.publish.stage import PROGRESS_FILE, NothingToPublish, Publish, staging_folder
 
-__all__ = ["PROGRESS_FILE", "CardInfo", "NothingToPublish", "Publish", "dataset_card", "push_to_hub", "staging_folder"]
+__all__ = [
+    "PROGRESS_FILE",
+    "CardInfo",
+    "NothingToPublish",
+    "OutputLocked",
+    "Publish",
+    "dataset_card",
+    "hold_output",
+    "push_to_hub",
+    "staging_folder",
+]

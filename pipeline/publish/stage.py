@@ -191,6 +191,9 @@ class Publish(Stage):
             first = f" (first: {skipped[0]['source']}: {skipped[0]['reason']})" if skipped else ""
             kept = f"{self.target} was left as it was" if self.target.exists() else "nothing was written"
             found = f"{documents.get('files', 0)} input files, {len(skipped)} skipped as bad input{first}"
+            if ignored := documents.get("ignored_by_extension"):
+                counts = ", ".join(f"{extension} {count}" for extension, count in ignored.items())
+                found += f", {sum(ignored.values())} other files ignored ({counts}; ingest.extensions says what is read)"
             raise NothingToPublish(f"no documents to publish ({found}); {kept}")
         name_table = self.table.rows()
         (self.staging / "names").mkdir(exist_ok=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 from pipeline.config import TranslateConfig
 from pipeline.names import Registry, variant_key
@@ -110,10 +111,21 @@ class Translate(Stage):
 
     # --- the model side -------------------------------------------------------------------
 
+    def _settings(self, lang: str) -> dict[str, Any]:
+        """What the cache key holds besides model and sentence; an NLLB model's language codes too.
+
+        One NLLB model serves several languages and may be pointed at another target, so its
+        codes are part of the key (Marian models have none: their keys stay as they were).
+        """
+        model = self.config.models.get(lang)
+        codes = {"src_lang": model.src_lang, "tgt_lang": model.tgt_lang} if model else {}
+        return {**self.settings, **{key: code for key, code in codes.items() if code}}
+
     def translate_texts(self, lang: str, texts: list[str]) -> list[str]:
         """Translate texts through the cache; unique misses go to the model in sorted batches."""
         backend = self.backends[lang]
-        keys = [cache_key(backend.model_key, self.settings, text) for text in texts]
+        settings = self._settings(lang)
+        keys = [cache_key(backend.model_key, settings, text) for text in texts]
         cached = self.cache.get_many(keys)
         self.counters["sentences"] += len(texts)
         self.counters["cache_hits"] += sum(1 for key in keys if key in cached)
@@ -125,7 +137,7 @@ class Translate(Stage):
                 outputs = backend.translate(sources)
                 self.counters["model_calls"] += 1
                 self.counters["model_sentences"] += len(sources)
-                fresh = {cache_key(backend.model_key, self.settings, s): o for s, o in zip(sources, outputs)}
+                fresh = {cache_key(backend.model_key, settings, s): o for s, o in zip(sources, outputs)}
                 self.cache.put_many(fresh)  # committed per batch: a crash loses only this one
                 cached.update(fresh)
         return [cached[key] for key in keys]

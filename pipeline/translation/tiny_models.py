@@ -1,9 +1,12 @@
-"""Tiny Marian translation models built from our own sample text, for offline runs and tests.
+"""Tiny translation models (Marian, NLLB-style) built from our own sample text, for offline runs and tests.
 
 No weights can be downloaded on the machines this project is built on, so the smoke config and
 the tests use models made here: a SentencePiece vocabulary trained on the sample documents and
 a randomly initialised Marian model of a few thousand parameters. Their output is noise, but
 they go through exactly the loading, batching and caching code that real OPUS-MT models use.
+The NLLB-style one (an M2M100 model with an NLLB tokenizer whose vocabulary carries language
+codes such as `rus_Cyrl`) exercises the `src_lang`/`tgt_lang` path: the source language code
+opens the input, the target language code is forced as the first generated token.
 
     python -m pipeline.translation.tiny_models OUTPUT_DIR --lang ru --input data/raw
 """
@@ -29,22 +32,37 @@ def is_tiny_model(model: str) -> bool:
     return (Path(model) / MARKER_FILE).is_file()
 
 
-def _train_sentencepiece(lines: list[str], prefix: Path, vocab_size: int, character_coverage: float) -> None:
+# NLLB's language codes for the languages we translate; the tiny model's vocabulary carries them.
+NLLB_CODES = {"ru": "rus_Cyrl", "th": "tha_Thai", "en": "eng_Latn"}
+# Marian's SentencePiece ids: no <s>, </s>=0, <unk>=1. NLLB's follow fairseq: <s>, <pad>, </s>, <unk>.
+MARIAN_IDS = {"bos_id": -1, "eos_id": 0, "unk_id": 1, "pad_id": -1}
+FAIRSEQ_IDS = {"bos_id": 0, "pad_id": 1, "eos_id": 2, "unk_id": 3}
+
+
+def _train_sentencepiece(
+    lines: list[str],
+    prefix: Path,
+    vocab_size: int,
+    character_coverage: float,
+    model_type: str = "unigram",
+    special_ids: dict[str, int] | None = None,
+) -> None:
     import sentencepiece as spm
 
+    ids = special_ids or MARIAN_IDS
     corpus = prefix.with_suffix(".txt")
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     spm.SentencePieceTrainer.train(
         input=str(corpus),
         model_prefix=str(prefix),
         vocab_size=vocab_size,
-        model_type="unigram",
+        model_type=model_type,
         character_coverage=character_coverage,
         hard_vocab_limit=False,
-        bos_id=-1,
-        eos_id=0,
-        unk_id=1,
-        pad_id=-1,
+        bos_id=ids["bos_id"],
+        eos_id=ids["eos_id"],
+        unk_id=ids["unk_id"],
+        pad_id=ids["pad_id"],
         minloglevel=2,
         num_threads=1,
         input_sentence_size=0,
@@ -135,10 +153,77 @@ def build_tiny_marian(
         model = MarianMTModel(config)
         tokenizer.save_pretrained(staging)
         model.save_pretrained(staging)
-        marker = {"built_by": "pipeline.translation.tiny_models", "note": "random weights, never trained: its translations are noise"}
-        (staging / MARKER_FILE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+        _write_marker(staging)
         if output.exists():
             shutil.rmtree(output)  # a folder cannot be renamed onto another
+    return output
+
+
+def _write_marker(folder: Path) -> None:
+    marker = {"built_by": "pipeline.translation.tiny_models", "note": "random weights, never trained: its translations are noise"}
+    (folder / MARKER_FILE).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+
+
+def build_tiny_nllb(
+    output: Path,
+    lines: Iterable[str],
+    vocab_size: int = 400,
+    d_model: int = 16,
+    layers: int = 1,
+    heads: int = 2,
+    ffn_dim: int = 32,
+    max_positions: int = 256,
+    seed: int = 0,
+) -> Path:
+    """Write an NLLB-style folder (M2M100 config and weights, NLLB tokenizer) to `output`.
+
+    One SentencePiece BPE vocabulary for all languages, as in NLLB, with the language codes of
+    NLLB_CODES as special tokens: the tokenizer puts `src_lang` before the source tokens, and
+    generation starts with `</s>` and then the forced `tgt_lang` code, as the real model does.
+    """
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+
+    from pipeline.translation.backends import quiet_transformers
+
+    quiet_transformers()
+    text = [line for line in lines if line.strip()]
+    if not text:
+        raise ValueError("tiny model needs some text to train its vocabulary")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_target(output) as staging:
+        staging.mkdir()
+        _train_sentencepiece(text, staging / "sentencepiece.bpe", vocab_size, 1.0, "bpe", FAIRSEQ_IDS)
+        for leftover in ("sentencepiece.bpe.vocab", "sentencepiece.txt"):
+            (staging / leftover).unlink(missing_ok=True)
+        codes = list(NLLB_CODES.values())
+        tokenizer = NllbTokenizer.from_pretrained(
+            str(staging), src_lang=codes[0], tgt_lang=NLLB_CODES["en"], extra_special_tokens=codes, model_max_length=max_positions
+        )
+        config = M2M100Config(
+            vocab_size=len(tokenizer),
+            d_model=d_model,
+            encoder_layers=layers,
+            decoder_layers=layers,
+            encoder_attention_heads=heads,
+            decoder_attention_heads=heads,
+            encoder_ffn_dim=ffn_dim,
+            decoder_ffn_dim=ffn_dim,
+            max_position_embeddings=max_positions,
+            pad_token_id=tokenizer.pad_token_id,
+            bos_token_id=tokenizer.bos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+            decoder_start_token_id=tokenizer.eos_token_id,
+            scale_embedding=True,
+        )
+        torch.manual_seed(seed)
+        model = M2M100ForConditionalGeneration(config)
+        (staging / "sentencepiece.bpe.model").unlink()  # tokenizer.json, saved next, holds the vocabulary
+        tokenizer.save_pretrained(staging)
+        model.save_pretrained(staging)
+        _write_marker(staging)
+        if output.exists():
+            shutil.rmtree(output)
     return output
 
 
@@ -150,8 +235,7 @@ def sample_lines(input_dir: Path, lang: str) -> tuple[list[str], list[str]]:
     detector = LanguageDetector([lang, "en"])
     source: list[str] = []
     english: list[str] = []
-    files, _left_out = list_input_files(input_dir, [".txt", ".md", ".html", ".htm", ".jsonl"])
-    for path in files:
+    for path in list_input_files(input_dir, [".txt", ".md", ".html", ".htm", ".jsonl"]).files:
         for document in read_documents(path, input_dir, 5_000_000, ["cp1251", "koi8_r", "cp874"]):
             for paragraph in getattr(document, "paragraphs", []):
                 detected, _score = detector.detect(paragraph.text)
@@ -164,13 +248,23 @@ def build_from_samples(output: Path, lang: str, input_dir: Path) -> Path:
     return build_tiny_marian(output, source, english, source_lang=lang)
 
 
+def build_nllb_from_samples(output: Path, input_dir: Path) -> Path:
+    """One tiny NLLB-style model for every language of NLLB_CODES, as NLLB is one model for all."""
+    russian, english = sample_lines(input_dir, "ru")
+    thai, _english = sample_lines(input_dir, "th")
+    return build_tiny_nllb(output, russian + thai + english)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Build a tiny Marian model from the sample documents")
+    parser = argparse.ArgumentParser(description="Build a tiny Marian (or NLLB-style) model from the sample documents")
     parser.add_argument("output", type=Path)
-    parser.add_argument("--lang", required=True, help="source language, e.g. ru or th")
+    parser.add_argument("--lang", help="source language of a Marian model, e.g. ru or th")
+    parser.add_argument("--nllb", action="store_true", help="an NLLB-style model for ru, th and en (src_lang/tgt_lang codes)")
     parser.add_argument("--input", type=Path, default=Path("data/raw"))
     args = parser.parse_args(argv)
-    print(build_from_samples(args.output, args.lang, args.input))
+    if args.nllb == bool(args.lang):
+        parser.error("give either --lang or --nllb")
+    print(build_nllb_from_samples(args.output, args.input) if args.nllb else build_from_samples(args.output, args.lang, args.input))
     return 0
 
 
