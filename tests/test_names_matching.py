@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import NormalizeConfig
 from pipeline.names import load_registry, variant_key
+from pipeline.names.entity import Entity
 from pipeline.names.matching import GIVEN_GROUP, NameIndex, find_mentions, fold, transliterate
 from pipeline.names.stage import Normalize
 from pipeline.names.table import NameTable
@@ -326,3 +327,30 @@ def test_property_holds_on_the_sample_data() -> None:
         assert_only_names_replaced(STAGE.normalize_document(document))
         checked += len(document.names)
     assert checked > 20  # the samples do name people and groups
+
+
+# --- people who share a name: the patronymic decides, a tie is left to a person ---------------
+
+ORLOVS = NameIndex([Entity("a", "Pavel Mikhailovich Orlov", "person"), Entity("b", "Pavel Sergeevich Orlov", "person")])
+
+
+@pytest.mark.parametrize(
+    ("text", "entity_id"),
+    [
+        ("Pavel Mikhaylovich Orlov", "a"),
+        ("Pavel Sergeyevich Orlov", "b"),
+        ("P. Mikhailovich Orlov", "a"),
+        ("ORLOV, Pavel Sergeevich", "b"),
+        ("Pavel Sergeevich Orlow", "b"),
+    ],
+)
+def test_a_conflicting_patronymic_rules_a_namesake_out(text: str, entity_id: str) -> None:
+    found = ORLOVS.resolve_person(text)
+    assert found is not None and found.entity.id == entity_id, found
+
+
+def test_two_people_who_fit_equally_well_are_left_to_a_reviewer() -> None:
+    assert ORLOVS.resolve_person("Pavel Orlov") is None  # either of them
+    assert ORLOVS.resolve_person("Pavel Orlow") is None
+    assert ORLOVS.resolve("Pavel Orlov") is None
+    assert find_mentions("Yesterday Pavel Orlov said so.", ORLOVS, 0.92, 0.8) == []

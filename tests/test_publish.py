@@ -294,3 +294,28 @@ def test_no_documents_replace_nothing(tmp_path: Path) -> None:
     assert (tmp_path / "ds" / "README.md").read_text() == before
     assert datasets.load_dataset(str(tmp_path / "ds"), split="train").num_rows == 2
     assert not (tmp_path / ".ds.partial").exists()
+
+
+@pytest.mark.parametrize(
+    ("documents", "category"),
+    [
+        (1, "n<1K"),
+        (999, "n<1K"),
+        (1000, "1K<n<10K"),
+        (9_999, "1K<n<10K"),
+        (10_000, "10K<n<100K"),
+        (99_999, "10K<n<100K"),
+        (100_000, "100K<n<1M"),
+    ],
+)
+def test_card_size_category_follows_the_document_count(tmp_path: Path, documents: int, category: str) -> None:
+    from collections import Counter
+
+    from pipeline.publish.card import dataset_card
+
+    (tmp_path / "data").mkdir()
+    card = dataset_card(_info(), Counter({"en": documents}), documents, 0, tmp_path)
+    header = yaml.safe_load(card.split("---")[1])
+    assert header["size_categories"] == [category]
+    assert header["dataset_info"][0]["splits"][0]["num_examples"] == documents
+    assert f"{documents} documents; 0 (variant, entity) rows in the name table." in card
