@@ -90,9 +90,12 @@ def test_hub_layout_card_and_names_config(tmp_path: Path) -> None:
             "documents": 5,
             "example": "… Put Domoj …",
             "status": "auto",
+            "type": "",
         }
     ]
-    assert (folder / "names.csv").read_text().splitlines()[0] == "variant,canonical,entity_id,method,score,count,documents,example,status"
+    assert (folder / "names.csv").read_text().splitlines()[
+        0
+    ] == "variant,canonical,entity_id,method,score,count,documents,example,status,type"
     assert not list(tmp_path.glob(".ds.*"))  # no staging or old copies left behind
 
 
