@@ -357,3 +357,12 @@ def test_two_people_who_fit_equally_well_are_left_to_a_reviewer() -> None:
     assert ORLOVS.resolve_person("Pavel Orlow") is None
     assert ORLOVS.resolve("Pavel Orlov") is None
     assert find_mentions("Yesterday Pavel Orlov said so.", ORLOVS, 0.92, 0.8) == []
+
+
+def test_a_namesake_with_another_patronymic_is_not_him_nor_is_his_surname() -> None:
+    from pipeline.names.entity import Entity
+
+    index = NameIndex([Entity("pavel-orlov", "Pavel Sergeevich Orlov", "person")])
+    for text in ("Yesterday Pavel Nikolaevich Orlov said so.", "Pavel Andreevich Orlov said so."):
+        assert [m for m in find_mentions(text, index, 0.92, 0.8) if m.applied] == [], text
+    assert [m.text for m in find_mentions("Pavel Sergeyevich Orlov said so.", index, 0.92, 0.8) if m.applied] == ["Pavel Sergeyevich Orlov"]

@@ -295,3 +295,20 @@ def test_thai_names_written_without_spaces_are_protected_and_sentences_rejoined(
         "<ภรรยาทหารรัสเซียกลุ่มIdite Lesomเรียกร้องให้สามีกลับบ้าน> <กลุ่มจะยังคงวางดอกไม้ที่กรุงมอสโกทุกวันเสาร์>",
     ]
     assert stage.counters["names_protected"] == 3 and stage.counters["paragraphs_translated.th"] == 2
+
+
+def test_a_rejected_native_form_is_left_to_the_model() -> None:
+    from pipeline.config import TranslateConfig
+    from pipeline.names.registry import load_registry
+    from pipeline.schema import Paragraph
+    from pipeline.translation.cache import TranslationCache
+    from pipeline.translation.stage import Translate
+    from tests.conftest import REGISTRY
+
+    registry = load_registry(REGISTRY)
+    paragraph = Paragraph("Участницы «Пути домой» вышли к Кремлю.", lang="ru")
+    protected = Translate(TranslateConfig(), {}, registry, TranslationCache(None))._sentences(paragraph)
+    assert "Put' Domoi" in protected[0].inline
+    registry.rejected.add(("пути домой", "put-domoi"))
+    left = Translate(TranslateConfig(), {}, registry, TranslationCache(None))._sentences(paragraph)
+    assert left[0].inline == paragraph.text and left[0].names == []
