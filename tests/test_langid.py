@@ -71,3 +71,14 @@ def test_short_paragraphs_inherit_unless_script_contradicts() -> None:
 def test_unknown_languages_are_codes_without_profile_or_rule() -> None:
     assert unknown_languages(["ru", "xx", "th", "be", "zh-cn", "yy", "xx"]) == ["xx", "yy"]
     assert unknown_languages(["../__init__.py"]) == ["../__init__.py"]  # a code is never a path
+
+
+def test_document_language_weighs_paragraphs_by_their_confidence() -> None:
+    # More Russian letters, but the detector was barely sure of them: the sure English wins.
+    paragraphs = [Paragraph("x" * 300, "ru", 0.3), Paragraph("y" * 200, "en", 1.0)]
+    assert document_language(paragraphs) == ("en", round(200 / 500, 4))
+    # Two unsure paragraphs do not outvote one sure one of the same length.
+    paragraphs = [Paragraph("a" * 100, "de", 0.4), Paragraph("b" * 100, "de", 0.4), Paragraph("c" * 100, "en", 0.9)]
+    assert document_language(paragraphs) == ("en", round(90 / 300, 4))
+    assert document_language([Paragraph("x" * 100, "ru", 0.8)]) == ("ru", 0.8)  # the score is the share times the confidence
+    assert document_language([]) == ("und", 0.0)

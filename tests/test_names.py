@@ -309,3 +309,81 @@ def test_a_run_with_an_empty_registry_publishes_and_its_table_applies(tmp_path: 
     rows = result.report["names"]["table_rows"]  # only proposals: nothing is registered
     assert apply_review(result.output / "names.csv", registry) == {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": rows}
     assert registry.read_text(encoding="utf-8") == "entities: []\n"
+
+
+# --- the name table: counts, documents, best score ----------------------------------------------
+
+
+def _name_record(variant: str, score: float = 0.97, method: str = "transliteration") -> dict:
+    return {
+        "variant": variant,
+        "entity_id": "put-domoi",
+        "canonical": "Put' Domoi",
+        "method": method,
+        "score": score,
+        "applied": True,
+        "example": f"… {variant} …",
+    }
+
+
+def test_name_table_counts_mentions_and_documents_apart() -> None:
+    table = NameTable()
+    table.add("doc-1", [_name_record("Putt Domoy"), _name_record("Putt Domoy"), _name_record("Putt Domoy")])
+    table.add("doc-2", [_name_record("PUTT DOMOY")])  # the same spelling: one row
+    table.add("doc-3", [_name_record("Putt Domoy"), _name_record("Bute Domoy", 1.0, "known-variant")])
+    rows = {row["variant"]: row for row in table.rows()}
+    assert set(rows) == {"Putt Domoy", "Bute Domoy"}
+    assert (rows["Putt Domoy"]["count"], rows["Putt Domoy"]["documents"]) == (5, 3)
+    assert (rows["Bute Domoy"]["count"], rows["Bute Domoy"]["documents"]) == (1, 1)
+    assert [row["variant"] for row in table.rows()] == ["Putt Domoy", "Bute Domoy"]  # most frequent first
+
+
+def test_name_table_keeps_the_best_score_of_a_spelling() -> None:
+    table = NameTable()
+    table.add("doc-1", [_name_record("Putt Domoy", 0.85)])
+    table.add("doc-2", [_name_record("Putt Domoy", 0.9712)])
+    table.add("doc-3", [_name_record("Putt Domoy", 0.9)])
+    [row] = table.rows()
+    assert row["score"] == 0.9712  # neither the first score nor the last
+    assert row["example"] == "… Putt Domoy …" and row["count"] == 3 and row["documents"] == 3
+
+
+# --- Thai native forms: written with or without the space between words -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("องค์กรอีดิเต เลซอม ระบุว่า", [("อีดิเต เลซอม", "idite-lesom")]),  # as registered
+        ("องค์กรอีดิเตเลซอมระบุว่า", [("อีดิเตเลซอม", "idite-lesom")]),  # no space, as Thai mostly writes
+        ("องค์กรอีดิเต   เลซอม ระบุว่า", [("อีดิเต   เลซอม", "idite-lesom")]),  # several spaces
+        ("โดยกริกอรี\u00a0สแวร์ดลิน", [("กริกอรี\u00a0สแวร์ดลิน", "grigory-sverdlin")]),  # a no-break space
+        (
+            "องค์กรอีดิเตเลซอมซึ่งก่อตั้งโดยกริกอรีสแวร์ดลินระบุว่า",
+            [("อีดิเตเลซอม", "idite-lesom"), ("กริกอรีสแวร์ดลิน", "grigory-sverdlin")],
+        ),
+    ],
+)
+def test_thai_native_forms_match_whatever_the_spacing(text: str, found: list[tuple[str, str]]) -> None:
+    matches = load_registry(REGISTRY).native_matcher.find(text)
+    assert [(text[m.start : m.end], m.entity.id, m.sure) for m in matches] == [(variant, entity, True) for variant, entity in found]
+
+
+# --- a rejected native form is never recorded as the entity ------------------------------------
+
+
+def test_a_rejected_native_form_is_not_recorded() -> None:
+    from pipeline.names import Registry, variant_key
+
+    registry = load_registry(REGISTRY)
+    rejecting = Registry(entities=registry.entities, rejected={(variant_key("Пути домой"), "put-domoi")}, path=None)
+    text = "Участницы «Пути домой» и «Идите лесом» пришли."
+    for reg, expected in (
+        (registry, [("Пути домой", "put-domoi"), ("Идите лесом", "idite-lesom")]),
+        (rejecting, [("Идите лесом", "idite-lesom")]),
+    ):
+        stage = Normalize(NormalizeConfig(registry=REGISTRY), reg)
+        document = stage.normalize_document(Document(id="d", source="s", text=text, paragraphs=[], text_en="They came."))
+        registered = [(r["variant"], r["entity_id"]) for r in document.name_records if r["entity_id"] in registry.entities]
+        assert registered == expected
+        assert stage.counters["native_forms"] == len(expected)

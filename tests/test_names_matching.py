@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import NormalizeConfig
 from pipeline.names import load_registry, variant_key
+from pipeline.names.entity import Entity
 from pipeline.names.matching import GIVEN_GROUP, NameIndex, find_mentions, fold, transliterate
 from pipeline.names.stage import Normalize
 from pipeline.names.table import NameTable
@@ -257,6 +258,9 @@ def assert_only_names_replaced(document: Document) -> None:
     """text_en is text_en_normalized with each name put back: not one other character differs."""
     rebuilt, position = [], 0
     for name in sorted(document.names, key=lambda n: n.start):
+        if name.method == "discovered":  # listed where it stands, never replaced
+            assert document.text_en_normalized[name.start : name.end] == name.variant, name
+            continue
         assert document.text_en_normalized[name.start : name.end] == name.canonical
         rebuilt += [document.text_en_normalized[position : name.start], name.variant]
         position = name.end
@@ -326,3 +330,39 @@ def test_property_holds_on_the_sample_data() -> None:
         assert_only_names_replaced(STAGE.normalize_document(document))
         checked += len(document.names)
     assert checked > 20  # the samples do name people and groups
+
+
+# --- people who share a name: the patronymic decides, a tie is left to a person ---------------
+
+ORLOVS = NameIndex([Entity("a", "Pavel Mikhailovich Orlov", "person"), Entity("b", "Pavel Sergeevich Orlov", "person")])
+
+
+@pytest.mark.parametrize(
+    ("text", "entity_id"),
+    [
+        ("Pavel Mikhaylovich Orlov", "a"),
+        ("Pavel Sergeyevich Orlov", "b"),
+        ("P. Mikhailovich Orlov", "a"),
+        ("ORLOV, Pavel Sergeevich", "b"),
+        ("Pavel Sergeevich Orlow", "b"),
+    ],
+)
+def test_a_conflicting_patronymic_rules_a_namesake_out(text: str, entity_id: str) -> None:
+    found = ORLOVS.resolve_person(text)
+    assert found is not None and found.entity.id == entity_id, found
+
+
+def test_two_people_who_fit_equally_well_are_left_to_a_reviewer() -> None:
+    assert ORLOVS.resolve_person("Pavel Orlov") is None  # either of them
+    assert ORLOVS.resolve_person("Pavel Orlow") is None
+    assert ORLOVS.resolve("Pavel Orlov") is None
+    assert find_mentions("Yesterday Pavel Orlov said so.", ORLOVS, 0.92, 0.8) == []
+
+
+def test_a_namesake_with_another_patronymic_is_not_him_nor_is_his_surname() -> None:
+    from pipeline.names.entity import Entity
+
+    index = NameIndex([Entity("pavel-orlov", "Pavel Sergeevich Orlov", "person")])
+    for text in ("Yesterday Pavel Nikolaevich Orlov said so.", "Pavel Andreevich Orlov said so."):
+        assert [m for m in find_mentions(text, index, 0.92, 0.8) if m.applied] == [], text
+    assert [m.text for m in find_mentions("Pavel Sergeyevich Orlov said so.", index, 0.92, 0.8) if m.applied] == ["Pavel Sergeyevich Orlov"]

@@ -90,9 +90,12 @@ def test_hub_layout_card_and_names_config(tmp_path: Path) -> None:
             "documents": 5,
             "example": "… Put Domoj …",
             "status": "auto",
+            "type": "",
         }
     ]
-    assert (folder / "names.csv").read_text().splitlines()[0] == "variant,canonical,entity_id,method,score,count,documents,example,status"
+    assert (folder / "names.csv").read_text().splitlines()[
+        0
+    ] == "variant,canonical,entity_id,method,score,count,documents,example,status,type"
     assert not list(tmp_path.glob(".ds.*"))  # no staging or old copies left behind
 
 
@@ -294,3 +297,28 @@ def test_no_documents_replace_nothing(tmp_path: Path) -> None:
     assert (tmp_path / "ds" / "README.md").read_text() == before
     assert datasets.load_dataset(str(tmp_path / "ds"), split="train").num_rows == 2
     assert not (tmp_path / ".ds.partial").exists()
+
+
+@pytest.mark.parametrize(
+    ("documents", "category"),
+    [
+        (1, "n<1K"),
+        (999, "n<1K"),
+        (1000, "1K<n<10K"),
+        (9_999, "1K<n<10K"),
+        (10_000, "10K<n<100K"),
+        (99_999, "10K<n<100K"),
+        (100_000, "100K<n<1M"),
+    ],
+)
+def test_card_size_category_follows_the_document_count(tmp_path: Path, documents: int, category: str) -> None:
+    from collections import Counter
+
+    from pipeline.publish.card import dataset_card
+
+    (tmp_path / "data").mkdir()
+    card = dataset_card(_info(), Counter({"en": documents}), documents, 0, tmp_path)
+    header = yaml.safe_load(card.split("---")[1])
+    assert header["size_categories"] == [category]
+    assert header["dataset_info"][0]["splits"][0]["num_examples"] == documents
+    assert f"{documents} documents; 0 (variant, entity) rows in the name table." in card

@@ -67,12 +67,15 @@ def test_kill_and_resume_gives_the_uninterrupted_dataset(tmp_path: Path, tiny_mo
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert not (tmp_path / "killed" / "corpus").exists()  # never a half-written dataset
+    shards = json.loads(progress.read_text())["shards"]
+    finished = sum(shard["rows"] for shard in shards)
+    assert len(shards) >= 3 and all(shard["rows"] == 4 for shard in shards)  # one document a file, 4 a shard
 
     resumed = run_cli("run", str(killed_config))
     assert resumed.returncode == 0, resumed.stderr
     report = json.loads((tmp_path / "killed" / "corpus" / "run_report.json").read_text())
-    assert 0 < report["documents"]["resumed"] < 120 and report["documents"]["published"] == 120
-    assert report["stages"]["ingest"]["files_resumed"] > 0
+    assert report["documents"]["resumed"] == finished < 120 and report["documents"]["published"] == 120
+    assert report["stages"]["ingest"]["files_resumed"] == finished and report["documents"]["files"] == 120
     assert report["stages"]["translate"]["sentences"] < whole_report["stages"]["translate"]["sentences"]
     assert rows(tmp_path / "killed" / "corpus") == rows(tmp_path / "whole" / "corpus")
     whole_names = (tmp_path / "whole" / "corpus" / "names.csv").read_text()
@@ -146,11 +149,13 @@ def test_ctrl_c_stops_with_one_message_and_the_same_command_resumes(tmp_path: Pa
     message = stderr_file.read_text()
     assert message == f"interrupted: the finished shards are kept in {staging}; run the same command again to resume\n"
     assert not (tmp_path / "interrupted" / "corpus").exists()
+    finished = sum(shard["rows"] for shard in json.loads((staging / "progress.json").read_text())["shards"])
 
     resumed = run_cli("run", str(interrupted))
     assert resumed.returncode == 0, resumed.stderr
     report = json.loads((tmp_path / "interrupted" / "corpus" / "run_report.json").read_text())
-    assert report["documents"]["resumed"] > 0 and report["documents"]["published"] == 120
+    assert report["documents"]["resumed"] == finished > 0 and report["documents"]["published"] == 120
+    assert report["stages"]["ingest"]["files_resumed"] == finished  # those files are not read again
 
 
 HOLDER = """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,13 @@ def test_russian_sentences_know_abbreviations_initials_and_quotes() -> None:
 
 def test_thai_sentences_with_the_offline_crf_model() -> None:
     text = "ภรรยาทหารรัสเซียเรียกร้องให้สามีกลับบ้าน กลุ่มจะยังคงวางดอกไม้ที่กรุงมอสโกทุกวันเสาร์ ประธานาธิบดียังไม่ได้พบกับกลุ่มผู้หญิงเหล่านี้"
-    sentences = texts(text, split_thai_sentences(text))
-    assert len(sentences) >= 2
-    assert "".join(sentences).replace(" ", "") == text.replace(" ", "")
+    spans = split_thai_sentences(text)
+    assert texts(text, spans) == [
+        "ภรรยาทหารรัสเซียเรียกร้องให้สามีกลับบ้าน",
+        "กลุ่มจะยังคงวางดอกไม้ที่กรุงมอสโกทุกวันเสาร์ ประธานาธิบดียังไม่ได้พบกับกลุ่มผู้หญิงเหล่านี้",
+    ]
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(text[end:start] == " " for (_, end), (start, _) in zip(spans, spans[1:]))  # only the space between is left out
 
 
 def test_no_boundary_inside_a_protected_name() -> None:
@@ -56,9 +61,12 @@ def test_long_sentences_are_split_never_truncated() -> None:
 def test_batches_respect_the_token_budget_and_cover_every_sentence() -> None:
     lengths = [5, 50, 7, 30, 3, 12, 40, 8]
     batches = batches_by_tokens(lengths, budget=60)
+    assert batches == [[4, 0, 2, 7, 5], [3], [6], [1]]  # 3 5 7 8 12 (12 x 5 = 60), then 30, 40, 50 alone
     assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
     for batch in batches:
         assert max(lengths[i] for i in batch) * len(batch) <= 60 or len(batch) == 1
+    assert batches_by_tokens([70, 2], budget=60) == [[1], [0]]  # one over the budget still goes, alone
+    assert batches_by_tokens([], budget=60) == []
     flat = [lengths[i] for batch in batches for i in batch]
     assert flat == sorted(flat)  # shortest first: little padding
 
@@ -102,7 +110,8 @@ def test_order_is_restored_after_sorted_batches(tmp_path: Path) -> None:
     assert out[0].paragraphs[1].text_en == "English stays."
     assert out[1].paragraphs[1].text_en == "<Второе предложение.> <Третье!>"
     assert out[1].text_en == "<Короткое.>\n\n<Второе предложение.> <Третье!>"
-    assert len(backend.batches) > 1 and all(len(batch) >= 1 for batch in backend.batches)
+    # Shortest first under 8 tokens (words here): 1 + 1 + 2 words fit (2 x 3 = 6), the 8-word one goes alone.
+    assert backend.batches == [["Короткое.", "Третье!", "Второе предложение."], ["Очень длинное первое предложение из многих слов здесь."]]
     assert out[0].translation_model == "fake@main" and stage.counters["model_calls"] == len(backend.batches)
 
 
@@ -217,7 +226,14 @@ def test_ctranslate2_gives_the_same_greedy_tokens(tmp_path: Path, tiny_models: d
     got = [reference.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
     assert got == expected
     assert fast.translate(sentences) == reference.tokenizer.batch_decode(generated, skip_special_tokens=True)
-    assert any(tmp_path.iterdir())  # the conversion is kept for the next run
+    # The conversion is kept for the next run, in a folder named after the model and its precision.
+    folder = tmp_path / re.sub(r"[^A-Za-z0-9._-]+", "_", f"{fast.model_key}-float32").strip("_")
+    assert list(tmp_path.iterdir()) == [folder]
+    assert sorted(p.name for p in folder.iterdir()) == ["config.json", "model.bin", "shared_vocabulary.json"]
+    converted = (folder / "model.bin").stat().st_mtime_ns
+    again = CTranslate2Backend("ru", str(tiny_models["ru"]), None, "cpu", 1, steps - 1, compute_type="float32", convert_dir=tmp_path)
+    assert (folder / "model.bin").stat().st_mtime_ns == converted and list(tmp_path.iterdir()) == [folder]  # not converted again
+    assert again.translate(sentences) == fast.translate(sentences)
 
 
 def test_a_driver_that_only_checks_models_refuses_the_same_bad_models(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
@@ -334,3 +350,57 @@ def _published(folder: Path) -> list[dict[str, object]]:
     import pyarrow.parquet as pq
 
     return [row for path in sorted((folder / "data").glob("*.parquet")) for row in pq.read_table(path).to_pylist()]
+
+
+def test_cache_key_includes_the_generation_settings(tmp_path: Path) -> None:
+    def run(**settings: int) -> list[list[str]]:
+        config = TranslateConfig(cache=tmp_path / "cache.sqlite", **settings)
+        backend = FakeBackend()
+        stage = Translate(config, {"ru": backend}, load_registry(REGISTRY), TranslationCache(config.cache))
+        list(stage.run([_document("a", ("Жёны вышли.", "ru"))]))
+        return backend.batches
+
+    assert run() == [["Жёны вышли."]]
+    assert run(num_beams=4) == [["Жёны вышли."]]  # another beam size: another translation
+    assert run(max_new_tokens=32) == [["Жёны вышли."]]  # another length limit: another translation
+    assert run(num_beams=4, max_new_tokens=32) == [["Жёны вышли."]]
+    for settings in ({}, {"num_beams": 4}, {"max_new_tokens": 32}, {"num_beams": 4, "max_new_tokens": 32}):
+        assert run(**settings) == [], settings  # each of them is cached under its own settings
+
+
+def test_thai_names_written_without_spaces_are_protected_and_sentences_rejoined(tmp_path: Path) -> None:
+    backend = FakeBackend()
+    config = TranslateConfig(cache=None)
+    stage = Translate(config, {"th": backend}, load_registry(REGISTRY), TranslationCache(None))
+    first = "องค์กรอีดิเตเลซอมซึ่งก่อตั้งโดยกริกอรีสแวร์ดลินระบุว่า"  # Thai writes the names without a space
+    second = "ภรรยาทหารรัสเซียกลุ่มอีดิเต  เลซอมเรียกร้องให้สามีกลับบ้าน กลุ่มจะยังคงวางดอกไม้ที่กรุงมอสโกทุกวันเสาร์"
+    [document] = stage.run([_document("th", (first, "th"), (second, "th"))])
+    assert sorted(s for batch in backend.batches for s in batch) == sorted(
+        [
+            "องค์กรIdite Lesomซึ่งก่อตั้งโดยGrigory Sverdlinระบุว่า",
+            "ภรรยาทหารรัสเซียกลุ่มIdite Lesomเรียกร้องให้สามีกลับบ้าน",
+            "กลุ่มจะยังคงวางดอกไม้ที่กรุงมอสโกทุกวันเสาร์",
+        ]
+    )
+    assert [p.text_en for p in document.paragraphs] == [
+        "<องค์กรIdite Lesomซึ่งก่อตั้งโดยGrigory Sverdlinระบุว่า>",
+        "<ภรรยาทหารรัสเซียกลุ่มIdite Lesomเรียกร้องให้สามีกลับบ้าน> <กลุ่มจะยังคงวางดอกไม้ที่กรุงมอสโกทุกวันเสาร์>",
+    ]
+    assert stage.counters["names_protected"] == 3 and stage.counters["paragraphs_translated.th"] == 2
+
+
+def test_a_rejected_native_form_is_left_to_the_model() -> None:
+    from pipeline.config import TranslateConfig
+    from pipeline.names.registry import load_registry
+    from pipeline.schema import Paragraph
+    from pipeline.translation.cache import TranslationCache
+    from pipeline.translation.stage import Translate
+    from tests.conftest import REGISTRY
+
+    registry = load_registry(REGISTRY)
+    paragraph = Paragraph("Участницы «Пути домой» вышли к Кремлю.", lang="ru")
+    protected = Translate(TranslateConfig(), {}, registry, TranslationCache(None))._sentences(paragraph)
+    assert "Put' Domoi" in protected[0].inline
+    registry.rejected.add(("пути домой", "put-domoi"))
+    left = Translate(TranslateConfig(), {}, registry, TranslationCache(None))._sentences(paragraph)
+    assert left[0].inline == paragraph.text and left[0].names == []

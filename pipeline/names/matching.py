@@ -222,6 +222,13 @@ _PATRONYMIC = re.compile(r"(ovi[tʧ]|evi[tʧ]|ovna|evna|i[tʧ]na|ovi[tʧ]|ivna|o
 _SUFFIXES = {"jr", "sr", "ii", "iii"}
 
 
+def patronymics_conflict(a: str, b: str) -> bool:
+    """Two patronymics of different fathers: compared without their endings, which all look alike
+    ("Andreevich" and "Sergeevich" share "-eevich"; "Andre" and "Serge" do not)."""
+    stem_a, stem_b = _PATRONYMIC.sub("", a), _PATRONYMIC.sub("", b)
+    return fuzz.ratio(stem_a, stem_b) < 75
+
+
 def parse_person(text: str) -> PersonName | None:
     """'SURNAME, Given Patronymic' or 'Given [Patronymic] Surname', folded.
 
@@ -379,7 +386,7 @@ class NameIndex:
                 given_score = 0.9  # one side has no given name: only the surname speaks
             else:
                 given_score = 1.0
-            if query.patronymic and person.patronymic and fuzz.ratio(query.patronymic, person.patronymic) < 60:
+            if query.patronymic and person.patronymic and patronymics_conflict(query.patronymic, person.patronymic):
                 continue
             # One part agreeing exactly is evidence of its own: it lifts a near miss in the other.
             if surname_score == 1.0:
@@ -641,5 +648,7 @@ def _match_run(
             joined = before >= 0 and gaps[span_tokens[0]] == _JOINED
             if found and n == 1 and joined and index.given_name_conflicts(tokens[before].key, found.entity):
                 continue
+            if found and n == 1 and joined and _PATRONYMIC.search(fold_token(tokens[before].key)):
+                continue  # "Pavel Nikolaevich Orlov": the full name was judged above; his surname alone is not
             if found and found.score >= review:
                 add(span_tokens[0], n, found.entity, found.method, found.score, found.score >= auto and found.automatic)

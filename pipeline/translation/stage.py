@@ -155,10 +155,18 @@ class Translate(Stage):
 
     # --- names ----------------------------------------------------------------------------
 
+    def _rejected(self, variant: str, match: NativeMatch) -> bool:
+        """A reviewer rejected this spelling for this entity: it is left to the model."""
+        return self.registry is not None and (variant_key(variant), match.entity.id) in self.registry.rejected
+
     def _sentences(self, paragraph: Paragraph) -> list[_Sentence]:
         text = paragraph.text
         # Only sure matches are protected: an unsure one ("Свердлина" alone) is left to the model.
-        matches = [m for m in self.registry.native_matcher.find(text) if m.sure] if self.registry else []
+        matches = (
+            [m for m in self.registry.native_matcher.find(text) if m.sure and not self._rejected(text[m.start : m.end], m)]
+            if self.registry
+            else []
+        )
         spans = split_sentences(text, paragraph.lang, [(m.start, m.end) for m in matches])
         sentences = []
         for start, end in spans:
