@@ -13,7 +13,15 @@ from tests.test_end_to_end import run_cli
 def _report(skipped: list[dict[str, str]], resumed: int = 0) -> dict[str, Any]:
     return {
         "name": "news",
-        "documents": {"files": 4, "read": 5, "published": 3, "resumed": resumed, "skipped": skipped},
+        "documents": {
+            "files": 4,
+            "read": 5,
+            "published": 3,
+            "resumed": resumed,
+            "skipped": skipped,
+            "ignored": [],
+            "ignored_by_extension": {},
+        },
         "languages": {"documents": {"en": 2, "ru": 1}, "paragraphs": {"en": 4, "ru": 3, "und": 1}},
         "names": {"table_rows": 7, "mentions_applied": 9, "mentions_pending": 2},
         "stages": {
