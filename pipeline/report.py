@@ -6,6 +6,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.config import RunConfig
+from pipeline.ingest import Ingest
 from pipeline.publish import Publish
 from pipeline.schema import Stage
 
@@ -27,6 +28,8 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
             "published": publish.counters["documents"],
             "resumed": publish.resumed_documents,
             "skipped": skipped,
+            # Lines of site furniture (menus, share buttons, banners) dropped, per source file.
+            "furniture_lines": dict(sorted(ingest.furniture.items())) if isinstance(ingest, Ingest) else {},
         },
         "languages": {"documents": dict(sorted(publish.languages.items())), "paragraphs": paragraphs},
         "names": {
