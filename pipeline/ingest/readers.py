@@ -90,6 +90,11 @@ def _is_headline(line: str) -> bool:
     return long_enough and words <= 40 and len(line) <= 300 and line[-1] not in ".,;:" and not _URL_START.match(line)
 
 
+def _is_byline(line: str) -> bool:
+    line = line.strip()
+    return len(line) <= _MAX_DATE_LINE_REST and len(line.split()) <= 8 and line[-1:] not in ".!?"
+
+
 def _split_outlet(title: str) -> tuple[str, str | None]:
     """'Headline | Outlet' -> ('Headline', 'Outlet')."""
     parts = _TITLE_SEPARATOR.split(title)
@@ -160,7 +165,11 @@ def _take_title_and_date(lines: list[str], markdown: bool) -> tuple[str | None, 
     if title is None and published is None and len(head) > 1 and _is_headline(lines[head[0]]):
         title_at = head[0]
         title = lines[title_at].strip()
-    for i in sorted({i for i in (title_at, date_at) if i is not None}, reverse=True):
+    taken = {i for i in (title_at, date_at) if i is not None}
+    if title_at is not None and date_at is not None:
+        # Between the headline and the date stands the byline ("By ...", an author's name).
+        taken |= {i for i in head if title_at < i < date_at and _is_byline(lines[i])}
+    for i in sorted(taken, reverse=True):
         del lines[i]
     return title, suffix, published
 
