@@ -9,6 +9,8 @@ from functools import cache
 
 from dateparser.date import DateDataParser
 
+from pipeline import scripts
+
 _MONTH = r"[A-Za-zА-Яа-яЁё\u0e00-\u0e7f][A-Za-zА-Яа-яЁё\u0e00-\u0e7f.]{1,11}"
 _TIME = r"(?:,?\s*(?:в\s+|at\s+)?\d{1,2}:\d{2}(?::\d{2})?)?"
 _CANDIDATE = re.compile(
@@ -23,12 +25,21 @@ _BUDDHIST_ERA_OFFSET = 543
 _FIRST_YEAR, _LAST_YEAR = 1990, 2100
 
 
+_CYRILLIC = re.compile(f"[{scripts.CYRILLIC_BLOCK}]")
+_THAI = re.compile(f"[{scripts.THAI_BLOCK}]")
+
+
 @cache
-def _parser() -> DateDataParser:
+def _parser(language: str) -> DateDataParser:
     return DateDataParser(
-        languages=["en", "ru", "th"],
+        languages=[language],
         settings={"STRICT_PARSING": True, "DATE_ORDER": "DMY", "RETURN_AS_TIMEZONE_AWARE": False},
     )
+
+
+def _language(text: str) -> str:
+    """The script of the month name says the language: one locale to try is several times faster."""
+    return "ru" if _CYRILLIC.search(text) else "th" if _THAI.search(text) else "en"
 
 
 def _common_era(text: str) -> str:
@@ -45,7 +56,7 @@ def parse_date(text: str) -> dt.date | None:
         except ValueError:
             return None
     else:
-        found = _parser().get_date_data(cleaned).date_obj
+        found = _parser(_language(cleaned)).get_date_data(cleaned).date_obj
         if found is None:
             return None
         parsed = found.date()

@@ -59,13 +59,15 @@ def line_key(line: str) -> str:
 
 
 def is_furniture_phrase(line: str) -> bool:
+    if len(line) > 3 * MAX_FURNITURE_CHARS:  # a paragraph: not worth the regular expressions
+        return False
     key = line_key(line)
     return bool(key) and len(key) <= 2 * MAX_FURNITURE_CHARS and _PHRASE.fullmatch(key) is not None
 
 
 def countable_keys(lines: Iterable[str]) -> set[str]:
     """The distinct short lines of one document, as keys for the repeated-line count."""
-    return {key for line in lines if (key := line_key(line)) and len(key) <= MAX_FURNITURE_CHARS}
+    return {key for line in lines if len(line) <= 2 * MAX_FURNITURE_CHARS and (key := line_key(line)) and len(key) <= MAX_FURNITURE_CHARS}
 
 
 class RepeatedLines:
