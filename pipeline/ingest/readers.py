@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import trafilatura
 
-from pipeline.ingest import dates, furniture, outlets
+from pipeline.ingest.dates import find_date, parse_date
 from pipeline.ingest.encodings import UnreadableFile
+from pipeline.ingest.furniture import is_furniture_phrase, line_key
+from pipeline.ingest.outlets import outlet_name
 from pipeline.schema import PARAGRAPH_SEPARATOR
 
 
@@ -133,7 +135,7 @@ def _take_title_and_date(lines: list[str], markdown: bool) -> tuple[str | None, 
     """
     published = None
     if lines and (match := _DATE_PREFIX.match(lines[0])):
-        published = dates.parse_date(match.group(1))
+        published = parse_date(match.group(1))
         lines[0] = lines[0][match.end() :]
     head = [i for i, line in enumerate(lines) if line.strip()][:HEAD_LINES]
     date_at = None
@@ -141,7 +143,7 @@ def _take_title_and_date(lines: list[str], markdown: bool) -> tuple[str | None, 
         if published is not None:
             break
         line = lines[i].strip()
-        if len(line) <= 2 * _MAX_DATE_LINE_REST + 40 and (found := dates.find_date(line)):
+        if len(line) <= 2 * _MAX_DATE_LINE_REST + 40 and (found := find_date(line)):
             rest = found[1].strip(" ,.:|-–—")
             if len(rest) <= _MAX_DATE_LINE_REST and ". " not in rest:
                 published, date_at = found[0], i
@@ -189,26 +191,26 @@ def _outlet_hint(lines: list[str]) -> tuple[str | None, str | None]:
 def text_lines(text: str) -> list[str]:
     """The lines of a text dump, site furniture matched by phrase taken out."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [line for line in lines if not furniture.is_furniture_phrase(line)]
+    return [line for line in lines if not is_furniture_phrase(line)]
 
 
 def dump_outlet(text: str) -> str | None:
     """The outlet of a text dump, cheaply: for grouping documents when counting repeated lines."""
     url, suffix = _outlet_hint(text_lines(text))
-    return outlets.outlet_name(url, suffix)
+    return outlet_name(url, suffix)
 
 
 def parse_text_dump(text: str, markdown: bool = False, repeated: RepeatedFor | None = None) -> RawDocument:
     """A .txt or .md dump of an article: metadata from the top and Source: lines, furniture dropped."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    kept = [line for line in lines if not furniture.is_furniture_phrase(line)]
+    kept = [line for line in lines if not is_furniture_phrase(line)]
     dropped = sum(1 for line in lines if line.strip()) - sum(1 for line in kept if line.strip())
     url = _take_url(kept)
     title, suffix, published = _take_title_and_date(kept, markdown)
-    outlet = outlets.outlet_name(url, suffix)
+    outlet = outlet_name(url, suffix)
     if repeated is not None and (known := repeated(outlet)):
         before = len(kept)
-        kept = [line for line in kept if furniture.line_key(line) not in known]
+        kept = [line for line in kept if line_key(line) not in known]
         dropped += before - len(kept)
     body = "\n".join(kept)
     if markdown:
@@ -271,8 +273,8 @@ def parse_html(text: str, repeated: RepeatedFor | None = None) -> RawDocument:
         paragraphs=paragraphs,
         url=url,
         title=title,
-        published=dates.parse_date(page["date"]) if page.get("date") else None,
-        outlet=outlets.outlet_name(url, suffix, page.get("sitename")),
+        published=parse_date(page["date"]) if page.get("date") else None,
+        outlet=outlet_name(url, suffix, page.get("sitename")),
     )
 
 
@@ -292,18 +294,18 @@ def parse_jsonl_line(line: str, line_number: int, repeated: RepeatedFor | None =
             meta[key] = str(value)
     url = clean_url(meta["url"]) or meta["url"] if meta["url"] else None
     title, suffix = _split_outlet(meta["title"]) if meta["title"] else (None, None)
-    outlet = meta["outlet"] or outlets.outlet_name(url, suffix)
+    outlet = meta["outlet"] or outlet_name(url, suffix)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    kept = [line for line in lines if not furniture.is_furniture_phrase(line)]
+    kept = [line for line in lines if not is_furniture_phrase(line)]
     if repeated is not None and (known := repeated(outlet)):
-        kept = [line for line in kept if furniture.line_key(line) not in known]
+        kept = [line for line in kept if line_key(line) not in known]
     paragraphs = split_paragraphs("\n".join(kept))
     return RawDocument(
         text=PARAGRAPH_SEPARATOR.join(paragraphs),
         paragraphs=paragraphs,
         url=url,
         title=title,
-        published=dates.parse_date(meta["published"]) if meta["published"] else None,
+        published=parse_date(meta["published"]) if meta["published"] else None,
         outlet=outlet,
         furniture_lines=sum(1 for line in lines if line.strip()) - sum(1 for line in kept if line.strip()),
     )

@@ -10,8 +10,9 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from pipeline.ingest import furniture, outlets
 from pipeline.ingest.encodings import UnreadableFile, declared_charset, decode_bytes
+from pipeline.ingest.furniture import RepeatedLines, countable_keys
+from pipeline.ingest.outlets import outlet_name
 from pipeline.ingest.readers import (
     RawDocument,
     dump_outlet,
@@ -115,7 +116,7 @@ def repeated_lines(
     It covers every listed file, resumed ones too, so an interrupted run drops the same lines.
     HTML is left to trafilatura, which knows page structure.
     """
-    counter = furniture.RepeatedLines(min_documents)
+    counter = RepeatedLines(min_documents)
     for path in files:
         suffix = path.suffix.lower()
         if suffix in (".html", ".htm") or (text := _decoded(path, max_file_bytes, legacy_encodings)) is None:
@@ -126,13 +127,13 @@ def repeated_lines(
                 try:
                     record = json.loads(line)
                     body = record["text"]
-                    outlet = record.get("outlet") or outlets.outlet_name(record.get("url"))
+                    outlet = record.get("outlet") or outlet_name(record.get("url"))
                 except (ValueError, KeyError, TypeError, AttributeError):
                     continue
                 if isinstance(body, str):
-                    counter.add(_group(outlet if isinstance(outlet, str) else None, source), furniture.countable_keys(text_lines(body)))
+                    counter.add(_group(outlet if isinstance(outlet, str) else None, source), countable_keys(text_lines(body)))
         else:
-            counter.add(_group(dump_outlet(text), source), furniture.countable_keys(text_lines(text)))
+            counter.add(_group(dump_outlet(text), source), countable_keys(text_lines(text)))
     found = {group: counter.furniture(group) for group in counter.documents}
     return {group: lines for group, lines in found.items() if lines}
 
