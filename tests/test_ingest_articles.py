@@ -211,3 +211,8 @@ def test_jsonl_fields_and_outlet() -> None:
     )
     raw = parse_jsonl_line(line, 1)
     assert (raw.title, raw.published, raw.outlet, raw.paragraphs) == ("Wives ask for a date", dt.date(2023, 11, 20), "Meduza", ["Body."])
+
+
+def test_the_first_date_line_at_the_top_wins() -> None:
+    raw = parse_plain_text("Mothers write to the president again\nMarch 3, 2024\nUpdated March 5, 2024\n\nThe letter asks for a date.\n")
+    assert raw.published == dt.date(2024, 3, 3) and raw.title == "Mothers write to the president again"

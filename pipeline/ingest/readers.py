@@ -139,14 +139,13 @@ def _take_title_and_date(lines: list[str], markdown: bool) -> tuple[str | None, 
         lines[0] = lines[0][match.end() :]
     head = [i for i, line in enumerate(lines) if line.strip()][:HEAD_LINES]
     date_at = None
-    for i in head:
-        if published is not None:
-            break
+    for i in head if published is None else []:
         line = lines[i].strip()
         if len(line) <= 2 * _MAX_DATE_LINE_REST + 40 and (found := find_date(line)):
             rest = found[1].strip(" ,.:|-–—")
             if len(rest) <= _MAX_DATE_LINE_REST and ". " not in rest:
                 published, date_at = found[0], i
+                break
     title, suffix, title_at = None, None, None
     for i in head:
         if (match := _MD_TITLE.match(lines[i].strip())) and markdown:
@@ -160,7 +159,8 @@ def _take_title_and_date(lines: list[str], markdown: bool) -> tuple[str | None, 
             title = None
     if title is None and date_at is not None:
         # The headline sits just above the byline and date: the longest headline-like line there.
-        before = [i for i in head if date_at - 3 <= i < date_at and _is_headline(lines[i])]
+        position = head.index(date_at)
+        before = [i for i in head[max(0, position - 3) : position] if _is_headline(lines[i])]
         if before:
             title_at = max(before, key=lambda i: len(lines[i].strip()))
             title = lines[title_at].strip()
