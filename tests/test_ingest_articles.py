@@ -154,13 +154,24 @@ def test_outlets_from_domain_title_suffix_and_site_name() -> None:
 
 
 def test_furniture_phrases_and_what_is_not_furniture() -> None:
-    for line in ["1. Skip to content", "Share on Facebook", "Поделиться", "Подпишитесь на наш канал", "แชร์", "Leave a Reply"]:
+    for line in [
+        "1. Skip to content",
+        "Share on Facebook",
+        "Поделиться",
+        "Подпишитесь на наш канал",
+        "แชร์",
+        "Leave a Reply",
+        "Donate",
+        "Поддержите нас",
+    ]:
         assert is_furniture_phrase(line), line
     for line in [
         "Mothers shared their letters with reporters.",
         "Share prices fell after the announcement, the ministry said in a statement on Friday.",
         "Copyright law was not the issue, she said.",
         "Put' Domoi",
+        "They asked supporters to make a donation to the fund.",
+        "Поддержать мобилизованных пришли их матери.",
     ]:
         assert not is_furniture_phrase(line), line
 

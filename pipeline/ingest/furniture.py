@@ -32,11 +32,12 @@ _PHRASES = [
     r"(?:แชร์|แบ่งปัน|ติดตามเรา).{0,60}",
     # banners, subscriptions, donation appeals
     r"\[[^\]]{0,40}\bbanner\s*\]",
-    r".{0,60}\b(?:make a (?:charitable )?donation|donate now|support (?:us|our journalism)).{0,80}",
+    # An appeal opens the line (perhaps after "NAME - "): "They asked people to make a donation." is news.
+    r"(?:[\w ]{0,20}[-–—:|]\s*)?(?:make a (?:charitable )?donation|donate(?: now)?|support (?:us|our journalism))\b[^.]{0,80}",
     r"(?:subscribe|sign up)(?: to| for)? .{0,60}",
     r"join the .{0,40} mailing list",
-    r"(?:поддержите|поддержать|пожертвовать).{0,80}",
-    r"(?:บริจาค|สนับสนุนเรา).{0,80}",
+    r"(?:поддержите (?:нас|редакцию|проект)|поддержать (?:нас|редакцию|проект)|пожертвовать)[^.]{0,80}",
+    r"(?:บริจาคให้เรา|สนับสนุนเรา|สนับสนุนสื่อ)[^.]{0,80}",
     r"(?:advertisement|реклама|โฆษณา)",
     r"(?:read more|read also|related(?: articles| stories)?|читайте также|читать далее|อ่านต่อ|อ่านเพิ่มเติม)\s*:?",
     r"(?:we use cookies|accept (?:all )?cookies|cookie (?:settings|policy)).{0,120}",
