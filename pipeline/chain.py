@@ -61,6 +61,7 @@ def build_stages(config: RunConfig) -> list[Stage]:
         config.ingest.max_file_bytes,
         config.ingest.legacy_encodings,
         config.ingest.follow_external_links,
+        config.ingest.furniture_min_documents,
     )
     registry = load_run_registry(config)
     build_missing_tiny_models(config)

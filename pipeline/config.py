@@ -37,6 +37,8 @@ class IngestConfig(_Strict):
     legacy_encodings: list[str] = ["cp1251", "koi8_r", "cp874"]
     # A symbolic link that leads out of the input folder is skipped unless this allows it.
     follow_external_links: bool = False
+    # A short line found in this many documents of one outlet (and in 30% of them) is site furniture.
+    furniture_min_documents: int = Field(default=3, ge=2)
 
 
 class DetectConfig(_Strict):

@@ -48,6 +48,8 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
             # Files under the input folder that are not input: other extensions, hidden files.
             "ignored": ingest.ignored,
             "ignored_by_extension": ignored_by_extension(ingest.ignored),
+            # Lines of site furniture (menus, share buttons, banners) dropped, per source file.
+            "furniture_lines": dict(sorted(ingest.furniture.items())) if isinstance(ingest, Ingest) else {},
         },
         "languages": {"documents": dict(sorted(publish.languages.items())), "paragraphs": paragraphs},
         "names": {

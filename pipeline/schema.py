@@ -5,6 +5,7 @@ A stage is a named step with one `run` over an iterator of documents (as in data
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -39,7 +40,8 @@ class Document:
     paragraphs: list[Paragraph]
     url: str | None = None
     title: str | None = None
-    published: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD); a date in the parquet
+    outlet: str | None = None
     lang: str = "und"
     lang_score: float = 0.0
     text_en: str = ""
@@ -50,6 +52,8 @@ class Document:
     config_hash: str = ""
     # Travels between stages but is not published: what normalize saw, for the name table.
     name_records: list[dict[str, Any]] = field(default_factory=list)
+    # Not published either: lines of site furniture ingest dropped, for the run report.
+    furniture_lines: int = 0
 
     def to_record(self) -> dict[str, Any]:
         """Everything, for passing documents between processes (Ray batches)."""
@@ -58,7 +62,8 @@ class Document:
     def to_row(self) -> dict[str, Any]:
         """The published columns."""
         row = asdict(self)
-        del row["name_records"]
+        del row["name_records"], row["furniture_lines"]
+        row["published"] = dt.date.fromisoformat(self.published) if self.published else None
         return row
 
     @classmethod
@@ -82,9 +87,10 @@ def document_id(source: str, text: str, part: str = "") -> str:
 COLUMN_MEANINGS = {
     "id": "stable id: a hash of the source path (and JSONL line) and the text, the same on every run",
     "source": "path of the raw file relative to the input folder",
-    "url": "the article's address found in the file (null where absent)",
+    "url": "the article's address found in the file, unwrapped from proxies (null where absent)",
     "title": "the headline found in the file (null where absent)",
-    "published": "publication date YYYY-MM-DD found in the file (null where absent; never guessed from the body)",
+    "published": "publication date found in the file: a date line, byline or page metadata (null where absent; never a date the body mentions)",
+    "outlet": "the publisher: a known outlet's name (The Moscow Times, RFE/RL, DW, ...), else the site name, the title suffix or the URL's registered domain (null where none)",
     "lang": "language of the document (ISO 639-1), `und` where unsure",
     "lang_score": "confidence of `lang`, 0..1",
     "text": "original text, paragraphs separated by a blank line",

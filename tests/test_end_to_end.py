@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -30,6 +31,41 @@ def config_file(tmp_path: Path, tiny_models: dict[str, Path]) -> Path:
     )
 
 
+# Our sample articles in each form the readers know, and the fields each must come out with.
+SAMPLE_FIELDS = {
+    "ru/verstka_novosibirsk.txt": {
+        "published": dt.date(2023, 11, 20),  # "20 ноября 2023, 14:30"
+        "title": "Жёны мобилизованных провели пикет в Новосибирске",
+        "url": "https://verstka.media/novosibirsk-piket-zhyon-mobilizovannyh",
+        "outlet": "Vyorstka",
+    },
+    "th/prachatai_ruam_tua.txt": {
+        "published": dt.date(2023, 12, 9),  # "9 ธันวาคม 2566": Buddhist era
+        "title": "ครอบครัวทหารรัสเซียรวมตัวเรียกร้องให้ส่งทหารกลับบ้าน",
+        "url": "https://prachatai.com/journal/2023/12/russia-soldiers-families",
+        "outlet": "Prachatai",
+    },
+    "en/council_vigil.html": {
+        "published": dt.date(2023, 6, 14),  # JSON-LD datePublished
+        "title": "Mothers hold a vigil for conscripts sent to Belgorod",
+        "url": "https://news.example-daily.org/2023/06/council-vigil",
+        "outlet": "Example Daily",  # og:site_name
+    },
+    "en/put_domoi_vigil_dump.txt": {
+        "published": dt.date(2024, 1, 6),
+        "title": "Wives of mobilised men lay flowers at the Kremlin wall again",
+        "url": "https://www.example-wire.net/world/put-domoi-flowers-kremlin",
+        "outlet": "example-wire.net",  # an outlet we know no name for: its registered domain
+    },
+}
+SAMPLE_FURNITURE = {
+    "ru/verstka_novosibirsk.txt": ["Перейти к содержанию", "Поделиться", "Подпишитесь"],
+    "th/prachatai_ruam_tua.txt": ["แชร์บทความนี้"],
+    "en/council_vigil.html": ["cookies", "Home", "Donate", "Share on", "Related stories", "Copyright", "Subscribe", "staff writer"],
+    "en/put_domoi_vigil_dump.txt": ["Skip to", "banner", "Share this", "Leave a Reply", "email address", "UNITED24"],
+}
+
+
 def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_copy: Path, config_file: Path) -> None:
     result = run_cli("run", str(config_file), "--input", str(raw_copy), "--output", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
@@ -37,11 +73,12 @@ def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_cop
 
     folder = tmp_path / "out" / "e2e"
     rows = datasets.load_dataset(str(folder), split="train")
-    assert rows.num_rows == 17
+    assert rows.num_rows == 21
     expected_columns = {
         "id",
         "source",
         "url",
+        "outlet",
         "title",
         "published",
         "lang",
@@ -62,8 +99,15 @@ def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_cop
     assert {row["lang"] for row in rows} == {"en", "ru", "th"}
     assert len(by_source["mixed/news.jsonl"]) == 3
     html = by_source["en/idite_lesom.html"][0]
-    assert html["url"] == "https://example.org/world/idite-lesom-desertion-help" and html["published"] == "2023-11-24"
+    assert html["url"] == "https://example.org/world/idite-lesom-desertion-help" and html["published"] == dt.date(2023, 11, 24)
+    assert html["outlet"] == "example.org" and html["title"] == "Idite Lesom: volunteers who help soldiers leave the army"
     assert "Subscribe" not in html["text"] and "Copyright" not in html["text"]
+    for source, fields in SAMPLE_FIELDS.items():
+        row = by_source[source][0]
+        assert {key: row[key] for key in fields} == fields, source
+        for furniture in SAMPLE_FURNITURE[source]:
+            assert furniture not in row["text"], (source, furniture)
+        assert len(row["paragraphs"]) == 3, source  # the article's paragraphs, no title, date or link line
     english = by_source["en/buryatia_losses.txt"][0]
     assert english["text_en"] == english["text"] and english["translation_model"] is None
     russian = by_source["ru/put_domoy_cp1251.txt"][0]
@@ -78,11 +122,14 @@ def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_cop
         if row["lang"] in ("ru", "th"):
             for match in (m for m in registry.native_matcher.find(row["text"]) if m.sure):
                 assert match.entity.canonical in row["text_en"], (row["source"], match.entity.canonical)
-    assert len({row["id"] for row in rows}) == 17
+    assert len({row["id"] for row in rows}) == 21
     assert len({row["config_hash"] for row in rows}) == 1
 
     report = json.loads((folder / "run_report.json").read_text())
-    assert report["documents"]["read"] == 17 and report["documents"]["published"] == 17
+    assert report["documents"]["read"] == 21 and report["documents"]["published"] == 21
+    furniture = report["documents"]["furniture_lines"]
+    assert furniture["en/put_domoi_vigil_dump.txt"] == 8 and furniture["ru/verstka_novosibirsk.txt"] == 3
+    assert report["stages"]["ingest"]["furniture_lines"] == sum(furniture.values())
     assert report["documents"]["skipped"] == []
     assert list(report["stages"]) == ["ingest", "detect", "translate", "normalize", "publish"]  # in the order they ran
     seconds = [stage["seconds"] for stage in report["stages"].values()]
@@ -93,6 +140,7 @@ def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_cop
     card = (folder / "README.md").read_text()
     assert card.startswith("---\n") and "config_name: names" in card and report["config_hash"] in card
     assert f'load_dataset("{folder.as_posix()}", split="train")' in card
+    assert "| Vyorstka | 1 |" in card and "| 2023-11 | " in card and "| month published | documents |" in card
     assert "- ru: `" in card and "(a tiny test model built by the project with random weights: its translations are noise)" in card
 
 

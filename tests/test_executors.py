@@ -36,7 +36,7 @@ def test_ray_output_is_identical_to_local_output(tmp_path: Path, raw_copy: Path,
         result = run_cli("run", str(_config(tmp_path, executor, raw_copy, tiny_models)))
         assert result.returncode == 0, result.stderr[-3000:]
     local, ray = tmp_path / "local" / "parity", tmp_path / "ray" / "parity"
-    assert rows(ray) == rows(local) and len(rows(local)) == 18
+    assert rows(ray) == rows(local) and len(rows(local)) == 22
     assert (ray / "names.csv").read_text() == (local / "names.csv").read_text()
     shards = [f"train-0000{i}-of-00004.parquet" for i in range(4)]  # 18 documents, 5 a shard, whole files
     assert [p.name for p in sorted((ray / "data").iterdir())] == [p.name for p in sorted((local / "data").iterdir())] == shards

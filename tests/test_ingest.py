@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def test_binary_and_damaged_bytes_are_refused_with_a_reason() -> None:
 
 def test_plain_text_metadata_lines() -> None:
     raw = parse_plain_text("date 2023-11-20\nTitle line\n\nFirst paragraph\ncontinues here.\n\nSource: https://example.org/a\n")
-    assert raw.published == "2023-11-20"
+    assert raw.published == dt.date(2023, 11, 20)
     assert raw.url == "https://example.org/a"
     assert raw.paragraphs == ["Title line", "First paragraph continues here."]
 
@@ -54,7 +55,7 @@ def test_original_url_on_the_next_line_in_angle_brackets() -> None:
 
 def test_markdown_title_then_date_and_markup_removed() -> None:
     raw = parse_markdown("# The title\n\ndate 2023-07-28\n\nThe **bold** [link text](#) and *it*.\n\n## Sub\n\nMore.")
-    assert raw.title == "The title" and raw.published == "2023-07-28"
+    assert raw.title == "The title" and raw.published == dt.date(2023, 7, 28)
     assert raw.paragraphs == ["The bold link text and it.", "Sub", "More."]
 
 
@@ -64,8 +65,9 @@ def test_html_visible_text_only_with_metadata() -> None:
     <body><nav><a href="/">Home</a></nav><article><h1>Head</h1><p>One <a href="#">link</a> here.</p>
     <p>Two.</p></article><aside class="related">Related stuff</aside><footer>Copyright</footer></body></html>"""
     raw = parse_html(html)
-    assert raw.url == "https://example.org/x" and raw.published == "2023-11-24" and raw.title == "T"
-    assert raw.paragraphs == ["Head", "One link here.", "Two."]
+    assert raw.url == "https://example.org/x" and raw.published == dt.date(2023, 11, 24) and raw.title == "Head"
+    # The headline is the title, not a paragraph; the menu, the related box and the footer are gone.
+    assert raw.paragraphs == ["One link here.", "Two."]
 
 
 def test_paragraphs_are_split_on_blank_lines_else_lines() -> None:

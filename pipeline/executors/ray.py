@@ -29,13 +29,13 @@ def _empty_stats() -> str:
     return json.dumps([])
 
 
-def read_files(row: dict[str, Any], config_json: str) -> list[dict[str, Any]]:
+def read_files(row: dict[str, Any], config_json: str, repeated: dict[str, frozenset[str]]) -> list[dict[str, Any]]:
     """Ray Data flat_map: one input file to its documents (or a row saying why it was skipped)."""
     config = RunConfig.model_validate_json(config_json)
     path = Path(row["path"])
     source = path.relative_to(config.input).as_posix()
     rows = []
-    for item in read_documents(path, config.input, config.ingest.max_file_bytes, config.ingest.legacy_encodings):
+    for item in read_documents(path, config.input, config.ingest.max_file_bytes, config.ingest.legacy_encodings, repeated):
         if isinstance(item, UnreadableFile):
             skip = json.dumps({"source": source, "reason": str(item), "stage": "ingest"})
             rows.append({"doc": "", "skip": skip, "stats": _empty_stats()})
@@ -123,7 +123,7 @@ def run_stages_on_ray(stages: list[Stage], config: RunConfig) -> dict[str, float
     dataset: ray.data.Dataset = ray.data.from_items(
         [{"path": str(path)} for path in files], override_num_blocks=min(len(files), workers * 4)
     )
-    dataset = dataset.flat_map(partial(read_files, config_json=config_json))
+    dataset = dataset.flat_map(partial(read_files, config_json=config_json, repeated=ingest.repeated()))
     batch = config.translate.batch_documents
     dataset = dataset.map_batches(
         partial(run_stage_task, config_json=config_json, stage_name="detect"), batch_size=batch, batch_format="numpy"
@@ -156,7 +156,9 @@ def run_stages_on_ray(stages: list[Stage], config: RunConfig) -> dict[str, float
                 ingest.skipped.append(item)
             else:
                 ingest.counters["documents"] += 1
-                yield Document.from_record(json.loads(row["doc"]))
+                document = Document.from_record(json.loads(row["doc"]))
+                ingest.note_furniture(document)
+                yield document
 
     started = time.perf_counter()
     for _ in publish.run(documents()):

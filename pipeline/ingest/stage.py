@@ -6,12 +6,23 @@ A file that cannot be read is skipped with the reason; it never stops the run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from pipeline.ingest.encodings import UnreadableFile, declared_charset, decode_bytes
-from pipeline.ingest.readers import RawDocument, parse_html, parse_jsonl_line, parse_markdown, parse_plain_text
+from pipeline.ingest.furniture import RepeatedLines, countable_keys
+from pipeline.ingest.outlets import outlet_name
+from pipeline.ingest.readers import (
+    RawDocument,
+    dump_outlet,
+    parse_html,
+    parse_jsonl_line,
+    parse_markdown,
+    parse_plain_text,
+    text_lines,
+)
 from pipeline.schema import Document, Paragraph, Stage, document_id
 
 EXTERNAL_LINK = "symbolic link to a place outside the input folder: not read (ingest.follow_external_links allows it)"
@@ -91,13 +102,73 @@ def _to_document(raw: RawDocument, source: str, part: str = "") -> Document:
         paragraphs=[Paragraph(text=p) for p in raw.paragraphs],
         url=raw.url,
         title=raw.title,
-        published=raw.published,
+        published=raw.published.isoformat() if raw.published else None,
+        outlet=raw.outlet,
+        furniture_lines=raw.furniture_lines,
     )
 
 
-def read_documents(path: Path, root: Path, max_file_bytes: int, legacy_encodings: list[str]) -> Iterator[Document | UnreadableFile]:
-    """The documents of one file, or UnreadableFile items for what could not be read."""
+# Repeated lines per group: an outlet, or for documents with none the folder they lie in.
+RepeatedByGroup = Mapping[str, frozenset[str]]
+
+
+def _group(outlet: str | None, source: str) -> str:
+    return f"outlet:{outlet}" if outlet else f"folder:{Path(source).parent.as_posix()}"
+
+
+def _decoded(path: Path, max_file_bytes: int, legacy_encodings: list[str]) -> str | None:
+    """The file's text for counting lines, or None: the reading pass reports what is wrong with it."""
+    try:
+        if path.stat().st_size > max_file_bytes:
+            return None
+        data = path.read_bytes()
+        return decode_bytes(data, legacy_encodings)[0]
+    except (OSError, UnreadableFile):
+        return None
+
+
+def repeated_lines(
+    files: Iterable[Path], root: Path, max_file_bytes: int, legacy_encodings: list[str], min_documents: int
+) -> dict[str, frozenset[str]]:
+    """Lines that repeat across the text documents of one outlet (menus, banners): a pass before reading.
+
+    It covers every listed file, resumed ones too, so an interrupted run drops the same lines.
+    HTML is left to trafilatura, which knows page structure.
+    """
+    counter = RepeatedLines(min_documents)
+    for path in files:
+        suffix = path.suffix.lower()
+        if suffix in (".html", ".htm") or (text := _decoded(path, max_file_bytes, legacy_encodings)) is None:
+            continue
+        source = path.relative_to(root).as_posix()
+        if suffix == ".jsonl":
+            for line in text.splitlines():
+                try:
+                    record = json.loads(line)
+                    body = record["text"]
+                    outlet = record.get("outlet") or outlet_name(record.get("url"))
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    continue
+                if isinstance(body, str):
+                    counter.add(_group(outlet if isinstance(outlet, str) else None, source), countable_keys(text_lines(body)))
+        else:
+            counter.add(_group(dump_outlet(text), source), countable_keys(text_lines(text)))
+    found = {group: counter.furniture(group) for group in counter.documents}
+    return {group: lines for group, lines in found.items() if lines}
+
+
+def read_documents(
+    path: Path, root: Path, max_file_bytes: int, legacy_encodings: list[str], repeated: RepeatedByGroup | None = None
+) -> Iterator[Document | UnreadableFile]:
+    """The documents of one file, or UnreadableFile items for what could not be read.
+
+    `repeated` (from `repeated_lines`) holds the furniture lines of each outlet's documents.
+    """
     source = path.relative_to(root).as_posix()
+
+    def repeated_for(outlet: str | None) -> frozenset[str]:
+        return (repeated or {}).get(_group(outlet, source), frozenset())
+
     try:
         size = path.stat().st_size
         if size > max_file_bytes:
@@ -125,12 +196,12 @@ def read_documents(path: Path, root: Path, max_file_bytes: int, legacy_encodings
             if not line.strip():
                 continue
             try:
-                yield _to_document(parse_jsonl_line(line, number), source, part=str(number))
+                yield _to_document(parse_jsonl_line(line, number, repeated_for), source, part=str(number))
             except UnreadableFile as error:
                 yield error
         return
     parse = {".md": parse_markdown, ".html": parse_html, ".htm": parse_html}.get(suffix, parse_plain_text)
-    raw = parse(text)
+    raw = parse(text, repeated_for)
     if not raw.paragraphs:
         yield UnreadableFile("no text in the file after removing markup and metadata")
         return
@@ -149,6 +220,7 @@ class Ingest(Stage):
         max_file_bytes: int,
         legacy_encodings: list[str],
         follow_external_links: bool = False,
+        furniture_min_documents: int = 3,
     ) -> None:
         super().__init__()
         self.root = root
@@ -156,6 +228,10 @@ class Ingest(Stage):
         self.follow_external_links = follow_external_links
         self.max_file_bytes = max_file_bytes
         self.legacy_encodings = legacy_encodings
+        self.furniture_min_documents = furniture_min_documents
+        self._repeated: dict[str, frozenset[str]] | None = None
+        # Source -> lines of site furniture dropped from its documents, for the run report.
+        self.furniture: dict[str, int] = {}
         # Files an interrupted run already published (see Publish.resume): not read again.
         self.already_done: set[str] = set()
         self._files: list[Path] | None = None
@@ -175,17 +251,32 @@ class Ingest(Stage):
                 self.skip(source, reason)
         return self._files
 
+    def repeated(self) -> dict[str, frozenset[str]]:
+        """Furniture lines per outlet, counted once over all the run's files (both executors use it)."""
+        if self._repeated is None:
+            self._repeated = repeated_lines(
+                self.files(), self.root, self.max_file_bytes, self.legacy_encodings, self.furniture_min_documents
+            )
+        return self._repeated
+
+    def note_furniture(self, document: Document) -> None:
+        if document.furniture_lines:
+            self.counters["furniture_lines"] += document.furniture_lines
+            self.furniture[document.source] = self.furniture.get(document.source, 0) + document.furniture_lines
+
     def run(self, documents: Iterable[Document] = ()) -> Iterator[Document]:
         yield from documents
+        repeated = self.repeated()
         for path in self.files():
             source = path.relative_to(self.root).as_posix()
             if source in self.already_done:
                 self.counters["files_resumed"] += 1
                 continue
             self.counters["files"] += 1
-            for item in read_documents(path, self.root, self.max_file_bytes, self.legacy_encodings):
+            for item in read_documents(path, self.root, self.max_file_bytes, self.legacy_encodings, repeated):
                 if isinstance(item, UnreadableFile):
                     self.skip(source, str(item))
                 else:
                     self.counters["documents"] += 1
+                    self.note_furniture(item)
                     yield item

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import yaml
 
 from pipeline.config import DetectConfig, NormalizeConfig, TranslateConfig
@@ -116,13 +117,46 @@ def _limitations(info: CardInfo) -> str:
         "- Only names in the registry and spellings close to them are normalized; `pending` spellings stay "
         "as written until a reviewer accepts them, and spellings scoring under the review threshold are not listed at all.",
         "- Language labels can be wrong for short or mixed paragraphs; `und` means the detector was not sure.",
-        "- `url`, `title` and `published` come only from the files and are null where a file has none.",
+        "- `url`, `title`, `published` and `outlet` come only from the files and are null where a file has none;"
+        " a text dump's title and date are read from its first lines, and a date only mentioned in the body is never taken.",
         "- The texts belong to their publishers (see License).",
     ]
     if info.tiny_models:
         langs = ", ".join(sorted(info.tiny_models))
         items.insert(0, f"- **The translations from {langs} are noise**: made by tiny test models, not real ones.")
     return "\n".join(items)
+
+
+def _outlets_and_months(folder: Path) -> str:
+    """Documents per outlet and per month of publication, read back from the written shards.
+
+    Read from the parquet rather than counted on the way, so that documents of a resumed run's
+    earlier shards are counted as well.
+    """
+    files = sorted((folder / "data").glob("*.parquet"))
+    outlets: Counter[str] = Counter()
+    months: Counter[str] = Counter()
+    for file in files:
+        table = pq.read_table(file, columns=["outlet", "published"]).to_pydict()
+        outlets.update(outlet or "(unknown)" for outlet in table["outlet"])
+        months.update(date.strftime("%Y-%m") if date else "(no date)" for date in table["published"])
+    # Most documents first; the unknown last, however many.
+    per_outlet = sorted(outlets.items(), key=lambda item: (item[0] == "(unknown)", -item[1], item[0]))
+    per_month = sorted(months.items(), key=lambda item: (item[0] == "(no date)", item[0]))
+    outlet_rows = "\n".join(f"| {outlet} | {count} |" for outlet, count in per_outlet)
+    month_rows = "\n".join(f"| {month} | {count} |" for month, count in per_month)
+    return f"""## Outlets and months
+
+`outlet` and `published` come from the files (bylines, date lines, page metadata); documents
+without them are counted as unknown.
+
+| outlet | documents |
+| --- | --- |
+{outlet_rows}
+
+| month published | documents |
+| --- | --- |
+{month_rows}"""
 
 
 def dataset_card(info: CardInfo, languages: Counter[str], documents: int, names: int, folder: Path) -> str:
@@ -176,6 +210,8 @@ from datasets import load_dataset
 | language | documents |
 | --- | --- |
 {per_language}
+
+{_outlets_and_months(folder)}
 
 ## Columns
 
