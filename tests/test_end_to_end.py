@@ -233,7 +233,7 @@ def test_a_redirected_log_has_no_control_characters(tmp_path: Path, raw_copy: Pa
     assert not [c for c in text if ord(c) < 32 and c not in "\n\t"]
     progress = [line for line in text.splitlines() if line.startswith("progress: ")]
     assert [line.split()[1] for line in progress] == list(STAGES)  # one plain line per stage, in order
-    assert re.search(r"^run e2e: 17 read, 17 published", text, re.M) and "\npublished: " in text  # the summary is still there
+    assert re.search(r"^run e2e: 21 read, 21 published", text, re.M) and "\npublished: " in text  # the summary is still there
 
 
 def test_a_terminal_gets_progress_bars(tmp_path: Path, raw_copy: Path) -> None:
@@ -265,7 +265,7 @@ def test_a_terminal_gets_progress_bars(tmp_path: Path, raw_copy: Path) -> None:
     text = b"".join(chunks).decode("utf-8", "replace")
     bars, summary = text.split("run tty: ")
     assert "\r" in bars and "ingest" in bars and "doc/s" in bars  # tqdm redraws its bars on a terminal
-    assert "progress: " not in text and summary.startswith("17 read, 17 published")
+    assert "progress: " not in text and summary.startswith("21 read, 21 published")
 
 
 def test_file_names_with_control_characters_stay_out_of_the_log(tmp_path: Path, raw_copy: Path) -> None:

@@ -38,7 +38,7 @@ def test_ray_output_is_identical_to_local_output(tmp_path: Path, raw_copy: Path,
     local, ray = tmp_path / "local" / "parity", tmp_path / "ray" / "parity"
     assert rows(ray) == rows(local) and len(rows(local)) == 22
     assert (ray / "names.csv").read_text() == (local / "names.csv").read_text()
-    shards = [f"train-0000{i}-of-00004.parquet" for i in range(4)]  # 18 documents, 5 a shard, whole files
+    shards = [f"train-0000{i}-of-00005.parquet" for i in range(5)]  # 22 documents, 5 a shard, whole files
     assert [p.name for p in sorted((ray / "data").iterdir())] == [p.name for p in sorted((local / "data").iterdir())] == shards
     local_report, ray_report = (json.loads((folder / "run_report.json").read_text()) for folder in (local, ray))
     assert (

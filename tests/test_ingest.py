@@ -83,8 +83,10 @@ def test_ingest_sample_folder_ids_are_stable(tmp_path: Path) -> None:
         "en/analysts_on_protests.md",
         "en/buryatia_losses.txt",
         "en/council_of_mothers.md",
+        "en/council_vigil.html",
         "en/idite_lesom.html",
         "en/put_domoi_petition.txt",
+        "en/put_domoi_vigil_dump.txt",
         "en/regional_spellings.txt",
         "en/vernyom_rebyat.txt",
         *["mixed/news.jsonl"] * 3,  # one document a line
@@ -93,8 +95,10 @@ def test_ingest_sample_folder_ids_are_stable(tmp_path: Path) -> None:
         "ru/put_domoy_cp1251.txt",
         "ru/sovet_materei_koi8.txt",
         "ru/vernyom_rebyat_cp1251.html",
+        "ru/verstka_novosibirsk.txt",
         "th/bute_domoy.txt",
         "th/edit_lesum_cp874.txt",
+        "th/prachatai_ruam_tua.txt",
     ]
     assert [d.id for d in first] == [d.id for d in second]
     assert len({d.id for d in first}) == len(first)
