@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from pipeline.config import DetectConfig, NormalizeConfig, TranslateConfig
+from pipeline.publish.charts import charts_section
 from pipeline.publish.features import FEATURES
 from pipeline.schema import COLUMN_MEANINGS
 
@@ -194,6 +195,10 @@ from datasets import load_dataset
 ## Limitations
 
 {_limitations(info)}
+
+## Charts
+
+{charts_section(folder)}
 
 ## Provenance
 
