@@ -92,7 +92,7 @@ def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
     return decisions
 
 
-def _remove_spelling(entity_node: Any, variant: str) -> bool:
+def remove_spelling(entity_node: Any, variant: str) -> bool:
     removed = False
     for field_name in ("variants", "native"):
         items = entity_node.get(field_name)
@@ -164,7 +164,7 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
         node = nodes[decision.entity_id]
         key = variant_key(decision.variant)
         if decision.status == "rejected":
-            changed = _remove_spelling(node, decision.variant)
+            changed = remove_spelling(node, decision.variant)
             if (key, decision.entity_id) not in registry.rejected:
                 item = CommentedMap()
                 item["variant"] = DoubleQuotedScalarString(decision.variant)
@@ -180,7 +180,7 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
         changed = False
         for other_id, other in nodes.items():
             if other_id != decision.entity_id:
-                changed |= _remove_spelling(other, decision.variant)
+                changed |= remove_spelling(other, decision.variant)
         for index in reversed(range(len(rejected))):
             item = rejected[index]
             if variant_key(str(item["variant"])) == key and str(item["entity_id"]) == decision.entity_id:
@@ -235,7 +235,7 @@ def rename_entity(data: Any, entity_id: str, canonical: str) -> str:
     old = str(node["canonical"])
     if variant_key(old) == variant_key(canonical) and old == canonical:
         return f"{entity_id}: already {canonical!r}"
-    _remove_spelling(node, canonical)
+    remove_spelling(node, canonical)
     node["canonical"] = DoubleQuotedScalarString(canonical)
     if variant_key(old) != variant_key(canonical):
         if node.get("variants") is None:
