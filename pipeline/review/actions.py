@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.files import write_text_atomically
+from pipeline.files import atomic_target
 from pipeline.names.entity import variant_key
 from pipeline.names.registry import Registry, RegistryError, load_registry
 from pipeline.names.review import (
@@ -36,8 +36,8 @@ OPEN_STATUSES = ("new", "pending", "auto")
 class _Snapshot:
     """The two files before and after one action: undo puts `before` back if nobody saved since."""
 
-    before: tuple[str, str]
-    after: tuple[str, str]
+    before: tuple[bytes, bytes]
+    after: tuple[bytes, bytes]
     what: str
 
 
@@ -47,8 +47,9 @@ class Reviewer:
         self.registry = registry
         self.history: list[_Snapshot] = []
 
-    def _files(self) -> tuple[str, str]:
-        return self.registry.read_text(encoding="utf-8"), self.table.read_text(encoding="utf-8")
+    def _files(self) -> tuple[bytes, bytes]:
+        # Bytes, not text: undo must give back the very file (names.csv has CRLF line ends).
+        return self.registry.read_bytes(), self.table.read_bytes()
 
     def _act(self, change: Callable[[], str]) -> str:
         with registry_lock(self.registry):
@@ -143,7 +144,8 @@ class Reviewer:
             if self._files() != last.after:
                 self.history.clear()
                 raise RegistryError("not undone: the registry or names.csv was saved by someone else since")
-            write_text_atomically(self.registry, last.before[0])
-            write_text_atomically(self.table, last.before[1])
+            for path, content in ((self.registry, last.before[0]), (self.table, last.before[1])):
+                with atomic_target(path) as temporary:
+                    temporary.write_bytes(content)
             self.history.pop()
             return f"undone: {last.what}"
