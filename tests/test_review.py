@@ -19,20 +19,10 @@ from pipeline.publish.features import FEATURES
 from pipeline.publish.stage import write_parquet
 from pipeline.review import create_app
 from pipeline.review.actions import Reviewer
-from tests.conftest import RAW, REGISTRY, tiny_config
+from tests.conftest import REGISTRY
 from tests.test_end_to_end import run_cli
 
 HOST = "127.0.0.1:8765"
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory, tiny_models: dict[str, Path]) -> Path:
-    """One run of data/raw with the tiny models, shared by the tests (each works on a copy)."""
-    folder = tmp_path_factory.mktemp("review-run")
-    config = tiny_config(folder / "run.yaml", tiny_models, name="sample", input=RAW, output=folder / "out", quiet=True)
-    result = run_cli("run", str(config))
-    assert result.returncode == 0, result.stderr
-    return folder / "out" / "sample"
 
 
 @pytest.fixture
