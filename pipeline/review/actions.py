@@ -14,7 +14,7 @@ from typing import Any
 
 from pipeline.files import atomic_target
 from pipeline.names.entity import variant_key
-from pipeline.names.registry import Registry, RegistryError, load_registry
+from pipeline.names.registry import Registry, RegistryError
 from pipeline.names.review import (
     ReviewDecision,
     add_entity,
@@ -60,27 +60,31 @@ class Reviewer:
                 self.history.append(_Snapshot(before, after, what))
         return what
 
-    def _follow(self, update: Callable[[dict[str, str], Registry], None]) -> None:
+    def _follow(self, update: Callable[[dict[str, str]], None]) -> None:
         """names.csv follows the registry: `update` changes each row in place."""
-        registry = load_registry(self.registry)
         columns, rows = read_table(self.table)
         for row in rows:
-            update(row, registry)
+            update(row)
         write_table(self.table, columns, rows)
 
     def decide(self, decisions: list[ReviewDecision]) -> str:
         """Accept, reject or move spellings: the `names apply` code path."""
 
         def change() -> str:
-            summary = apply_decisions(lambda registry: resolve_decisions(decisions, registry, str(self.table)), self.registry)
+            canonicals: dict[str, str] = {}
+
+            def decide(registry: Registry) -> list[ReviewDecision]:
+                # Accepting, rejecting and moving change no canonical name: the registry as read will do.
+                canonicals.update((entity_id, entity.canonical) for entity_id, entity in registry.entities.items())
+                return resolve_decisions(decisions, registry, str(self.table))
+
+            summary = apply_decisions(decide, self.registry)
             chosen = {(variant_key(d.variant), d.moved_from or d.entity_id): d for d in decisions}
 
-            def update(row: dict[str, str], registry: Registry) -> None:
+            def update(row: dict[str, str]) -> None:
                 decision = chosen.get((variant_key(row["variant"]), row["entity_id"]))
                 if decision:
-                    row.update(
-                        status=decision.status, entity_id=decision.entity_id, canonical=registry.entities[decision.entity_id].canonical
-                    )
+                    row.update(status=decision.status, entity_id=decision.entity_id, canonical=canonicals[decision.entity_id])
 
             self._follow(update)
             return ", ".join(f"{count} {what}" for what, count in summary.items() if count) or "nothing to change"
@@ -95,7 +99,7 @@ class Reviewer:
             return f"{entity_id}: no open spelling"
         return self.decide([ReviewDecision(0, variant, entity_id, status, None) for variant in variants])
 
-    def _edit(self, change: Callable[[Any, Registry], str], relabel: Callable[[dict[str, str], Registry], None]) -> str:
+    def _edit(self, change: Callable[[Any, Registry], str], relabel: Callable[[dict[str, str]], None]) -> str:
         def both() -> str:
             what = edit_registry(self.registry, change)
             self._follow(relabel)
@@ -104,18 +108,28 @@ class Reviewer:
         return self._act(both)
 
     def rename(self, entity_id: str, canonical: str) -> str:
-        def relabel(row: dict[str, str], registry: Registry) -> None:
-            if row["entity_id"] == entity_id:
-                row["canonical"] = registry.entities[entity_id].canonical
+        new_name = " ".join(canonical.split())
 
-        return self._edit(lambda data, _: rename_entity(data, entity_id, canonical), relabel)
+        def relabel(row: dict[str, str]) -> None:
+            if row["entity_id"] == entity_id:
+                row["canonical"] = new_name
+
+        return self._edit(lambda data, _: rename_entity(data, entity_id, new_name), relabel)
 
     def merge(self, source_id: str, target_id: str) -> str:
-        def relabel(row: dict[str, str], registry: Registry) -> None:
-            if row["entity_id"] == source_id:
-                row.update(entity_id=target_id, canonical=registry.entities[target_id].canonical)
+        target_name = ""
 
-        return self._edit(lambda data, _: merge_entities(data, source_id, target_id), relabel)
+        def change(data: Any, registry: Registry) -> str:
+            nonlocal target_name
+            done = merge_entities(data, source_id, target_id)
+            target_name = registry.entities[target_id].canonical
+            return done
+
+        def relabel(row: dict[str, str]) -> None:
+            if row["entity_id"] == source_id:
+                row.update(entity_id=target_id, canonical=target_name)
+
+        return self._edit(change, relabel)
 
     def split(self, variant: str, entity_id: str) -> str:
         """Move a spelling out of its group into a new entity named by it, of the same type."""
@@ -130,9 +144,9 @@ class Reviewer:
             new_id = new_entity_id(data, variant)
             return add_entity(data, new_id, variant, registry.entities[entity_id].type)
 
-        def relabel(row: dict[str, str], registry: Registry) -> None:
+        def relabel(row: dict[str, str]) -> None:
             if variant_key(row["variant"]) == variant_key(variant) and row["entity_id"] == entity_id:
-                row.update(entity_id=new_id, canonical=registry.entities[new_id].canonical, status="accepted")
+                row.update(entity_id=new_id, canonical=variant, status="accepted")
 
         return self._edit(change, relabel)
 

@@ -78,9 +78,7 @@ class ReviewApp:
         pages = max(1, -(-len(groups) // PAGE_GROUPS))
         page = min(max(1, int(params.get("page", "1")) if params.get("page", "1").isdigit() else 1), pages)
         shown = groups[(page - 1) * PAGE_GROUPS : page * PAGE_GROUPS]
-        for group in shown:
-            for spelling in group.spellings:
-                self.corpus.fill_contexts(spelling)
+        self.corpus.fill_contexts([spelling for group in shown for spelling in group.spellings])
         html = self.templates.get_template("page.html").render(
             dataset=self.dataset,
             registry=self.registry,

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from pipeline import scripts
 from pipeline.names.entity import variant_key
-from pipeline.names.registry import Registry, load_registry
+from pipeline.names.registry import Registry, RegistryError, load_registry, parse_registry
 from pipeline.names.spreadsheet import read_table
 
 CONTEXTS = 3
@@ -121,6 +121,7 @@ class Corpus:
         self.dataset, self.registry_path = dataset, registry
         self.documents, self.mentions = _read_documents(dataset / "data")
         self._stamp: tuple[float, float] | None = None
+        self._contexts: dict[str, tuple[list[Context], list[str], str, str]] = {}
         self.groups: list[Group] = []
         self.registry: Registry | None = None
         self.refresh()
@@ -130,7 +131,7 @@ class Corpus:
         stamp = ((self.dataset / "names.csv").stat().st_mtime_ns, self.registry_path.stat().st_mtime_ns)
         if stamp == self._stamp:
             return
-        self.registry = load_registry(self.registry_path)
+        self.registry = read_registry_quickly(self.registry_path)
         _, rows = read_table(self.dataset / "names.csv")
         self.groups = self._group(rows, self.registry)
         self._stamp = stamp
@@ -169,23 +170,38 @@ class Corpus:
         dates = sorted(d.published for d in documents if d.published)
         target.first, target.last = (dates[0], dates[-1]) if dates else ("", "")
 
-    def fill_contexts(self, spelling: Spelling) -> None:
-        """Up to three contexts, outlets and dates of one spelling: from the mentions the run
-        applied, else by searching the texts for it (pending spellings are left as written)."""
-        if spelling.contexts:
-            return
-        hits = self.mentions.get(variant_key(spelling.variant))
-        native = bool(scripts.NATIVE.search(spelling.variant))
-        found = [(index, start, end, False) for index, start, end in hits] if hits else self._search(spelling.variant, native)
-        self._describe(spelling, [(index, start, end) for index, start, end, _ in found])
-        spelling.contexts = [self._context(index, start, end, in_source) for index, start, end, in_source in found[:CONTEXTS]]
+    def fill_contexts(self, spellings: list[Spelling]) -> None:
+        """Up to three contexts, outlets and dates of each spelling: from the mentions the run
+        applied, else by searching the texts (pending spellings are left as written there): all
+        the page's spellings in one pass over the documents."""
+        wanted = [s for s in spellings if variant_key(s.variant) not in self._contexts]
+        searched = [s.variant for s in wanted if variant_key(s.variant) not in self.mentions]
+        found = self._search(searched)
+        for spelling in wanted:
+            key = variant_key(spelling.variant)
+            hits = [(index, start, end, False) for index, start, end in self.mentions.get(key, [])] or found.get(
+                _search_key(spelling.variant), []
+            )
+            self._describe(spelling, [(index, start, end) for index, start, end, _ in hits])
+            contexts = [self._context(index, start, end, in_source) for index, start, end, in_source in hits[:CONTEXTS]]
+            # Kept across saves: the documents do not change while the page is open, only the table.
+            self._contexts[key] = (contexts, spelling.outlets, spelling.first, spelling.last)
+        for spelling in spellings:
+            spelling.contexts, spelling.outlets, spelling.first, spelling.last = self._contexts[variant_key(spelling.variant)]
 
-    def _search(self, variant: str, native: bool) -> list[tuple[int, int, int, bool]]:
-        pattern = re.compile(r"(?<!\w)" + r"\W*".join(re.escape(part) for part in variant.split()) + r"(?!\w)", re.IGNORECASE)
-        found = []
-        for index, document in enumerate(self.documents):
-            for match in pattern.finditer(document.text if native else document.text_en):
-                found.append((index, match.start(), match.end(), native))
+    def _search(self, variants: list[str]) -> dict[str, list[tuple[int, int, int, bool]]]:
+        """Where each spelling is written, by its search key: native ones in the original text,
+        the others in the English; one pattern per script, longest spelling first."""
+        found: dict[str, list[tuple[int, int, int, bool]]] = {}
+        for native in (False, True):
+            chosen = sorted({v for v in variants if bool(scripts.NATIVE.search(v)) == native}, key=len, reverse=True)
+            if not chosen:
+                continue
+            alternatives = "|".join(r"\W*".join(re.escape(part) for part in variant.split()) for variant in chosen)
+            pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+            for index, document in enumerate(self.documents):
+                for match in pattern.finditer(document.text if native else document.text_en):
+                    found.setdefault(_search_key(match.group(0)), []).append((index, match.start(), match.end(), native))
         return found
 
     def _context(self, index: int, start: int, end: int, in_source: bool) -> Context:
@@ -204,6 +220,22 @@ class Corpus:
     def entity_choices(self) -> list[tuple[str, str]]:
         assert self.registry is not None
         return [(entity.id, entity.canonical) for entity in self.registry.entities.values()]
+
+
+def read_registry_quickly(path: Path) -> Registry:
+    """The registry for reading only, with PyYAML's C loader: the round-trip loader that keeps
+    comments is many times slower on a big registry. A registry it finds fault with is read again
+    the careful way, whose error names the line."""
+    import yaml
+
+    try:
+        return parse_registry(yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), path)
+    except (RegistryError, yaml.YAMLError):
+        return load_registry(path)
+
+
+def _search_key(text: str) -> str:
+    return " ".join(re.sub(r"\W+", " ", text).casefold().split())
 
 
 def _cut(text: str, limit: int) -> str:
