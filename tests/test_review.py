@@ -266,3 +266,20 @@ def test_csv_rows_written_by_the_page_are_escaped_for_spreadsheets(workspace: tu
     post(client_for(dataset, registry), action="accept", entity_id="put-domoi", variant="Put Damoi")
     with (dataset / "names.csv").open(encoding="utf-8", newline="") as handle:
         assert next(csv.DictReader(handle))["example"] == "'=HYPERLINK(1)"
+
+
+def test_proposed_new_groups_come_first_and_the_page_says_how_to_rerun(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    columns, rows = read_table(dataset / "names.csv")
+    proposed = {
+        **rows[-1],
+        "variant": "Soyuz Zhyon",
+        "canonical": "Soyuz Zhyon",
+        "entity_id": "new-soyuz-zhyon",
+        "status": "new",
+        "count": "1",
+    }
+    write_table(dataset / "names.csv", columns, [*rows, proposed])
+    html = client_for(dataset, registry).get("/").text
+    assert html.index('id="g-new-soyuz-zhyon"') < html.index('id="g-put-domoi"')
+    assert "re-normalizes from the translation cache (no model calls)" in html

@@ -76,7 +76,8 @@ class ReviewApp:
         filters = {key: params.get(key, "") for key in ("status", "type", "outlet", "q")}
         groups = select(self.corpus.groups, filters["status"], filters["type"], filters["outlet"], filters["q"])
         pages = max(1, -(-len(groups) // PAGE_GROUPS))
-        page = min(max(1, int(params.get("page", "1")) if params.get("page", "1").isdigit() else 1), pages)
+        asked = params.get("page", "1")
+        page = min(max(1, int(asked) if asked.isdigit() else 1), pages)
         shown = groups[(page - 1) * PAGE_GROUPS : page * PAGE_GROUPS]
         self.corpus.fill_contexts([spelling for group in shown for spelling in group.spellings])
         html = self.templates.get_template("page.html").render(
