@@ -85,7 +85,9 @@ def main() -> int:
     recall = both / len(true_pairs) if true_pairs else 1.0
     print(f"{len(docs)} documents; {len(spellings)} registry spellings of {len(set(truth.values()))} entities found by the normal run")
     print(f"discovery with an empty registry finds {sum(1 for s in spellings if s in found)} of them")
-    print(f"pairwise precision {precision:.3f}, recall {recall:.3f} ({both} of {len(true_pairs)} same-entity pairs, {len(pred_pairs)} predicted)\n")
+    print(
+        f"pairwise precision {precision:.3f}, recall {recall:.3f} ({both} of {len(true_pairs)} same-entity pairs, {len(pred_pairs)} predicted)\n"
+    )
     by_entity: dict[str, list[str]] = defaultdict(list)
     for spelling in spellings:
         by_entity[truth[spelling]].append(spelling)

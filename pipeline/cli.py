@@ -3,6 +3,7 @@
 python -m pipeline run CONFIG [--input DIR] [--output DIR] [--quiet]
 python -m pipeline detect [FILE] [--languages ru,th,en]
 python -m pipeline names apply TABLE.csv [--registry REGISTRY.yaml]
+python -m pipeline review DATASET [--registry REGISTRY.yaml] [--host 127.0.0.1] [--port 8765]
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help=f"the registry to update (default: the run's, from run_report.json beside the table; else {DEFAULT_REGISTRY})",
     )
+
+    review = commands.add_parser("review", help="review the names of a published dataset in a local web page")
+    review.add_argument("dataset", type=Path, help="a published dataset folder (data/clean/<name>)")
+    review.add_argument("--registry", type=Path, help=f"the registry to update (default: the run's; else {DEFAULT_REGISTRY})")
+    review.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1, this machine only)")
+    review.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
     return parser
 
 
@@ -168,6 +175,28 @@ def _names_apply(args: argparse.Namespace) -> int:
     return 0
 
 
+def _review(args: argparse.Namespace) -> int:
+    from pipeline.names import RegistryError
+
+    table = args.dataset / "names.csv"
+    if not table.is_file():
+        print(f"error: {args.dataset}: not a published dataset (no names.csv)", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    registry, why = (args.registry, "--registry") if args.registry else _review_registry(table)
+    print(f"registry: {registry} ({why})", file=sys.stderr)
+    from pipeline.review import serve
+
+    try:
+        serve(args.dataset.resolve(), registry.resolve(), args.host, args.port)
+    except RegistryError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except OSError as error:  # the port is taken, the address is not this machine's
+        print(f"error: cannot serve on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -175,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if args.command == "detect":
             return _detect(args)
+        if args.command == "review":
+            return _review(args)
         return _names_apply(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

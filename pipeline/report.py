@@ -53,7 +53,9 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
         },
         "languages": {"documents": dict(sorted(publish.languages.items())), "paragraphs": paragraphs},
         "names": {
-            "registry": str(config.normalize.registry.resolve()) if config.normalize.registry else None,  # where `names apply` folds the review back
+            "registry": str(config.normalize.registry.resolve())
+            if config.normalize.registry
+            else None,  # where `names apply` folds the review back
             "table_rows": len(publish.table.rows()),
             **{k: v for k, v in sorted(by_name["normalize"].counters.items())},
         },

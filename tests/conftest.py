@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,17 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     folder = tmp_path_factory.mktemp("tiny-models")
     return {lang: build_from_samples(folder / f"tiny-{lang}-en", lang, RAW) for lang in ("ru", "th")}
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory: pytest.TempPathFactory, tiny_models: dict[str, Path]) -> Path:
+    """One run of data/raw with the tiny models, published once per session (the review tests work on copies)."""
+    folder = tmp_path_factory.mktemp("published-sample")
+    config = tiny_config(folder / "run.yaml", tiny_models, name="sample", input=RAW, output=folder / "out", quiet=True)
+    command = [sys.executable, "-m", "pipeline", "run", str(config)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return folder / "out" / "sample"
 
 
 @pytest.fixture

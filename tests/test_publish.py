@@ -140,8 +140,11 @@ def test_push_to_hub_sends_the_folder_with_the_token_from_the_environment(tmp_pa
         "token": "hf_secret",
     }
     assert upload == "upload_folder" and upload_args["repo_type"] == "dataset" and upload_args["token"] == "hf_secret"
+    # The charts go too: the card links them. These documents have no dates, so no month chart.
     assert upload_args["files"] == [
         "README.md",
+        "charts/documents_per_language.png",
+        "charts/index.json",
         "data/train-00000-of-00001.parquet",
         "names.csv",
         "names/train-00000-of-00001.parquet",

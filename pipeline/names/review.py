@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock
 
 from pipeline import scripts
 from pipeline.files import write_text_atomically
@@ -111,18 +115,20 @@ def _new_entity_decision(cells: dict[str, str], status: str, where: str, line: i
 
 def _create_entity(data: Any, decision: ReviewDecision) -> Any:
     """A registry node for an accepted proposed group, appended after the others."""
-    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     node = CommentedMap()
     node["id"] = decision.entity_id
     node["canonical"] = DoubleQuotedScalarString(decision.new_canonical or decision.variant)
     node["type"] = decision.new_type
+    if data["entities"] is None:  # "entities:" with nothing under it
+        data["entities"] = CommentedSeq()
     data["entities"].append(node)
     return node
 
 
-def _remove_spelling(entity_node: Any, variant: str) -> bool:
+def remove_spelling(entity_node: Any, variant: str) -> bool:
     removed = False
     for field_name in ("variants", "native"):
         items = entity_node.get(field_name)
@@ -152,20 +158,49 @@ def _rejection(decision: ReviewDecision) -> Any:
     return item
 
 
+@contextmanager
+def registry_lock(registry_path: Path) -> Iterator[None]:
+    """Held while a registry (and the name table beside a review) is read, changed and written:
+    two saves at once (two browser tabs, the web page and `names apply`) run one after the other,
+    and the second sees what the first wrote."""
+    with FileLock(registry_path.with_name(f".{registry_path.name}.lock"), timeout=60):
+        yield
+
+
 def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
-    """Fold a reviewed name table into the registry, keeping its comments and order.
+    """Fold a reviewed name table into the registry (`python -m pipeline names apply`)."""
+    with registry_lock(registry_path):
+        return apply_decisions(lambda registry: read_review_table(table, registry), registry_path)
 
-    accepted (or moved to another entity_id): the variant becomes a known spelling of that
-    entity; rejected: the pairing is recorded and never proposed or applied again. Applying the
-    same table twice changes nothing. The registry is written atomically, only if it changed.
+
+def resolve_decisions(decisions: list[ReviewDecision], registry: Registry, where: str) -> list[ReviewDecision]:
+    """Decisions made outside a table (the review page): ids resolved and statuses checked as a table's are."""
+    ids = _entity_ids(registry)
+    resolved = []
+    for decision in decisions:
+        if decision.status not in REVIEW_STATUSES:
+            raise RegistryError(f"{where}: unknown status {decision.status!r} (use one of {', '.join(REVIEW_STATUSES)})")
+        entity_id = _resolve_entity_id(decision.entity_id, ids, registry, where)
+        resolved.append(ReviewDecision(decision.line, decision.variant, entity_id, decision.status, decision.moved_from))
+    return resolved
+
+
+def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry_path: Path) -> dict[str, int]:
+    """Fold review decisions into the registry, keeping its comments and order: the one code path
+    of `names apply` and the review page. Call it holding `registry_lock`.
+
+    `decide` gets the registry as it is now and returns the decisions (it may refuse them with a
+    RegistryError: then nothing is written). accepted (or moved to another entity_id): the
+    variant becomes a known spelling of that entity; rejected: the pairing is recorded and never
+    proposed or applied again. Applying the same decisions twice changes nothing. The registry is
+    written atomically, only if it changed.
     """
-
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     data = read_registry_yaml(registry_path)
     registry = parse_registry(data, registry_path)
-    decisions = read_review_table(table, registry)
+    decisions = decide(registry)
     nodes = {str(node["id"]): node for node in data["entities"] or []}
     if data.get("rejected") is None:
         data["rejected"] = CommentedSeq()
@@ -190,7 +225,7 @@ def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
                 summary["unchanged"] += 1
             continue
         if decision.status == "rejected":
-            changed = _remove_spelling(node, decision.variant)
+            changed = remove_spelling(node, decision.variant)
             if (key, decision.entity_id) not in registry.rejected:
                 rejected.append(_rejection(decision))
                 registry.rejected.add((key, decision.entity_id))
@@ -203,7 +238,7 @@ def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
         changed = False
         for other_id, other in nodes.items():
             if other_id != decision.entity_id:
-                changed |= _remove_spelling(other, decision.variant)
+                changed |= remove_spelling(other, decision.variant)
         for index in reversed(range(len(rejected))):
             item = rejected[index]
             if variant_key(str(item["variant"])) == key and str(item["entity_id"]) == decision.entity_id:
@@ -219,8 +254,103 @@ def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
             changed = True
         summary[("moved" if decision.moved_from else "accepted") if changed else "unchanged"] += 1
     if any(summary[k] for k in ("accepted", "rejected", "moved")):
-        parse_registry(data, registry_path)  # never write a registry that would not load
-        text = io.StringIO()
-        round_trip_yaml().dump(data, text)
-        write_text_atomically(registry_path, text.getvalue())
+        write_registry(data, registry_path)
     return summary
+
+
+def write_registry(data: Any, registry_path: Path) -> None:
+    """Write the registry atomically, never one that would not load."""
+    parse_registry(data, registry_path)
+    text = io.StringIO()
+    round_trip_yaml().dump(data, text)
+    write_text_atomically(registry_path, text.getvalue())
+
+
+def edit_registry(registry_path: Path, change: Callable[[Any, Registry], str]) -> str:
+    """Change the registry's YAML in place (comments and order kept) and write it, validated and
+    atomically. Call it holding `registry_lock`. `change` returns what it did, in words."""
+    data = read_registry_yaml(registry_path)
+    done = change(data, parse_registry(data, registry_path))
+    write_registry(data, registry_path)
+    return done
+
+
+def _node(data: Any, entity_id: str) -> Any:
+    for node in data["entities"]:
+        if str(node["id"]) == entity_id:
+            return node
+    raise RegistryError(f"unknown entity_id {entity_id!r}")
+
+
+def rename_entity(data: Any, entity_id: str, canonical: str) -> str:
+    """A new canonical name; the old one stays a known spelling, so texts that use it still match."""
+    from ruamel.yaml.comments import CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    canonical = " ".join(canonical.split())
+    if not canonical:
+        raise RegistryError(f"entity {entity_id!r}: the canonical name cannot be empty")
+    node = _node(data, entity_id)
+    old = str(node["canonical"])
+    if variant_key(old) == variant_key(canonical) and old == canonical:
+        return f"{entity_id}: already {canonical!r}"
+    remove_spelling(node, canonical)
+    node["canonical"] = DoubleQuotedScalarString(canonical)
+    if variant_key(old) != variant_key(canonical):
+        if node.get("variants") is None:
+            node["variants"] = CommentedSeq()
+        node["variants"].append(DoubleQuotedScalarString(old))
+    return f"{entity_id}: renamed {old!r} to {canonical!r}"
+
+
+def merge_entities(data: Any, source_id: str, target_id: str) -> str:
+    """`source_id` becomes spellings of `target_id`: its canonical, variants and native forms move
+    over, its rejections follow it, and its entry leaves the registry."""
+    from ruamel.yaml.comments import CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if source_id == target_id:
+        raise RegistryError(f"cannot merge {source_id!r} into itself")
+    source, target = _node(data, source_id), _node(data, target_id)
+    known = {variant_key(str(s)) for s in [target["canonical"], *(target.get("variants") or []), *(target.get("native") or [])]}
+    for field_name, spellings in (
+        ("variants", [source["canonical"], *(source.get("variants") or [])]),
+        ("native", source.get("native") or []),
+    ):
+        for spelling in spellings:
+            if variant_key(str(spelling)) in known:
+                continue
+            if target.get(field_name) is None:
+                target[field_name] = CommentedSeq()
+            target[field_name].append(DoubleQuotedScalarString(str(spelling)))
+            known.add(variant_key(str(spelling)))
+    data["entities"].remove(source)
+    for item in data.get("rejected") or []:
+        if str(item["entity_id"]) == source_id:
+            item["entity_id"] = target_id
+    return f"merged {source_id} into {target_id}"
+
+
+def new_entity_id(data: Any, canonical: str) -> str:
+    """A registry id for a new entity: its name in lower case with hyphens, unique."""
+    base = "-".join("".join(char if char.isalnum() else " " for char in variant_key(canonical)).split()) or "entity"
+    taken = {str(node["id"]) for node in data["entities"]}
+    entity_id, number = base, 2
+    while entity_id in taken:
+        entity_id, number = f"{base}-{number}", number + 1
+    return entity_id
+
+
+def add_entity(data: Any, entity_id: str, canonical: str, kind: str) -> str:
+    """A new registry entry at the end, with no spellings yet."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if kind not in ENTITY_TYPES:
+        raise RegistryError(f"type must be one of {', '.join(ENTITY_TYPES)}, not {kind!r}")
+    node = CommentedMap()
+    node["id"] = entity_id
+    node["canonical"] = DoubleQuotedScalarString(canonical)
+    node["type"] = kind
+    data["entities"].append(node)
+    return f"added {entity_id} ({canonical!r})"

@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pipeline.files import atomic_target
 
 _ESCAPED = re.compile(r"'*[=+\-@\t\r]")
 _DELIMITERS = ",;\t"
@@ -32,3 +37,21 @@ def sniff_delimiter(header_line: str) -> str:
         return csv.Sniffer().sniff(header_line, delimiters=_DELIMITERS).delimiter
     except csv.Error:
         return ","
+
+
+def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A name table's columns and rows, cells as they were before escape_cell (any delimiter)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        delimiter = sniff_delimiter(handle.readline())
+        handle.seek(0)
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        rows = [{key: unescape_cell(value or "") for key, value in row.items() if key is not None} for row in reader]
+        return list(reader.fieldnames or []), rows
+
+
+def write_table(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) -> None:
+    """Write a name table for spreadsheets, atomically: no cell may start a formula."""
+    with atomic_target(path) as temporary, temporary.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows({key: escape_cell(value) if isinstance(value, str) else value for key, value in row.items()} for row in rows)

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from pipeline.config import DetectConfig, NormalizeConfig, TranslateConfig
+from pipeline.publish.charts import charts_section
 from pipeline.publish.features import FEATURES
 from pipeline.schema import COLUMN_MEANINGS
 
@@ -230,6 +231,10 @@ from datasets import load_dataset
 ## Limitations
 
 {_limitations(info)}
+
+## Charts
+
+{charts_section(folder)}
 
 ## Provenance
 

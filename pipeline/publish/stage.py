@@ -12,7 +12,6 @@ an interrupted run never leaves a half-written dataset where a complete one stoo
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import os
 import shutil
@@ -26,9 +25,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.files import atomic_target, write_text_atomically
-from pipeline.names.spreadsheet import escape_cell
+from pipeline.names.spreadsheet import write_table
 from pipeline.names.table import NameTable
 from pipeline.publish.card import CardInfo, dataset_card
+from pipeline.publish.charts import write_charts
 from pipeline.publish.features import FEATURES, NAME_TABLE_FEATURES
 from pipeline.schema import Document, Stage
 
@@ -199,13 +199,9 @@ class Publish(Stage):
         (self.staging / "names").mkdir(exist_ok=True)
         if name_table:
             write_parquet(name_table, self.staging / "names" / "train-00000-of-00001.parquet", NAME_TABLE_FEATURES)
-        with (self.staging / "names.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=NAME_TABLE_COLUMNS)
-            writer.writeheader()
-            # Opened in spreadsheets: no cell may start a formula (the parquet table keeps raw text).
-            writer.writerows(
-                {key: escape_cell(value) if isinstance(value, str) else value for key, value in row.items()} for row in name_table
-            )
+        # Opened in spreadsheets: no cell may start a formula (the parquet table keeps raw text).
+        write_table(self.staging / "names.csv", NAME_TABLE_COLUMNS, name_table)
+        write_charts(self.staging)
         card = dataset_card(self.info, self.languages, self.counters["documents"], len(name_table), self.staging)
         (self.staging / "README.md").write_text(card, encoding="utf-8")
         (self.staging / "run_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

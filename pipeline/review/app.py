@@ -1,0 +1,184 @@
+"""The review web app (Starlette + Jinja2, one small script for the keyboard, no CDN).
+
+Safety: names and contexts come from untrusted documents, so every template value is escaped
+(Jinja2 autoescape) and the Content-Security-Policy allows only this server's own script and
+style files. Requests whose Host or Origin is not this server are refused (a DNS-rebinding page
+could otherwise reach 127.0.0.1). Every POST carries a token made when the app starts. Only the
+dataset folder and the registry named on the command line are ever read or written: no path
+comes from a request.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from pipeline.names.entity import ENTITY_TYPES
+from pipeline.names.registry import RegistryError
+from pipeline.names.review import REVIEW_STATUSES, ReviewDecision
+from pipeline.publish.charts import read_charts
+from pipeline.review.actions import Reviewer
+from pipeline.review.corpus import STATUS_ORDER, Corpus, select, summary
+
+PAGE_GROUPS = 40
+STATIC = Path(__file__).parent / "static"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    # Not no-referrer: under it a browser sends `Origin: null` with a form, which the Origin check refuses.
+    "Referrer-Policy": "same-origin",
+}
+
+
+class SameOriginOnly:
+    """Refuse requests whose Host is not one of ours, and cross-site requests (a foreign Origin)."""
+
+    def __init__(self, app: ASGIApp, hosts: set[str]) -> None:
+        self.app, self.hosts = app, hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
+            origin = headers.get("origin")
+            if headers.get("host") not in self.hosts:
+                await PlainTextResponse("forbidden: unknown Host", status_code=403)(scope, receive, send)
+                return
+            if origin is not None and origin not in {f"http://{host}" for host in self.hosts}:
+                await PlainTextResponse("forbidden: cross-site request", status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class ReviewApp:
+    def __init__(self, dataset: Path, registry: Path) -> None:
+        self.dataset, self.registry = dataset, registry
+        self.corpus = Corpus(dataset, registry)
+        self.reviewer = Reviewer(dataset, registry)
+        self.token = secrets.token_urlsafe(32)
+        self.message: tuple[str, bool] = ("", False)  # the last action's result, and whether it failed
+        self.templates = Environment(loader=PackageLoader("pipeline.review", "templates"), autoescape=True)
+
+    async def page(self, request: Request) -> Response:
+        self.corpus.refresh()
+        params = request.query_params
+        filters = {key: params.get(key, "") for key in ("status", "type", "outlet", "q")}
+        groups = select(self.corpus.groups, filters["status"], filters["type"], filters["outlet"], filters["q"])
+        pages = max(1, -(-len(groups) // PAGE_GROUPS))
+        asked = params.get("page", "1")
+        page = min(max(1, int(asked) if asked.isdigit() else 1), pages)
+        shown = groups[(page - 1) * PAGE_GROUPS : page * PAGE_GROUPS]
+        self.corpus.fill_contexts([spelling for group in shown for spelling in group.spellings])
+        html = self.templates.get_template("page.html").render(
+            dataset=self.dataset,
+            registry=self.registry,
+            groups=shown,
+            total=summary(self.corpus.groups),
+            matching=len(groups),
+            page=page,
+            pages=pages,
+            filters=filters,
+            back=urlencode({key: value for key, value in {**filters, "page": str(page)}.items() if value}),
+            query=lambda **changes: urlencode({k: v for k, v in {**filters, "page": str(page), **changes}.items() if v}),
+            statuses=sorted({*REVIEW_STATUSES, "new"}, key=lambda s: STATUS_ORDER.get(s, 9)),
+            types=ENTITY_TYPES,
+            outlets=sorted({outlet for group in self.corpus.groups for outlet in group.outlets}),
+            entities=self.corpus.entity_choices(),
+            charts=read_charts(self.dataset),
+            token=self.token,
+            message=self.message,
+            can_undo=bool(self.reviewer.history),
+        )
+        return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+    async def action(self, request: Request) -> Response:
+        form = await request.form()
+        fields = {key: str(value) for key, value in form.items()}
+        if not secrets.compare_digest(fields.get("token", ""), self.token):
+            return PlainTextResponse("forbidden: this page is out of date or not ours; reload it", status_code=403)
+        try:
+            self.message = (self._do(fields), False)
+        except RegistryError as error:
+            self.message = (f"not saved: {error}", True)
+        anchor = f"#g-{fields['anchor']}" if fields.get("anchor") else ""
+        return RedirectResponse(f"/?{fields.get('back', '')}{anchor}", status_code=303)
+
+    def _do(self, fields: dict[str, str]) -> str:
+        action = fields.get("action", "")
+        entity_id, variant = fields.get("entity_id", ""), fields.get("variant", "")
+        target = fields.get("target", "").strip()
+        if action in ("accept", "reject"):
+            status = "accepted" if action == "accept" else "rejected"
+            return self.reviewer.decide([ReviewDecision(0, variant, entity_id, status, None)])
+        if action in ("accept-group", "reject-group"):
+            return self.reviewer.decide_group(entity_id, "accepted" if action == "accept-group" else "rejected")
+        if action == "move":
+            target = self._entity_id(target)
+            return self.reviewer.decide([ReviewDecision(0, variant, target, "accepted", entity_id)])
+        if action == "split":
+            return self.reviewer.split(variant, entity_id)
+        if action == "rename":
+            return self.reviewer.rename(entity_id, fields.get("canonical", ""))
+        if action == "merge":
+            return self.reviewer.merge(entity_id, self._entity_id(target))
+        if action == "undo":
+            return self.reviewer.undo()
+        raise RegistryError(f"unknown action {action!r}")
+
+    def _entity_id(self, text: str) -> str:
+        """An entity typed in the search box: its id, or the id shown before its canonical name."""
+        return text.split(" — ", 1)[0].strip()
+
+    async def chart(self, request: Request) -> Response:
+        # Only the files the chart index lists, inside the dataset folder: no path from the request.
+        files = {Path(chart.file).name: chart.file for chart in read_charts(self.dataset) if not chart.missing}
+        name = request.path_params["name"]
+        if name not in files:
+            return PlainTextResponse("no such chart", status_code=404)
+        return FileResponse(self.dataset / files[name], media_type="image/png")
+
+
+def create_app(dataset: Path, registry: Path, hosts: set[str]) -> Starlette:
+    review = ReviewApp(dataset, registry)
+    app = Starlette(
+        routes=[
+            Route("/", review.page),
+            Route("/action", review.action, methods=["POST"]),
+            Route("/charts/{name}", review.chart),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ]
+    )
+    app.add_middleware(SameOriginOnly, hosts=hosts)
+    app.state.review = review
+    return app
+
+
+def allowed_hosts(host: str, port: int) -> set[str]:
+    names = {host, "localhost", "127.0.0.1"} if host in ("127.0.0.1", "localhost") else {host}
+    return {f"{name}:{port}" for name in names} | ({f"[{host}]:{port}"} if ":" in host else set())
+
+
+def serve(dataset: Path, registry: Path, host: str = "127.0.0.1", port: int = 8765, announce: Any = None) -> None:
+    """Serve the page until Ctrl-C; the socket is bound first, so port 0 picks a free port."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    port = sock.getsockname()[1]
+    app = create_app(dataset, registry, allowed_hosts(host, port))
+    address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    print(f"review: {address}  (dataset {dataset}, registry {registry}; Ctrl-C stops)", file=announce or sys.stdout, flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server.run(sockets=[sock])

@@ -1,0 +1,128 @@
+"""The review page in a real browser: headless Chromium (Debian's chromium + chromium-driver)
+driven by Selenium against `python -m pipeline review` on a run of data/raw.
+
+Skips when no Chromium is installed (a developer machine); CI (.ci/run) installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.names import load_registry
+from tests.conftest import REGISTRY, ROOT
+from tests.test_review import add_script_row, rows_by_variant
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER), reason="no browser: install Chromium (apt-get install -y chromium chromium-driver) to run these"
+)
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture
+def served(tmp_path: Path, published: Path) -> Iterator[tuple[str, Path, Path]]:
+    """`python -m pipeline review` on a copy of the run, on a free port: (address, dataset, registry)."""
+    dataset = tmp_path / "sample"
+    shutil.copytree(published, dataset)
+    add_script_row(dataset)
+    registry = tmp_path / "names.yaml"
+    shutil.copy(REGISTRY, registry)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "pipeline", "review", str(dataset), "--registry", str(registry), "--port", "0"]
+    server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.startswith("review: http://127.0.0.1:"), line + (server.stderr.read() if server.stderr else "")
+        yield line.split()[1], dataset, registry
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument("--window-size=1400,1000")
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.implicitly_wait(5)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def row(driver: object, entity_id: str, variant: str) -> object:
+    from selenium.webdriver.common.by import By
+
+    for candidate in driver.find_elements(By.CSS_SELECTOR, f"#g-{entity_id} tr.spelling"):  # type: ignore[attr-defined]
+        if candidate.get_attribute("data-variant") == variant:
+            return candidate
+    raise AssertionError(f"no row {variant!r} in {entity_id}")
+
+
+def submit(driver: object, press: Callable[[], object]) -> str:
+    """Do what submits a form, wait for the next page, and return its message."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
+    press()
+    WebDriverWait(driver, 20).until(staleness_of(page))  # type: ignore[arg-type]
+    return str(driver.find_element(By.ID, "message").text)  # type: ignore[attr-defined]
+
+
+def test_review_in_a_browser(served: tuple[str, Path, Path], browser: object) -> None:
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    address, dataset, registry = served
+    driver = browser
+    driver.get(address)  # type: ignore[attr-defined]
+    # The <script> spelling is text on the page, and nothing ran.
+    script_row = row(driver, "put-domoi", "<script>alert(1)</script>")
+    assert script_row.find_element(By.CSS_SELECTOR, "td.variant").text == "<script>alert(1)</script>"  # type: ignore[attr-defined]
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert.text  # type: ignore[attr-defined]  # noqa: B018
+
+    # Accept a pending spelling with the keyboard: focus its row, press a.
+    driver.execute_script("arguments[0].focus()", row(driver, "put-domoi", "Put Damoi"))  # type: ignore[attr-defined]
+    assert "1 accepted" in submit(driver, lambda: driver.switch_to.active_element.send_keys("a"))  # type: ignore[attr-defined]
+
+    # Reject a group.
+    reject_group = driver.find_element(By.CSS_SELECTOR, "#g-vernyom-rebyat button[value='reject-group']")  # type: ignore[attr-defined]
+    assert "rejected" in submit(driver, reject_group.click)
+
+    # Move a spelling to another entity, typed in its search box.
+    mediazone = row(driver, "mediazona", "Mediazone")
+    mediazone.find_element(By.NAME, "target").send_keys("istories — IStories")  # type: ignore[attr-defined]
+    assert "1 moved" in submit(driver, mediazone.find_element(By.CSS_SELECTOR, "button[value='move']").click)  # type: ignore[attr-defined]
+    assert row(driver, "istories", "Mediazone")
+
+    loaded = load_registry(registry)
+    assert "Put Damoi" in loaded.entities["put-domoi"].variants
+    assert ("вернем ребят", "vernyom-rebyat") in loaded.rejected
+    assert "Mediazone" in loaded.entities["istories"].variants
+    rows = rows_by_variant(dataset)
+    assert rows["Put Damoi"]["status"] == "accepted"
+    assert rows["Вернём ребят"]["status"] == "rejected"
+    assert (rows["Mediazone"]["entity_id"], rows["Mediazone"]["status"]) == ("istories", "accepted")
+
+    # Undo takes the move back.
+    assert "undone" in submit(driver, driver.find_element(By.ID, "undo").click)  # type: ignore[attr-defined]
+    assert rows_by_variant(dataset)["Mediazone"]["entity_id"] == "mediazona"
