@@ -12,6 +12,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -53,12 +54,21 @@ def count_corpus(data_folder: Path) -> CorpusCounts:
     return counts
 
 
+def _month(published: Any) -> str:
+    """YYYY-MM of a publication date: a date column, or (older datasets) text starting YYYY-MM."""
+    if isinstance(published, date):
+        return published.strftime("%Y-%m")
+    match = _MONTH.match(published or "")
+    return match.group(0) if match else ""
+
+
 def _count_document(counts: CorpusCounts, row: dict[str, Any]) -> None:
     counts.languages[row.get("lang") or "und"] += 1
-    # JSONL files may carry any text as `published`: only a YYYY-MM start is a month.
-    month = match.group(0) if (match := _MONTH.match(row.get("published") or "")) else ""
+    month = _month(row.get("published"))
     counts.dated_documents += bool(month)
     for mention in row.get("names") or []:
+        if mention.get("method") == "discovered":
+            continue  # proposals are not entities yet: only registered names are counted
         if month:
             counts.months.setdefault(mention["canonical"], Counter())[month] += 1
         if row.get("outlet"):
