@@ -97,6 +97,7 @@ def transliterate(text: str) -> str:
 
 
 @lru_cache(maxsize=20_000)
+@lru_cache(maxsize=1 << 16)  # pure, and words repeat across documents
 def fold_token(token: str) -> str:
     """The transliteration key of one word."""
     text = transliterate(token)
