@@ -39,10 +39,14 @@ _IMPOSSIBLE: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"[тдр][ьеёюяі]|о[а-яёіў]*о"), frozenset({"be"})),
 ]
 # Belarusian spellings neither Russian nor Ukrainian has: ў, hardened ж ш ч ц р д т before
-# "ы", "э", "дз" for a soft д, "шч" for щ, a word-final "ць", and Belarusian function words.
-BELARUSIAN = re.compile(r"ў|[жшч]ы|[жшчцрдт]э|дз[яюёеіь]|шч|(?<!е)ць\b|\b(?:яго|ён|яна|яны|каб|таксама|сёння|ужо|гэт\w*)\b")
+# "ы", "э", "ры" for "ри" ("пры"), "-ыя" and "-ае" endings, "дз" for a soft д, "шч" for щ,
+# a word-final "ць", and Belarusian function words.
+BELARUSIAN = re.compile(
+    r"ў|[жшч]ы|[жшчцрдт]э|ыя|ае\b|\bпры|дз[яюёеіь]|шч|(?<!е)ць\b"
+    r"|\b(?:яго|ён|яна|яны|каб|таксама|сёння|ужо|гэт\w*)\b"
+)
 # Adjective endings Ukrainian writes as "-а", "-е" ("жахлива", not "жахлівая").
-BELARUSIAN_NOT_UKRAINIAN = re.compile(BELARUSIAN.pattern + r"|ае\b|[ая]я\b")
+BELARUSIAN_NOT_UKRAINIAN = re.compile(BELARUSIAN.pattern + r"|[ая]я\b")
 
 
 def _words(text: str) -> frozenset[str]:

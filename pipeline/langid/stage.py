@@ -184,8 +184,7 @@ class LanguageDetector:
             lang, score = self._langdetect(frozenset(possible - RULE_LANGUAGES), lowered)
         if lang == "ru" and "be" in possible:
             # Nothing rules Belarusian out, and langdetect has no profile for it: a short text
-            # could be both. The letters count at 0.8 weight: Belarusian marks are nearly as
-            # frequent as "и".
+            # could be both. Each letter is a chance for a Russian "и" (1 in 13) to show.
             score *= 1.0 - (1.0 - _RUSSIAN_I_SHARE) ** (letters / _CYRILLIC_WEIGHT)
         return lang, score
 
