@@ -28,6 +28,8 @@ _IMPOSSIBLE: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"ъ"), frozenset({"uk", "be", "mk", "sr"})),
     # Russian writes "ъ" only between a prefix and е, ё, ю, я; Bulgarian writes it as a vowel.
     (re.compile(r"ъ(?![еёюя])"), frozenset({"ru"})),
+    # Russian writes a soft ц nowhere ("Бакунець" is Ukrainian).
+    (re.compile(r"ць"), frozenset({"ru"})),
     # Bulgarian writes "ь" only before "о".
     (re.compile(r"ь(?!о)"), frozenset({"bg"})),
     # Ukrainian verbal nouns ("голосування", "питання"); Russian and Bulgarian write "-ние".
@@ -61,7 +63,8 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "можно нужно надо здесь потом теперь спасибо пожалуйста ещё еще тогда"
     ),
     "uk": _words(
-        "що це як або але щоб вже дуже можна треба дякую ласка його вона вони цей ця зараз також тобто немає нема де чи ось було були був"
+        "що це як або але щоб вже дуже можна треба дякую ласка його вона вони цей ця зараз також тобто немає нема де чи ось "
+        "було були був отже щодо адже проте зокрема"
     ),
     "bg": _words(
         "е са това че ще беше има няма ги го му какво кога защо тук сега вече трябва който която които "
