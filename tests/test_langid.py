@@ -1,6 +1,7 @@
 from pipeline.config import DetectConfig
 from pipeline.langid import LanguageDetector, detect_paragraph_languages, document_language, unknown_languages
 from pipeline.langid.rules import function_word_votes, ruled_out
+from pipeline.langid.stage import script_votes
 from pipeline.schema import Document, Paragraph
 
 DETECTOR = LanguageDetector(["ru", "th", "en", "be", "uk", "de"], seed=0, min_score=0.6)
@@ -121,3 +122,9 @@ def test_an_address_does_not_vote() -> None:
 def test_ukrainian_and_belarusian_apart_without_и() -> None:
     assert DEFAULT.detect("Двосторонній товарообіг більше 8,5 мільярда доларів.")[0] == "uk"
     assert DEFAULT.detect("Жахлівая навіна.")[0] == "be"
+
+
+def test_latin_names_do_not_outvote_cyrillic_words_nor_a_cyrillic_name_english_ones() -> None:
+    assert script_votes("Мультиварка Redmond RMC-FM4521.") == {"thai": 0, "cyrillic": 11, "latin": 6.0}
+    assert DEFAULT.detect("Wives of «Путь домой» protest.")[0] == "en"
+    assert DEFAULT.detect("The movement «Путь домой» held a rally.")[0] == "en"

@@ -25,6 +25,7 @@ from pipeline.schema import Document, Paragraph, Stage
 UNDETERMINED = "und"
 
 _SCRIPTS = {"thai": scripts.THAI, "cyrillic": scripts.CYRILLIC, "latin": scripts.LATIN}
+_LATIN_WORD = re.compile(f"[{scripts.LATIN_LETTERS}0-9][{scripts.LATIN_LETTERS}0-9-]*")
 CYRILLIC_LANGUAGES = {"ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "tg", "mn"}
 THAI_LANGUAGES = {"th"}
 # Belarusian and Ukrainian spelling Russian never has. Strong marks decide alone: letters
@@ -44,7 +45,6 @@ _RUSSIAN_NOT_BELARUSIAN = re.compile(r"[ищъ]", re.IGNORECASE)
 _RUSSIAN_I_SHARE = 0.075
 # A Russian paragraph may quote a Belarusian or Ukrainian name: marks must be this dense.
 _LETTERS_PER_MARK = 150
-_CYRILLIC_WEIGHT = 2
 # Where langdetect is unsure (a short line), lean towards the languages the pipeline is for.
 _PRIOR = {"ru": 3.0, "en": 3.0}
 # langdetect samples n-grams from at most this much text: the first lines settle a paragraph.
@@ -63,6 +63,19 @@ def script_of_language(lang: str) -> str:
 
 def letter_counts(text: str) -> dict[str, int]:
     return {script: len(pattern.findall(text)) for script, pattern in _SCRIPTS.items()}
+
+
+def script_votes(text: str) -> dict[str, float]:
+    """Letters per script, a capitalised Latin word or one with digits at half weight.
+
+    Such words are names, brands and model numbers ("Мультиварка Redmond RMC-FM4521"): they
+    do not outvote the Cyrillic words around them, while lower-case Latin words count in full.
+    """
+    votes: dict[str, float] = dict(letter_counts(text))
+    for word in _LATIN_WORD.findall(text):
+        if word[0].isupper() or any(char.isdigit() for char in word):
+            votes["latin"] -= len(_SCRIPTS["latin"].findall(word)) / 2
+    return votes
 
 
 def dominant_script(text: str) -> tuple[str | None, float]:
@@ -171,12 +184,7 @@ class LanguageDetector:
             if len(ranked) == 1 or ranked[0] >= 2 * ranked[1]:
                 return max(votes, key=lambda lang: votes[lang]), 1.0
         default = _SHORT_TEXT_DEFAULT.get(script)
-        if (
-            default in possible
-            and "be" not in possible
-            and letters / (_CYRILLIC_WEIGHT if script == "cyrillic" else 1) < _SHORT_LETTERS
-            and (script != "latin" or lowered.isascii())
-        ):
+        if default in possible and "be" not in possible and letters < _SHORT_LETTERS and (script != "latin" or lowered.isascii()):
             # Too few letters for n-gram statistics, and nothing rules the pipeline's own
             # language out: take it.
             lang, score = default, 1.0
@@ -185,21 +193,19 @@ class LanguageDetector:
         if lang == "ru" and "be" in possible:
             # Nothing rules Belarusian out, and langdetect has no profile for it: a short text
             # could be both. Each letter is a chance for a Russian "и" (1 in 13) to show.
-            score *= 1.0 - (1.0 - _RUSSIAN_I_SHARE) ** (letters / _CYRILLIC_WEIGHT)
+            score *= 1.0 - (1.0 - _RUSSIAN_I_SHARE) ** letters
         return lang, score
 
     def detect(self, text: str) -> tuple[str, float]:
         """(language, confidence 0..1); `und` when no letters or below min_score."""
         text = without_addresses(text)
-        counts = letter_counts(text)
-        # Cyrillic words outvote Latin ones (brand names, quoted names in a Russian sentence).
-        counts["cyrillic"] *= _CYRILLIC_WEIGHT
+        counts = script_votes(text)
         total = sum(counts.values())
         if total == 0:
             return UNDETERMINED, 0.0
         script = max(counts, key=lambda name: counts[name])
         purity = counts[script] / total
-        lang, score = self._within_script(script, text, counts[script])
+        lang, score = self._within_script(script, text, round(counts[script]))
         # Letters of other scripts (names, quotes) lower the confidence only past a quarter.
         score *= min(1.0, purity / 0.75)
         if score < self.min_score:
