@@ -1,6 +1,7 @@
 """Scale: documents per second and peak memory as the corpus grows, local and on Ray.
 
     python benchmarks/scale.py [--sizes 10000 100000] [--ray-size 10000] [--translate]
+    python benchmarks/scale.py --sizes 10000 --ray-size 0 --against ../wt-18bd80c   # docs/s ratio
 
 A synthetic corpus of N documents is made from our sample data (JSON Lines, 1,000 documents a
 file, each document the paragraphs of a sample document plus its copy number). The local
@@ -8,6 +9,9 @@ executor streams: its peak RSS should not grow with N (target: 100,000 <= 1.2 x 
 Ray runs with 1 and 2 workers on the smaller size; for Ray the RSS is the driver's only.
 Translation is off unless --translate (then the tiny models, whose cache makes repeats free).
 Each measurement runs in its own process, so that its peak memory is its own.
+--against DIR (a checkout of another commit, e.g. `git worktree add ../wt-18bd80c 18bd80c`)
+runs that checkout's pipeline on the same corpus and config, alternating with ours --repeats
+times, and prints the ratio of the best documents/s of each.
 """
 
 from __future__ import annotations
@@ -74,6 +78,37 @@ def measure(config: Path) -> dict[str, float]:
     }
 
 
+def run_measure(script: Path, config: Path) -> dict[str, float]:
+    """One measurement by `script` (ours or another checkout's scale.py) in its own process."""
+    done = subprocess.run(
+        [sys.executable, str(script), "--measure", str(config)], capture_output=True, text=True, check=True, cwd=script.parent.parent
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def compare(against: Path, sizes: list[int], work: Path, translate: bool, repeats: int) -> int:
+    """Documents/s of this checkout and of `against`, alternating on the same corpus; best of each."""
+    sides = {"this checkout": Path(__file__).resolve(), f"{against.name}": against / "benchmarks" / "scale.py"}
+    print(f"{'checkout':<16}{'documents':>11}{'best s':>9}{'docs/s':>9}   runs (s)")
+    for size in sizes:
+        corpus = make_corpus(work / f"corpus-{size}", size)
+        seconds: dict[str, list[float]] = {side: [] for side in sides}
+        documents = 0
+        for _ in range(repeats):
+            for side, script in sides.items():
+                output = work / f"out-compare-{len(seconds[side])}-{abs(hash(side)) % 1000}-{size}"
+                config = write_config(work / f"compare-{size}.yaml", corpus, output, "local", 1, translate)
+                result = run_measure(script, config)
+                seconds[side].append(result["seconds"])
+                documents = int(result["documents"])
+        speeds = {side: documents / min(runs) for side, runs in seconds.items()}
+        for side, runs in seconds.items():
+            print(f"{side:<16}{documents:>11,}{min(runs):>9.1f}{speeds[side]:>9.0f}   " + " ".join(f"{r:.1f}" for r in runs))
+        ours, theirs = speeds.values()
+        print(f"ratio at {size:,} documents: {ours / theirs:.2f}x docs/s\n", flush=True)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -81,10 +116,14 @@ def main() -> int:
     parser.add_argument("--translate", action="store_true")
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "cache" / "scale")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--against", type=Path, help="a checkout of another commit to compare docs/s with")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each side with --against")
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return 0
+    if args.against:
+        return compare(args.against.resolve(), args.sizes, args.work, args.translate, args.repeats)
 
     runs = [("local", n, 1) for n in args.sizes]
     if args.ray_size:

@@ -1,4 +1,7 @@
+from pipeline.config import DetectConfig
 from pipeline.langid import LanguageDetector, detect_paragraph_languages, document_language, unknown_languages
+from pipeline.langid.rules import function_word_votes, ruled_out
+from pipeline.langid.stage import script_votes
 from pipeline.schema import Document, Paragraph
 
 DETECTOR = LanguageDetector(["ru", "th", "en", "be", "uk", "de"], seed=0, min_score=0.6)
@@ -82,3 +85,57 @@ def test_document_language_weighs_paragraphs_by_their_confidence() -> None:
     assert document_language(paragraphs) == ("en", round(90 / 300, 4))
     assert document_language([Paragraph("x" * 100, "ru", 0.8)]) == ("ru", 0.8)  # the score is the share times the confidence
     assert document_language([]) == ("und", 0.0)
+
+
+DEFAULT = LanguageDetector(DetectConfig().languages, seed=0, min_score=0.6)
+
+
+def test_issue_misses_with_the_default_languages_are_russian() -> None:
+    # No letter of these is Ukrainian-only; "сь" word-finally, "ы" with "и" are not Bulgarian.
+    for text in [
+        "На третий день я снова пересел на EMicro.",
+        "Машина загорелась, и Кенсет отошел от нее.",
+        "Следите за обновлениями:)",
+        "Упражнение выполните 3 раза по 7 секунд..",
+        "Мультиварка Redmond RMC-FM4521.",  # Cyrillic words outvote a Latin brand name
+    ]:
+        assert DEFAULT.detect(text)[0] == "ru", text
+
+
+def test_short_english_lines_stay_english_with_the_default_languages() -> None:
+    assert DEFAULT.detect("Thanks!")[0] == "en"
+    assert DEFAULT.detect("Loser.")[0] == "en"
+    assert DEFAULT.detect("Die Frauen fordern.")[0] == "de"  # a German function word settles it
+
+
+def test_letters_a_language_never_writes_rule_it_out() -> None:
+    cyrillic = ["ru", "uk", "be", "bg"]
+    assert ruled_out("мы", cyrillic) == {"uk", "bg"}  # ы
+    assert ruled_out("день", cyrillic) == {"bg", "be"}  # word-final ь; Belarusian writes "дзень"
+    assert ruled_out("съм", cyrillic) == {"ru", "uk", "be"}  # ъ before a consonant is Bulgarian
+    assert ruled_out("свобода", ["ru", "be"]) == {"be"}  # Belarusian: one "о" a word ("свабода")
+    assert ruled_out("голосування", cyrillic) >= {"ru", "bg"}
+
+
+def test_function_words_settle_short_lines() -> None:
+    assert function_word_votes("това е добре", ["ru", "uk", "bg"]) == {"bg": 2}
+    assert DEFAULT.detect("Това е добре.")[0] == "bg"
+    assert DEFAULT.detect("Дякую, колеги.")[0] == "uk"
+    assert DEFAULT.detect("Будь ласка, прошу голосувати.")[0] == "uk"
+    # A word both languages write ("тут") counts for neither.
+    assert function_word_votes("тут", ["ru", "uk"]) == {}
+
+
+def test_an_address_does_not_vote() -> None:
+    assert DEFAULT.detect("Подробнее: https://example.com/some/long/english/path/with/words")[0] == "ru"
+
+
+def test_ukrainian_and_belarusian_apart_without_и() -> None:
+    assert DEFAULT.detect("Двосторонній товарообіг більше 8,5 мільярда доларів.")[0] == "uk"
+    assert DEFAULT.detect("Жахлівая навіна.")[0] == "be"
+
+
+def test_latin_names_do_not_outvote_cyrillic_words_nor_a_cyrillic_name_english_ones() -> None:
+    assert script_votes("Мультиварка Redmond RMC-FM4521.") == {"thai": 0, "cyrillic": 11, "latin": 6.0}
+    assert DEFAULT.detect("Wives of «Путь домой» protest.")[0] == "en"
+    assert DEFAULT.detect("The movement «Путь домой» held a rally.")[0] == "en"

@@ -1,9 +1,9 @@
 """Detect: the language of every paragraph and of the whole document.
 
-langdetect, seeded so that every run gives the same labels, with rules where the script is
-certain: Thai script is Thai; Cyrillic with letters Russian lacks (ў і ї є ґ) is Belarusian or
-Ukrainian, never Russian. langdetect only compares languages of the text's own script, among
-the configured ones, which is both more accurate and several times faster than all profiles.
+The script first (Thai script is Thai); within a script, the orthography rules of rules.py
+rule languages out and function words settle short lines; langdetect, seeded so that every
+run gives the same labels, decides what is left among the languages still possible only,
+which is both more accurate and many times faster than comparing all its profiles.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from langdetect.lang_detect_exception import LangDetectException
 
 from pipeline import scripts
 from pipeline.config import RULE_LANGUAGES
+from pipeline.langid.rules import BELARUSIAN, BELARUSIAN_NOT_UKRAINIAN, function_word_votes, normalize, ruled_out, without_addresses
 from pipeline.schema import Document, Paragraph, Stage
 
 UNDETERMINED = "und"
 
 _SCRIPTS = {"thai": scripts.THAI, "cyrillic": scripts.CYRILLIC, "latin": scripts.LATIN}
+_LATIN_WORD = re.compile(f"[{scripts.LATIN_LETTERS}0-9][{scripts.LATIN_LETTERS}0-9-]*")
 CYRILLIC_LANGUAGES = {"ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "tg", "mn"}
 THAI_LANGUAGES = {"th"}
 # Belarusian and Ukrainian spelling Russian never has. Strong marks decide alone: letters
@@ -38,11 +40,17 @@ _STRONG_MARK = re.compile(
 )
 _WEAK_MARK = re.compile(r"ага\b|[еэ]нн[ея]\b|ы[яю]\b|\b(?:аб|па|ад|ля)\b|[рцчшж]э|дзе", re.IGNORECASE)
 _UKRAINIAN_ONLY = re.compile(r"[їєґ]", re.IGNORECASE)
-# Belarusian has none of these; Russian text has an "и" in about every 13th letter.
-_RUSSIAN_NOT_BELARUSIAN = re.compile(r"[ищъ]", re.IGNORECASE)
+# Russian text has an "и" (which Belarusian lacks) in about every 13th letter.
 _RUSSIAN_I_SHARE = 0.075
 # A Russian paragraph may quote a Belarusian or Ukrainian name: marks must be this dense.
 _LETTERS_PER_MARK = 150
+# A prior towards the languages the pipeline is for; langdetect iterates until its n-grams
+# wash most of it out, so it tips only near-ties (one sentence in 300 on the tune split).
+_PRIOR = {"ru": 3.0, "en": 3.0}
+# langdetect samples n-grams from at most this much text: the first lines settle a paragraph.
+_MAX_SAMPLE_CHARS = 2000
+_SHORT_TEXT_DEFAULT = {"cyrillic": "ru", "latin": "en"}
+_SHORT_LETTERS = 20
 
 
 def script_of_language(lang: str) -> str:
@@ -55,6 +63,19 @@ def script_of_language(lang: str) -> str:
 
 def letter_counts(text: str) -> dict[str, int]:
     return {script: len(pattern.findall(text)) for script, pattern in _SCRIPTS.items()}
+
+
+def script_votes(text: str) -> dict[str, float]:
+    """Letters per script, a capitalised Latin word or one with digits at half weight.
+
+    Such words are names, brands and model numbers ("Мультиварка Redmond RMC-FM4521"): they
+    do not outvote the Cyrillic words around them, while lower-case Latin words count in full.
+    """
+    votes: dict[str, float] = dict(letter_counts(text))
+    for word in _LATIN_WORD.findall(text):
+        if word[0].isupper() or any(char.isdigit() for char in word):
+            votes["latin"] -= len(_SCRIPTS["latin"].findall(word)) / 2
+    return votes
 
 
 def dominant_script(text: str) -> tuple[str | None, float]:
@@ -77,33 +98,43 @@ def _profile_json(lang: str) -> str | None:
 
 
 class LanguageDetector:
-    """Labels a text with a language among the configured ones, deterministically."""
+    """Labels a text with a language among the configured ones, deterministically.
+
+    Script first (Thai is Thai); within a script the orthography rules rule languages out
+    and function words settle short lines; langdetect decides what is left, among the
+    languages still possible, with a prior towards the pipeline's own languages.
+    """
 
     def __init__(self, languages: Iterable[str], seed: int = 0, min_score: float = 0.6) -> None:
         self.languages = list(dict.fromkeys(languages))
         self.min_score = min_score
+        self.seed = seed
         by_script: dict[str, list[str]] = defaultdict(list)
         for lang in self.languages:
-            # Belarusian has no langdetect profile: the letter rule finds it.
-            if lang not in RULE_LANGUAGES and (lang in THAI_LANGUAGES or _profile_json(lang) is not None):
+            if lang in RULE_LANGUAGES or lang in THAI_LANGUAGES or _profile_json(lang) is not None:
                 by_script[script_of_language(lang)].append(lang)
         self.by_script = dict(by_script)
-        self.factories: dict[str, DetectorFactory] = {}
-        for script, langs in self.by_script.items():
-            if len(langs) >= 2:
-                factory = DetectorFactory()
-                factory.load_json_profile([_profile_json(lang) for lang in langs])
-                factory.set_seed(seed)
-                self.factories[script] = factory
+        self._factories: dict[frozenset[str], DetectorFactory] = {}
 
-    def _langdetect(self, script: str, text: str) -> tuple[str, float]:
-        langs = self.by_script.get(script, [])
+    def _factory(self, langs: frozenset[str]) -> DetectorFactory:
+        """One factory per set of candidates: langdetect compares only the languages still possible."""
+        if langs not in self._factories:
+            factory = DetectorFactory()
+            factory.load_json_profile([_profile_json(lang) for lang in sorted(langs)])
+            factory.set_seed(self.seed)
+            self._factories[langs] = factory
+        return self._factories[langs]
+
+    def _langdetect(self, langs: frozenset[str], lowered: str) -> tuple[str, float]:
         if not langs:
             return UNDETERMINED, 0.0
         if len(langs) == 1:
-            return langs[0], 1.0
-        detector = self.factories[script].create()
-        detector.append(text)
+            return next(iter(langs)), 1.0
+        factory = self._factory(langs)
+        detector = factory.create()
+        detector.set_max_text_length(_MAX_SAMPLE_CHARS)
+        detector.set_prior_map({lang: _PRIOR.get(lang, 1.0) for lang in factory.get_lang_list()})
+        detector.append(lowered)
         try:
             best = detector.get_probabilities()[0]
         except (LangDetectException, IndexError):
@@ -126,24 +157,55 @@ class LanguageDetector:
         russian_evidence = sum(lower.count(char) for char in "ищъ")
         return "be" if russian_evidence < marks else None
 
+    def _within_script(self, script: str, text: str, letters: int) -> tuple[str, float]:
+        """The language among the configured ones of `script`, and its confidence."""
+        configured = self.by_script.get(script, [])
+        if script == "thai" or len(configured) <= 1:
+            return (configured[0], 1.0) if configured else (UNDETERMINED, 0.0)
+        lowered = normalize(text)
+        possible = set(configured) - ruled_out(lowered, configured)
+        if len(possible) == 1:
+            return possible.pop(), 1.0
+        if script == "cyrillic" and possible == {"uk", "be"}:
+            # Both write "і" and neither "и" for it: Belarusian needs a spelling of its own.
+            return ("be" if BELARUSIAN_NOT_UKRAINIAN.search(lowered) else "uk"), 1.0
+        if "be" in possible and BELARUSIAN.search(lowered):
+            return "be", 1.0
+        if script == "cyrillic" and (not possible or "be" in possible):
+            # Belarusian has no profile, and mixed text (Russian quoting a Ukrainian name) rules
+            # out every language: the density of Belarusian and Ukrainian marks decides.
+            rule = self._cyrillic_rule(text, letters)
+            if rule and (rule in possible or not possible):
+                return rule, 1.0
+            possible = possible or set(configured)
+        votes = function_word_votes(lowered, possible)
+        if votes:
+            ranked = sorted(votes.values(), reverse=True)
+            if len(ranked) == 1 or ranked[0] >= 2 * ranked[1]:
+                return max(votes, key=lambda lang: votes[lang]), 1.0
+        default = _SHORT_TEXT_DEFAULT.get(script)
+        if default in possible and "be" not in possible and letters < _SHORT_LETTERS and (script != "latin" or lowered.isascii()):
+            # Too few letters for n-gram statistics, and nothing rules the pipeline's own
+            # language out: take it.
+            lang, score = default, 1.0
+        else:
+            lang, score = self._langdetect(frozenset(possible - RULE_LANGUAGES), lowered)
+        if lang == "ru" and "be" in possible:
+            # Nothing rules Belarusian out, and langdetect has no profile for it: a short text
+            # could be both. Each letter is a chance for a Russian "и" (1 in 13) to show.
+            score *= 1.0 - (1.0 - _RUSSIAN_I_SHARE) ** letters
+        return lang, score
+
     def detect(self, text: str) -> tuple[str, float]:
         """(language, confidence 0..1); `und` when no letters or below min_score."""
-        counts = letter_counts(text)
+        text = without_addresses(text)
+        counts = script_votes(text)
         total = sum(counts.values())
         if total == 0:
             return UNDETERMINED, 0.0
         script = max(counts, key=lambda name: counts[name])
         purity = counts[script] / total
-        if script == "thai":
-            lang, score = ("th", 1.0) if "th" in self.languages else (UNDETERMINED, 0.0)
-        elif script == "cyrillic" and (rule := self._cyrillic_rule(text, counts["cyrillic"])):
-            lang, score = rule, 1.0
-        else:
-            lang, score = self._langdetect(script, text)
-            if lang == "ru" and "be" in self.languages and not _RUSSIAN_NOT_BELARUSIAN.search(text):
-                # No "и", "щ" or "ъ" and no Belarusian mark either: a short text could be both.
-                # The letters count at 0.8 weight: Belarusian marks are nearly as frequent as "и".
-                score *= 1.0 - (1.0 - _RUSSIAN_I_SHARE) ** (counts["cyrillic"] / 1.25)
+        lang, score = self._within_script(script, text, round(counts[script]))
         # Letters of other scripts (names, quotes) lower the confidence only past a quarter.
         score *= min(1.0, purity / 0.75)
         if score < self.min_score:

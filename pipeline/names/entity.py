@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 ENTITY_TYPES = ("organisation", "person", "place", "media")
 _APOSTROPHES = "'’‘ʹʼ`´"
@@ -20,6 +21,8 @@ class Entity:
     notes: str | None = None
 
 
+# Pure and called for every word of every document: words repeat, so a cache saves most calls.
+@lru_cache(maxsize=1 << 16)
 def variant_key(text: str) -> str:
     """Case, apostrophe marks, quotes, hyphens and spacing do not make a different spelling."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")

@@ -97,6 +97,7 @@ def transliterate(text: str) -> str:
 
 
 @lru_cache(maxsize=20_000)
+@lru_cache(maxsize=1 << 16)  # pure, and words repeat across documents
 def fold_token(token: str) -> str:
     """The transliteration key of one word."""
     text = transliterate(token)
@@ -107,6 +108,7 @@ def fold_token(token: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and the same spans are folded again in every document
 def fold(text: str) -> str:
     """The transliteration key of a name: variant_key, then each word folded."""
     return " ".join(fold_token(token) for token in variant_key(text).split())

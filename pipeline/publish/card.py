@@ -87,7 +87,8 @@ def _how_it_was_made(info: CardInfo) -> str:
     detect, translate, normalize = info.detect, info.translate, info.normalize
     steps = [
         f"- **Language detection**: langdetect (seed {detect.seed}, so every run gives the same labels) among "
-        f"{', '.join(detect.languages)}, with letter rules for Thai script and for Belarusian and Ukrainian; "
+        f"{', '.join(detect.languages)}, after orthography rules (Thai script; letters, letter pairs and word "
+        "endings a language never writes; its commonest function words) have settled what they can; "
         f"a label scoring under {detect.min_score} becomes `und`. Paragraphs shorter than "
         f"{detect.short_paragraph_chars} characters take the document's language unless their script says otherwise; "
         "the document's language is the length-weighted vote of its paragraphs."

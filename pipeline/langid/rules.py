@@ -1,0 +1,119 @@
+"""Orthography rules: what the letters and the commonest words of a text settle on their own.
+
+Each language of a script has letters, letter pairs and word endings it never writes; a text
+that shows one of them is not in that language ("ы" is neither Ukrainian nor Bulgarian, "і"
+neither Russian nor Bulgarian, a word-final "ь" is not Bulgarian). Function words ("что",
+"це", "това", "the") are the surest sign in a short line, where letter statistics are thin.
+What the rules leave open, langdetect decides among the languages still possible.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# Web addresses and e-mail addresses are Latin in any language: they never vote.
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+# A Latin "i" typed inside a Cyrillic word (Belarusian and Ukrainian sites do it) is a "і".
+_LATIN_I_IN_CYRILLIC = re.compile(r"(?<=[а-яёіїєґў])i|i(?=[а-яёіїєґў])", re.IGNORECASE)
+
+# (pattern, languages it rules out). Patterns run on lower-cased text.
+_IMPOSSIBLE: list[tuple[re.Pattern[str], frozenset[str]]] = [
+    (re.compile(r"[ыэё]"), frozenset({"uk", "bg", "mk", "sr"})),
+    (re.compile(r"[іў]"), frozenset({"ru", "bg", "mk", "sr"})),
+    (re.compile(r"[їєґ]"), frozenset({"ru", "be", "bg", "mk", "sr"})),
+    (re.compile(r"ў"), frozenset({"uk"})),
+    (re.compile(r"и"), frozenset({"be"})),
+    (re.compile(r"щ"), frozenset({"be", "mk", "sr"})),
+    (re.compile(r"ъ"), frozenset({"uk", "be", "mk", "sr"})),
+    # Russian writes "ъ" only between a prefix and е, ё, ю, я; Bulgarian writes it as a vowel.
+    (re.compile(r"ъ(?![еёюя])"), frozenset({"ru"})),
+    # Russian writes a soft ц nowhere ("Бакунець" is Ukrainian).
+    (re.compile(r"ць"), frozenset({"ru"})),
+    # Bulgarian writes "ь" only before "о".
+    (re.compile(r"ь(?!о)"), frozenset({"bg"})),
+    # Ukrainian verbal nouns ("голосування", "питання"); Russian and Bulgarian write "-ние".
+    (re.compile(r"[аиу]ння\b"), frozenset({"ru", "bg"})),
+    # Case and reflexive endings: Bulgarian has neither cases nor "-ся".
+    (re.compile(r"(?:ою|яя|ться|тся)\b"), frozenset({"bg"})),
+    # Belarusian writes soft т, д as ць, дз and a hard р ("цень", "дзень", "рыба"), and
+    # unstressed "о" as "а", so one word has at most one "о" ("свабода", not "свобода").
+    (re.compile(r"[тдр][ьеёюяі]|о[а-яёіў]*о"), frozenset({"be"})),
+]
+# Belarusian spellings neither Russian nor Ukrainian has: ў, hardened ж ш ч ц р д т before
+# "ы", "э", "ры" for "ри" ("пры"), "-ыя" and "-ае" endings, "дз" for a soft д, "шч" for щ,
+# a word-final "ць", and Belarusian function words.
+BELARUSIAN = re.compile(
+    r"ў|[жшч]ы|[жшчцрдт]э|ыя|ае\b|\bпры|дз[яюёеіь]|шч|(?<!е)ць\b"
+    r"|\b(?:яго|ён|яна|яны|каб|таксама|сёння|ужо|гэт\w*)\b"
+)
+# Adjective endings Ukrainian writes as "-а", "-е" ("жахлива", not "жахлівая").
+BELARUSIAN_NOT_UKRAINIAN = re.compile(BELARUSIAN.pattern + r"|[ая]я\b")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Common words of one language that the others of its script do not write as a word.
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "ru": _words(
+        "что это если только уже очень где когда сейчас тоже нет его ее её чтобы к него ней меня себя тебя "
+        "который которая которые которых были был они она он всё вот этот эта эти этого "
+        "можно нужно надо здесь потом теперь спасибо пожалуйста ещё еще тогда"
+    ),
+    "uk": _words(
+        "що це як або але щоб вже дуже можна треба дякую ласка його вона вони цей ця зараз також тобто немає нема де чи ось "
+        "було були був отже щодо адже проте зокрема"
+    ),
+    "bg": _words(
+        "е са това че ще беше има няма ги го му какво кога защо тук сега вече трябва който която които "
+        "което този тази тези нещо нищо нея тях мен теб когато обаче във със към също тя аз бе бяха "
+        "бях си"
+    ),
+    "en": _words(
+        "the and of to is you i it that was for with my we he she they this what don't i'm it's "
+        "have be are not but just oh yes thanks okay ok will would can could should there their "
+        "your our his her from at by an or if as all do does did about how why who which"
+    ),
+    "de": _words("der die das und ist nicht ich sie es ein eine mit auf den von für dem sich auch wir ihr"),
+    "fr": _words("le la les et est des une un du dans que pour pas qui sur je il elle nous vous ce au se"),
+    "es": _words("el la los las y es una un por para con se del lo su al como pero que"),
+}
+# A word in two lists counts for neither (ru "тут" is also Ukrainian, "да" also Bulgarian).
+_OWNERS: dict[str, str | None] = {}
+for _lang, _list in FUNCTION_WORDS.items():
+    for _word in _list:
+        _OWNERS[_word] = None if _word in _OWNERS else _lang
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def without_addresses(text: str) -> str:
+    return _ADDRESS.sub(" ", text)
+
+
+def normalize(text: str) -> str:
+    """Lower case, a Latin "i" inside a Cyrillic word read as "і"."""
+    return _LATIN_I_IN_CYRILLIC.sub("і", text.lower())
+
+
+def ruled_out(lowered: str, languages: Iterable[str]) -> set[str]:
+    """The languages among `languages` that the letters of `lowered` rule out."""
+    candidates = set(languages)
+    out: set[str] = set()
+    for pattern, excluded in _IMPOSSIBLE:
+        hit = excluded & candidates - out
+        if hit and pattern.search(lowered):
+            out |= hit
+    return out
+
+
+def function_word_votes(lowered: str, languages: Iterable[str]) -> dict[str, int]:
+    """How many words of the text are function words of each language (only words one language owns)."""
+    wanted = set(languages)
+    votes: dict[str, int] = {}
+    for word in _WORD.findall(lowered):
+        owner = _OWNERS.get(word.replace("’", "'"))
+        if owner in wanted:
+            votes[owner] = votes.get(owner, 0) + 1
+    return votes
