@@ -91,21 +91,21 @@ def test_reject_a_group_move_and_split_a_spelling(workspace: tuple[Path, Path]) 
     dataset, registry = workspace
     client = client_for(dataset, registry)
     comments = [line for line in registry.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")]
-    assert post(client, action="reject-group", entity_id="vernyom-rebyat") == 303
+    assert post(client, action="reject-group", entity_id="council-of-mothers-and-wives") == 303
     assert post(client, action="move", entity_id="mediazona", variant="Mediazone", target="istories — IStories") == 303
     assert post(client, action="split", entity_id="olga-tsukanova", variant="Цуканову") == 303
     loaded = load_registry(registry)
-    assert ("вернем ребят", "vernyom-rebyat") in loaded.rejected
+    assert ("совет матерей и жен", "council-of-mothers-and-wives") in loaded.rejected
     assert "Mediazone" in loaded.entities["istories"].variants and "Mediazone" not in loaded.entities["mediazona"].variants
     assert loaded.entities["цуканову"].canonical == "Цуканову" and loaded.entities["цуканову"].type == "person"
     rows = rows_by_variant(dataset)
-    assert rows["Вернём ребят"]["status"] == "rejected"
+    assert rows["Совет матерей и жён"]["status"] == "rejected"
     assert (rows["Mediazone"]["entity_id"], rows["Mediazone"]["canonical"], rows["Mediazone"]["status"]) == (
         "istories",
         "IStories",
         "accepted",
     )
-    assert rows["Вернём ребят"]["status"] == "rejected" and rows["Buryatia"]["status"] == "known"
+    assert rows["Совет матерей и жён"]["status"] == "rejected" and rows["Buryatia"]["status"] == "known"
     # Comments and order kept: the same comment lines, entities in their old order.
     assert [line for line in registry.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")] == comments
     assert list(loaded.entities)[:-1] == list(load_registry(REGISTRY).entities)
@@ -217,7 +217,7 @@ def test_only_the_dataset_folder_and_the_registry_are_touched(workspace: tuple[P
     before = snapshot()
     client = client_for(dataset, registry)
     post(client, action="accept", entity_id="put-domoi", variant="Put Damoi")
-    post(client, action="reject-group", entity_id="vernyom-rebyat")
+    post(client, action="reject-group", entity_id="council-of-mothers-and-wives")
     post(client, action="rename", entity_id="put-domoi", canonical="Put Domoy")
     post(client, action="undo")
     # No request names a path: nothing outside the dataset's charts and the package's static files.
