@@ -18,6 +18,7 @@ import json
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from pipeline.files import atomic_target
 
@@ -37,6 +38,20 @@ NLLB_CODES = {"ru": "rus_Cyrl", "th": "tha_Thai", "en": "eng_Latn"}
 # Marian's SentencePiece ids: no <s>, </s>=0, <unk>=1. NLLB's follow fairseq: <s>, <pad>, </s>, <unk>.
 MARIAN_IDS = {"bos_id": -1, "eos_id": 0, "unk_id": 1, "pad_id": -1}
 FAIRSEQ_IDS = {"bos_id": 0, "pad_id": 1, "eos_id": 2, "unk_id": 3}
+
+
+def _architecture(d_model: int, layers: int, heads: int, ffn_dim: int, max_positions: int) -> dict[str, Any]:
+    """The size of a tiny encoder-decoder, the same for the Marian and the NLLB-style builder."""
+    return {
+        "d_model": d_model,
+        "encoder_layers": layers,
+        "decoder_layers": layers,
+        "encoder_attention_heads": heads,
+        "decoder_attention_heads": heads,
+        "encoder_ffn_dim": ffn_dim,
+        "decoder_ffn_dim": ffn_dim,
+        "max_position_embeddings": max_positions,
+    }
 
 
 def _train_sentencepiece(
@@ -134,14 +149,7 @@ def build_tiny_marian(
         )
         config = MarianConfig(
             vocab_size=len(vocab),
-            d_model=d_model,
-            encoder_layers=layers,
-            decoder_layers=layers,
-            encoder_attention_heads=heads,
-            decoder_attention_heads=heads,
-            encoder_ffn_dim=ffn_dim,
-            decoder_ffn_dim=ffn_dim,
-            max_position_embeddings=max_positions,
+            **_architecture(d_model, layers, heads, ffn_dim, max_positions),
             pad_token_id=vocab[PAD_TOKEN],
             eos_token_id=0,
             decoder_start_token_id=vocab[PAD_TOKEN],
@@ -202,14 +210,7 @@ def build_tiny_nllb(
         )
         config = M2M100Config(
             vocab_size=len(tokenizer),
-            d_model=d_model,
-            encoder_layers=layers,
-            decoder_layers=layers,
-            encoder_attention_heads=heads,
-            decoder_attention_heads=heads,
-            encoder_ffn_dim=ffn_dim,
-            decoder_ffn_dim=ffn_dim,
-            max_position_embeddings=max_positions,
+            **_architecture(d_model, layers, heads, ffn_dim, max_positions),
             pad_token_id=tokenizer.pad_token_id,
             bos_token_id=tokenizer.bos_token_id,
             eos_token_id=tokenizer.eos_token_id,
