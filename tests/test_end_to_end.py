@@ -62,7 +62,7 @@ SAMPLE_FURNITURE = {
     "ru/verstka_novosibirsk.txt": ["Перейти к содержанию", "Поделиться", "Подпишитесь"],
     "th/prachatai_ruam_tua.txt": ["แชร์บทความนี้"],
     "en/council_vigil.html": ["cookies", "Home", "Donate", "Share on", "Related stories", "Copyright", "Subscribe", "staff writer"],
-    "en/put_domoi_vigil_dump.txt": ["Skip to", "banner", "Share this", "Leave a Reply", "email address", "UNITED24"],
+    "en/put_domoi_vigil_dump.txt": ["Skip to", "banner", "Share this", "Leave a comment", "email address", "Make a donation"],
 }
 
 
