@@ -71,7 +71,7 @@ def clean_url(value: str) -> str | None:
     if not pieces or not _URL_START.match(pieces[0]):
         return None
     url = pieces[0]
-    # "https://www.rferl.org/a/russia-ukraine-war-women- soldiers-home...": a space a copy left inside.
+    # "https://www.example.org/a/wives-of- mobilised-men...": a space a copy left inside.
     for piece in pieces[1:]:
         if url[-1] in _URL_JOINERS or piece[0] in _URL_JOINERS:
             url += piece
