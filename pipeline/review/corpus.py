@@ -24,7 +24,7 @@ CONTEXTS = 3
 CONTEXT_CHARS = 70
 SOURCE_CHARS = 260
 # Open work first: a proposed new group, then spellings waiting for a decision.
-STATUS_ORDER = {"new": 0, "pending": 1, "auto": 2, "known": 3, "accepted": 4, "rejected": 5}
+STATUS_ORDER = {"new": 0, "pending": 1, "auto": 2, "known": 3, "accepted": 4, "rejected": 5, "not_a_name": 6}
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class Corpus:
             if group is None:
                 canonical = entity.canonical if entity else row.get("canonical", "")
                 group = groups[row["entity_id"]] = Group(
-                    row["entity_id"], canonical, entity.type if entity else "?", entity is not None, []
+                    row["entity_id"], canonical, entity.type if entity else row.get("type") or "", entity is not None, []
                 )
             group.spellings.append(
                 Spelling(
