@@ -15,7 +15,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from pipeline.names import load_registry
 from pipeline.names.registry import RegistryError, round_trip_yaml
-from pipeline.names.registry_text import RegistryText
+from pipeline.names.registry_text import RegistryText, _cache, _layout
 from tests.conftest import REGISTRY
 
 
@@ -80,6 +80,12 @@ def test_text_edits_write_what_a_full_round_trip_writes(tmp_path: Path) -> None:
     loaded = load_registry(registry)
     assert loaded.entities["grigory-sverdlin"].canonical == "Grigorii Sverdlin" and "snow-patrol" in loaded.entities
     assert ("mediasona", "mediazona") in loaded.rejected and loaded.not_names == {"snow patrol weekend"}
+    _assert_kept_parse_is_a_fresh_one(registry)
+
+
+def _assert_kept_parse_is_a_fresh_one(registry: Path) -> None:
+    """What `write` keeps for the next read (built from the pieces) is what parsing the file gives."""
+    assert _cache[registry][1] == _layout(registry.read_text(encoding="utf-8"), registry)
 
 
 @pytest.mark.parametrize(
@@ -114,6 +120,7 @@ def test_a_removed_entry_leaves_its_heading_for_the_next_ones(tmp_path: Path) ->
     heading = next(line for line in REGISTRY.read_text(encoding="utf-8").splitlines() if "# --- people" in line)
     assert f"id: {before_people}\n" not in text and f"{heading}\n  - id: grigory-sverdlin\n" in text
     assert list(load_registry(registry).entities) == [entity_id for entity_id in ids if entity_id != before_people]
+    _assert_kept_parse_is_a_fresh_one(registry)
 
 
 def test_a_file_changed_by_someone_else_is_read_again(tmp_path: Path) -> None:

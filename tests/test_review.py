@@ -283,3 +283,19 @@ def test_proposed_new_groups_come_first_and_the_page_says_how_to_rerun(workspace
     html = client_for(dataset, registry).get("/").text
     assert html.index('id="g-new-soyuz-zhyon"') < html.index('id="g-put-domoi"')
     assert "re-normalizes from the translation cache (no model calls)" in html
+
+
+def test_the_table_written_line_by_line_is_the_one_write_table_writes(workspace: tuple[Path, Path], tmp_path: Path) -> None:
+    from pipeline.review.corpus import read_table_kept, write_table_kept
+
+    dataset, _ = workspace
+    table = dataset / "names.csv"
+    columns, rows = read_table(table)
+    rows[1]["example"] = '=HYPERLINK(1), with a comma and a "quote"\nand a line break'
+    write_table_kept(table, columns, rows)  # every line formatted
+    changed = [dict(row) for row in read_table_kept(table)[1]]
+    changed[2]["status"], changed[-1]["variant"] = "rejected", "-minus first"
+    write_table_kept(table, columns, changed)  # two lines formatted again, the others kept
+    write_table(tmp_path / "expected.csv", columns, changed)
+    assert table.read_bytes() == (tmp_path / "expected.csv").read_bytes()
+    assert read_table(table)[1] == changed

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,17 @@ class _Layout:
     entities_head: str  # the `entities:` line and what precedes the first entry
     entities_tail: str  # blank and comment lines after the last entry (new entries go before them)
     plain: dict[str, Any]  # each entity's plain data by id
+    top: dict[str, Any]  # the other top-level keys' plain data (rejected, not_names)
     registry: Registry
+
+    @cached_property
+    def holders_by_key(self) -> dict[str, set[str]]:
+        """The entities that list each spelling (by variant key) among their variants or native forms."""
+        holders: dict[str, set[str]] = {}
+        for entity_id, entity in self.registry.entities.items():
+            for spelling in (*entity.variants, *entity.native):
+                holders.setdefault(variant_key(spelling), set()).add(entity_id)
+        return holders
 
 
 def _layout(text: str, path: Path) -> _Layout:
@@ -81,6 +92,7 @@ def _layout(text: str, path: Path) -> _Layout:
         parse_registry(round_trip_yaml().load(text), path)
         raise
     plain = {str(item["id"]): item for item in (data or {}).get("entities") or []}
+    top = {key: value for key, value in (data or {}).items() if key != "entities"}
     lines = text.splitlines(keepends=True)
     offsets = [0]
     for line in lines:
@@ -92,11 +104,12 @@ def _layout(text: str, path: Path) -> _Layout:
     keys = root.value if isinstance(root, yaml.MappingNode) else []
     block_style = keys and not root.flow_style and all(key.start_mark.column == 0 for key, _ in keys)
     if not block_style:
-        return _Layout("", (("", text),), None, "", "", plain, registry)
+        return _Layout("", (("", text),), None, "", "", plain, top, registry)
     starts = [key.start_mark.line for key, _ in keys] + [len(lines)]
     head = cut(0, starts[0])
     blocks = tuple((str(key.value), cut(starts[i], starts[i + 1])) for i, (key, _) in enumerate(keys))
-    entries, entities_head, entities_tail = None, "", ""
+    entries: list[tuple[str, str]] = []
+    entities_head, entities_tail = "", ""
     for i, (key, value) in enumerate(keys):
         if key.value != "entities" or not isinstance(value, yaml.SequenceNode) or value.flow_style or not value.value:
             continue
@@ -105,15 +118,22 @@ def _layout(text: str, path: Path) -> _Layout:
         dashed = all(lines[line].startswith("  - ") for line in item_lines)
         if not dashed or item_lines != sorted(set(item_lines)) or item_lines[0] <= starts[i]:
             continue
-        end = starts[i + 1]
-        while end > item_lines[-1] + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
-            end -= 1
-        entities_tail = cut(end, starts[i + 1])
-        bounds = [*item_lines, end]
+        bounds = [*item_lines, starts[i + 1]]
         ids = list(plain)
-        entries = tuple((ids[n], cut(bounds[n], bounds[n + 1])) for n in range(len(item_lines)))
+        entries = [(ids[n], cut(bounds[n], bounds[n + 1])) for n in range(len(item_lines))]
+        entries[-1], entities_tail = _without_trailing_comments(entries[-1])
         entities_head = cut(starts[i], item_lines[0])
-    return _Layout(head, blocks, entries, entities_head, entities_tail, plain, registry)
+    return _Layout(head, blocks, tuple(entries) if entries else None, entities_head, entities_tail, plain, top, registry)
+
+
+def _without_trailing_comments(entry: tuple[str, str]) -> tuple[tuple[str, str], str]:
+    """The last entry's text, and the blank and comment lines after it: the round trip keeps those
+    at the end of the list, after an entry appended to it."""
+    lines = entry[1].splitlines(keepends=True)
+    end = len(lines)
+    while end > 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    return (entry[0], "".join(lines[:end])), "".join(lines[end:])
 
 
 _cache: dict[Path, tuple[tuple[int, int, int], _Layout]] = {}
@@ -181,7 +201,10 @@ class RegistryText:
     def holders(self, spelling: str) -> list[str]:
         """The entities that list this spelling among their variants or native forms."""
         key = variant_key(spelling)
-        return [entity_id for entity_id in self.entity_ids if key in self.spelling_keys(entity_id, _SPELLING_FIELDS)]
+        candidates = self.layout.holders_by_key.get(key, set()) | self._edited_ids()
+        return [
+            entity_id for entity_id in self.entity_ids if entity_id in candidates and key in self.spelling_keys(entity_id, _SPELLING_FIELDS)
+        ]
 
     # --- editing -------------------------------------------------------------------------
     def entity(self, entity_id: str) -> Any:
@@ -199,6 +222,8 @@ class RegistryText:
         """Append an entry after the others; returns its node."""
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+        if str(node["id"]) in self.entity_ids:
+            raise RegistryError(f"duplicate id {node['id']!r}")
         if self._entries is not None:
             wrapper = CommentedMap()
             wrapper["entities"] = CommentedSeq([node])
@@ -241,27 +266,87 @@ class RegistryText:
         return document[key]
 
     def text(self) -> str:
-        parts = [self.layout.head]
+        return "".join(text for _, _, text in self._parts())
+
+    def _parts(self) -> list[tuple[str, str | None, str]]:
+        """The text in pieces, in file order: ("head", None, comments before the first key),
+        ("block", key, its block; for `entities` what precedes its first entry), ("entry", id or
+        None for comments a removed entry left, its text), ("tail", None, the lines after the
+        last entry). Each piece ends with a line break where another follows."""
+        parts: list[tuple[str, str | None, str]] = [("head", None, self.layout.head)]
+
+        def add(kind: str, name: str | None, text: str) -> None:
+            before = parts[-1]
+            if before[2] and not before[2].endswith("\n"):
+                parts[-1] = (before[0], before[1], before[2] + "\n")
+            parts.append((kind, name, text))
+
         written: set[int] = set()
         for key, piece in self._blocks.items():
-            if id(piece) in written:
-                continue
-            written.add(id(piece))
-            parts.append(_line_ended(parts[-1]) + piece.dump())
-            if key == "entities" and self._entries is not None:
-                for _, entry in self._sequence:
-                    parts.append(_line_ended(parts[-1]) + entry.dump())
-                parts.append(_line_ended(parts[-1]) + self.layout.entities_tail)
-        return "".join(parts)
+            if id(piece) not in written:
+                written.add(id(piece))
+                add("block", key, piece.dump())
+                if key == "entities" and self._entries is not None:
+                    for entity_id, entry in self._sequence:
+                        add("entry", entity_id, entry.dump())
+                    add("tail", None, self.layout.entities_tail)
+        return parts
+
+    def _next_layout(self, text: str) -> _Layout:
+        """The layout of the text about to be written, checked: only the pieces that were loaded
+        for editing are parsed again (the whole text, when its entries are not cut apart)."""
+        if self._entries is None:
+            return _layout(text, self.path)
+        parts = self._parts()
+        top = dict(self.layout.top)
+        plain: dict[str, Any] = {}
+        entries: list[tuple[str, str]] = []
+        blocks: list[tuple[str, str]] = []
+        entities_head = tail = ""
+        for kind, name, piece_text in parts:
+            if kind == "block" and name is not None:
+                blocks.append((name, piece_text))
+                if name == "entities":
+                    entities_head = piece_text
+                elif self._blocks[name].document is not None:
+                    top[name] = (yaml.load(piece_text, Loader=_FAST_LOADER) or {}).get(name)
+            elif kind == "entry" and name is None:  # comments left by a removed entry: with the entry before
+                if entries:
+                    entries[-1] = (entries[-1][0], entries[-1][1] + piece_text)
+                else:
+                    entities_head += piece_text
+            elif kind == "entry" and name is not None:
+                entries.append((name, piece_text))
+                loaded = self._entries[name].document is not None
+                plain[name] = (
+                    yaml.load("entities:\n" + piece_text, Loader=_FAST_LOADER)["entities"][0] if loaded else self.layout.plain[name]
+                )
+            elif kind == "tail":
+                tail = piece_text
+        if entries:
+            entries[-1], trailing = _without_trailing_comments(entries[-1])
+            tail = trailing + tail
+        blocks = [(key, entities_head + "".join(t for _, t in entries) + tail if key == "entities" else t) for key, t in blocks]
+        try:
+            registry = parse_registry({"entities": list(plain.values()), **top}, self.path)
+        except RegistryError:
+            return _layout(text, self.path)  # raises the same error, with its line
+        return _Layout(self.layout.head, tuple(blocks), tuple(entries) or None, entities_head, tail, plain, top, registry)
 
     def write(self) -> None:
         """Write atomically, never a registry that would not load; the parse is kept for the next read."""
         text = self.text()
-        layout = _layout(text, self.path)
+        layout = self._next_layout(text)
         write_text_atomically(self.path, text)
         _cache[self.path] = (_stamp(self.path), layout)
 
     # --- helpers -------------------------------------------------------------------------
+    def _edited_ids(self) -> set[str]:
+        """Entries loaded for editing (their spellings may have changed), all when entries are not cut apart."""
+        if self._entries is None:
+            return set(self.entity_ids)
+        return {entity_id for entity_id, piece in self._entries.items() if piece.document is not None}
+
     def _edited_entry(self, entity_id: str) -> Any:
         if self._entries is not None:
             piece = self._entries.get(entity_id)

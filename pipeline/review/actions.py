@@ -27,8 +27,8 @@ from pipeline.names.review import (
     rename_entity,
     resolve_decisions,
 )
-from pipeline.names.spreadsheet import read_table, write_table
 from pipeline.names.table import DISCOVERED
+from pipeline.review.corpus import read_table_kept, write_table_kept
 
 OPEN_STATUSES = ("new", "pending", "auto")
 
@@ -63,10 +63,11 @@ class Reviewer:
 
     def _follow(self, update: Callable[[dict[str, str]], None]) -> None:
         """names.csv follows the registry: `update` changes each row in place."""
-        columns, rows = read_table(self.table)
+        columns, kept = read_table_kept(self.table)
+        rows = [dict(row) for row in kept]
         for row in rows:
             update(row)
-        write_table(self.table, columns, rows)
+        write_table_kept(self.table, columns, rows)
 
     def decide(self, decisions: list[ReviewDecision]) -> str:
         """Accept, reject, move or mark "not a name": the `names apply` code path."""
@@ -99,7 +100,7 @@ class Reviewer:
         return self._act(change)
 
     def _rows(self, entity_id: str) -> list[dict[str, str]]:
-        return [row for row in read_table(self.table)[1] if row["entity_id"] == entity_id]
+        return [row for row in read_table_kept(self.table)[1] if row["entity_id"] == entity_id]
 
     def _registered(self) -> set[str]:
         return set(RegistryText.read(self.registry).registry.entities)
@@ -206,7 +207,7 @@ class Reviewer:
         """Move a spelling out of its group into a new entity named by it, of the same type (for a
         proposed group: a proposed group of its own, in names.csv)."""
         if entity_id not in self._registered():
-            taken = {row["entity_id"] for row in read_table(self.table)[1]}
+            taken = {row["entity_id"] for row in read_table_kept(self.table)[1]}
             proposed_id = new_entity_id(taken, variant, prefix="new-")
 
             def relabel_proposed(row: dict[str, str]) -> None:
