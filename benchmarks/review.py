@@ -13,6 +13,7 @@ accept saved to the registry and names.csv, then the page reloaded), median of -
 from __future__ import annotations
 
 import argparse
+import datetime
 import statistics
 import sys
 import tempfile
@@ -86,7 +87,7 @@ def make_dataset(folder: Path, spellings: int) -> tuple[Path, Path]:
             {
                 "id": str(d),
                 "source": f"{d}.txt",
-                "published": f"2023-{d % 12 + 1:02d}-01",
+                "published": datetime.date(2023, d % 12 + 1, 1),
                 "lang": "en",
                 "text": text,
                 "text_en": text,

@@ -96,6 +96,7 @@ class Normalize(Stage):
             document.text_en_normalized = document.text_en
             return document
         mentions = find_mentions(document.text_en, self.index, self.config.auto_threshold, self.config.review_threshold)
+        mentions = [mention for mention in mentions if not self.registry.is_not_a_name(mention.text)]
         document.text_en_normalized, document.names = normalize_text(document.text_en, mentions)
         records = []
         for mention in mentions:
@@ -110,7 +111,7 @@ class Normalize(Stage):
         natives = self.registry.native_matcher.find(document.text)
         for native in natives:
             variant = document.text[native.start : native.end]
-            if not self.index.is_rejected(variant, native.entity.id):
+            if not self.index.is_rejected(variant, native.entity.id) and not self.registry.is_not_a_name(variant):
                 example = _example(document.text, native.start, native.end)
                 kind = native.entity.type
                 if native.sure:
@@ -128,11 +129,13 @@ class Normalize(Stage):
 
     def _discover(self, document: Document, mentions: list[Mention], native_spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
         """Names the registry does not know, with proposed ids; listed, never applied."""
-        assert self.index is not None
+        assert self.index is not None and self.registry is not None
         records = []
         taken = [(m.start, m.end) for m in mentions]
         for found in english_names(document.text_en):
             if _overlaps(found.start, found.end, taken) or self.index.is_rejected(found.text, found.entity_id):
+                continue
+            if self.registry.is_not_a_name(found.text):
                 continue
             if self.index.resolve(found.text, in_text=True):
                 continue  # a registered name the matcher left for review: not a new one
@@ -146,6 +149,8 @@ class Normalize(Stage):
         if any(p.lang == "ru" for p in document.paragraphs) and CYRILLIC.search(document.text):
             for found in russian_names(document.text):
                 if _overlaps(found.start, found.end, native_spans) or self.index.is_rejected(found.text, found.entity_id):
+                    continue
+                if self.registry.is_not_a_name(found.text):
                     continue
                 if self.index.resolve(found.canonical) or self.index.resolve(found.text):
                     continue
