@@ -241,9 +241,9 @@ def proposed_id(key: str) -> str:
 
 @lru_cache(maxsize=1)
 def _natasha() -> Any:
-    from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+    from natasha import NewsEmbedding, NewsNERTagger
 
-    return Segmenter(), NewsNERTagger(NewsEmbedding())
+    return NewsNERTagger(NewsEmbedding())
 
 
 @lru_cache(maxsize=1)
@@ -301,22 +301,30 @@ def romanize(text: str) -> str:
     return str(iuliia.WIKIPEDIA.translate(text))
 
 
+@lru_cache(maxsize=65536)
+def _russian_forms(spelling: str, kind: str) -> tuple[str, str, str]:
+    """Nominative, romanization and group key of one spelling: pure functions of it, and
+    names repeat across documents, so each spelling pays for pymorphy3 and iuliia once."""
+    native = nominative(spelling, kind)
+    canonical = romanize(native)
+    return native, canonical, group_key(canonical, kind)
+
+
 def russian_names(text: str) -> list[Discovered]:
     """Names natasha's NER finds in Russian text, each with its romanized nominative."""
-    from natasha import Doc
-
-    segmenter, tagger = _natasha()
-    doc = Doc(text)
-    doc.segment(segmenter)
-    doc.tag_ner(tagger)
+    if not text.strip():
+        return []
+    # The tagger on the text itself, as natasha's Doc.tag_ner calls it, without the Doc's
+    # sentence and token segmentation: the spans come from the tagger alone.
+    tagger = _natasha()
     found = []
-    for span in doc.spans:
+    for span in tagger(text).spans:
         kind = _NER_TYPES.get(span.type)
-        if kind is None or not scripts.CYRILLIC.search(span.text):
+        spelling = text[span.start : span.stop]
+        if kind is None or not scripts.CYRILLIC.search(spelling):
             continue
-        native = nominative(span.text, kind)
-        canonical = romanize(native)
-        found.append(Discovered(span.start, span.stop, native, canonical, kind, group_key(canonical, kind)))
+        native, canonical, key = _russian_forms(spelling, kind)
+        found.append(Discovered(span.start, span.stop, native, canonical, kind, key))
     return found
 
 
