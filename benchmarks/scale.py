@@ -12,6 +12,8 @@ Each measurement runs in its own process, so that its peak memory is its own.
 --against DIR (a checkout of another commit, e.g. `git worktree add ../wt-18bd80c 18bd80c`)
 runs that checkout's pipeline on the same corpus and config, alternating with ours --repeats
 times, and prints the ratio of the best documents/s of each.
+--unique makes every paragraph of every document distinct (each ends with the copy number), so
+that a cache keyed on paragraph or document text cannot make repeats of the samples free.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-def make_corpus(folder: Path, documents: int) -> Path:
+def make_corpus(folder: Path, documents: int, unique: bool = False) -> Path:
     from pipeline.ingest import Ingest
 
     if (folder / "done").exists():
@@ -43,7 +45,9 @@ def make_corpus(folder: Path, documents: int) -> Path:
         lines = []
         for n in range(start, min(documents, start + 1000)):
             sample = samples[n % len(samples)]
-            lines.append(json.dumps({"text": sample.text + f"\n\n({n})", "title": sample.title, "url": sample.url}, ensure_ascii=False))
+            paragraphs = [f"{paragraph} ({n})" for paragraph in sample.text.split("\n\n")] if unique else [sample.text, f"({n})"]
+            text = "\n\n".join(paragraphs)
+            lines.append(json.dumps({"text": text, "title": sample.title, "url": sample.url}, ensure_ascii=False))
         (folder / f"part-{start // 1000:05d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (folder / "done").write_text("")
     return folder
@@ -86,12 +90,16 @@ def run_measure(script: Path, config: Path) -> dict[str, float]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def compare(against: Path, sizes: list[int], work: Path, translate: bool, repeats: int) -> int:
+def corpus_folder(work: Path, size: int, unique: bool) -> Path:
+    return make_corpus(work / (f"corpus-unique-{size}" if unique else f"corpus-{size}"), size, unique)
+
+
+def compare(against: Path, sizes: list[int], work: Path, translate: bool, repeats: int, unique: bool) -> int:
     """Documents/s of this checkout and of `against`, alternating on the same corpus; best of each."""
     sides = {"this checkout": Path(__file__).resolve(), f"{against.name}": against / "benchmarks" / "scale.py"}
     print(f"{'checkout':<16}{'documents':>11}{'best s':>9}{'docs/s':>9}   runs (s)")
     for size in sizes:
-        corpus = make_corpus(work / f"corpus-{size}", size)
+        corpus = corpus_folder(work, size, unique)
         seconds: dict[str, list[float]] = {side: [] for side in sides}
         documents = 0
         for _ in range(repeats):
@@ -118,12 +126,13 @@ def main() -> int:
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--against", type=Path, help="a checkout of another commit to compare docs/s with")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side with --against")
+    parser.add_argument("--unique", action="store_true", help="every paragraph of every document distinct")
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return 0
     if args.against:
-        return compare(args.against.resolve(), args.sizes, args.work, args.translate, args.repeats)
+        return compare(args.against.resolve(), args.sizes, args.work, args.translate, args.repeats, args.unique)
 
     runs = [("local", n, 1) for n in args.sizes]
     if args.ray_size:
@@ -131,7 +140,7 @@ def main() -> int:
     print(f"{'executor':<10}{'workers':>8}{'documents':>11}{'seconds':>9}{'docs/s':>9}{'peak RSS MB':>13}")
     peaks: dict[int, float] = {}
     for executor, size, workers in runs:
-        corpus = make_corpus(args.work / f"corpus-{size}", size)
+        corpus = corpus_folder(args.work, size, args.unique)
         output = args.work / f"out-{executor}-{workers}-{size}"
         config = write_config(args.work / f"{executor}-{workers}-{size}.yaml", corpus, output, executor, workers, args.translate)
         done = subprocess.run([sys.executable, __file__, "--measure", str(config)], capture_output=True, text=True, check=True)

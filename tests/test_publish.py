@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -325,3 +326,28 @@ def test_card_size_category_follows_the_document_count(tmp_path: Path, documents
     assert header["size_categories"] == [category]
     assert header["dataset_info"][0]["splits"][0]["num_examples"] == documents
     assert f"{documents} documents; 0 (variant, entity) rows in the name table." in card
+
+
+def test_a_row_has_every_field_as_asdict_gives_it_but_the_unpublished_ones() -> None:
+    from dataclasses import asdict
+
+    from pipeline.schema import NameMention
+
+    document = Document(
+        "abc",
+        "ru/a.txt",
+        "Текст",
+        [Paragraph("Текст", "ru", 0.99, "Text")],
+        url="https://example.org/a",
+        published="2024-03-01",
+        lang="ru",
+        text_en="Text",
+        names=[NameMention("e1", "Canon", "Variant", 0, 5, "exact", 1.0)],
+        name_records=[{"variant": "x"}],
+        furniture_lines=2,
+    )
+    expected = asdict(document)
+    del expected["name_records"], expected["furniture_lines"]
+    expected["published"] = dt.date(2024, 3, 1)
+    row = document.to_row()
+    assert row == expected and list(row) == list(expected)

@@ -314,6 +314,9 @@ class NameIndex:
                 self.person_surnames_by_block[block].add(surname)
         self._blocks_as_lists = {block: sorted(names) for block, names in self.person_surnames_by_block.items()}
         self.max_tokens = max((len(key.split()) for key in self.exact), default=1)
+        # Every word-prefix of a registered key and of a folded one: a span whose key is in
+        # neither can grow into no registered spelling, so the search from its first token stops.
+        self.prefixes = {key.rsplit(" ", n)[0] for key in (*self.exact, *self.folded) for n in range(key.count(" ") + 1)}
         self._unique_surnames = {s: {e.id for e, _ in people} for s, people in self.persons.items()}
         self._surnames_exact: dict[str, set[str]] = defaultdict(set)
         for entity in self.entities.values():
@@ -580,6 +583,8 @@ def _known_spans(tokens: list[_Token], gaps: list[int], index: NameIndex) -> Ite
                     break
                 punctuated |= gaps[i + n - 1] == _PUNCTUATION
             key = " ".join(token.key for token in tokens[i : i + n])
+            if n > 1 and key not in index.prefixes and fold(key) not in index.prefixes:
+                break  # no registered spelling starts with these words
             if punctuated and key not in index.punctuated and fold(key) not in index.punctuated:
                 continue
             found = index.exact.get(key)
