@@ -12,11 +12,14 @@ its most frequent spelling.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pipeline.names.entity import variant_key
+from pipeline.names.matching import GIVEN_GROUP, fold_token
 from pipeline.scripts import NATIVE
 
 DISCOVERED = "discovered"
@@ -118,15 +121,37 @@ def _as_dict(row: _Row) -> dict[str, Any]:
 # Two proposed groups whose keys are this similar (rapidfuzz ratio) are one: "Edit Lessom" and
 # "Edit Lesum" are one spelling habit apart; "Kirov" and "Kirovsk" (83) stay two places.
 MERGE_SIMILARITY = 88
+# Two people join when their surnames are this similar (after the looser person folds below)
+# and their given names fit: "Tokhtakhunov" / "Takhtakhunov", "Dolgopolov" / "Dolhopolov".
+SURNAME_SIMILARITY = 85
+# Given names this similar (ratio of their keys) may be one name: "Gafur" / "Gofur".
+GIVEN_SIMILARITY = 75
+# ... and below this they are two names ("Natan" / "Anton").
+GIVEN_CONFLICT = 60
 
 
 def merge_groups(groups: dict[str, list[_Row]]) -> dict[str, list[_Row]]:
-    """Groups of the whole corpus joined where the per-document keys could not see it.
+    """Groups of the whole corpus joined where the per-document keys could not see it."""
+    kinds = {group_id: next((row.type for row in rows if row.type), None) for group_id, rows in groups.items()}
+    roots = merge_ids(kinds)
+    merged: dict[str, list[_Row]] = defaultdict(list)
+    for group_id, rows in groups.items():
+        merged[roots[group_id]] += rows
+    return merged
 
-    A surname alone joins the one proposed person with that surname (none, or two, and it stays
-    alone); groups whose keys differ by a spelling habit join (same word count and first letter).
+
+def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
+    """Each proposed id's group after corpus-level merging (id -> the id of its merged group).
+
+    - People (type person, two or more words: given-name key, surname): one surname, given
+      names that fit (the same name, a short form, an initial, or one spelling habit apart), and
+      no other given name of that surname in the way; surnames one spelling habit apart join the
+      same way (Ukrainian h for g, French -ine and -ou). Never two given names known to differ.
+    - A surname alone joins the one proposed person with that surname (none, or two, and it stays
+      alone).
+    - Other groups (not people) whose keys differ by a spelling habit join (same word count and first letter).
     """
-    parent = {group_id: group_id for group_id in groups}
+    parent = {group_id: group_id for group_id in kinds}
 
     def find(group_id: str) -> str:
         while parent[group_id] != group_id:
@@ -134,26 +159,127 @@ def merge_groups(groups: dict[str, list[_Row]]) -> dict[str, list[_Row]]:
             group_id = parent[group_id]
         return group_id
 
-    def words(group_id: str) -> list[str]:
-        return group_id.removeprefix("new-").split("-")
-
-    people = [gid for gid, rows in groups.items() if any(row.type == "person" for row in rows) and len(words(gid)) >= 2]
-    for group_id in groups:
-        if len(words(group_id)) == 1:
-            owners = [person for person in people if words(person)[-1] == words(group_id)[0]]
+    people = [gid for gid, kind in kinds.items() if kind == "person" and len(_words(gid)) >= 2]
+    for a, b in _people_to_join(people):
+        parent[find(a)] = find(b)
+    for group_id in kinds:
+        if len(_words(group_id)) == 1:
+            owners = {find(person) for person in people if _words(person)[-1] == _words(group_id)[0]}
             if len(owners) == 1:
-                parent[find(group_id)] = find(owners[0])
+                parent[find(group_id)] = owners.pop()
     blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for group_id in groups:
-        blocks[(group_id.removeprefix("new-")[:1], len(words(group_id)))].append(group_id)
+    for group_id in sorted(set(kinds) - set(people)):  # people compare surname and given name apart
+        blocks[(group_id.removeprefix("new-")[:1], len(_words(group_id)))].append(group_id)
     for members in blocks.values():
-        texts = [" ".join(words(group_id)) for group_id in members]
+        texts = [" ".join(_words(group_id)) for group_id in members]
         for i, j in _similar_pairs(texts):
             parent[find(members[i])] = find(members[j])
-    merged: dict[str, list[_Row]] = defaultdict(list)
-    for group_id, rows in groups.items():
-        merged[find(group_id)] += rows
-    return merged
+    return {group_id: find(group_id) for group_id in kinds}
+
+
+def _words(group_id: str) -> list[str]:
+    return group_id.removeprefix("new-").split("-")
+
+
+# Looser than the transliteration key, for comparing two surnames: Ukrainian h for Russian g
+# ("Dolhopolov"), French -ine for -in ("Sakouline"), s/z ("Beloserov"), a k lost from kh.
+_LOOSE = [
+    (re.compile(r"ɕ|ʃh"), "ʃ"),  # щ as shch, sch or shh
+    (re.compile(r"ʧ"), "h"),  # German ch for kh ("Tochtachunov")
+    (re.compile(r"h"), "g"),
+    (re.compile(r"ine$"), "in"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+# Given names compared looser still: kh, ch and h come and go ("Akhmed", "Achmed", "Ahmed",
+# "Zakhar", "Zakaria"), zh/z/j alternate ("Alimzhan", "Alimzan").
+_LOOSE_GIVEN = [(re.compile(r"[ʧh]"), ""), (re.compile(r"ʒ"), "z"), (re.compile(r"z"), "s"), (re.compile(r"(.)\1+"), r"\1")]
+
+
+@lru_cache(maxsize=1 << 14)
+def _loose(word: str) -> str:
+    text = fold_token(word)
+    for pattern, replacement in _LOOSE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@lru_cache(maxsize=1 << 14)
+def _loose_given(word: str) -> str:
+    text = fold_token(word)
+    for pattern, replacement in _LOOSE_GIVEN:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@lru_cache(maxsize=1 << 14)
+def _given_relation(a: str, b: str) -> int:
+    """How two given-name keys relate: 1 they may be one person's name (the same name or group,
+    a short form "Zakhar" / "Zakhary", an initial, or spelling habits apart "Gafur" / "Gofur"),
+    -1 they are two names (Alexander and Alexei, two known names; or nothing alike), 0 neither."""
+    from rapidfuzz import fuzz
+
+    a, b = fold_token(a), fold_token(b)
+    if a == b:
+        return 1
+    group_a, group_b = GIVEN_GROUP.get(a), GIVEN_GROUP.get(b)
+    if group_a is not None and group_b is not None:
+        return 1 if group_a == group_b else -1
+    shorter, longer = sorted((a, b), key=len)
+    if longer.startswith(shorter):
+        return 1 if len(shorter) == 1 or len(shorter) >= 4 else 0
+    score = fuzz.ratio(_loose_given(a), _loose_given(b))
+    return 1 if score >= GIVEN_SIMILARITY and len(shorter) >= 4 else -1 if score < GIVEN_CONFLICT else 0
+
+
+def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
+    """Pairs of proposed people that are one person.
+
+    Constrained agglomerative clustering within a block of surnames (first letter): two groups
+    whose surnames are one spelling habit apart and whose given names fit join, the closest
+    first, unless a given name of one is another name than a given name of the other (so
+    "Alexander" and "Alexei" never meet through "Aleksandr" and "Alex"); then an initial joins
+    the one person it fits, and stays alone where two fit.
+    """
+    from rapidfuzz import fuzz, process
+
+    by_block: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for group_id in sorted(people):
+        words = _words(group_id)
+        surname = _loose("".join(words[1:]))
+        by_block[surname[:1]].append((group_id, words[0], surname))
+    pairs = []
+    for members in by_block.values():
+        surnames = sorted({surname for _, _, surname in members})
+        position = {surname: index for index, surname in enumerate(surnames)}
+        holders: dict[int, list[int]] = defaultdict(list)
+        for index, (_, _, surname) in enumerate(members):
+            holders[position[surname]].append(index)
+        scores = process.cdist(surnames, surnames, scorer=fuzz.ratio, score_cutoff=SURNAME_SIMILARITY)
+        close: dict[int, list[tuple[int, float]]] = defaultdict(list)  # member -> (member, surname score)
+        edges = []
+        for i, j in zip(*scores.nonzero()):
+            for a in holders[int(i)]:
+                for b in holders[int(j)]:
+                    close[a].append((b, float(scores[i][j])))
+                    if a < b and len(members[a][1]) > 1 and len(members[b][1]) > 1 and _given_relation(members[a][1], members[b][1]) > 0:
+                        edges.append((-float(scores[i][j]), a, b))
+        cluster_of = list(range(len(members)))
+        clusters: dict[int, list[int]] = {index: [index] for index in range(len(members))}
+        for _, a, b in sorted(edges):
+            ca, cb = cluster_of[a], cluster_of[b]
+            if ca == cb or any(_given_relation(members[x][1], members[y][1]) < 0 for x in clusters[ca] for y in clusters[cb]):
+                continue
+            for x in clusters[cb]:
+                cluster_of[x] = ca
+            clusters[ca] += clusters.pop(cb)
+            pairs.append((members[b][0], members[a][0]))
+        for a, (group_id, given, _) in enumerate(members):
+            if len(given) == 1:
+                fitting = {cluster_of[b] for b, _ in close[a] if b != a and len(members[b][1]) > 1 and members[b][1].startswith(given)}
+                if len(fitting) == 1:
+                    pairs.append((group_id, members[clusters[fitting.pop()][0]][0]))
+    return pairs
 
 
 def _similar_pairs(texts: list[str]) -> list[tuple[int, int]]:
