@@ -40,7 +40,7 @@ from rapidfuzz.distance import Levenshtein  # noqa: E402
 from pipeline.names.discovery import PERSON, group_key, proposed_id  # noqa: E402
 from pipeline.names.entity import Entity  # noqa: E402
 from pipeline.names.matching import NameIndex  # noqa: E402
-from pipeline.names.table import merge_ids  # noqa: E402
+from pipeline.names.table import merge_ids, patronymic_units  # noqa: E402
 
 
 def read_names(path: Path) -> tuple[list[str], list[str]]:
@@ -108,7 +108,7 @@ def ours_key(names: list[str]) -> list[int]:
 
 def ours_key_merged(names: list[str]) -> list[int]:
     """The key, then the name table's corpus-level merging (what names.csv proposes)."""
-    ids = [proposed_id(group_key(name, PERSON)) for name in names]
+    ids = patronymic_units([(name, proposed_id(group_key(name, PERSON)), PERSON) for name in names])
     roots = merge_ids({group_id: PERSON for group_id in ids})
     return by_key(ids, roots.__getitem__)
 

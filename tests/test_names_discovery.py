@@ -215,3 +215,37 @@ def test_without_any_registry_a_run_still_finds_and_groups_names(tmp_path: Path)
         "Андрей Курочкин",
     }
     assert {row["status"] for row in rows} == {"new"}
+
+
+def _merged(names: list[str]) -> list[set[str]]:
+    from pipeline.names.table import merge_ids, patronymic_units
+
+    units = patronymic_units([(name, proposed_id(group_key(name, "person")), "person") for name in names])
+    roots = merge_ids({unit: "person" for unit in units})
+    groups: dict[str, set[str]] = {}
+    for name, unit in zip(names, units):
+        groups.setdefault(roots[unit], set()).add(name)
+    return sorted(groups.values(), key=sorted)
+
+
+def test_the_table_joins_one_persons_spellings_across_given_name_and_surname_habits() -> None:
+    same = [
+        ["Alimzhan Tokhtakhunov", "Alimzhon Tokhtakhunov", "Alimjan Takhtakhunov", "Alimzan Tokhtakhounov"],
+        ["Andrey Dolgopolov", "Andriy Dolhopolov"],
+        ["Nikolai Trushchalov", "Nikolaj Truschalov"],
+        ["Akhmed Chatayev", "Achmed Tschatajev", "Ahmed Chataev"],
+        ["Zakhar Kalashov", "Zakhary Kalashov", "Zacharias Kalashov"],
+    ]
+    for names in same:
+        assert _merged(names) == [set(names)], names
+
+
+def test_the_table_keeps_other_given_names_and_other_fathers_apart() -> None:
+    assert len(_merged(["Alexander Petrov", "Alexei Petrov", "A. Petrov", "Aleksandr Petrov"])) == 3  # "A." could be either
+    assert _merged(["Andrey Grigoryevich Guryev", "Andrei Grigorievich Guriev", "Andrey Andreevich Guryev", "Andrey Guryev"]) == [
+        {"Andrey Grigoryevich Guryev", "Andrei Grigorievich Guriev"},
+        {"Andrey Andreevich Guryev"},
+        {"Andrey Guryev"},  # father or son: left alone
+    ]
+    assert len(_merged(["Yevgeny Vlasov", "Yekaterina Vlasova"])) == 2
+    assert len(_merged(["Natan Viner", "Anton Viner"])) == 2

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.names.entity import variant_key
-from pipeline.names.matching import GIVEN_GROUP, fold_token
+from pipeline.names.matching import GIVEN_GROUP, fold_token, parse_person
 from pipeline.scripts import NATIVE
 
 DISCOVERED = "discovered"
@@ -80,12 +80,13 @@ class NameTable:
 
     def _proposed_groups(self) -> list[dict[str, Any]]:
         """Rows of the discovered groups worth proposing, each with its group's id, canonical and type."""
+        discovered = [row for row in self._rows.values() if row.method == DISCOVERED]
+        units = patronymic_units([(row.variant, row.entity_id, row.type) for row in discovered])
         groups: dict[str, list[_Row]] = defaultdict(list)
-        for row in self._rows.values():
-            if row.method == DISCOVERED:
-                groups[row.entity_id].append(row)
+        for row, unit in zip(discovered, units):
+            groups[unit].append(row)
         proposed = []
-        for rows in merge_groups(groups).values():
+        for unit_id, rows in merge_groups(groups).items():
             native = [row for row in rows if NATIVE.search(row.variant)]
             if len(rows) < 2 and not native:
                 continue  # one spelling in one script: nothing to normalize
@@ -94,6 +95,8 @@ class NameTable:
             kind = next((row.type for row in by_count if row.type), None)
             # A merged group takes the id of its fullest name ("new-vladimir-putin", not "new-putin").
             group_id = max(rows, key=lambda row: (row.entity_id.count("-"), row.count, row.entity_id)).entity_id
+            if PATRONYMIC_MARK in unit_id:  # one of two people with one name: by the father's name
+                group_id = unit_id.replace(PATRONYMIC_MARK, "-")
             proposed += [_as_dict(row) | {"canonical": canonical, "type": kind or "", "entity_id": group_id} for row in rows]
         return proposed
 
@@ -130,6 +133,56 @@ GIVEN_SIMILARITY = 75
 GIVEN_CONFLICT = 60
 
 
+PATRONYMIC_MARK = "~"
+
+
+_PATRONYMIC_ENDING = re.compile(r"([oe]vi[tʧ]|[oe]vna|i[tʧ]na|ivna|ogl[iy]|ogl|kizi)$")
+
+
+def fathers_differ(a: str, b: str) -> bool:
+    """Two patronymics of two fathers: their stems, loosely spelled, are nothing alike
+    ("Andreevich" / "Grigoryevich"; "Radschapovitsch" and "Rajapovich" are one father)."""
+    from rapidfuzz import fuzz
+
+    stem_a, stem_b = (_loose_given(_PATRONYMIC_ENDING.sub("", name)) for name in (a, b))
+    return fuzz.ratio(stem_a, stem_b) < GIVEN_CONFLICT
+
+
+def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
+    """Each spelling's unit of merging: its proposed id, or where the spellings of one proposed
+    person carry the patronymics of two fathers ("Andrey Grigoryevich Guryev", "Andrey
+    Andreevich Guryev": father and son), the id and the patronymic ("new-andrei-gurev~andreevich");
+    a spelling without one is then left alone (it could be either)."""
+    patronymics: dict[str, list[str]] = defaultdict(list)
+    found = []
+    for variant, group_id, kind in spellings:
+        person = parse_person(variant) if kind == "person" or (kind is None and not variant.isupper()) else None
+        patronymic = person.patronymic if person else ""
+        found.append(patronymic)
+        if patronymic and patronymic not in patronymics[group_id]:
+            patronymics[group_id].append(patronymic)
+    representative: dict[tuple[str, str], str] = {}
+    for group_id, names in patronymics.items():
+        clusters: list[str] = []
+        for name in sorted(names):
+            fits = [c for c in clusters if not fathers_differ(name, c)]
+            if not fits:
+                clusters.append(name)
+            representative[(group_id, name)] = fits[0] if fits else name
+        if len(clusters) < 2:
+            for name in names:
+                representative.pop((group_id, name))
+    units = []
+    for (_, group_id, _), patronymic in zip(spellings, found):
+        if (group_id, patronymic) in representative:
+            units.append(f"{group_id}{PATRONYMIC_MARK}{representative[(group_id, patronymic)]}")
+        elif any(key[0] == group_id for key in representative):
+            units.append(f"{group_id}{PATRONYMIC_MARK}")  # which of the two: left alone
+        else:
+            units.append(group_id)
+    return units
+
+
 def merge_groups(groups: dict[str, list[_Row]]) -> dict[str, list[_Row]]:
     """Groups of the whole corpus joined where the per-document keys could not see it."""
     kinds = {group_id: next((row.type for row in rows if row.type), None) for group_id, rows in groups.items()}
@@ -159,7 +212,8 @@ def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
             group_id = parent[group_id]
         return group_id
 
-    people = [gid for gid, kind in kinds.items() if kind == "person" and len(_words(gid)) >= 2]
+    # A person left alone between two fathers' names ("new-andrei-gurev~") joins nobody.
+    people = [gid for gid, kind in kinds.items() if kind == "person" and len(_words(gid)) >= 2 and not gid.endswith(PATRONYMIC_MARK)]
     for a, b in _people_to_join(people):
         parent[find(a)] = find(b)
     for group_id in kinds:
@@ -168,7 +222,8 @@ def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
             if len(owners) == 1:
                 parent[find(group_id)] = owners.pop()
     blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for group_id in sorted(set(kinds) - set(people)):  # people compare surname and given name apart
+    persons = {gid for gid, kind in kinds.items() if kind == "person" and len(_words(gid)) >= 2}
+    for group_id in sorted(set(kinds) - persons):  # people compare surname and given name apart
         blocks[(group_id.removeprefix("new-")[:1], len(_words(group_id)))].append(group_id)
     for members in blocks.values():
         texts = [" ".join(_words(group_id)) for group_id in members]
@@ -178,7 +233,11 @@ def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
 
 
 def _words(group_id: str) -> list[str]:
-    return group_id.removeprefix("new-").split("-")
+    return group_id.removeprefix("new-").partition(PATRONYMIC_MARK)[0].split("-")
+
+
+def _patronymic(group_id: str) -> str:
+    return group_id.partition(PATRONYMIC_MARK)[2]
 
 
 # Looser than the transliteration key, for comparing two surnames: Ukrainian h for Russian g
@@ -232,6 +291,14 @@ def _given_relation(a: str, b: str) -> int:
     return 1 if score >= GIVEN_SIMILARITY and len(shorter) >= 4 else -1 if score < GIVEN_CONFLICT else 0
 
 
+def _apart(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
+    """Two proposed people known to be two: other given names, or other fathers' names."""
+    if _given_relation(a[1], b[1]) < 0:
+        return True
+    pa, pb = _patronymic(a[0]), _patronymic(b[0])
+    return bool(pa and pb and fathers_differ(pa, pb))
+
+
 def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
     """Pairs of proposed people that are one person.
 
@@ -268,7 +335,7 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
         clusters: dict[int, list[int]] = {index: [index] for index in range(len(members))}
         for _, a, b in sorted(edges):
             ca, cb = cluster_of[a], cluster_of[b]
-            if ca == cb or any(_given_relation(members[x][1], members[y][1]) < 0 for x in clusters[ca] for y in clusters[cb]):
+            if ca == cb or any(_apart(members[x], members[y]) for x in clusters[ca] for y in clusters[cb]):
                 continue
             for x in clusters[cb]:
                 cluster_of[x] = ca
