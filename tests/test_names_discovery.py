@@ -249,3 +249,48 @@ def test_the_table_keeps_other_given_names_and_other_fathers_apart() -> None:
     ]
     assert len(_merged(["Yevgeny Vlasov", "Yekaterina Vlasova"])) == 2
     assert len(_merged(["Natan Viner", "Anton Viner"])) == 2
+
+
+def test_romanized_russian_places_take_their_english_exonym() -> None:
+    assert group_key("Moskva", None) == group_key("Moscow", None) == "n mostsov"
+    assert group_key("Sankt-Peterburg", None) == group_key("St. Petersburg", None) == group_key("Saint Petersburg", None)
+    assert group_key("Tyva", "place") == group_key("Tuva", "place")
+    assert group_key("Tuvalu", None) != group_key("Tuva", None)
+    assert [(d.text, d.canonical) for d in russian_names("Он уехал из Москвы в Санкт-Петербург.")] == [
+        ("Москва", "Moscow"),
+        ("Санкт-Петербург", "Saint Petersburg"),
+    ]
+
+
+def test_spans_keep_soft_sign_apostrophes_quoted_names_and_a_mid_sentence_the() -> None:
+    spans = [d.text for d in english_names("An appeal on the Put' Domoj channel; the \"Put' domoi\" channel. He told The Moscow Times.")]
+    assert spans == ["Put' Domoj", "Put' domoi", "The Moscow Times"]
+    assert group_key("The Moscow Times", None) == group_key("Moscow Times", None)
+    assert [d.text for d in english_names('She said "Thank you" and the Russians\' Army left.')] == ["Army"]
+
+
+def _merged_places(names: list[str]) -> list[set[str]]:
+    from pipeline.names.table import merge_ids
+
+    ids = {name: proposed_id(group_key(name, None)) for name in names}
+    roots = merge_ids({group_id: None for group_id in ids.values()})
+    groups: dict[str, set[str]] = {}
+    for name, group_id in ids.items():
+        groups.setdefault(roots[group_id], set()).add(name)
+    return sorted(groups.values(), key=sorted)
+
+
+def test_machine_translated_spellings_join_by_sound_but_look_alikes_stay_apart() -> None:
+    assert _merged_places(["Put' Domoi", "Bute Domoy", "Bout Domoy", "Bot Domoy"]) == [
+        {"Put' Domoi", "Bute Domoy", "Bout Domoy", "Bot Domoy"}
+    ]
+    assert _merged_places(["Idite Lesom", "Edit Lessom", "Edity Lessom"]) == [{"Idite Lesom", "Edit Lessom", "Edity Lessom"}]
+    for a, b in [
+        ("Kirov", "Kirovsk"),
+        ("Vlasov", "Vlasova"),
+        ("Bobrinsky", "Bobrinskaya"),
+        ("Yekaterina", "Yekaterinburg"),
+        ("Tuva", "Tuvalu"),
+        ("Putin", "Put' Domoi"),
+    ]:
+        assert len(_merged_places([a, b])) == 2, (a, b)

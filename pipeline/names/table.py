@@ -228,8 +228,57 @@ def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
     for members in blocks.values():
         texts = [" ".join(_words(group_id)) for group_id in members]
         for i, j in _similar_pairs(texts):
-            parent[find(members[i])] = find(members[j])
+            if texts[i].endswith("a") == texts[j].endswith("a"):  # "Vlasov" and "Vlasova" are two
+                parent[find(members[i])] = find(members[j])
+    # Machine translation from Thai writes a sound two ways ("Put' Domoi" as "Bute Domoy",
+    # "Bout Domoy", "Bot Domoy"; "Idite Lesom" as "Edit Lessom"): groups with one consonant
+    # skeleton join where every pair of them is alike, so the skeleton alone joins nothing.
+    by_skeleton: dict[str, list[str]] = defaultdict(list)
+    for group_id in sorted(set(kinds) - persons):
+        skeleton = _skeleton(_words(group_id))
+        if len(skeleton.replace(" ", "").rstrip("AV")) >= 3:
+            by_skeleton[skeleton].append(group_id)
+    for members in by_skeleton.values():
+        clusters: dict[str, list[str]] = defaultdict(list)
+        for group_id in members:
+            clusters[find(group_id)].append(_sounds(_words(group_id)))
+        if len(clusters) > 1 and _all_alike(list(clusters.values())):
+            roots = sorted(clusters)
+            for root in roots[1:]:
+                parent[find(root)] = find(roots[0])
     return {group_id: find(group_id) for group_id in kinds}
+
+
+# Voiced and voiceless consonants alike (Thai writes Russian p as ป, which English renders b or
+# p), vowels and y/j left out; a last word that ends in a vowel keeps a mark of it, another for
+# -a (Vlasov and Vlasova, Bobrinsky and Bobrinskaya stay two).
+_SOUNDS = str.maketrans({"b": "p", "d": "t", "g": "k", "z": "s", "v": "f", "ʒ": "ʃ"})
+# Every two groups joined by their skeleton have spellings at least this alike (rapidfuzz ratio
+# of their sounds): "Idyte Lesom" / "Edity Lessom" 73, "Tyva" / "Tuva" 75.
+SKELETON_SIMILARITY = 70
+
+
+def _sounds(words: list[str]) -> str:
+    return " ".join(fold_token(word).translate(_SOUNDS) for word in words)
+
+
+def _skeleton(words: list[str]) -> str:
+    sounds = _sounds(words).split()
+    out = [re.sub(r"[aeiouy]", "", word) for word in sounds]
+    if sounds and sounds[-1][-1:] in "aeiouy":
+        out[-1] += "A" if sounds[-1].endswith("a") else "V"
+    return " ".join(out)
+
+
+def _all_alike(clusters: list[list[str]]) -> bool:
+    """Every two groups have spellings this alike: no group is far from another."""
+    from rapidfuzz import fuzz
+
+    return all(
+        max(fuzz.ratio(a, b) for a in one for b in other) >= SKELETON_SIMILARITY
+        for i, one in enumerate(clusters)
+        for other in clusters[i + 1 :]
+    )
 
 
 def _words(group_id: str) -> list[str]:
