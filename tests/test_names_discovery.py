@@ -11,9 +11,12 @@ from pathlib import Path
 
 import datasets
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.names.discovery import english_names, group_key, proposed_id, russian_names
 from pipeline.names.registry import load_registry
+from pipeline.schema import Document, Paragraph
 from tests.conftest import REGISTRY, ROOT
 
 
@@ -294,3 +297,52 @@ def test_machine_translated_spellings_join_by_sound_but_look_alikes_stay_apart()
         ("Putin", "Put' Domoi"),
     ]:
         assert len(_merged_places([a, b])) == 2, (a, b)
+
+
+_SPELLINGS = ["Andrei Kurochkin", "Andrej Kurotchkin", "Moskva", "Moscow", "Kiev", "Edit Lessom", "Vladimir Putin", "Grigori Sverdlyn"]
+_FILLER = ["the volunteer", "said on Monday that", "drove to", "and", "met", "in", "again", "wrote about"]
+
+
+def _normalized(text_en: str, source: str = "", apply_proposals: bool = True) -> Document:
+    from pipeline.config import NormalizeConfig
+    from pipeline.names.stage import Normalize
+
+    stage = Normalize(NormalizeConfig(apply_proposals=apply_proposals), load_registry(REGISTRY))
+    paragraphs = [Paragraph(source, "ru")] if source else []
+    return stage.normalize_document(Document(id="d", source="s", text=source, paragraphs=paragraphs, text_en=text_en))
+
+
+def _put_back(document: Document) -> str:
+    """text_en_normalized with every replaced name put back as it was written."""
+    out, position = [], 0
+    for name in sorted(document.names, key=lambda n: n.start):
+        out.append(document.text_en_normalized[position : name.start])
+        written = document.text_en_normalized[name.start : name.end]
+        assert written in (name.canonical, name.variant), (written, name)
+        out.append(name.variant)
+        position = name.end
+    return "".join(out) + document.text_en_normalized[position:]
+
+
+def test_apply_proposals_replaces_proposed_spellings_by_the_groups_canonical() -> None:
+    text = "The volunteer Andrei Kurochkin drove to Moskva. Later Andrej Kurotchkin said Grigori Sverdlyn was in Kiev."
+    source = "Волонтёр Андрей Курочкин снова поехал в Москву."
+    document = _normalized(text, source)
+    assert document.text_en_normalized == (
+        "The volunteer Andrey Kurochkin drove to Moscow. Later Andrey Kurochkin said Grigory Sverdlin was in Kyiv."
+    )
+    assert _put_back(document) == text
+    assert _normalized(text, source, apply_proposals=False).text_en_normalized == (
+        "The volunteer Andrei Kurochkin drove to Moskva. Later Andrej Kurotchkin said Grigory Sverdlin was in Kiev."
+    )  # off (the default): registered names only
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(_FILLER), st.sampled_from(_SPELLINGS)), min_size=1, max_size=8), st.booleans())
+def test_with_apply_proposals_only_name_spellings_change(parts: list[tuple[str, str]], russian: bool) -> None:
+    text = "Then " + " ".join(f"{filler} {name}," for filler, name in parts) + " the end."
+    document = _normalized(text, "Андрей Курочкин уехал из Москвы." if russian else "")
+    assert _put_back(document) == text
+    assert "Moskva" not in document.text_en_normalized and "Kiev" not in document.text_en_normalized
+    for name in document.names:
+        assert document.text_en_normalized[name.start : name.end] in (name.canonical, name.variant)
