@@ -350,7 +350,7 @@ def nominative(text: str, kind: str) -> str:
 def romanize(text: str) -> str:
     import iuliia
 
-    return str(iuliia.WIKIPEDIA.translate(text))
+    return exonym(str(iuliia.WIKIPEDIA.translate(text)))  # "Москва": "Moscow", not "Moskva"
 
 
 def russian_names(text: str) -> list[Discovered]:
@@ -368,8 +368,6 @@ def russian_names(text: str) -> list[Discovered]:
             continue
         native = nominative(span.text, kind)
         canonical = romanize(native)
-        if kind != PERSON:
-            canonical = exonym(canonical)
         found.append(Discovered(span.start, span.stop, native, canonical, kind, group_key(canonical, kind)))
     return found
 
