@@ -346,3 +346,9 @@ def test_with_apply_proposals_only_name_spellings_change(parts: list[tuple[str, 
     assert "Moskva" not in document.text_en_normalized and "Kiev" not in document.text_en_normalized
     for name in document.names:
         assert document.text_en_normalized[name.start : name.end] in (name.canonical, name.variant)
+
+
+def test_a_patronymic_in_the_surname_slot_and_jr_do_not_make_another_person() -> None:
+    assert group_key("ANATOLYEVICH, Vorobyov Stanislav", "person") == group_key("VOROBYEV, Stanislav", "person")
+    assert group_key("IVANOV JR., Sergey", "person") == group_key("IVANOV, Sergei", "person")
+    assert group_key("GHAZOGHLI, Fadi Ferzanda", "person") == group_key("GHAZOGHLI, Fadi", "person")  # -ogly: a surname here
