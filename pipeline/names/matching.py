@@ -154,7 +154,7 @@ GIVEN_NAME_GROUPS = [
     "olga olha",
     "anatoly anatolii anatoliy",
     "maksim maxim maksym",
-    "zakhar zakhary zachary zakharia zacharias",
+    "zakhar zakhary zachary zakharia zacharias zahar zajar zachari zaxar",
     "gennady gennadiy gennadi guennadi hennadiy",
     "igor ihor",
     "leonid leonide",
@@ -178,6 +178,15 @@ GIVEN_NAME_GROUPS = [
     "stepan stefan stephen",
     "timofei timofey tymofiy",
     "matvei matvey matthew",
+    # Names of the Caucasus and Central Asia, in Russian, English, German and Spanish habits.
+    "akhmed ahmed achmed akhmad ahmad",
+    "magomed mohammed muhammad mukhammad mohamed magomet",
+    "alimzhan alimjan alimzhon alimzan olimjon",
+    "gafur gofur ghafur",
+    "ramzan ramazan",
+    "zhanna janna jeanne",
+    "ilya ilia ilja",
+    "yakov jacob yakiv",
 ]
 
 
