@@ -357,8 +357,6 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
     "Alexander" and "Alexei" never meet through "Aleksandr" and "Alex"); then an initial joins
     the one person it fits, and stays alone where two fit.
     """
-    from rapidfuzz import fuzz, process
-
     by_block: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for group_id in sorted(people):
         words = _words(group_id)
@@ -371,15 +369,14 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
         holders: dict[int, list[int]] = defaultdict(list)
         for index, (_, _, surname) in enumerate(members):
             holders[position[surname]].append(index)
-        scores = process.cdist(surnames, surnames, scorer=fuzz.ratio, score_cutoff=SURNAME_SIMILARITY)
         close: dict[int, list[tuple[int, float]]] = defaultdict(list)  # member -> (member, surname score)
         edges = []
-        for i, j in zip(*scores.nonzero()):
-            for a in holders[int(i)]:
-                for b in holders[int(j)]:
-                    close[a].append((b, float(scores[i][j])))
+        for i, j, score in _close_pairs(surnames, SURNAME_SIMILARITY):
+            for a in holders[i]:
+                for b in holders[j]:
+                    close[a].append((b, score))
                     if a < b and len(members[a][1]) > 1 and len(members[b][1]) > 1 and _given_relation(members[a][1], members[b][1]) > 0:
-                        edges.append((-float(scores[i][j]), a, b))
+                        edges.append((-score, a, b))
         cluster_of = list(range(len(members)))
         clusters: dict[int, list[int]] = {index: [index] for index in range(len(members))}
         for _, a, b in sorted(edges):
@@ -399,9 +396,21 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
 
 
 def _similar_pairs(texts: list[str]) -> list[tuple[int, int]]:
-    if len(texts) < 2:
-        return []
+    return [(i, j) for i, j, _ in _close_pairs(texts, MERGE_SIMILARITY) if i < j]
+
+
+# Rows of the similarity matrix computed at a time: memory stays flat however big a block is.
+_ROWS = 512
+
+
+def _close_pairs(texts: list[str], cutoff: float) -> list[tuple[int, int, float]]:
+    """(i, j, ratio) for every two texts (both orders, and each with itself) at least this alike."""
+    import numpy as np
     from rapidfuzz import fuzz, process
 
-    scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=MERGE_SIMILARITY)
-    return [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts)) if scores[i][j]]
+    pairs = []
+    for first in range(0, len(texts), _ROWS):
+        scores = process.cdist(texts[first : first + _ROWS], texts, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float32)
+        for i, j in zip(*np.nonzero(scores)):
+            pairs.append((first + int(i), int(j), float(scores[i, j])))
+    return pairs
