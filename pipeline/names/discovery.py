@@ -237,7 +237,8 @@ def group_key(name: str, kind: str | None) -> str:
 # English exonym, which is the proposed canonical and gives the group key ("Moskva" is Moscow).
 EXONYMS = {
     "Moscow": ["Moskva"],
-    "Saint Petersburg": ["Sankt-Peterburg", "St. Petersburg", "St Petersburg", "Sankt Peterburg"],
+    "Saint Petersburg": ["Sankt-Peterburg", "St. Petersburg", "St Petersburg", "Sankt Peterburg", "Peterburg", "Petersburg"],
+    "Kremlin": ["Kreml"],
     "Russia": ["Rossiya", "Rossija", "Rossia"],
     "Ukraine": ["Ukraina"],
     "Kyiv": ["Kiyev", "Kiev", "Kiew", "Kyiv"],
