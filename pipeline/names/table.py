@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from pipeline.names.discovery import proposed_id
 from pipeline.names.entity import variant_key
 from pipeline.names.matching import GIVEN_GROUP, fold_token, parse_person
 from pipeline.scripts import NATIVE
@@ -83,10 +84,12 @@ class NameTable:
         discovered = [row for row in self._rows.values() if row.method == DISCOVERED]
         units = patronymic_units([(row.variant, row.entity_id, row.type) for row in discovered])
         groups: dict[str, list[_Row]] = defaultdict(list)
+        unit_of: dict[int, str] = {}
         for row, unit in zip(discovered, units):
             groups[unit].append(row)
+            unit_of[id(row)] = unit
         proposed = []
-        for unit_id, rows in merge_groups(groups).items():
+        for rows in merge_groups(groups).values():
             native = [row for row in rows if NATIVE.search(row.variant)]
             if len(rows) < 2 and not native:
                 continue  # one spelling in one script: nothing to normalize
@@ -95,8 +98,13 @@ class NameTable:
             kind = next((row.type for row in by_count if row.type), None)
             # A merged group takes the id of its fullest name ("new-vladimir-putin", not "new-putin").
             group_id = max(rows, key=lambda row: (row.entity_id.count("-"), row.count, row.entity_id)).entity_id
-            if PATRONYMIC_MARK in unit_id:  # one of two people with one name: by the father's name
-                group_id = unit_id.replace(PATRONYMIC_MARK, "-")
+            # One of two people with one name: by the father's name ("new-andrei-gurev-andreevich"),
+            # or the bare id for the spellings that could be either.
+            marked = sorted(
+                {unit_of[id(row)] for row in rows if PATRONYMIC_MARK in unit_of[id(row)]}, key=lambda u: (u.endswith(PATRONYMIC_MARK), u)
+            )
+            if marked:
+                group_id = marked[0].replace(PATRONYMIC_MARK, "-").rstrip("-")
             proposed += [_as_dict(row) | {"canonical": canonical, "type": kind or "", "entity_id": group_id} for row in rows]
         return proposed
 
@@ -175,7 +183,8 @@ def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
     units = []
     for (_, group_id, _), patronymic in zip(spellings, found):
         if (group_id, patronymic) in representative:
-            units.append(f"{group_id}{PATRONYMIC_MARK}{representative[(group_id, patronymic)]}")
+            readable = proposed_id("n " + representative[(group_id, patronymic)]).removeprefix("new-")
+            units.append(f"{group_id}{PATRONYMIC_MARK}{readable}")
         elif any(key[0] == group_id for key in representative):
             units.append(f"{group_id}{PATRONYMIC_MARK}")  # which of the two: left alone
         else:
