@@ -238,6 +238,8 @@ def test_the_table_joins_one_persons_spellings_across_given_name_and_surname_hab
         ["Nikolai Trushchalov", "Nikolaj Truschalov"],
         ["Akhmed Chatayev", "Achmed Tschatajev", "Ahmed Chataev"],
         ["Zakhar Kalashov", "Zakhary Kalashov", "Zacharias Kalashov"],
+        ["Arkady Rotenberg", "Arkadiy Rotenberh"],  # Ukrainian h for g
+        ["Andrei Tiourine", "Andrey Tyurin"],  # French -ou-, -ine
     ]
     for names in same:
         assert _merged(names) == [set(names)], names
