@@ -238,6 +238,8 @@ def test_the_table_joins_one_persons_spellings_across_given_name_and_surname_hab
         ["Nikolai Trushchalov", "Nikolaj Truschalov"],
         ["Akhmed Chatayev", "Achmed Tschatajev", "Ahmed Chataev"],
         ["Zakhar Kalashov", "Zakhary Kalashov", "Zacharias Kalashov"],
+        ["Arkady Rotenberg", "Arkadiy Rotenberh"],  # Ukrainian h for g
+        ["Andrei Tiourine", "Andrey Tyurin"],  # French -ou-, -ine
     ]
     for names in same:
         assert _merged(names) == [set(names)], names
@@ -352,3 +354,18 @@ def test_a_patronymic_in_the_surname_slot_and_jr_do_not_make_another_person() ->
     assert group_key("ANATOLYEVICH, Vorobyov Stanislav", "person") == group_key("VOROBYEV, Stanislav", "person")
     assert group_key("IVANOV JR., Sergey", "person") == group_key("IVANOV, Sergei", "person")
     assert group_key("GHAZOGHLI, Fadi Ferzanda", "person") == group_key("GHAZOGHLI, Fadi", "person")  # -ogly: a surname here
+
+
+def test_the_name_table_proposes_two_fathers_sons_as_two_people() -> None:
+    from pipeline.names.table import NameTable
+
+    table = NameTable()
+    for variant in ["Andrey Grigoryevich Guryev", "Andrei Grigorievich Guriev", "Andrey Andreevich Guryev", "Andrei Andreevich Gurev"]:
+        table.add(*_discovered(variant, proposed_id(group_key(variant, "person")), "person"))
+    groups: dict[str, set[str]] = {}
+    for row in table.rows():
+        groups.setdefault(row["entity_id"], set()).add(row["variant"])
+    assert groups == {
+        "new-andrei-gurev-andrevich": {"Andrey Andreevich Guryev", "Andrei Andreevich Gurev"},
+        "new-andrei-gurev-grigorevich": {"Andrey Grigoryevich Guryev", "Andrei Grigorievich Guriev"},
+    }

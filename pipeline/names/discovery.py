@@ -239,7 +239,8 @@ def group_key(name: str, kind: str | None) -> str:
 # English exonym, which is the proposed canonical and gives the group key ("Moskva" is Moscow).
 EXONYMS = {
     "Moscow": ["Moskva"],
-    "Saint Petersburg": ["Sankt-Peterburg", "St. Petersburg", "St Petersburg", "Sankt Peterburg"],
+    "Saint Petersburg": ["Sankt-Peterburg", "St. Petersburg", "St Petersburg", "Sankt Peterburg", "Peterburg", "Petersburg"],
+    "Kremlin": ["Kreml"],
     "Russia": ["Rossiya", "Rossija", "Rossia"],
     "Ukraine": ["Ukraina"],
     "Kyiv": ["Kiyev", "Kiev", "Kiew", "Kyiv"],
@@ -554,12 +555,17 @@ def _with_quoted_names(text: str, found: list[Discovered]) -> list[Discovered]:
 
 
 def _names_in_run(text: str, run: list[tuple[int, int, str]], capitalised_mid_sentence: set[str]) -> list[Discovered]:
+    if len(run) >= 3 and run[0][2] == "The" and not _sentence_initial(text, run[0][0]):
+        # A capital "The" mid-sentence is part of the name that follows: "told The Moscow Times".
+        found = _names_in_run(text, run[1:], capitalised_mid_sentence)
+        if found and found[0].start == run[1][0]:
+            first = text[run[0][0] : found[0].end]
+            found[0] = Discovered(run[0][0], found[0].end, first, first, found[0].kind, group_key(first, found[0].kind))
+        return found
     # Titles and nationality adjectives before a name are not part of it ("Russian President").
     while run and (run[0][2].casefold().rstrip(".") in _TITLES | _NATIONALITIES | _NOT_NAMES):
-        if run[0][2] == "The" and len(run) >= 3 and not _sentence_initial(text, run[0][0]):
-            break  # a capital "The" mid-sentence is part of the name: "told The Moscow Times"
         run = run[1:]
-    while run and run[0][2].casefold() in _PARTICLES and run[0][2] != "The":
+    while run and run[0][2].casefold() in _PARTICLES:
         run = run[1:]
     while run and run[-1][2].casefold() in _PARTICLES | _NOT_NAMES:
         run = run[:-1]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from pipeline.names.discovery import proposed_id
 from pipeline.names.entity import variant_key
 from pipeline.names.matching import GIVEN_GROUP, fold_token, parse_person
 from pipeline.scripts import NATIVE
@@ -83,10 +84,12 @@ class NameTable:
         discovered = [row for row in self._rows.values() if row.method == DISCOVERED]
         units = patronymic_units([(row.variant, row.entity_id, row.type) for row in discovered])
         groups: dict[str, list[_Row]] = defaultdict(list)
+        unit_of: dict[int, str] = {}
         for row, unit in zip(discovered, units):
             groups[unit].append(row)
+            unit_of[id(row)] = unit
         proposed = []
-        for unit_id, rows in merge_groups(groups).items():
+        for rows in merge_groups(groups).values():
             native = [row for row in rows if NATIVE.search(row.variant)]
             if len(rows) < 2 and not native:
                 continue  # one spelling in one script: nothing to normalize
@@ -95,8 +98,13 @@ class NameTable:
             kind = next((row.type for row in by_count if row.type), None)
             # A merged group takes the id of its fullest name ("new-vladimir-putin", not "new-putin").
             group_id = max(rows, key=lambda row: (row.entity_id.count("-"), row.count, row.entity_id)).entity_id
-            if PATRONYMIC_MARK in unit_id:  # one of two people with one name: by the father's name
-                group_id = unit_id.replace(PATRONYMIC_MARK, "-")
+            # One of two people with one name: by the father's name ("new-andrei-gurev-andreevich"),
+            # or the bare id for the spellings that could be either.
+            marked = sorted(
+                {unit_of[id(row)] for row in rows if PATRONYMIC_MARK in unit_of[id(row)]}, key=lambda u: (u.endswith(PATRONYMIC_MARK), u)
+            )
+            if marked:
+                group_id = marked[0].replace(PATRONYMIC_MARK, "-").rstrip("-")
             proposed += [_as_dict(row) | {"canonical": canonical, "type": kind or "", "entity_id": group_id} for row in rows]
         return proposed
 
@@ -175,7 +183,8 @@ def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
     units = []
     for (_, group_id, _), patronymic in zip(spellings, found):
         if (group_id, patronymic) in representative:
-            units.append(f"{group_id}{PATRONYMIC_MARK}{representative[(group_id, patronymic)]}")
+            readable = proposed_id("n " + representative[(group_id, patronymic)]).removeprefix("new-")
+            units.append(f"{group_id}{PATRONYMIC_MARK}{readable}")
         elif any(key[0] == group_id for key in representative):
             units.append(f"{group_id}{PATRONYMIC_MARK}")  # which of the two: left alone
         else:
@@ -357,8 +366,6 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
     "Alexander" and "Alexei" never meet through "Aleksandr" and "Alex"); then an initial joins
     the one person it fits, and stays alone where two fit.
     """
-    from rapidfuzz import fuzz, process
-
     by_block: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for group_id in sorted(people):
         words = _words(group_id)
@@ -371,15 +378,14 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
         holders: dict[int, list[int]] = defaultdict(list)
         for index, (_, _, surname) in enumerate(members):
             holders[position[surname]].append(index)
-        scores = process.cdist(surnames, surnames, scorer=fuzz.ratio, score_cutoff=SURNAME_SIMILARITY)
         close: dict[int, list[tuple[int, float]]] = defaultdict(list)  # member -> (member, surname score)
         edges = []
-        for i, j in zip(*scores.nonzero()):
-            for a in holders[int(i)]:
-                for b in holders[int(j)]:
-                    close[a].append((b, float(scores[i][j])))
+        for i, j, score in _close_pairs(surnames, SURNAME_SIMILARITY):
+            for a in holders[i]:
+                for b in holders[j]:
+                    close[a].append((b, score))
                     if a < b and len(members[a][1]) > 1 and len(members[b][1]) > 1 and _given_relation(members[a][1], members[b][1]) > 0:
-                        edges.append((-float(scores[i][j]), a, b))
+                        edges.append((-score, a, b))
         cluster_of = list(range(len(members)))
         clusters: dict[int, list[int]] = {index: [index] for index in range(len(members))}
         for _, a, b in sorted(edges):
@@ -399,9 +405,21 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
 
 
 def _similar_pairs(texts: list[str]) -> list[tuple[int, int]]:
-    if len(texts) < 2:
-        return []
+    return [(i, j) for i, j, _ in _close_pairs(texts, MERGE_SIMILARITY) if i < j]
+
+
+# Rows of the similarity matrix computed at a time: memory stays flat however big a block is.
+_ROWS = 512
+
+
+def _close_pairs(texts: list[str], cutoff: float) -> list[tuple[int, int, float]]:
+    """(i, j, ratio) for every two texts (both orders, and each with itself) at least this alike."""
+    import numpy as np
     from rapidfuzz import fuzz, process
 
-    scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=MERGE_SIMILARITY)
-    return [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts)) if scores[i][j]]
+    pairs = []
+    for first in range(0, len(texts), _ROWS):
+        scores = process.cdist(texts[first : first + _ROWS], texts, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float32)
+        for i, j in zip(*np.nonzero(scores)):
+            pairs.append((first + int(i), int(j), float(scores[i, j])))
+    return pairs
