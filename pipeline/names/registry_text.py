@@ -292,12 +292,11 @@ class RegistryText:
                     add("tail", None, self.layout.entities_tail)
         return parts
 
-    def _next_layout(self, text: str) -> _Layout:
+    def _next_layout(self, text: str, parts: list[tuple[str, str | None, str]]) -> _Layout:
         """The layout of the text about to be written, checked: only the pieces that were loaded
         for editing are parsed again (the whole text, when its entries are not cut apart)."""
         if self._entries is None:
             return _layout(text, self.path)
-        parts = self._parts()
         top = dict(self.layout.top)
         plain: dict[str, Any] = {}
         entries: list[tuple[str, str]] = []
@@ -335,8 +334,9 @@ class RegistryText:
 
     def write(self) -> None:
         """Write atomically, never a registry that would not load; the parse is kept for the next read."""
-        text = self.text()
-        layout = self._next_layout(text)
+        parts = self._parts()
+        text = "".join(piece_text for _, _, piece_text in parts)
+        layout = self._next_layout(text, parts)
         write_text_atomically(self.path, text)
         _cache[self.path] = (_stamp(self.path), layout)
 
