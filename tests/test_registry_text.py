@@ -95,17 +95,25 @@ def _assert_kept_parse_is_a_fresh_one(registry: Path) -> None:
         "# nothing registered yet\nentities:\n",
         "entities: [{id: a, canonical: A, type: place}]\nrejected: []\n",
         "entities:\n- id: a\n  canonical: A\n  type: place\n# the end",
+        "{entities: [{id: a, canonical: A, type: place}]}\n",
     ],
 )
 def test_registries_the_cuts_cannot_follow_are_edited_all_the_same(tmp_path: Path, text: str) -> None:
     registry = tmp_path / "names.yaml"
     registry.write_text(text, encoding="utf-8")
-    expected = _full_round_trip(registry, lambda data: _top_list(data, "entities").append(_new_entity("snow-patrol")))
+
+    def change(data: Any) -> None:
+        _top_list(data, "entities").append(_new_entity("snow-patrol"))
+        _top_list(data, "not_names").append(DoubleQuotedScalarString("Snow Patrol Weekend"))
+
+    expected = _full_round_trip(registry, change)
     document = RegistryText.read(registry)
     document.add_entity(_new_entity("snow-patrol"))
+    document.top_list("not_names").append(DoubleQuotedScalarString("Snow Patrol Weekend"))
     document.write()
     assert registry.read_text(encoding="utf-8") == expected
-    assert "snow-patrol" in load_registry(registry).entities
+    loaded = load_registry(registry)
+    assert "snow-patrol" in loaded.entities and loaded.not_names == {"snow patrol weekend"}
 
 
 def test_a_removed_entry_leaves_its_heading_for_the_next_ones(tmp_path: Path) -> None:

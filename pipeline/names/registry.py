@@ -61,6 +61,8 @@ class Registry:
 
 
 def _line(node: Any, key: Any = None) -> int:
+    if not hasattr(node, "lc"):  # plain data (the fast loader's): no positions
+        return 0
     try:
         if key is not None:
             return int(node.lc.key(key)[0]) + 1

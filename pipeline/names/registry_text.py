@@ -8,8 +8,8 @@ own with the round-trip loader, changed, and dumped back in its place with the s
 the other pieces are written as they were. The file comes out as a full round trip would write
 it, comments and order kept, at the cost of the changed entries only.
 
-The parsed file is kept between calls, keyed on the file's (mtime, size, inode): a reviewer's
-next action does not parse it again unless someone else wrote it.
+The parsed file is kept between calls, keyed on the file's (mtime, ctime, size, inode): a
+reviewer's next action does not parse it again unless someone else wrote it.
 """
 
 from __future__ import annotations
@@ -103,8 +103,8 @@ def _layout(text: str, path: Path) -> _Layout:
 
     keys = root.value if isinstance(root, yaml.MappingNode) else []
     block_style = keys and not root.flow_style and all(key.start_mark.column == 0 for key, _ in keys)
-    if not block_style:
-        return _Layout("", (("", text),), None, "", "", plain, top, registry)
+    if not block_style:  # one piece for the whole file, every key in it
+        return _Layout("", tuple((str(key), text) for key in data or {}), None, "", "", plain, top, registry)
     starts = [key.start_mark.line for key, _ in keys] + [len(lines)]
     head = cut(0, starts[0])
     blocks = tuple((str(key.value), cut(starts[i], starts[i + 1])) for i, (key, _) in enumerate(keys))
@@ -136,12 +136,14 @@ def _without_trailing_comments(entry: tuple[str, str]) -> tuple[tuple[str, str],
     return (entry[0], "".join(lines[:end])), "".join(lines[end:])
 
 
-_cache: dict[Path, tuple[tuple[int, int, int], _Layout]] = {}
+_cache: dict[Path, tuple[tuple[int, int, int, int], _Layout]] = {}
 
 
-def _stamp(path: Path) -> tuple[int, int, int]:
+def _stamp(path: Path) -> tuple[int, int, int, int]:
+    """What tells the file changed: modification and change times, size and inode (a file
+    replaced by rename, as every save here does, has a new inode)."""
     status = path.stat()
-    return status.st_mtime_ns, status.st_size, status.st_ino
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
 
 
 @dataclass
@@ -255,6 +257,8 @@ class RegistryText:
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
         piece = self._blocks.get(key)
+        if piece is None and self.layout.entries is None and len(set(map(id, self._blocks.values()))) == 1:
+            piece = next(iter(self._blocks.values()))  # the whole file is one piece: the key goes in it
         if piece is None:
             document = CommentedMap()
             document[key] = CommentedSeq()
@@ -292,12 +296,11 @@ class RegistryText:
                     add("tail", None, self.layout.entities_tail)
         return parts
 
-    def _next_layout(self, text: str) -> _Layout:
+    def _next_layout(self, text: str, parts: list[tuple[str, str | None, str]]) -> _Layout:
         """The layout of the text about to be written, checked: only the pieces that were loaded
         for editing are parsed again (the whole text, when its entries are not cut apart)."""
         if self._entries is None:
             return _layout(text, self.path)
-        parts = self._parts()
         top = dict(self.layout.top)
         plain: dict[str, Any] = {}
         entries: list[tuple[str, str]] = []
@@ -335,8 +338,9 @@ class RegistryText:
 
     def write(self) -> None:
         """Write atomically, never a registry that would not load; the parse is kept for the next read."""
-        text = self.text()
-        layout = self._next_layout(text)
+        parts = self._parts()
+        text = "".join(piece_text for _, _, piece_text in parts)
+        layout = self._next_layout(text, parts)
         write_text_atomically(self.path, text)
         _cache[self.path] = (_stamp(self.path), layout)
 
@@ -362,8 +366,3 @@ class RegistryText:
         if document.get("entities") is None:  # "entities:" with nothing under it
             document["entities"] = CommentedSeq()
         return document["entities"]
-
-
-def _line_ended(before: str) -> str:
-    """The line break a piece needs before it when the text before it has none (a file's last line)."""
-    return "\n" if before and not before.endswith("\n") else ""

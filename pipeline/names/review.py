@@ -199,7 +199,8 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
     proposed or applied again; not_a_name: the spelling leaves every entity and is listed under
     `not_names`, never matched nor proposed again. Applying the same decisions twice changes
     nothing. The registry is written atomically, only if it changed, and only the entries that
-    changed are written again (pipeline.names.registry_text).
+    changed are written again (pipeline.names.registry_text). The summary counts accepted,
+    rejected, moved and unchanged decisions, and `not_a_name` when there were any.
     """
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString

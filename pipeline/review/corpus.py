@@ -69,6 +69,7 @@ class Group:
     outlets: list[str] = field(default_factory=list)
     first: str = ""
     last: str = ""
+    order: tuple[Any, ...] = ()  # where it comes on the page: open work first, then by mentions
 
     @property
     def open(self) -> int:
@@ -156,7 +157,7 @@ class Corpus:
             key = (entity_id, entity, tuple(tuple(row.values()) for row in group_rows))
             kept[key] = self._kept_groups.get(key) or self._make_group(entity_id, entity, group_rows)
         self._kept_groups = kept
-        return sorted(kept.values(), key=lambda g: (not g.is_new, -g.open, -g.mentions, g.canonical))
+        return sorted(kept.values(), key=lambda group: group.order)
 
     def _make_group(self, entity_id: str, entity: Entity | None, rows: list[dict[str, str]]) -> Group:
         canonical = entity.canonical if entity else rows[0].get("canonical", "")
@@ -177,6 +178,7 @@ class Corpus:
         ]
         spellings.sort(key=lambda s: (STATUS_ORDER.get(s.status, 9), -s.count, s.variant))
         group = Group(entity_id, canonical, kind, entity is not None, spellings)
+        group.order = (not group.is_new, -group.open, -group.mentions, group.canonical)
         self._describe(group, [hit for s in spellings for hit in self.mentions.get(variant_key(s.variant), [])])
         return group
 
