@@ -82,7 +82,7 @@ def build_stages(config: RunConfig) -> list[Stage]:
         translate=config.translate,
         normalize=config.normalize,
     )
-    publish = Publish(config.output, info, config.publish.shard_rows)
+    publish = Publish(config.output, info, config.publish.shard_rows, config.normalize.apply_proposals)
     return [ingest, detect, translate, normalize, publish]
 
 

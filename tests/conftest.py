@@ -22,8 +22,15 @@ SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(autouse=True)
-def _datasets_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path_factory.getbasetemp() / "hf-datasets-cache"))
+def _datasets_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache of its own for every test's `load_dataset`: a shared one handed a test the rows of
+    an earlier test's dataset of the same name (seen). `datasets` reads the variable when it is
+    imported, so its config is set too, for the tests that load in this process."""
+    import datasets.config
+
+    cache = tmp_path / "hf-datasets-cache"
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(cache))
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", cache)
 
 
 @pytest.fixture(scope="session")

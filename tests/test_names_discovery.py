@@ -369,3 +369,64 @@ def test_the_name_table_proposes_two_fathers_sons_as_two_people() -> None:
         "new-andrei-gurev-andrevich": {"Andrey Andreevich Guryev", "Andrei Andreevich Gurev"},
         "new-andrei-gurev-grigorevich": {"Andrey Grigoryevich Guryev", "Andrei Grigorievich Guriev"},
     }
+
+
+def _regroup_corpus(raw: Path) -> None:
+    raw.mkdir(parents=True)
+    (raw / "a.txt").write_text(
+        "Reporters met Andrei Kurochkin in Perm on Monday.\n\nOn Tuesday Andrei Kurochkin drove home again.\n", encoding="utf-8"
+    )
+    (raw / "b.txt").write_text("A week later Andrej Kurotchkin wrote to the volunteers from Perm.\n", encoding="utf-8")
+    (raw / "c.txt").write_text("The volunteers said that Kurochkin had left the city.\n", encoding="utf-8")
+    (raw / "d.txt").write_text("Nobody in Perm had heard of Andrei Kurochkin before the spring.\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("apply_proposals", [False, True])
+def test_published_mentions_follow_the_corpus_groups_of_the_name_table(tmp_path: Path, apply_proposals: bool) -> None:
+    """Per-document keys cannot see corpus-level merges (a surname alone joins the one person
+    with it; the canonical is the corpus's most frequent spelling): the published `names`
+    column takes the ids of names.csv, and applied proposals one canonical across documents."""
+    _regroup_corpus(tmp_path / "raw")
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        f"name: ds\ninput: {tmp_path / 'raw'}\noutput: {tmp_path / 'out'}\ntranslate: {{enabled: false}}\n"
+        f"normalize: {{registry: null, apply_proposals: {str(apply_proposals).lower()}}}\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(config), "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "out" / "ds"
+    rows = [row for row in _rows(folder) if row["status"] == "new"]
+    ids = {row["variant"]: row["entity_id"] for row in rows}
+    canonical = {row["variant"]: row["canonical"] for row in rows}
+    assert ids["Andrej Kurotchkin"] == ids["Andrei Kurochkin"] == ids["Kurochkin"]
+    assert set(canonical.values()) == {"Andrei Kurochkin"}  # the most frequent spelling: no Russian form here
+
+    documents = {d["source"]: d for d in datasets.load_dataset(str(folder), split="train").to_list()}
+    for document in documents.values():
+        names = sorted(document["names"], key=lambda name: name["start"])
+        for name in names:
+            if name["variant"] in ids:
+                assert (name["entity_id"], name["canonical"]) == (ids[name["variant"]], canonical[name["variant"]])
+        # Only name spellings change: put every mention's spelling back and the text is text_en.
+        pieces, position, text = [], 0, document["text_en_normalized"]
+        for name in names:
+            written = text[name["start"] : name["end"]]
+            assert written == (name["canonical"] if apply_proposals and name["variant"] in ids else name["variant"])
+            pieces += [text[position : name["start"]], name["variant"]]
+            position = name["end"]
+        assert "".join(pieces) + text[position:] == document["text_en"]
+    person = ids["Kurochkin"]
+    assert person in {name["entity_id"] for name in documents["c.txt"]["names"]}
+    b = documents["b.txt"]["text_en_normalized"]
+    assert ("Andrei Kurochkin" in b and "Andrej" not in b) if apply_proposals else ("Andrej Kurotchkin" in b)
+
+
+def test_a_proposed_place_without_a_russian_form_takes_its_english_exonym() -> None:
+    from pipeline.names.table import NameTable
+
+    table = NameTable()
+    for document, variant in [("a", "Moskva"), ("b", "Moskva"), ("c", "Moscow")]:
+        table.add(*_discovered(variant, proposed_id(group_key(variant, "place")), "place", document))
+    assert {(row["variant"], row["canonical"]) for row in table.rows()} == {("Moskva", "Moscow"), ("Moscow", "Moscow")}
+    assert table.corpus_group("Moskva", proposed_id(group_key("Moskva", "place")))[1] == "Moscow"  # type: ignore[index]

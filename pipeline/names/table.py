@@ -7,7 +7,7 @@ interrupted run) and always comes out the same.
 Names nobody registered come in groups with a proposed id (status `new`); a group is proposed
 only where normalizing it would do something: two or more spellings, or a spelling in another
 script. Its proposed canonical is the romanization of its Russian form where it has one, else
-its most frequent spelling.
+the English exonym of a Russian place (Moskva: Moscow), else its most frequent spelling.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pipeline.names.discovery import proposed_id
+from pipeline.names.discovery import exonym, proposed_id
 from pipeline.names.entity import variant_key
 from pipeline.names.matching import GIVEN_GROUP, fold_token, parse_person
 from pipeline.scripts import NATIVE
@@ -54,8 +54,12 @@ class _Row:
 class NameTable:
     def __init__(self) -> None:
         self._rows: dict[tuple[str, str], _Row] = {}
+        # The proposed groups of the corpus (the merge is the costly part): until a record is added.
+        self._proposed: list[dict[str, Any]] | None = None
+        self._corpus_ids: dict[tuple[str, str], tuple[str, str]] = {}
 
     def add(self, document_id: str, records: list[dict[str, Any]]) -> None:
+        self._proposed = None
         for record in records:
             key = (variant_key(record["variant"]), record["entity_id"])
             row = self._rows.get(key)
@@ -79,8 +83,21 @@ class NameTable:
             row.score = max(row.score, record["score"])
             row.type = row.type or record.get("type")
 
+    def corpus_group(self, spelling: str, document_id: str) -> tuple[str, str] | None:
+        """(id, canonical) of the proposed group that a spelling a document found under
+        `document_id` (its per-document key) belongs to after corpus-level merging; None where
+        it was not proposed (one spelling in one script)."""
+        self._proposed_groups()
+        return self._corpus_ids.get((variant_key(spelling), document_id))
+
     def _proposed_groups(self) -> list[dict[str, Any]]:
         """Rows of the discovered groups worth proposing, each with its group's id, canonical and type."""
+        if self._proposed is None:
+            self._proposed = self._merge_proposed_groups()
+        return self._proposed
+
+    def _merge_proposed_groups(self) -> list[dict[str, Any]]:
+        self._corpus_ids = {}
         discovered = [row for row in self._rows.values() if row.method == DISCOVERED]
         units = patronymic_units([(row.variant, row.entity_id, row.type) for row in discovered])
         groups: dict[str, list[_Row]] = defaultdict(list)
@@ -94,7 +111,8 @@ class NameTable:
             if len(rows) < 2 and not native:
                 continue  # one spelling in one script: nothing to normalize
             by_count = sorted(rows, key=lambda row: (-row.count, row.variant))
-            canonical = max(native, key=lambda row: row.count).canonical if native else by_count[0].variant
+            # The romanized Russian form, else the English exonym of a Russian place, else the most frequent.
+            canonical = max(native, key=lambda row: row.count).canonical if native else exonym(by_count[0].variant)
             kind = next((row.type for row in by_count if row.type), None)
             # A merged group takes the id of its fullest name ("new-vladimir-putin", not "new-putin").
             group_id = max(rows, key=lambda row: (row.entity_id.count("-"), row.count, row.entity_id)).entity_id
@@ -106,12 +124,38 @@ class NameTable:
             if marked:
                 group_id = marked[0].replace(PATRONYMIC_MARK, "-").rstrip("-")
             proposed += [_as_dict(row) | {"canonical": canonical, "type": kind or "", "entity_id": group_id} for row in rows]
+            self._corpus_ids.update({(variant_key(row.variant), row.entity_id): (group_id, canonical) for row in rows})
         return proposed
 
     def rows(self) -> list[dict[str, Any]]:
         """Most frequent first; ties in a fixed order, so that every run writes the same table."""
-        kept = [_as_dict(row) for row in self._rows.values() if row.method != DISCOVERED] + self._proposed_groups()
+        kept = [_as_dict(row) for row in self._rows.values() if row.method != DISCOVERED]
+        kept += [dict(row) for row in self._proposed_groups()]
         return sorted(kept, key=lambda row: (-row["count"], row["canonical"], row["variant"], row["entity_id"]))
+
+
+def regroup_mentions(text: str, names: list[dict[str, Any]], table: NameTable, apply_proposals: bool) -> tuple[str, list[dict[str, Any]]]:
+    """A published document's discovered mentions with the ids and canonicals of the corpus's
+    proposed groups (the per-document keys cannot see the corpus-level merges), so that the
+    `names` column groups as `names.csv` does; with `apply_proposals`, each such mention's span
+    in `text` (`text_en_normalized`) becomes the group's canonical, one canonical per group across
+    documents. Only those spans change: every other character stays, offsets follow."""
+    pieces: list[str] = []
+    regrouped: list[dict[str, Any]] = []
+    shift = done = 0
+    for name in sorted(names, key=lambda name: name["start"]):
+        group = table.corpus_group(name["variant"], name["entity_id"]) if name["method"] == DISCOVERED else None
+        if group is None:
+            regrouped.append(name | {"start": name["start"] + shift, "end": name["end"] + shift})
+            continue
+        entity_id, canonical = group
+        spelling = canonical if apply_proposals else text[name["start"] : name["end"]]
+        pieces += [text[done : name["start"]], spelling]
+        start = name["start"] + shift
+        regrouped.append(name | {"entity_id": entity_id, "canonical": canonical, "start": start, "end": start + len(spelling)})
+        shift += len(spelling) - (name["end"] - name["start"])
+        done = name["end"]
+    return "".join(pieces) + text[done:], regrouped
 
 
 def _as_dict(row: _Row) -> dict[str, Any]:

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from pipeline.files import atomic_target, write_text_atomically
 from pipeline.names.spreadsheet import write_table
-from pipeline.names.table import NameTable
+from pipeline.names.table import NameTable, regroup_mentions
 from pipeline.publish.card import CardInfo, dataset_card
 from pipeline.publish.charts import write_charts
 from pipeline.publish.features import FEATURES, NAME_TABLE_FEATURES
@@ -105,8 +105,9 @@ class Publish(Stage):
 
     name = "publish"
 
-    def __init__(self, output: Path, info: CardInfo, shard_rows: int) -> None:
+    def __init__(self, output: Path, info: CardInfo, shard_rows: int, apply_proposals: bool = False) -> None:
         super().__init__()
+        self.apply_proposals = apply_proposals
         self.target = output / info.name
         self.staging = staging_folder(output, info.name)
         self.info = info
@@ -178,6 +179,17 @@ class Publish(Stage):
         if shard or not self.shards:
             self._finish(shard or _ShardWriter(self.staging / "data", f"shard-{len(self.shards):05d}.parquet"))
 
+    def _regroup_shard(self, shard: Path, final: Path) -> None:
+        """The shard with its documents' proposed names as the corpus grouped them (see
+        `regroup_mentions`): written once the whole name table is known."""
+        rows = pq.read_table(shard, schema=FEATURES.arrow_schema).to_pylist()
+        for row in rows:
+            row["text_en_normalized"], row["names"] = regroup_mentions(
+                row["text_en_normalized"], row["names"], self.table, self.apply_proposals
+            )
+        write_parquet(rows, final, FEATURES)
+        shard.unlink()
+
     def finalize(self, report: dict[str, Any]) -> Path:
         """Name table, card and report into staging, then swap staging for the old dataset.
 
@@ -207,8 +219,13 @@ class Publish(Stage):
         (self.staging / "run_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (self.staging / PROGRESS_FILE).unlink()
         count = len(self.shards)
+        proposals = any(row["status"] == "new" for row in name_table)
         for index, shard in enumerate(self.shards):
-            (self.staging / "data" / shard["file"]).rename(self.staging / "data" / f"train-{index:05d}-of-{count:05d}.parquet")
+            final = self.staging / "data" / f"train-{index:05d}-of-{count:05d}.parquet"
+            if proposals:
+                self._regroup_shard(self.staging / "data" / shard["file"], final)
+            else:
+                (self.staging / "data" / shard["file"]).rename(final)
             (self.staging / "data" / _names_file(shard["file"])).unlink()
         old = self.target.with_name(f".{self.target.name}.old-{int(time.time() * 1000)}")
         if self.target.exists():
