@@ -258,6 +258,8 @@ def test_the_table_keeps_other_given_names_and_other_fathers_apart() -> None:
 
 def test_romanized_russian_places_take_their_english_exonym() -> None:
     assert group_key("Moskva", None) == group_key("Moscow", None) == "n mostsov"
+    assert proposed_id(group_key("Moskva", None)) == "new-moscow"  # the exonym reads better than its key
+    assert proposed_id(group_key("Sankt-Peterburg", "place")) == "new-saint-petersburg"
     assert group_key("Sankt-Peterburg", None) == group_key("St. Petersburg", None) == group_key("Saint Petersburg", None)
     assert group_key("Tyva", "place") == group_key("Tuva", "place")
     assert group_key("Tuvalu", None) != group_key("Tuva", None)

@@ -285,9 +285,14 @@ def exonym(name: str) -> str:
     return _EXONYM_BY_KEY.get(fold(name), name)
 
 
+# An exonym's folded key reads badly as an id ("mostsov"): its id is the exonym itself.
+_EXONYM_BY_ITS_KEY = {fold(english): english.lower() for english in EXONYMS}
+
+
 def proposed_id(key: str) -> str:
-    """A stable, readable id for a proposed group: "new-andrei-kurochkin"."""
-    slug = re.sub(r"[^a-z0-9]+", "-", key[2:].translate(_READABLE)).strip("-")
+    """A stable, readable id for a proposed group: "new-andrei-kurochkin", "new-moscow"."""
+    readable = _EXONYM_BY_ITS_KEY.get(key[2:]) if key.startswith("n ") else None
+    slug = re.sub(r"[^a-z0-9]+", "-", readable or key[2:].translate(_READABLE)).strip("-")
     return f"new-{slug}"
 
 
