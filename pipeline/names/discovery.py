@@ -185,6 +185,11 @@ _PARTICLES = {"of", "and", "the", "for", "de", "von", "van", "al", "bin", "na"}
 # "Siberia.Realities", "U.S."), "St." before a name, or letters and digits ("7x7", "UNITED24").
 _WORD = re.compile(r"St\.\s(?=[A-Z])[^\W\d_][\w'’-]*|(?:[A-Z]\.){2,}|\d+[a-z]\d+|[^\W\d_][\w'’-]*(?:[./][^\W\d_][\w'’-]*)*")
 _POSSESSIVE = re.compile(r"['’]s$|['’]$")
+_CONTRACTION = re.compile(r"I['’]\w+")
+# The unions _names_in_run asks about, made once rather than for every word it looks at.
+_TITLES_AND_NATIONALITIES = _TITLES | _NATIONALITIES
+_NOT_FIRST = _TITLES | _NATIONALITIES | _NOT_NAMES
+_NOT_LAST = _PARTICLES | _NOT_NAMES
 # More capitalised words than a name has: a title-case headline, not a name.
 MAX_NAME_WORDS = 4
 
@@ -379,7 +384,7 @@ def english_names(text: str) -> list[Discovered]:
     words = []
     for match in _WORD.finditer(text):
         word = _POSSESSIVE.sub("", match.group())  # "Russia's" is Russia
-        if word and not re.fullmatch(r"I['’]\w+", match.group()):  # "I'm" is no name
+        if word and not _CONTRACTION.fullmatch(match.group()):  # "I'm" is no name
             words.append((match.start(), match.start() + len(word), word))
     capitalised_mid_sentence = {word.casefold() for start, _, word in words if word[:1].isupper() and not _sentence_initial(text, start)}
     found = []
@@ -400,17 +405,17 @@ def english_names(text: str) -> list[Discovered]:
 
 def _names_in_run(text: str, run: list[tuple[int, int, str]], capitalised_mid_sentence: set[str]) -> list[Discovered]:
     # Titles and nationality adjectives before a name are not part of it ("Russian President").
-    while run and (run[0][2].casefold().rstrip(".") in _TITLES | _NATIONALITIES | _NOT_NAMES):
+    while run and (run[0][2].casefold().rstrip(".") in _NOT_FIRST):
         run = run[1:]
     while run and run[0][2].casefold() in _PARTICLES:
         run = run[1:]
-    while run and run[-1][2].casefold() in _PARTICLES | _NOT_NAMES:
+    while run and run[-1][2].casefold() in _NOT_LAST:
         run = run[:-1]
     if not run:
         return []
     # A title inside a run ends one name and starts the next: "Buryatia Governor Aleksei Tsydenov".
     for index, (_, _, word) in enumerate(run[1:], start=1):
-        if word.casefold().rstrip(".") in _TITLES | _NATIONALITIES:
+        if word.casefold().rstrip(".") in _TITLES_AND_NATIONALITIES:
             return _names_in_run(text, run[:index], capitalised_mid_sentence) + _names_in_run(text, run[index:], capitalised_mid_sentence)
     if sum(1 for _, _, word in run if word[:1].isupper()) > MAX_NAME_WORDS:
         return []  # a title-case headline

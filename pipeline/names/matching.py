@@ -512,6 +512,10 @@ class _Token:
 _JOINED, _PUNCTUATION, _BREAK = 0, 1, 2
 
 
+# variant_key of one word, kept: the same words come back in every document.
+_word_key = lru_cache(maxsize=1 << 16)(variant_key)
+
+
 def _tokens(text: str) -> list[_Token]:
     tokens = []
     for match in _TOKEN.finditer(text):
@@ -520,7 +524,7 @@ def _tokens(text: str) -> list[_Token]:
             end -= 2
             word = word[:-2]
         # Digits start names too ("7x7"), but a bare number never does.
-        tokens.append(_Token(start, end, variant_key(word), word[:1].isupper() or (word[:1].isdigit() and not word.isdigit())))
+        tokens.append(_Token(start, end, _word_key(word), word[:1].isupper() or (word[:1].isdigit() and not word.isdigit())))
     return tokens
 
 
@@ -577,12 +581,13 @@ def _known_spans(tokens: list[_Token], gaps: list[int], index: NameIndex) -> Ite
     """(first token, token count, entity, method, score) of every registered spelling in the text."""
     for i, first in enumerate(tokens):
         punctuated = False
+        key = ""
         for n in range(1, min(index.max_tokens, len(tokens) - i) + 1):
             if n > 1:
                 if gaps[i + n - 1] == _BREAK:
                     break
                 punctuated |= gaps[i + n - 1] == _PUNCTUATION
-            key = " ".join(token.key for token in tokens[i : i + n])
+            key = f"{key} {tokens[i + n - 1].key}" if n > 1 else first.key  # the span's keys, joined
             if n > 1 and key not in index.prefixes and fold(key) not in index.prefixes:
                 break  # no registered spelling starts with these words
             if punctuated and key not in index.punctuated and fold(key) not in index.punctuated:
