@@ -327,23 +327,57 @@ def _viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
     return tags
 
 
-def _ner_spans(text: str) -> list[Any]:
-    """natasha's NER spans (start, stop, type) of a text: what `tagger(text).spans` gives,
-    as natasha's Doc.tag_ner calls it, without the Doc's sentence and token segmentation (the
-    spans come from the tagger alone) and with our Viterbi decode."""
-    from slovnet.exec.infer import text_words
-    from slovnet.markup import BIOMarkup
+@lru_cache(maxsize=1 << 16)
+def _word_ids(word: str) -> tuple[int, int]:
+    """The tagger's vocabulary id and shape id of a word, as slovnet's encoder gives them:
+    words repeat across documents, their shapes are worked out letter by letter."""
+    from slovnet.shape import word_shape
+
+    encoder = _natasha().infer.encoder
+    return encoder.words_vocab.encode(word.lower()), encoder.shapes_vocab.encode(word_shape(word))
+
+
+def _ner_spans(text: str) -> list[tuple[int, int, str]]:
+    """natasha's NER spans (start, stop, type) of a text: what `tagger(text).spans` gives.
+
+    natasha's Doc.tag_ner runs the tagger on the whole text; its sentence and token
+    segmentation do not change the spans, so they are left out. The steps are slovnet's own
+    (razdel words, word and shape ids, the network, the CRF decode, BIO tags to spans at the
+    words' places in the text) without the record objects and generators around each one,
+    and with our Viterbi.
+    """
+    from razdel import tokenize
 
     tagger = _natasha()
     infer = tagger.infer
-    words = text_words(text)
-    inputs = list(infer.encoder([words]))
-    if not words or len(inputs) != 1 or inputs[0].pad_mask.any():
-        return list(tagger(text).spans)  # not one unpadded sentence: slovnet's own path
-    (batch,) = inputs
-    emissions = infer.model(batch.word_id, batch.shape_id, batch.pad_mask)[0]
+    words = [token.text for token in tokenize(text)]
+    ids = [_word_ids(word) for word in words]
+    word_id = np.array([[word for word, _ in ids]])
+    pad_mask = word_id == infer.encoder.words_vocab.pad_id
+    if not words or pad_mask.any():
+        return [(span.start, span.stop, span.type) for span in tagger(text).spans]  # slovnet's own path
+    emissions = infer.model(word_id, np.array([[shape for _, shape in ids]]), pad_mask)[0]
     tags = [infer.decoder.tags_vocab.decode(tag) for tag in _viterbi(emissions, infer.model.head.crf.transitions.array)]
-    return list(BIOMarkup.from_tuples(zip(words, tags)).to_span(text).spans)
+    spans = []
+    kind: str | None = None  # the type of the span being read, None outside one
+    offset = start = stop = 0
+    for word, tag in zip(words, tags):
+        word_start = text.find(word, offset)  # slovnet's find_tokens: each word after the last
+        offset = word_start + len(word)
+        part, _, tag_type = tag.partition("-")
+        if part == "O":
+            if kind:
+                spans.append((start, stop, kind))
+                kind = None
+        elif part == "B":
+            if kind:
+                spans.append((start, stop, kind))
+            kind, start, stop = tag_type, word_start, offset
+        elif part == "I":
+            stop = offset
+    if kind:
+        spans.append((start, stop, kind))
+    return spans
 
 
 @lru_cache(maxsize=65536)
@@ -360,13 +394,13 @@ def russian_names(text: str) -> list[Discovered]:
     if not text.strip():
         return []
     found = []
-    for span in _ner_spans(text):
-        kind = _NER_TYPES.get(span.type)
-        spelling = text[span.start : span.stop]
+    for start, stop, ner_type in _ner_spans(text):
+        kind = _NER_TYPES.get(ner_type)
+        spelling = text[start:stop]
         if kind is None or not scripts.CYRILLIC.search(spelling):
             continue
         native, canonical, key = _russian_forms(spelling, kind)
-        found.append(Discovered(span.start, span.stop, native, canonical, kind, key))
+        found.append(Discovered(start, stop, native, canonical, kind, key))
     return found
 
 
