@@ -337,6 +337,22 @@ def _word_ids(word: str) -> tuple[int, int]:
     return encoder.words_vocab.encode(word.lower()), encoder.shapes_vocab.encode(word_shape(word))
 
 
+def _razdel_words(paragraph: str) -> tuple[str, ...]:
+    from razdel import tokenize
+
+    return tuple(token.text for token in tokenize(paragraph))
+
+
+_short_paragraph_words = lru_cache(maxsize=2048)(_razdel_words)
+
+
+def _words(paragraph: str) -> tuple[str, ...]:
+    """razdel's words of a paragraph. razdel splits at every run of spaces, so the words of a
+    text are those of its paragraphs one after another, and a short paragraph seen before (a
+    recurring line, a repeated story) is not cut up again (long ones are not kept: memory)."""
+    return _short_paragraph_words(paragraph) if len(paragraph) <= 1000 else _razdel_words(paragraph)
+
+
 def _ner_spans(text: str) -> list[tuple[int, int, str]]:
     """natasha's NER spans (start, stop, type) of a text: what `tagger(text).spans` gives.
 
@@ -346,11 +362,9 @@ def _ner_spans(text: str) -> list[tuple[int, int, str]]:
     words' places in the text) without the record objects and generators around each one,
     and with our Viterbi.
     """
-    from razdel import tokenize
-
     tagger = _natasha()
     infer = tagger.infer
-    words = [token.text for token in tokenize(text)]
+    words = [word for part in text.split("\n\n") for word in _words(part)]
     ids = [_word_ids(word) for word in words]
     word_id = np.array([[word for word, _ in ids]])
     pad_mask = word_id == infer.encoder.words_vocab.pad_id
