@@ -156,7 +156,9 @@ def _review_registry(table: Path) -> tuple[Path, str]:
     """The registry a table belongs to: the one its run recorded in run_report.json, else the default."""
     try:
         report = json.loads((table.parent / "run_report.json").read_text(encoding="utf-8"))
-        return Path(report["names"]["registry"]), f"the run's, from {table.parent / 'run_report.json'}"
+        # Recorded relative to the dataset folder (older runs recorded an absolute path: `/` keeps it).
+        recorded = (table.parent / report["names"]["registry"]).resolve()
+        return recorded, f"the run's, from {table.parent / 'run_report.json'}"
     except (OSError, ValueError, KeyError, TypeError):
         return DEFAULT_REGISTRY, "the default: no run_report.json beside the table names one"
 

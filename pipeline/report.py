@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
 from pipeline.config import RunConfig
 from pipeline.ingest import Ingest
-from pipeline.ingest.stage import HIDDEN
+from pipeline.ingest.stage import HIDDEN, HIDDEN_FOLDER
 from pipeline.publish import Publish
 from pipeline.schema import Stage
 
@@ -23,9 +25,15 @@ def printable(text: str) -> str:
 
 
 def ignored_by_extension(ignored: list[dict[str, str]]) -> dict[str, int]:
-    """How many files were ignored, per extension; hidden files apart, whatever their extension."""
-    keys = Counter("(hidden)" if item["reason"] == HIDDEN else item["extension"] or "(none)" for item in ignored)
+    """How many files were ignored, per extension; hidden files and folders apart, whatever their extension."""
+    apart = {HIDDEN: "(hidden)", HIDDEN_FOLDER: "(hidden folder)"}
+    keys = Counter(apart.get(item["reason"]) or item["extension"] or "(none)" for item in ignored)
     return dict(sorted(keys.items()))
+
+
+def registry_path_from_dataset(registry: Path, dataset: Path) -> str:
+    """The registry's path as seen from the dataset folder (`../../configs/names.yaml`)."""
+    return Path(os.path.relpath(registry.resolve(), dataset.resolve())).as_posix()
 
 
 def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, float], wall: float) -> dict[str, Any]:
@@ -53,9 +61,11 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
         },
         "languages": {"documents": dict(sorted(publish.languages.items())), "paragraphs": paragraphs},
         "names": {
-            "registry": str(config.normalize.registry.resolve())
+            # Where `names apply` folds the review back: relative to the dataset folder, so that the
+            # report (published, pushed to the Hub) carries no local path and a moved checkout works.
+            "registry": registry_path_from_dataset(config.normalize.registry, config.output / config.name)
             if config.normalize.registry
-            else None,  # where `names apply` folds the review back
+            else None,
             "table_rows": len(publish.table.rows()),
             **{k: v for k, v in sorted(by_name["normalize"].counters.items())},
         },

@@ -299,7 +299,10 @@ def test_every_file_under_the_input_folder_is_accounted_for(tmp_path: Path) -> N
 
     folder = tmp_path / "raw"
     (folder / "sub").mkdir(parents=True)
+    (folder / ".git" / "objects").mkdir(parents=True)
     for name in ("a.txt", "B.TXT", "photo.png", "report.pdf", "sub/notes.docx", "README", ".DS_Store", "sub/.draft.txt", "sub/c.md"):
+        (folder / name).write_text(GOOD)
+    for name in (".git/HEAD", ".git/notes.txt", ".git/objects/ab.txt"):  # not entered: listed once as the folder
         (folder / name).write_text(GOOD)
     (folder / "broken.txt").symlink_to(folder / "gone.txt")
     (folder / "loop.txt").symlink_to(folder / "loop.txt")
@@ -319,25 +322,32 @@ def test_every_file_under_the_input_folder_is_accounted_for(tmp_path: Path) -> N
         "README": ("", "extension not in ingest.extensions"),
         ".DS_Store": ("", "hidden file (its name starts with a dot)"),
         "sub/.draft.txt": (".txt", "hidden file (its name starts with a dot)"),
+        ".git/": ("", "hidden folder (its name starts with a dot): not entered, listed once"),
     }
-    assert set(taken) | set(skipped) | set(ignored) == _every_file(folder)  # nothing disappears
-    assert len(taken) + len(skipped) + len(ignored) == len(_every_file(folder))  # and nothing counts twice
+    hidden_folder = {path for path in _every_file(folder) if path.startswith(".git/")}
+    assert len(hidden_folder) == 3
+    accounted = set(taken) | set(skipped) | set(ignored) - {".git/"}
+    assert accounted | hidden_folder == _every_file(folder)  # nothing disappears
+    assert len(taken) + len(skipped) + len(ignored) - 1 + len(hidden_folder) == len(_every_file(folder))  # nor counts twice
 
 
 def test_ignored_files_are_counted_in_the_summary_and_listed_in_the_report(tmp_path: Path) -> None:
     folder = tmp_path / "raw"
     folder.mkdir()
     (folder / "good.txt").write_text(GOOD)
-    for name in ("photo.png", "scan.png", "report.pdf", "notes.docx", ".DS_Store"):
+    (folder / ".git").mkdir()
+    for name in ("photo.png", "scan.png", "report.pdf", "notes.docx", ".DS_Store", ".git/HEAD", ".git/config.txt"):
         (folder / name).write_bytes(b"\x00\x01")
     result = run_cli("run", str(_quick_config(tmp_path, folder)))
     assert result.returncode == 0, result.stderr
-    assert "1 published, 0 skipped, 5 files ignored" in result.stderr
-    assert "ignored (not in ingest.extensions, or hidden; listed in run_report.json): (hidden) 1, .docx 1, .pdf 1, .png 2" in result.stderr
+    assert "1 published, 0 skipped, 6 files ignored" in result.stderr
+    counts = "(hidden folder) 1, (hidden) 1, .docx 1, .pdf 1, .png 2"
+    assert f"ignored (not in ingest.extensions, or hidden; listed in run_report.json): {counts}" in result.stderr
     report = json.loads((tmp_path / "out" / "ds" / "run_report.json").read_text())
-    assert report["documents"]["ignored_by_extension"] == {"(hidden)": 1, ".docx": 1, ".pdf": 1, ".png": 2}
+    assert report["documents"]["ignored_by_extension"] == {"(hidden)": 1, "(hidden folder)": 1, ".docx": 1, ".pdf": 1, ".png": 2}
     assert sorted(item["source"] for item in report["documents"]["ignored"]) == [
         ".DS_Store",
+        ".git/",
         "notes.docx",
         "photo.png",
         "report.pdf",

@@ -1,6 +1,6 @@
 from pipeline.config import DetectConfig
 from pipeline.langid import LanguageDetector, detect_paragraph_languages, document_language, unknown_languages
-from pipeline.langid.rules import function_word_votes, ruled_out
+from pipeline.langid.rules import function_word_votes, ruled_out, word_frequency_scores
 from pipeline.langid.stage import script_votes
 from pipeline.schema import Document, Paragraph
 
@@ -139,3 +139,52 @@ def test_latin_names_do_not_outvote_cyrillic_words_nor_a_cyrillic_name_english_o
     assert script_votes("Мультиварка Redmond RMC-FM4521.") == {"thai": 0, "cyrillic": 11, "latin": 6.0}
     assert DEFAULT.detect("Wives of «Путь домой» protest.")[0] == "en"
     assert DEFAULT.detect("The movement «Путь домой» held a rally.")[0] == "en"
+
+
+def test_word_vote_settles_short_lines_the_letters_leave_open() -> None:
+    # No letter rules Russian out of these; their words are far commoner in one language.
+    assert DEFAULT.detect("Вибачте.")[0] == "uk"
+    assert DEFAULT.detect("Оголошую перерву на 30 хвилин.")[0] == "uk"
+    assert DEFAULT.detect("Никой.")[0] == "bg"
+    assert DEFAULT.detect("Предпочитам да не хабя много вода, за да не плащам много.")[0] == "bg"
+    # Words every one of them writes alike: Russian, the pipeline's own language.
+    assert DEFAULT.detect("Не знаю, что сказать.")[0] == "ru"
+
+
+def test_word_frequency_scores_are_log_likelihoods_of_listed_words() -> None:
+    scores = word_frequency_scores("що це", ["ru", "uk", "bg", "en"])
+    assert set(scores) == {"ru", "uk", "bg"} and max(scores, key=lambda lang: scores[lang]) == "uk"
+    assert word_frequency_scores("кенсет", ["ru", "uk", "bg"]) == {}  # a name no list has does not vote
+    assert word_frequency_scores("що", ["ru", "en"]) == {}  # one language of the vote: nothing to compare
+    for apostrophe in "'’ʼ":
+        scores = word_frequency_scores(f"пам{apostrophe}ять", ["ru", "uk", "bg"])
+        assert scores["uk"] - max(scores["ru"], scores["bg"]) > 2
+
+
+def test_word_vote_rules_out_what_is_ten_times_less_likely_and_keeps_russian_function_words_sure() -> None:
+    # "мами" is a Bulgarian verb and a Russian noun form; "плагиатствай" is no Russian word.
+    assert DEFAULT.detect("Мами и плагиатствай.")[0] == "bg"
+    # Belarusian writes "яна", not "она": no doubt about Belarusian left.
+    assert DEFAULT.detect("ОНА") == ("ru", 1.0)
+    # Belarusian ж, ш, ч are hard: "ночь" is not Belarusian.
+    assert "be" in ruled_out("ночь", ["ru", "be"])
+
+
+def test_macedonian_letters_and_a_language_outside_the_word_vote() -> None:
+    detector = LanguageDetector(["ru", "uk", "bg", "mk"], seed=0)
+    # ѓ and ј are neither Russian, Ukrainian nor Bulgarian; the word vote knows no Macedonian,
+    # so it never decides while Macedonian is possible.
+    assert detector.detect("Тоа е многу добро за сите граѓани на нашата земја.")[0] == "mk"
+    assert "mk" not in ruled_out("това", ["bg", "mk"])
+
+
+def test_a_line_without_evidence_is_undetermined_not_a_guess() -> None:
+    # "за" is as common in Russian, Ukrainian and Bulgarian (a vote tally in a transcript).
+    assert DEFAULT.detect("За - 237")[0] == "und"
+
+
+def test_a_v_after_a_vowel_leaves_no_belarusian_doubt() -> None:
+    # Belarusian writes "Майкоў", "праўда": a Russian name or word with "в" there is not Belarusian.
+    assert DEFAULT.detect("А. Майков") == ("ru", 1.0)
+    assert DEFAULT.detect("Правда!") == ("ru", 1.0)
+    assert DEFAULT.detect("Так!")[0] == "und"  # Russian and Belarusian alike

@@ -236,7 +236,8 @@ def test_names_apply_in_the_dataset_folder_updates_the_runs_registry(tmp_path: P
     )
     assert run_cli("run", str(config), "--quiet").returncode == 0
     folder = tmp_path / "out" / "ds"
-    assert json.loads((folder / "run_report.json").read_text())["names"]["registry"] == str(registry.resolve())
+    # Recorded relative to the dataset folder: no local path in a published report.
+    assert json.loads((folder / "run_report.json").read_text())["names"]["registry"] == "../../registry/names.yaml"
 
     with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import datasets
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.names.discovery import english_names, group_key, proposed_id, russian_names
 from pipeline.names.registry import load_registry
+from pipeline.schema import Document, Paragraph
 from tests.conftest import REGISTRY, ROOT
 
 
@@ -215,3 +218,154 @@ def test_without_any_registry_a_run_still_finds_and_groups_names(tmp_path: Path)
         "Андрей Курочкин",
     }
     assert {row["status"] for row in rows} == {"new"}
+
+
+def _merged(names: list[str]) -> list[set[str]]:
+    from pipeline.names.table import merge_ids, patronymic_units
+
+    units = patronymic_units([(name, proposed_id(group_key(name, "person")), "person") for name in names])
+    roots = merge_ids({unit: "person" for unit in units})
+    groups: dict[str, set[str]] = {}
+    for name, unit in zip(names, units):
+        groups.setdefault(roots[unit], set()).add(name)
+    return sorted(groups.values(), key=sorted)
+
+
+def test_the_table_joins_one_persons_spellings_across_given_name_and_surname_habits() -> None:
+    same = [
+        ["Alimzhan Tokhtakhunov", "Alimzhon Tokhtakhunov", "Alimjan Takhtakhunov", "Alimzan Tokhtakhounov"],
+        ["Andrey Dolgopolov", "Andriy Dolhopolov"],
+        ["Nikolai Trushchalov", "Nikolaj Truschalov"],
+        ["Akhmed Chatayev", "Achmed Tschatajev", "Ahmed Chataev"],
+        ["Zakhar Kalashov", "Zakhary Kalashov", "Zacharias Kalashov"],
+        ["Arkady Rotenberg", "Arkadiy Rotenberh"],  # Ukrainian h for g
+        ["Andrei Tiourine", "Andrey Tyurin"],  # French -ou-, -ine
+    ]
+    for names in same:
+        assert _merged(names) == [set(names)], names
+
+
+def test_the_table_keeps_other_given_names_and_other_fathers_apart() -> None:
+    assert len(_merged(["Alexander Petrov", "Alexei Petrov", "A. Petrov", "Aleksandr Petrov"])) == 3  # "A." could be either
+    assert _merged(["Andrey Grigoryevich Guryev", "Andrei Grigorievich Guriev", "Andrey Andreevich Guryev", "Andrey Guryev"]) == [
+        {"Andrey Grigoryevich Guryev", "Andrei Grigorievich Guriev"},
+        {"Andrey Andreevich Guryev"},
+        {"Andrey Guryev"},  # father or son: left alone
+    ]
+    assert len(_merged(["Yevgeny Vlasov", "Yekaterina Vlasova"])) == 2
+    assert len(_merged(["Natan Viner", "Anton Viner"])) == 2
+
+
+def test_romanized_russian_places_take_their_english_exonym() -> None:
+    assert group_key("Moskva", None) == group_key("Moscow", None) == "n mostsov"
+    assert group_key("Sankt-Peterburg", None) == group_key("St. Petersburg", None) == group_key("Saint Petersburg", None)
+    assert group_key("Tyva", "place") == group_key("Tuva", "place")
+    assert group_key("Tuvalu", None) != group_key("Tuva", None)
+    assert [(d.text, d.canonical) for d in russian_names("Он уехал из Москвы в Санкт-Петербург.")] == [
+        ("Москва", "Moscow"),
+        ("Санкт-Петербург", "Saint Petersburg"),
+    ]
+
+
+def test_spans_keep_soft_sign_apostrophes_quoted_names_and_a_mid_sentence_the() -> None:
+    spans = [d.text for d in english_names("An appeal on the Put' Domoj channel; the \"Put' domoi\" channel. He told The Moscow Times.")]
+    assert spans == ["Put' Domoj", "Put' domoi", "The Moscow Times"]
+    assert group_key("The Moscow Times", None) == group_key("Moscow Times", None)
+    assert [d.text for d in english_names('She said "Thank you" and the Russians\' Army left.')] == ["Army"]
+
+
+def _merged_places(names: list[str]) -> list[set[str]]:
+    from pipeline.names.table import merge_ids
+
+    ids = {name: proposed_id(group_key(name, None)) for name in names}
+    roots = merge_ids({group_id: None for group_id in ids.values()})
+    groups: dict[str, set[str]] = {}
+    for name, group_id in ids.items():
+        groups.setdefault(roots[group_id], set()).add(name)
+    return sorted(groups.values(), key=sorted)
+
+
+def test_machine_translated_spellings_join_by_sound_but_look_alikes_stay_apart() -> None:
+    assert _merged_places(["Put' Domoi", "Bute Domoy", "Bout Domoy", "Bot Domoy"]) == [
+        {"Put' Domoi", "Bute Domoy", "Bout Domoy", "Bot Domoy"}
+    ]
+    assert _merged_places(["Idite Lesom", "Edit Lessom", "Edity Lessom"]) == [{"Idite Lesom", "Edit Lessom", "Edity Lessom"}]
+    for a, b in [
+        ("Kirov", "Kirovsk"),
+        ("Vlasov", "Vlasova"),
+        ("Bobrinsky", "Bobrinskaya"),
+        ("Yekaterina", "Yekaterinburg"),
+        ("Tuva", "Tuvalu"),
+        ("Putin", "Put' Domoi"),
+    ]:
+        assert len(_merged_places([a, b])) == 2, (a, b)
+
+
+_SPELLINGS = ["Andrei Kurochkin", "Andrej Kurotchkin", "Moskva", "Moscow", "Kiev", "Edit Lessom", "Vladimir Putin", "Grigori Sverdlyn"]
+_FILLER = ["the volunteer", "said on Monday that", "drove to", "and", "met", "in", "again", "wrote about"]
+
+
+def _normalized(text_en: str, source: str = "", apply_proposals: bool = True) -> Document:
+    from pipeline.config import NormalizeConfig
+    from pipeline.names.stage import Normalize
+
+    stage = Normalize(NormalizeConfig(apply_proposals=apply_proposals), load_registry(REGISTRY))
+    paragraphs = [Paragraph(source, "ru")] if source else []
+    return stage.normalize_document(Document(id="d", source="s", text=source, paragraphs=paragraphs, text_en=text_en))
+
+
+def _put_back(document: Document) -> str:
+    """text_en_normalized with every replaced name put back as it was written."""
+    out, position = [], 0
+    for name in sorted(document.names, key=lambda n: n.start):
+        out.append(document.text_en_normalized[position : name.start])
+        written = document.text_en_normalized[name.start : name.end]
+        assert written in (name.canonical, name.variant), (written, name)
+        out.append(name.variant)
+        position = name.end
+    return "".join(out) + document.text_en_normalized[position:]
+
+
+def test_apply_proposals_replaces_proposed_spellings_by_the_groups_canonical() -> None:
+    text = "The volunteer Andrei Kurochkin drove to Moskva. Later Andrej Kurotchkin said Grigori Sverdlyn was in Kiev."
+    source = "Волонтёр Андрей Курочкин снова поехал в Москву."
+    document = _normalized(text, source)
+    assert document.text_en_normalized == (
+        "The volunteer Andrey Kurochkin drove to Moscow. Later Andrey Kurochkin said Grigory Sverdlin was in Kyiv."
+    )
+    assert _put_back(document) == text
+    assert _normalized(text, source, apply_proposals=False).text_en_normalized == (
+        "The volunteer Andrei Kurochkin drove to Moskva. Later Andrej Kurotchkin said Grigory Sverdlin was in Kiev."
+    )  # off (the default): registered names only
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(_FILLER), st.sampled_from(_SPELLINGS)), min_size=1, max_size=8), st.booleans())
+def test_with_apply_proposals_only_name_spellings_change(parts: list[tuple[str, str]], russian: bool) -> None:
+    text = "Then " + " ".join(f"{filler} {name}," for filler, name in parts) + " the end."
+    document = _normalized(text, "Андрей Курочкин уехал из Москвы." if russian else "")
+    assert _put_back(document) == text
+    assert "Moskva" not in document.text_en_normalized and "Kiev" not in document.text_en_normalized
+    for name in document.names:
+        assert document.text_en_normalized[name.start : name.end] in (name.canonical, name.variant)
+
+
+def test_a_patronymic_in_the_surname_slot_and_jr_do_not_make_another_person() -> None:
+    assert group_key("ANATOLYEVICH, Vorobyov Stanislav", "person") == group_key("VOROBYEV, Stanislav", "person")
+    assert group_key("IVANOV JR., Sergey", "person") == group_key("IVANOV, Sergei", "person")
+    assert group_key("GHAZOGHLI, Fadi Ferzanda", "person") == group_key("GHAZOGHLI, Fadi", "person")  # -ogly: a surname here
+
+
+def test_the_name_table_proposes_two_fathers_sons_as_two_people() -> None:
+    from pipeline.names.table import NameTable
+
+    table = NameTable()
+    for variant in ["Andrey Grigoryevich Guryev", "Andrei Grigorievich Guriev", "Andrey Andreevich Guryev", "Andrei Andreevich Gurev"]:
+        table.add(*_discovered(variant, proposed_id(group_key(variant, "person")), "person"))
+    groups: dict[str, set[str]] = {}
+    for row in table.rows():
+        groups.setdefault(row["entity_id"], set()).add(row["variant"])
+    assert groups == {
+        "new-andrei-gurev-andrevich": {"Andrey Andreevich Guryev", "Andrei Andreevich Gurev"},
+        "new-andrei-gurev-grigorevich": {"Andrey Grigoryevich Guryev", "Andrei Grigorievich Guriev"},
+    }

@@ -283,3 +283,129 @@ def test_proposed_new_groups_come_first_and_the_page_says_how_to_rerun(workspace
     html = client_for(dataset, registry).get("/").text
     assert html.index('id="g-new-soyuz-zhyon"') < html.index('id="g-put-domoi"')
     assert "re-normalizes from the translation cache (no model calls)" in html
+
+
+def test_the_table_written_line_by_line_is_the_one_write_table_writes(workspace: tuple[Path, Path], tmp_path: Path) -> None:
+    from pipeline.review.corpus import read_table_kept, write_table_kept
+
+    dataset, _ = workspace
+    table = dataset / "names.csv"
+    columns, rows = read_table(table)
+    rows[1]["example"] = '=HYPERLINK(1), with a comma and a "quote"\nand a line break'
+    write_table_kept(table, columns, rows)  # every line formatted
+    changed = [dict(row) for row in read_table_kept(table)[1]]
+    changed[2]["status"], changed[-1]["variant"] = "rejected", "-minus first"
+    write_table_kept(table, columns, changed)  # two lines formatted again, the others kept
+    write_table(tmp_path / "expected.csv", columns, changed)
+    assert table.read_bytes() == (tmp_path / "expected.csv").read_bytes()
+    assert read_table(table)[1] == changed
+
+
+def add_proposed_group(dataset: Path, entity_id: str, canonical: str, variants: list[str], kind: str = "") -> None:
+    """Rows of a group the run proposed (status new, method discovered), as a run writes them."""
+    columns, rows = read_table(dataset / "names.csv")
+    proposed = [
+        {
+            **rows[-1],
+            "variant": variant,
+            "canonical": canonical,
+            "entity_id": entity_id,
+            "method": "discovered",
+            "score": "0.0",
+            "status": "new",
+            "count": "2",
+            "type": kind,
+        }
+        for variant in variants
+    ]
+    write_table(dataset / "names.csv", columns, [*rows, *proposed])
+
+
+def test_accepting_a_proposed_group_creates_the_entity_as_names_apply_does(workspace: tuple[Path, Path], tmp_path: Path) -> None:
+    dataset, registry = workspace
+    add_proposed_group(dataset, "new-soyuz-zhyon", "Soyuz Zhyon", ["Soyuz Zhyon", "Soyuz Zhen", "Союз жён"], "organisation")
+    # The same decision in the spreadsheet, applied to a copy of the registry.
+    by_apply = tmp_path / "by-apply.yaml"
+    shutil.copy(registry, by_apply)
+    columns, rows = read_table(dataset / "names.csv")
+    table = tmp_path / "reviewed.csv"
+    write_table(table, columns, [{**row, "status": "accepted"} if row["entity_id"] == "new-soyuz-zhyon" else row for row in rows])
+    apply_review(table, by_apply)
+
+    client = client_for(dataset, registry)
+    assert 'id="g-new-soyuz-zhyon"' in client.get("/").text
+    assert post(client, action="accept-group", entity_id="new-soyuz-zhyon") == 303
+    assert registry.read_text(encoding="utf-8") == by_apply.read_text(encoding="utf-8")
+    entity = load_registry(registry).entities["new-soyuz-zhyon"]
+    assert (entity.canonical, entity.type, entity.native, set(entity.variants)) == (
+        "Soyuz Zhyon",
+        "organisation",
+        ("Союз жён",),
+        {"Soyuz Zhen"},  # the canonical name is not listed again
+    )
+    assert {row["status"] for row in read_table(dataset / "names.csv")[1] if row["entity_id"] == "new-soyuz-zhyon"} == {"accepted"}
+    assert 'id="message">2 accepted, 1 unchanged</p>' in client.get("/").text
+
+
+def test_a_proposed_group_is_named_typed_and_decided_on_the_page(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    add_proposed_group(dataset, "new-soyuz-zhyon", "Soyuz Zhyon", ["Soyuz Zhyon", "Soyuz Zhen"])
+    add_proposed_group(dataset, "new-mediazone-daily", "Mediazone Daily", ["Mediazone Daily"])
+    add_proposed_group(dataset, "new-snow-patrol", "Snow Patrol", ["Snow Patrol", "Snow Patroll"])
+    client = client_for(dataset, registry)
+    before = registry.read_bytes()
+    # Without a type, accepting is refused and says why; nothing is written.
+    assert post(client, action="accept", entity_id="new-soyuz-zhyon", variant="Soyuz Zhen") == 303
+    assert "set type to one of" in client.get("/").text and registry.read_bytes() == before
+    # Name and type of a proposal live in names.csv until it is accepted.
+    assert post(client, action="rename", entity_id="new-soyuz-zhyon", canonical="Soyuz Zhyon Rossii", type="organisation") == 303
+    assert registry.read_bytes() == before
+    rows = [row for row in read_table(dataset / "names.csv")[1] if row["entity_id"] == "new-soyuz-zhyon"]
+    assert {(row["canonical"], row["type"]) for row in rows} == {("Soyuz Zhyon Rossii", "organisation")}
+    assert post(client, action="accept", entity_id="new-soyuz-zhyon", variant="Soyuz Zhen") == 303
+    entity = load_registry(registry).entities["new-soyuz-zhyon"]
+    assert (entity.canonical, entity.type, entity.variants) == ("Soyuz Zhyon Rossii", "organisation", ("Soyuz Zhen",))
+    # Move a proposed spelling to a registered entity; merge a proposed group into one; reject one.
+    assert post(client, action="move", entity_id="new-mediazone-daily", variant="Mediazone Daily", target="mediazona — Mediazona") == 303
+    assert post(client, action="merge", entity_id="new-snow-patrol", target="new-soyuz-zhyon — Soyuz Zhyon Rossii") == 303
+    loaded = load_registry(registry)
+    assert "Mediazone Daily" in loaded.entities["mediazona"].variants
+    assert {"Snow Patrol", "Snow Patroll"} <= set(loaded.entities["new-soyuz-zhyon"].variants)
+    rows_now = rows_by_variant(dataset)
+    assert (rows_now["Mediazone Daily"]["entity_id"], rows_now["Mediazone Daily"]["status"]) == ("mediazona", "accepted")
+    assert (rows_now["Snow Patroll"]["entity_id"], rows_now["Snow Patroll"]["status"]) == ("new-soyuz-zhyon", "accepted")
+    # What the page wrote is what `names apply` agrees with.
+    assert apply_review(dataset / "names.csv", registry)["accepted"] == 0
+
+
+def test_rejecting_and_merging_proposals_that_stay_proposals(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    add_proposed_group(dataset, "new-snow-patrol", "Snow Patrol", ["Snow Patrol", "Snow Patroll"], "organisation")
+    add_proposed_group(dataset, "new-snow-patrols", "Snow Patrols", ["Snow Patrols"], "organisation")
+    add_proposed_group(dataset, "new-green-day", "Green Day", ["Green Day", "Green Dey"], "organisation")
+    client = client_for(dataset, registry)
+    before = registry.read_bytes()
+    assert post(client, action="merge", entity_id="new-snow-patrols", target="new-snow-patrol") == 303
+    assert registry.read_bytes() == before  # two proposals joined: names.csv alone
+    assert rows_by_variant(dataset)["Snow Patrols"]["entity_id"] == "new-snow-patrol"
+    assert post(client, action="reject-group", entity_id="new-green-day") == 303
+    assert {("green day", "new-green-day"), ("green dey", "new-green-day")} <= load_registry(registry).rejected
+    assert post(client, action="accept-group", entity_id="new-snow-patrol") == 303
+    assert set(load_registry(registry).entities["new-snow-patrol"].variants) == {"Snow Patroll", "Snow Patrols"}
+
+
+def test_not_a_name_on_the_page(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    add_proposed_group(dataset, "new-snow-patrol", "Snow Patrol", ["Snow Patrol", "Snow Patroll"])
+    client = client_for(dataset, registry)
+    comments = [line for line in registry.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")]
+    assert post(client, action="not-a-name", entity_id="new-snow-patrol", variant="Snow Patroll") == 303
+    assert post(client, action="not-a-name", entity_id="put-domoi", variant="Put Damoi") == 303
+    loaded = load_registry(registry)
+    assert loaded.not_names == {"snow patroll", "put damoi"}
+    assert [line for line in registry.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")] == comments
+    rows = rows_by_variant(dataset)
+    assert rows["Snow Patroll"]["status"] == rows["Put Damoi"]["status"] == "not_a_name"
+    assert rows["Snow Patrol"]["status"] == "new"
+    assert "1 not a name" in client.get("/").text
+    assert apply_review(dataset / "names.csv", registry) == {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": len(rows)}

@@ -126,3 +126,30 @@ def test_review_in_a_browser(served: tuple[str, Path, Path], browser: object) ->
     # Undo takes the move back.
     assert "undone" in submit(driver, driver.find_element(By.ID, "undo").click)  # type: ignore[attr-defined]
     assert rows_by_variant(dataset)["Mediazone"]["entity_id"] == "mediazona"
+
+
+def test_keys_move_edit_and_mark_not_a_name(served: tuple[str, Path, Path], browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    address, dataset, registry = served
+    driver = browser
+    driver.get(address)  # type: ignore[attr-defined]
+    rows = driver.find_elements(By.CSS_SELECTOR, "tr.spelling")  # type: ignore[attr-defined]
+
+    def press(key: str) -> object:
+        driver.switch_to.active_element.send_keys(key)  # type: ignore[attr-defined]
+        return driver.switch_to.active_element  # type: ignore[attr-defined]
+
+    # j and k move between spellings, from the top of the page.
+    assert press("j") == rows[0] and press("j") == rows[1] and press("j") == rows[2] and press("k") == rows[1]
+    # e edits the canonical name of the current spelling's group.
+    group = rows[1].find_element(By.XPATH, "./ancestor::section")  # type: ignore[attr-defined]
+    editing = press("e")
+    assert editing.get_attribute("name") == "canonical"  # type: ignore[attr-defined]
+    assert editing == group.find_element(By.NAME, "canonical")  # type: ignore[attr-defined]
+
+    # n marks the focused spelling "not a name".
+    driver.execute_script("arguments[0].focus()", row(driver, "put-domoi", "Put Damoi"))  # type: ignore[attr-defined]
+    assert "1 not a name" in submit(driver, lambda: press("n"))
+    assert "put damoi" in load_registry(registry).not_names
+    assert rows_by_variant(dataset)["Put Damoi"]["status"] == "not_a_name"

@@ -30,6 +30,7 @@ LOOPING_LINK = "symbolic link that loops back on itself: nothing to read"
 NOT_A_FILE = "not a regular file (a broken symbolic link, a pipe or a device): nothing to read"
 NOT_TAKEN = "extension not in ingest.extensions"
 HIDDEN = "hidden file (its name starts with a dot)"
+HIDDEN_FOLDER = "hidden folder (its name starts with a dot): not entered, listed once"
 
 
 class InputFiles(NamedTuple):
@@ -48,7 +49,8 @@ def list_input_files(root: Path, extensions: Iterable[str], follow_external_link
     is skipped with the reason for the run report, as is a folder that cannot be listed. A link
     to a file inside the folder is read; a link to a folder inside it is not followed (its files
     are read where they are). Files with other extensions (`photo.png`) and hidden files
-    (`.DS_Store`) are ignored, but listed, so that nothing in the folder disappears unseen.
+    (`.DS_Store`) are ignored, but listed, so that nothing in the folder disappears unseen. A
+    hidden folder (`.git/`, thousands of files nobody meant as input) is listed once, not entered.
     """
     wanted = {ext.lower() for ext in extensions}
     top = root.resolve()
@@ -70,7 +72,9 @@ def list_input_files(root: Path, extensions: Iterable[str], follow_external_link
                 listing.skipped.append((source, LOOPING_LINK))
                 continue
             external = link and not target.is_relative_to(top)
-            if path.is_dir():
+            if path.name.startswith(".") and path.is_dir():
+                listing.ignored.append({"source": source + "/", "extension": "", "reason": HIDDEN_FOLDER})
+            elif path.is_dir():
                 if not link:
                     walk(path)
                 elif external and not follow_external_links:

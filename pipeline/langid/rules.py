@@ -4,13 +4,17 @@ Each language of a script has letters, letter pairs and word endings it never wr
 that shows one of them is not in that language ("ы" is neither Ukrainian nor Bulgarian, "і"
 neither Russian nor Bulgarian, a word-final "ь" is not Bulgarian). Function words ("что",
 "це", "това", "the") are the surest sign in a short line, where letter statistics are thin.
-What the rules leave open, langdetect decides among the languages still possible.
+Among Russian, Ukrainian and Bulgarian, the frequencies of all the words of a line (wordlists.txt)
+are the next vote. What the rules leave open, langdetect decides among the languages still possible.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
+from importlib import resources
 
 # Web addresses and e-mail addresses are Latin in any language: they never vote.
 _ADDRESS = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
@@ -23,6 +27,10 @@ _IMPOSSIBLE: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"[іў]"), frozenset({"ru", "bg", "mk", "sr"})),
     (re.compile(r"[їєґ]"), frozenset({"ru", "be", "bg", "mk", "sr"})),
     (re.compile(r"ў"), frozenset({"uk"})),
+    # Macedonian and Serbian letters: ѓ ќ ѕ only Macedonian, ђ ћ only Serbian, ј љ њ џ both.
+    (re.compile(r"[јљњџѓќѕђћ]"), frozenset({"ru", "uk", "be", "bg"})),
+    (re.compile(r"[ѓќѕ]"), frozenset({"sr"})),
+    (re.compile(r"[ђћ]"), frozenset({"mk"})),
     (re.compile(r"и"), frozenset({"be"})),
     (re.compile(r"щ"), frozenset({"be", "mk", "sr"})),
     (re.compile(r"ъ"), frozenset({"uk", "be", "mk", "sr"})),
@@ -36,9 +44,12 @@ _IMPOSSIBLE: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"[аиу]ння\b"), frozenset({"ru", "bg"})),
     # Case and reflexive endings: Bulgarian has neither cases nor "-ся".
     (re.compile(r"(?:ою|яя|ться|тся)\b"), frozenset({"bg"})),
+    # Nor the instrumental "-ями" ("обновлениями"; "ями", pits, is a word of its own).
+    (re.compile(r"\Bями\b"), frozenset({"bg"})),
     # Belarusian writes soft т, д as ць, дз and a hard р ("цень", "дзень", "рыба"), and
     # unstressed "о" as "а", so one word has at most one "о" ("свабода", not "свобода").
-    (re.compile(r"[тдр][ьеёюяі]|о[а-яёіў]*о"), frozenset({"be"})),
+    # Its ж, ш, ч are always hard ("жыццё", "шэсць", "ноч"): never "же", "шё", "ночь".
+    (re.compile(r"[тдр][ьеёюяі]|[жшч][еёюяь]|о[а-яёіў]*о"), frozenset({"be"})),
 ]
 # Belarusian spellings neither Russian nor Ukrainian has: ў, hardened ж ш ч ц р д т before
 # "ы", "э", "ры" for "ри" ("пры"), "-ыя" and "-ае" endings, "дз" for a soft д, "шч" for щ,
@@ -117,3 +128,47 @@ def function_word_votes(lowered: str, languages: Iterable[str]) -> dict[str, int
         if owner in wanted:
             votes[owner] = votes.get(owner, 0) + 1
     return votes
+
+
+# The word vote: Russian, Ukrainian and Bulgarian words with their frequencies (wordlists.txt,
+# from wordfreq, down to one in a million: Zipf 3). A word missing from one list and present in
+# another counts as rarer than any listed one.
+WORD_VOTE_LANGUAGES = frozenset({"ru", "uk", "bg"})
+_UNLISTED_ZIPF = 2.5
+
+
+@cache
+def _word_zipfs() -> dict[str, dict[str, float]]:
+    """Each language's word -> Zipf frequency (log10 per billion words); read on first use."""
+    table: dict[str, dict[str, float]] = defaultdict(dict)
+    text = (resources.files("pipeline.langid") / "wordlists.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            lang, zipf, *words = line.split(" ")
+            table[lang].update(dict.fromkeys(words, float(zipf)))
+    return dict(table)
+
+
+def word_frequency_scores(lowered: str, languages: Iterable[str]) -> dict[str, float]:
+    """Sum of the Zipf frequencies of the text's words in each language of the word vote.
+
+    That is the log10 likelihood of the words under each language's word frequencies: the
+    difference between two languages says how many times likelier one is. Words no list has
+    (names, numbers, rare words) do not vote; {} when no word is listed or fewer than two
+    of the languages take part.
+    """
+    table = _word_zipfs()
+    langs = sorted(WORD_VOTE_LANGUAGES.intersection(languages))
+    if len(langs) < 2:
+        return {}
+    scores = dict.fromkeys(langs, 0.0)
+    listed = False
+    for word in _WORD.findall(lowered):
+        word = word.replace("’", "'").replace("ʼ", "'")  # Ukrainian apostrophes, typed three ways
+        zipfs = [table[lang].get(word) for lang in langs]
+        if all(zipf is None for zipf in zipfs):
+            continue
+        listed = True
+        for lang, zipf in zip(langs, zipfs):
+            scores[lang] += _UNLISTED_ZIPF if zipf is None else zipf
+    return scores if listed else {}

@@ -19,7 +19,15 @@ from langdetect.lang_detect_exception import LangDetectException
 
 from pipeline import scripts
 from pipeline.config import RULE_LANGUAGES
-from pipeline.langid.rules import BELARUSIAN, BELARUSIAN_NOT_UKRAINIAN, function_word_votes, normalize, ruled_out, without_addresses
+from pipeline.langid.rules import (
+    BELARUSIAN,
+    BELARUSIAN_NOT_UKRAINIAN,
+    function_word_votes,
+    normalize,
+    ruled_out,
+    without_addresses,
+    word_frequency_scores,
+)
 from pipeline.schema import Document, Paragraph, Stage
 
 UNDETERMINED = "und"
@@ -40,6 +48,8 @@ _STRONG_MARK = re.compile(
 )
 _WEAK_MARK = re.compile(r"ага\b|[еэ]нн[ея]\b|ы[яю]\b|\b(?:аб|па|ад|ля)\b|[рцчшж]э|дзе", re.IGNORECASE)
 _UKRAINIAN_ONLY = re.compile(r"[їєґ]", re.IGNORECASE)
+# Belarusian writes "ў" for a "в" after a vowel at a word's end or before a consonant.
+_VOWEL_V = re.compile(r"[аеёиоуыэюяі]в(?:\b|(?=[бвгджзйклмнпрстфхцчшщ]))")
 # Russian text has an "и" (which Belarusian lacks) in about every 13th letter.
 _RUSSIAN_I_SHARE = 0.075
 # A Russian paragraph may quote a Belarusian or Ukrainian name: marks must be this dense.
@@ -53,6 +63,10 @@ _MAX_SAMPLE_CHARS = 2000
 # most this many characters, a few MB; the memory is forgotten when full.
 _KNOWN_TEXTS, _KNOWN_CHARS = 4096, 1000
 _SHORT_TEXT_DEFAULT = {"cyrillic": "ru", "latin": "en"}
+# The word vote decides when its best language's words are this much likelier (log10: tenfold)
+# than the next one's; Russian, the pipeline's own language, wins when within half of that.
+_WORD_VOTE_MARGIN = 1.0
+_RUSSIAN_WITHIN = 0.5
 _SHORT_LETTERS = 20
 
 
@@ -182,23 +196,59 @@ class LanguageDetector:
             if rule and (rule in possible or not possible):
                 return rule, 1.0
             possible = possible or set(configured)
+        if script == "cyrillic":
+            decided, unlikely = self._word_vote(lowered, possible)
+            if decided is not None:
+                return decided, self._belarusian_doubt(decided, possible, lowered, letters)
+            possible -= unlikely
         votes = function_word_votes(lowered, possible)
         if votes:
             ranked = sorted(votes.values(), reverse=True)
             if len(ranked) == 1 or ranked[0] >= 2 * ranked[1]:
                 return max(votes, key=lambda lang: votes[lang]), 1.0
         default = _SHORT_TEXT_DEFAULT.get(script)
-        if default in possible and "be" not in possible and letters < _SHORT_LETTERS and (script != "latin" or lowered.isascii()):
+        if default in possible and letters < _SHORT_LETTERS and (script != "latin" or lowered.isascii()):
             # Too few letters for n-gram statistics, and nothing rules the pipeline's own
-            # language out: take it.
+            # language out: take it (scored down below where it could be Belarusian: a bare
+            # "За - 237" could be any of them and ends up `und`).
             lang, score = default, 1.0
         else:
             lang, score = self._langdetect(frozenset(possible - RULE_LANGUAGES), lowered)
-        if lang == "ru" and "be" in possible:
-            # Nothing rules Belarusian out, and langdetect has no profile for it: a short text
-            # could be both. Each letter is a chance for a Russian "и" (1 in 13) to show.
-            score *= 1.0 - (1.0 - _RUSSIAN_I_SHARE) ** letters
-        return lang, score
+        return lang, score * self._belarusian_doubt(lang, possible, lowered, letters)
+
+    @staticmethod
+    def _word_vote(lowered: str, possible: set[str]) -> tuple[str | None, set[str]]:
+        """Russian, Ukrainian or Bulgarian by the frequencies of the words, else None; and the
+        languages of the vote ten times less likely than its best, which are ruled out."""
+        scores = word_frequency_scores(lowered, possible)
+        if not scores:
+            return None, set()
+        best = max(scores, key=lambda lang: scores[lang])
+        unlikely = {lang for lang, score in scores.items() if scores[best] - score >= _WORD_VOTE_MARGIN}
+        # It decides only where it knows every language left (Belarusian aside: see
+        # _belarusian_doubt); a Macedonian text would look most like Bulgarian.
+        if possible - {"be"} - set(scores):
+            return None, unlikely
+        if "ru" in scores and scores[best] - scores["ru"] <= _RUSSIAN_WITHIN:
+            return "ru", set()
+        if len(unlikely) == len(scores) - 1:
+            return best, unlikely
+        return None, unlikely
+
+    @staticmethod
+    def _belarusian_doubt(lang: str, possible: set[str], lowered: str, letters: int) -> float:
+        """1.0, or for Russian where nothing ruled Belarusian out, the chance a Russian "и" would show.
+
+        Belarusian has neither a langdetect profile nor a word list: a short text could be both.
+        Each letter is a chance for a Russian "и" (1 in 13) to show. No doubt where a Russian
+        function word ("она", "что") or a "в" after a vowel at a word's end or before a consonant
+        ("Майков", "правда") is there: Belarusian spells those otherwise ("яна", "Майкоў", "праўда").
+        """
+        if lang != "ru" or "be" not in possible:
+            return 1.0
+        if _VOWEL_V.search(lowered) or function_word_votes(lowered, {"ru"}):
+            return 1.0
+        return 1.0 - (1.0 - _RUSSIAN_I_SHARE) ** letters
 
     def detect(self, text: str) -> tuple[str, float]:
         """(language, confidence 0..1); `und` when no letters or below min_score.

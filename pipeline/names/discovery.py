@@ -234,7 +234,60 @@ def group_key(name: str, kind: str | None) -> str:
         person = parse_person(name)  # "Given Surname" or "SURNAME, Given Patronymic"
         if person and person.given:
             return f"p {_given_key(person.given[0])} {person.surname}"
-    return "n " + fold(name)
+    key = fold(name)
+    if key in _EXONYM_BY_KEY:
+        key = fold(_EXONYM_BY_KEY[key])
+    return "n " + key.removeprefix("the ")  # "The Moscow Times" is "Moscow Times"
+
+
+# Russian places that English writes otherwise: the romanization (and other spellings) -> the
+# English exonym, which is the proposed canonical and gives the group key ("Moskva" is Moscow).
+EXONYMS = {
+    "Moscow": ["Moskva"],
+    "Saint Petersburg": ["Sankt-Peterburg", "St. Petersburg", "St Petersburg", "Sankt Peterburg", "Peterburg", "Petersburg"],
+    "Kremlin": ["Kreml"],
+    "Russia": ["Rossiya", "Rossija", "Rossia"],
+    "Ukraine": ["Ukraina"],
+    "Kyiv": ["Kiyev", "Kiev", "Kiew", "Kyiv"],
+    "Belarus": ["Belorussiya", "Byelorussia", "Belorussia"],
+    "Siberia": ["Sibir"],
+    "Crimea": ["Krym"],
+    "Caucasus": ["Kavkaz"],
+    "Tuva": ["Tyva"],
+    "Europe": ["Yevropa", "Evropa"],
+    "Germany": ["Germaniya"],
+    "France": ["Frantsiya"],
+    "America": ["Amerika"],
+    "USA": ["SShA"],
+    "United States": ["Soyedinyonnye Shtaty", "Soedinennye Shtaty"],
+    "Poland": ["Polsha"],
+    "Georgia": ["Gruziya"],
+    "Lithuania": ["Litva"],
+    "Finland": ["Finlyandiya"],
+    "China": ["Kitay"],
+    "Japan": ["Yaponiya"],
+    "Thailand": ["Tailand"],
+    "Turkey": ["Turtsiya"],
+    "Israel": ["Izrail"],
+    "Syria": ["Siriya"],
+    "Moldova": ["Moldaviya"],
+    "Kyrgyzstan": ["Kirgiziya"],
+    "Turkmenistan": ["Turkmeniya"],
+    "Great Britain": ["Velikobritaniya"],
+    "Washington": ["Vashington"],
+    "Beijing": ["Pekin"],
+    "Kharkiv": ["Kharkov", "Kharkow"],
+    "Luhansk": ["Lugansk"],
+    "Zaporizhzhia": ["Zaporozhye", "Zaporozhe", "Zaporizhzhya"],
+    "Rostov-on-Don": ["Rostov-na-Donu"],
+    "North Ossetia": ["Severnaya Osetiya"],
+}
+_EXONYM_BY_KEY = {fold(spelling): english for english, spellings in EXONYMS.items() for spelling in [english, *spellings]}
+
+
+def exonym(name: str) -> str:
+    """The English exonym of a romanized Russian place name, else the name: "Moskva" -> "Moscow"."""
+    return _EXONYM_BY_KEY.get(fold(name), name)
 
 
 def proposed_id(key: str) -> str:
@@ -305,7 +358,7 @@ def nominative(text: str, kind: str) -> str:
 def romanize(text: str) -> str:
     import iuliia
 
-    return str(iuliia.WIKIPEDIA.translate(text))
+    return exonym(str(iuliia.WIKIPEDIA.translate(text)))  # "Москва": "Moscow", not "Moskva"
 
 
 def _viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
@@ -438,7 +491,11 @@ def english_names(text: str) -> list[Discovered]:
     found = []
     run: list[tuple[int, int, str]] = []
     for index, (start, end, word) in enumerate(words + [(len(text), len(text), "")]):
-        joined = bool(run) and not text[run[-1][1] : start].strip(" ")  # only spaces between
+        # Only spaces between, or the apostrophe of a soft sign ("Put' Domoj"; not "Russians' ").
+        gap = text[run[-1][1] : start] if run else "."
+        joined = bool(run) and (
+            not gap.strip(" ") or (gap.rstrip(" ") in ("'", "’") and gap != gap.rstrip(" ") and not run[-1][2].endswith("s"))
+        )
         particle = word.casefold() in _PARTICLES and joined and index + 1 < len(words) and words[index + 1][2][:1].isupper()
         # "and" joins the parts of one name only after "of" ("Council of Mothers and Wives"),
         # not two names ("Buryatia and Tyva").
@@ -448,10 +505,116 @@ def english_names(text: str) -> list[Discovered]:
             continue
         found += _names_in_run(text, run, capitalised_mid_sentence)
         run = [(start, end, word)] if word[:1].isupper() else []
-    return found
+    return _with_quoted_names(text, found)
+
+
+# A name in quotes whose later words are not capitalised: a channel, outlet or movement
+# transliterated from Russian ("Put' domoi" Telegram channel).
+_QUOTED = re.compile(r"[\"“«]([A-Z][\w'’]*(?:\s[a-z][\w'’]*){1,2})[\"”»]")
+
+
+# Frequent English words that are no part of a transliterated name.
+_ENGLISH_LOWER = set(
+    [
+        "me",
+        "us",
+        "him",
+        "them",
+        "you",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "do",
+        "does",
+        "did",
+        "go",
+        "goes",
+        "went",
+        "come",
+        "home",
+        "up",
+        "out",
+        "off",
+        "down",
+        "over",
+        "back",
+        "away",
+        "to",
+        "of",
+        "into",
+        "onto",
+        "is",
+        "it",
+        "its",
+        "no",
+        "yes",
+        "please",
+        "thank",
+        "thanks",
+        "war",
+        "peace",
+        "death",
+        "life",
+        "people",
+        "time",
+        "day",
+        "year",
+        "now",
+        "never",
+        "ever",
+        "again",
+        "one",
+        "two",
+        "three",
+        "dear",
+        "god",
+        "good",
+        "bad",
+        "new",
+        "old",
+        "big",
+        "little",
+        "men",
+        "women",
+        "children",
+        "mother",
+        "father",
+        "son",
+        "daughter",
+    ]
+)
+_ENGLISH_ENDING = re.compile(r"(ing|ed|ly|tion|ness|ment|ful|less|ous|[^s]s)$")
+
+
+def _with_quoted_names(text: str, found: list[Discovered]) -> list[Discovered]:
+    quoted = []
+    for match in _QUOTED.finditer(text):
+        start, end = match.span(1)
+        words = match.group(1).split()
+        if words[0].casefold().rstrip("'’") in _NOT_NAMES | _TITLES | _NATIONALITIES or any(
+            w.casefold() in _PARTICLES | _NOT_NAMES | _ENGLISH_LOWER or _ENGLISH_ENDING.search(w) for w in words[1:]
+        ):
+            continue  # "Thank you", "Stop the war", "Go home": English words, not a name
+        span = text[start:end]
+        quoted.append(Discovered(start, end, span, span, None, group_key(span, None)))
+    if not quoted:
+        return found
+    kept = [d for d in found if not any(q.start <= d.start and d.end <= q.end for q in quoted)]
+    return sorted(kept + quoted, key=lambda d: d.start)
 
 
 def _names_in_run(text: str, run: list[tuple[int, int, str]], capitalised_mid_sentence: set[str]) -> list[Discovered]:
+    if len(run) >= 3 and run[0][2] == "The" and not _sentence_initial(text, run[0][0]):
+        # A capital "The" mid-sentence is part of the name that follows: "told The Moscow Times".
+        found = _names_in_run(text, run[1:], capitalised_mid_sentence)
+        if found and found[0].start == run[1][0]:
+            first = text[run[0][0] : found[0].end]
+            found[0] = Discovered(run[0][0], found[0].end, first, first, found[0].kind, group_key(first, found[0].kind))
+        return found
     # Titles and nationality adjectives before a name are not part of it ("Russian President").
     while run and (run[0][2].casefold().rstrip(".") in _NOT_FIRST):
         run = run[1:]

@@ -154,7 +154,7 @@ GIVEN_NAME_GROUPS = [
     "olga olha",
     "anatoly anatolii anatoliy",
     "maksim maxim maksym",
-    "zakhar zakhary zachary zakharia zacharias",
+    "zakhar zakhary zachary zakharia zacharias zahar zajar zachari zaxar",
     "gennady gennadiy gennadi guennadi hennadiy",
     "igor ihor",
     "leonid leonide",
@@ -178,6 +178,15 @@ GIVEN_NAME_GROUPS = [
     "stepan stefan stephen",
     "timofei timofey tymofiy",
     "matvei matvey matthew",
+    # Names of the Caucasus and Central Asia, in Russian, English, German and Spanish habits.
+    "akhmed ahmed achmed akhmad ahmad",
+    "magomed mohammed muhammad mukhammad mohamed magomet",
+    "alimzhan alimjan alimzhon alimzan olimjon",
+    "gafur gofur ghafur",
+    "ramzan ramazan",
+    "zhanna janna jeanne",
+    "ilya ilia ilja",
+    "yakov jacob yakiv",
 ]
 
 
@@ -221,7 +230,9 @@ class PersonName:
 
 
 _PATRONYMIC = re.compile(r"(ovi[tʧ]|evi[tʧ]|ovna|evna|i[tʧ]na|ovi[tʧ]|ivna|ogli|ogl[iy]|kizi)$")
-_SUFFIXES = {"jr", "sr", "ii", "iii"}
+# Patronymics that are no surname ("Gazogli" may be one: -ogly is also a surname's ending).
+_SLAVIC_PATRONYMIC = re.compile(r"..[oe](vi[tʧ]|vna)$")
+_SUFFIXES = {"jr", "sr", "ii", "iii", "ir"}  # "ir": "JR" folded (j is i)
 
 
 def patronymics_conflict(a: str, b: str) -> bool:
@@ -246,6 +257,10 @@ def parse_person(text: str) -> PersonName | None:
         surname_tokens, given_tokens = tokens[-1:], tokens[:-1]
     surname_tokens = [t for t in surname_tokens if t not in _SUFFIXES]
     given_tokens = [t for t in given_tokens if t not in _SUFFIXES]
+    # The patronymic in the surname's place: "ANATOLYEVICH, Vorobyov Stanislav".
+    misplaced = len(surname_tokens) == 1 and len(given_tokens) >= 2 and _SLAVIC_PATRONYMIC.search(surname_tokens[0])
+    if misplaced and not any(_PATRONYMIC.search(t) for t in given_tokens):
+        surname_tokens, given_tokens = given_tokens[:1], given_tokens[1:] + surname_tokens
     patronymics = [t for t in surname_tokens[1:] + given_tokens if _PATRONYMIC.search(t) and len(t) > 5]
     surname_tokens = [surname_tokens[0]] + [t for t in surname_tokens[1:] if t not in patronymics] if surname_tokens else []
     given_tokens = [t for t in given_tokens if t not in patronymics]

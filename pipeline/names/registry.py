@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from pipeline.names.entity import ENTITY_TYPES, Entity, variant_key
+from pipeline.names.matching import fold
 from pipeline.names.native_forms import NativeMatcher
 
 ENTITY_KEYS = {"id", "canonical", "type", "native", "variants", "notes"}
@@ -31,13 +32,37 @@ class Registry:
     # (variant key, entity id) pairs a reviewer rejected: never proposed or applied again.
     rejected: set[tuple[str, str]] = field(default_factory=set)
     path: Path | None = None
+    # Spellings (by variant key) a reviewer marked "not a name": never matched nor proposed.
+    not_names: set[str] = field(default_factory=set)
 
     @cached_property
     def native_matcher(self) -> NativeMatcher:
         return NativeMatcher(self.entities.values())
 
+    @cached_property
+    def _registered_keys(self) -> set[str]:
+        return {variant_key(s) for entity in self.entities.values() for s in (entity.canonical, *entity.native, *entity.variants)}
+
+    @cached_property
+    def _not_name_folds(self) -> set[str]:
+        """Transliteration keys of the not-a-name spellings, except those a registered spelling shares."""
+        registered = {fold(key) for key in self._registered_keys}
+        return {fold(key) for key in self.not_names} - registered
+
+    def is_not_a_name(self, spelling: str) -> bool:
+        """A reviewer marked this spelling, or one with its transliteration key, "not a name";
+        a spelling a registered entity has is a name all the same."""
+        if not self.not_names:
+            return False
+        key = variant_key(spelling)
+        if key in self._registered_keys:
+            return False
+        return key in self.not_names or fold(spelling) in self._not_name_folds
+
 
 def _line(node: Any, key: Any = None) -> int:
+    if not hasattr(node, "lc"):  # plain data (the fast loader's): no positions
+        return 0
     try:
         if key is not None:
             return int(node.lc.key(key)[0]) + 1
@@ -59,7 +84,7 @@ def parse_registry(data: Any, path: Path) -> Registry:
     # then normalizes nothing. A file with no `entities` key at all is more likely a mistake.
     if not isinstance(data, dict) or "entities" not in data or not isinstance(data["entities"], list | None):
         raise RegistryError(f"{path}: must be a mapping with an 'entities' list (`entities: []` for a registry without names)")
-    unknown_top = set(data) - {"entities", "rejected"}
+    unknown_top = set(data) - {"entities", "rejected", "not_names"}
     if unknown_top:
         raise RegistryError(f"{path}: unknown key(s) {', '.join(sorted(unknown_top))}")
     entities: dict[str, Entity] = {}
@@ -102,7 +127,8 @@ def parse_registry(data: Any, path: Path) -> Registry:
         if not isinstance(item, dict) or not {"variant", "entity_id"} <= set(item):
             raise RegistryError(f"{path}:{_line(item)}: each rejected entry needs 'variant' and 'entity_id'")
         rejected.add((variant_key(str(item["variant"])), str(item["entity_id"])))
-    return Registry(entities=entities, rejected=rejected, path=path)
+    not_names = {variant_key(spelling) for spelling in _strings(data.get("not_names"), f"{path}:{_line(data, 'not_names')}: not_names")}
+    return Registry(entities=entities, rejected=rejected, path=path, not_names=not_names)
 
 
 def round_trip_yaml() -> YAML:

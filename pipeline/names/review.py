@@ -6,9 +6,8 @@ atomically, only when it changed.
 
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +16,16 @@ from typing import Any
 from filelock import FileLock
 
 from pipeline import scripts
-from pipeline.files import write_text_atomically
 from pipeline.names.entity import ENTITY_TYPES, Entity, variant_key
 from pipeline.names.native_forms import NativeMatcher
-from pipeline.names.registry import Registry, RegistryError, parse_registry, read_registry_yaml, round_trip_yaml
+from pipeline.names.registry import Registry, RegistryError
+from pipeline.names.registry_text import RegistryText
 from pipeline.names.spreadsheet import sniff_delimiter, unescape_cell
 from pipeline.names.table import DISCOVERED
 
 # known, auto, pending, new: what the run wrote; accepted, rejected: what a reviewer decided.
-REVIEW_STATUSES = ("known", "auto", "pending", "new", "accepted", "rejected")
+# not_a_name: a reviewer's too, for a spelling that is no name at all (never matched nor proposed again).
+REVIEW_STATUSES = ("known", "auto", "pending", "new", "accepted", "rejected", "not_a_name")
 
 
 @dataclass(frozen=True)
@@ -113,19 +113,16 @@ def _new_entity_decision(cells: dict[str, str], status: str, where: str, line: i
     return ReviewDecision(line, cells["variant"], entity_id, status, None, canonical, kind)
 
 
-def _create_entity(data: Any, decision: ReviewDecision) -> Any:
-    """A registry node for an accepted proposed group, appended after the others."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+def _create_entity(document: RegistryText, decision: ReviewDecision) -> Any:
+    """A registry entry for an accepted proposed group, appended after the others."""
+    from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     node = CommentedMap()
     node["id"] = decision.entity_id
     node["canonical"] = DoubleQuotedScalarString(decision.new_canonical or decision.variant)
     node["type"] = decision.new_type
-    if data["entities"] is None:  # "entities:" with nothing under it
-        data["entities"] = CommentedSeq()
-    data["entities"].append(node)
-    return node
+    return document.add_entity(node)
 
 
 def remove_spelling(entity_node: Any, variant: str) -> bool:
@@ -174,12 +171,19 @@ def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
 
 
 def resolve_decisions(decisions: list[ReviewDecision], registry: Registry, where: str) -> list[ReviewDecision]:
-    """Decisions made outside a table (the review page): ids resolved and statuses checked as a table's are."""
+    """Decisions made outside a table (the review page): ids resolved and statuses checked as a
+    table's are. A decision with a proposed canonical (`new_canonical`) on an id the registry does
+    not have is a proposed group's: accepting it creates the entity, as `names apply` does."""
     ids = _entity_ids(registry)
     resolved = []
     for decision in decisions:
         if decision.status not in REVIEW_STATUSES:
             raise RegistryError(f"{where}: unknown status {decision.status!r} (use one of {', '.join(REVIEW_STATUSES)})")
+        if decision.new_canonical is not None and decision.entity_id.casefold() not in ids:
+            cells = {"variant": decision.variant, "entity_id": decision.entity_id, "canonical": decision.new_canonical}
+            proposed = _new_entity_decision({**cells, "type": decision.new_type or ""}, decision.status, where, decision.line)
+            resolved.append(proposed)
+            continue
         entity_id = _resolve_entity_id(decision.entity_id, ids, registry, where)
         resolved.append(ReviewDecision(decision.line, decision.variant, entity_id, decision.status, decision.moved_from))
     return resolved
@@ -192,97 +196,132 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
     `decide` gets the registry as it is now and returns the decisions (it may refuse them with a
     RegistryError: then nothing is written). accepted (or moved to another entity_id): the
     variant becomes a known spelling of that entity; rejected: the pairing is recorded and never
-    proposed or applied again. Applying the same decisions twice changes nothing. The registry is
-    written atomically, only if it changed.
+    proposed or applied again; not_a_name: the spelling leaves every entity and is listed under
+    `not_names`, never matched nor proposed again. Applying the same decisions twice changes
+    nothing. The registry is written atomically, only if it changed, and only the entries that
+    changed are written again (pipeline.names.registry_text). The summary counts accepted,
+    rejected, moved and unchanged decisions, and `not_a_name` when there were any.
     """
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    data = read_registry_yaml(registry_path)
-    registry = parse_registry(data, registry_path)
+    document = RegistryText.read(registry_path)
+    registry = document.registry
     decisions = decide(registry)
-    nodes = {str(node["id"]): node for node in data["entities"] or []}
-    if data.get("rejected") is None:
-        data["rejected"] = CommentedSeq()
-    rejected = data["rejected"]
     summary = {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": 0}
+    not_a_name = 0
     for decision in decisions:
-        if decision.entity_id not in nodes:  # a proposed group nobody registered yet
+        key = variant_key(decision.variant)
+        if decision.status == "not_a_name":
+            if _mark_not_a_name(document, decision):
+                not_a_name += 1
+            else:
+                summary["unchanged"] += 1
+            continue
+        if decision.entity_id not in registry.entities:  # a proposed group nobody registered yet
             if decision.status == "accepted":
-                nodes[decision.entity_id] = _create_entity(data, decision)
+                _create_entity(document, decision)
                 registry.entities[decision.entity_id] = Entity(decision.entity_id, decision.new_canonical or "", decision.new_type or "")
             elif decision.status != "rejected":
                 summary["unchanged"] += 1
                 continue
-        node = nodes.get(decision.entity_id)
-        key = variant_key(decision.variant)
-        if node is None:  # a rejected proposal: remembered, never proposed again
-            if (key, decision.entity_id) not in registry.rejected:
-                rejected.append(_rejection(decision))
-                registry.rejected.add((key, decision.entity_id))
-                summary["rejected"] += 1
-            else:
-                summary["unchanged"] += 1
+        if decision.entity_id not in registry.entities:  # a rejected proposal: remembered, never proposed again
+            summary["rejected" if _remember_rejection(document, decision) else "unchanged"] += 1
             continue
         if decision.status == "rejected":
-            changed = remove_spelling(node, decision.variant)
-            if (key, decision.entity_id) not in registry.rejected:
-                rejected.append(_rejection(decision))
-                registry.rejected.add((key, decision.entity_id))
-                changed = True
+            changed = False
+            if key in document.spelling_keys(decision.entity_id, ("variants", "native")):
+                changed = remove_spelling(document.entity(decision.entity_id), decision.variant)
+            changed |= _remember_rejection(document, decision)
             summary["rejected" if changed else "unchanged"] += 1
             continue
         if decision.status != "accepted" and not decision.moved_from:
             summary["unchanged"] += 1
             continue
         changed = False
-        for other_id, other in nodes.items():
+        for other_id in document.holders(decision.variant):
             if other_id != decision.entity_id:
-                changed |= remove_spelling(other, decision.variant)
-        for index in reversed(range(len(rejected))):
-            item = rejected[index]
-            if variant_key(str(item["variant"])) == key and str(item["entity_id"]) == decision.entity_id:
-                del rejected[index]
-                changed = True
-        known = {variant_key(str(s)) for s in [node["canonical"], *(node.get("variants") or []), *(node.get("native") or [])]}
-        created = decision.new_canonical is not None and node.get("variants") is None and node.get("native") is None
-        if key not in known and (created or not _matched_by_morphology(decision.variant, registry.entities[decision.entity_id])):
+                changed |= remove_spelling(document.entity(other_id), decision.variant)
+        if (key, decision.entity_id) in registry.rejected:
+            rejected = document.top_list("rejected")
+            for index in reversed(range(len(rejected))):
+                item = rejected[index]
+                if variant_key(str(item["variant"])) == key and str(item["entity_id"]) == decision.entity_id:
+                    del rejected[index]
+            registry.rejected.discard((key, decision.entity_id))
+            changed = True
+        changed |= _forget_not_a_name(document, decision.variant)
+        node = document.entity(decision.entity_id) if decision.new_canonical is not None else None
+        created = node is not None and node.get("variants") is None and node.get("native") is None
+        if key not in document.spelling_keys(decision.entity_id) and (
+            created or not _matched_by_morphology(decision.variant, registry.entities[decision.entity_id])
+        ):
+            node = document.entity(decision.entity_id)
             field_name = "native" if scripts.NATIVE.search(decision.variant) else "variants"
             if node.get(field_name) is None:
                 node[field_name] = CommentedSeq()
             node[field_name].append(DoubleQuotedScalarString(decision.variant))
             changed = True
         summary[("moved" if decision.moved_from else "accepted") if changed else "unchanged"] += 1
-    if any(summary[k] for k in ("accepted", "rejected", "moved")):
-        write_registry(data, registry_path)
+    if not_a_name:
+        summary["not_a_name"] = not_a_name
+    if any(summary[k] for k in ("accepted", "rejected", "moved")) or not_a_name:
+        document.write()
     return summary
 
 
-def write_registry(data: Any, registry_path: Path) -> None:
-    """Write the registry atomically, never one that would not load."""
-    parse_registry(data, registry_path)
-    text = io.StringIO()
-    round_trip_yaml().dump(data, text)
-    write_text_atomically(registry_path, text.getvalue())
+def _remember_rejection(document: RegistryText, decision: ReviewDecision) -> bool:
+    """Record a rejected pairing unless it is recorded already; says whether it was new."""
+    pair = (variant_key(decision.variant), decision.entity_id)
+    if pair in document.registry.rejected:
+        return False
+    document.top_list("rejected").append(_rejection(decision))
+    document.registry.rejected.add(pair)
+    return True
 
 
-def edit_registry(registry_path: Path, change: Callable[[Any, Registry], str]) -> str:
-    """Change the registry's YAML in place (comments and order kept) and write it, validated and
-    atomically. Call it holding `registry_lock`. `change` returns what it did, in words."""
-    data = read_registry_yaml(registry_path)
-    done = change(data, parse_registry(data, registry_path))
-    write_registry(data, registry_path)
+def _mark_not_a_name(document: RegistryText, decision: ReviewDecision) -> bool:
+    """The spelling leaves every entity that lists it and goes to `not_names`; says whether anything changed."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    key = variant_key(decision.variant)
+    for entity_id, entity in document.registry.entities.items():
+        if variant_key(entity.canonical) == key:
+            where = f"line {decision.line}: " if decision.line else ""
+            raise RegistryError(f"{where}{decision.variant!r} is the canonical name of {entity_id!r}: rename the entity first")
+    changed = False
+    for holder in document.holders(decision.variant):
+        changed |= remove_spelling(document.entity(holder), decision.variant)
+    if key not in document.registry.not_names:
+        document.top_list("not_names").append(DoubleQuotedScalarString(decision.variant))
+        document.registry.not_names.add(key)
+        changed = True
+    return changed
+
+
+def _forget_not_a_name(document: RegistryText, variant: str) -> bool:
+    """An accepted spelling is a name after all: it leaves `not_names`."""
+    key = variant_key(variant)
+    if key not in document.registry.not_names:
+        return False
+    not_names = document.top_list("not_names")
+    for index in reversed(range(len(not_names))):
+        if variant_key(str(not_names[index])) == key:
+            del not_names[index]
+    document.registry.not_names.discard(key)
+    return True
+
+
+def edit_registry(registry_path: Path, change: Callable[[RegistryText], str]) -> str:
+    """Change registry entries in place (comments and order kept) and write the file, validated
+    and atomically. Call it holding `registry_lock`. `change` returns what it did, in words."""
+    document = RegistryText.read(registry_path)
+    done = change(document)
+    document.write()
     return done
 
 
-def _node(data: Any, entity_id: str) -> Any:
-    for node in data["entities"]:
-        if str(node["id"]) == entity_id:
-            return node
-    raise RegistryError(f"unknown entity_id {entity_id!r}")
-
-
-def rename_entity(data: Any, entity_id: str, canonical: str) -> str:
+def rename_entity(document: RegistryText, entity_id: str, canonical: str) -> str:
     """A new canonical name; the old one stays a known spelling, so texts that use it still match."""
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -290,7 +329,7 @@ def rename_entity(data: Any, entity_id: str, canonical: str) -> str:
     canonical = " ".join(canonical.split())
     if not canonical:
         raise RegistryError(f"entity {entity_id!r}: the canonical name cannot be empty")
-    node = _node(data, entity_id)
+    node = document.entity(entity_id)
     old = str(node["canonical"])
     if variant_key(old) == variant_key(canonical) and old == canonical:
         return f"{entity_id}: already {canonical!r}"
@@ -303,7 +342,7 @@ def rename_entity(data: Any, entity_id: str, canonical: str) -> str:
     return f"{entity_id}: renamed {old!r} to {canonical!r}"
 
 
-def merge_entities(data: Any, source_id: str, target_id: str) -> str:
+def merge_entities(document: RegistryText, source_id: str, target_id: str) -> str:
     """`source_id` becomes spellings of `target_id`: its canonical, variants and native forms move
     over, its rejections follow it, and its entry leaves the registry."""
     from ruamel.yaml.comments import CommentedSeq
@@ -311,7 +350,7 @@ def merge_entities(data: Any, source_id: str, target_id: str) -> str:
 
     if source_id == target_id:
         raise RegistryError(f"cannot merge {source_id!r} into itself")
-    source, target = _node(data, source_id), _node(data, target_id)
+    source, target = document.entity(source_id), document.entity(target_id)
     known = {variant_key(str(s)) for s in [target["canonical"], *(target.get("variants") or []), *(target.get("native") or [])]}
     for field_name, spellings in (
         ("variants", [source["canonical"], *(source.get("variants") or [])]),
@@ -324,24 +363,25 @@ def merge_entities(data: Any, source_id: str, target_id: str) -> str:
                 target[field_name] = CommentedSeq()
             target[field_name].append(DoubleQuotedScalarString(str(spelling)))
             known.add(variant_key(str(spelling)))
-    data["entities"].remove(source)
-    for item in data.get("rejected") or []:
-        if str(item["entity_id"]) == source_id:
-            item["entity_id"] = target_id
+    document.remove_entity(source_id)
+    if any(entity_id == source_id for _, entity_id in document.registry.rejected):
+        for item in document.top_list("rejected"):
+            if str(item["entity_id"]) == source_id:
+                item["entity_id"] = target_id
     return f"merged {source_id} into {target_id}"
 
 
-def new_entity_id(data: Any, canonical: str) -> str:
-    """A registry id for a new entity: its name in lower case with hyphens, unique."""
-    base = "-".join("".join(char if char.isalnum() else " " for char in variant_key(canonical)).split()) or "entity"
-    taken = {str(node["id"]) for node in data["entities"]}
+def new_entity_id(taken: Iterable[str], canonical: str, prefix: str = "") -> str:
+    """An id for a new entity: its name in lower case with hyphens, unique among `taken`."""
+    base = prefix + ("-".join("".join(char if char.isalnum() else " " for char in variant_key(canonical)).split()) or "entity")
+    taken = set(taken)
     entity_id, number = base, 2
     while entity_id in taken:
         entity_id, number = f"{base}-{number}", number + 1
     return entity_id
 
 
-def add_entity(data: Any, entity_id: str, canonical: str, kind: str) -> str:
+def add_entity(document: RegistryText, entity_id: str, canonical: str, kind: str) -> str:
     """A new registry entry at the end, with no spellings yet."""
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -352,5 +392,5 @@ def add_entity(data: Any, entity_id: str, canonical: str, kind: str) -> str:
     node["id"] = entity_id
     node["canonical"] = DoubleQuotedScalarString(canonical)
     node["type"] = kind
-    data["entities"].append(node)
+    document.add_entity(node)
     return f"added {entity_id} ({canonical!r})"

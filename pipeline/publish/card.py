@@ -242,6 +242,7 @@ from datasets import load_dataset
 - pipeline version: `{info.pipeline_version}`
 - config hash: `{info.config_hash}`
 - `run_report.json` lists what the run read, skipped (with the reason) and how long each stage took.
-- `names.csv` is the name table for review: edit `status`/`entity_id` and run
-  `python -m pipeline names apply names.csv`.
+- `names.csv` is the name table for review: set `status` to `accepted`, `rejected` or `not_a_name`
+  (or edit `entity_id` to move a spelling) and run `python -m pipeline names apply names.csv`; or
+  review in a web page with `python -m pipeline review <this folder>`.
 """

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pipeline.files import atomic_target
-from pipeline.names.entity import variant_key
+from pipeline.names.entity import ENTITY_TYPES, variant_key
 from pipeline.names.registry import Registry, RegistryError
+from pipeline.names.registry_text import RegistryText
 from pipeline.names.review import (
     ReviewDecision,
     add_entity,
@@ -27,7 +27,8 @@ from pipeline.names.review import (
     rename_entity,
     resolve_decisions,
 )
-from pipeline.names.spreadsheet import read_table, write_table
+from pipeline.names.table import DISCOVERED
+from pipeline.review.corpus import read_table_kept, write_table_kept
 
 OPEN_STATUSES = ("new", "pending", "auto")
 
@@ -62,13 +63,14 @@ class Reviewer:
 
     def _follow(self, update: Callable[[dict[str, str]], None]) -> None:
         """names.csv follows the registry: `update` changes each row in place."""
-        columns, rows = read_table(self.table)
+        columns, kept = read_table_kept(self.table)
+        rows = [dict(row) for row in kept]
         for row in rows:
             update(row)
-        write_table(self.table, columns, rows)
+        write_table_kept(self.table, columns, rows)
 
     def decide(self, decisions: list[ReviewDecision]) -> str:
-        """Accept, reject or move spellings: the `names apply` code path."""
+        """Accept, reject, move or mark "not a name": the `names apply` code path."""
 
         def change() -> str:
             canonicals: dict[str, str] = {}
@@ -79,27 +81,53 @@ class Reviewer:
                 return resolve_decisions(decisions, registry, str(self.table))
 
             summary = apply_decisions(decide, self.registry)
-            chosen = {(variant_key(d.variant), d.moved_from or d.entity_id): d for d in decisions}
+            chosen = {(variant_key(d.variant), d.moved_from or d.entity_id): d for d in decisions if d.status != "not_a_name"}
+            not_names = {variant_key(d.variant) for d in decisions if d.status == "not_a_name"}
 
             def update(row: dict[str, str]) -> None:
-                decision = chosen.get((variant_key(row["variant"]), row["entity_id"]))
+                key = variant_key(row["variant"])
+                if key in not_names:  # no name wherever it was found
+                    row["status"] = "not_a_name"
+                    return
+                decision = chosen.get((key, row["entity_id"]))
                 if decision:
-                    row.update(status=decision.status, entity_id=decision.entity_id, canonical=canonicals[decision.entity_id])
+                    canonical = canonicals.get(decision.entity_id) or decision.new_canonical or row["canonical"]
+                    row.update(status=decision.status, entity_id=decision.entity_id, canonical=canonical)
 
             self._follow(update)
-            return ", ".join(f"{count} {what}" for what, count in summary.items() if count) or "nothing to change"
+            return ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in summary.items() if count) or "nothing to change"
 
         return self._act(change)
 
+    def _rows(self, entity_id: str) -> list[dict[str, str]]:
+        return [row for row in read_table_kept(self.table)[1] if row["entity_id"] == entity_id]
+
+    def _registered(self) -> set[str]:
+        return set(RegistryText.read(self.registry).registry.entities)
+
+    def _decision(self, row: dict[str, str], status: str, target: str | None = None) -> ReviewDecision:
+        """A decision on one row of names.csv; a proposed group's row carries its canonical and
+        type, so that accepting it creates the entity as `names apply` does."""
+        moved_from = row["entity_id"] if target and target != row["entity_id"] else None
+        if row.get("method") == DISCOVERED and row["entity_id"] not in self._registered():
+            return ReviewDecision(0, row["variant"], target or row["entity_id"], status, moved_from, row["canonical"], row.get("type", ""))
+        return ReviewDecision(0, row["variant"], target or row["entity_id"], status, moved_from)
+
+    def decide_spelling(self, variant: str, entity_id: str, status: str, target: str | None = None) -> str:
+        """Accept, reject, mark or move (to `target`) one spelling of a group on the page."""
+        rows = [row for row in self._rows(entity_id) if variant_key(row["variant"]) == variant_key(variant)]
+        if not rows:
+            raise RegistryError(f"{variant!r} is not a spelling of {entity_id!r} in names.csv (reload the page)")
+        return self.decide([self._decision(rows[0], status, target)])
+
     def decide_group(self, entity_id: str, status: str) -> str:
         """Accept or reject every open spelling of a group (the known ones stay as they are)."""
-        _, rows = read_table(self.table)
-        variants = [row["variant"] for row in rows if row["entity_id"] == entity_id and row["status"] in OPEN_STATUSES]
-        if not variants:
+        rows = [row for row in self._rows(entity_id) if row["status"] in OPEN_STATUSES]
+        if not rows:
             return f"{entity_id}: no open spelling"
-        return self.decide([ReviewDecision(0, variant, entity_id, status, None) for variant in variants])
+        return self.decide([self._decision(row, status) for row in rows])
 
-    def _edit(self, change: Callable[[Any, Registry], str], relabel: Callable[[dict[str, str]], None]) -> str:
+    def _edit(self, change: Callable[[RegistryText], str], relabel: Callable[[dict[str, str]], None]) -> str:
         def both() -> str:
             what = edit_registry(self.registry, change)
             self._follow(relabel)
@@ -107,22 +135,47 @@ class Reviewer:
 
         return self._act(both)
 
-    def rename(self, entity_id: str, canonical: str) -> str:
+    def _relabel(self, relabel: Callable[[dict[str, str]], None], what: str) -> str:
+        """A change of a proposed group: names.csv alone (the registry has no entry for it yet)."""
+
+        def change() -> str:
+            self._follow(relabel)
+            return what
+
+        return self._act(change)
+
+    def rename(self, entity_id: str, canonical: str, kind: str = "") -> str:
         new_name = " ".join(canonical.split())
+        if entity_id not in self._registered():  # a proposed group: its canonical and type in names.csv
+            if not new_name:
+                raise RegistryError(f"{entity_id}: the canonical name cannot be empty")
+            if kind and kind not in ENTITY_TYPES:
+                raise RegistryError(f"type must be one of {', '.join(ENTITY_TYPES)}, not {kind!r}")
+
+            def relabel_proposed(row: dict[str, str]) -> None:
+                if row["entity_id"] == entity_id:
+                    row.update(canonical=new_name, type=kind or row.get("type", ""))
+
+            return self._relabel(relabel_proposed, f"{entity_id}: proposed as {new_name!r}" + (f", {kind}" if kind else ""))
 
         def relabel(row: dict[str, str]) -> None:
             if row["entity_id"] == entity_id:
                 row["canonical"] = new_name
 
-        return self._edit(lambda data, _: rename_entity(data, entity_id, new_name), relabel)
+        return self._edit(lambda document: rename_entity(document, entity_id, new_name), relabel)
 
     def merge(self, source_id: str, target_id: str) -> str:
+        registered = self._registered()
+        if source_id not in registered:
+            return self._merge_proposed(source_id, target_id, target_id in registered)
+        if target_id not in registered:
+            raise RegistryError(f"{target_id!r} is not in the registry: accept it first, then merge into it")
         target_name = ""
 
-        def change(data: Any, registry: Registry) -> str:
+        def change(document: RegistryText) -> str:
             nonlocal target_name
-            done = merge_entities(data, source_id, target_id)
-            target_name = registry.entities[target_id].canonical
+            done = merge_entities(document, source_id, target_id)
+            target_name = document.registry.entities[target_id].canonical
             return done
 
         def relabel(row: dict[str, str]) -> None:
@@ -131,18 +184,47 @@ class Reviewer:
 
         return self._edit(change, relabel)
 
+    def _merge_proposed(self, source_id: str, target_id: str, target_registered: bool) -> str:
+        """A proposed group merged into a registered entity: its open spellings are accepted as
+        that entity's (the `names apply` code path); into another proposed group: names.csv alone."""
+        rows = [row for row in self._rows(source_id) if row["status"] in OPEN_STATUSES]
+        if source_id == target_id or not rows:
+            raise RegistryError(f"nothing to merge: {source_id!r} into {target_id!r}")
+        if target_registered:
+            return self.decide([self._decision(row, "accepted", target_id) for row in rows])
+        target_rows = self._rows(target_id)
+        if not target_rows:
+            raise RegistryError(f"unknown entity_id {target_id!r}")
+        target_name, target_type = target_rows[0]["canonical"], target_rows[0].get("type", "")
+
+        def relabel(row: dict[str, str]) -> None:
+            if row["entity_id"] == source_id:
+                row.update(entity_id=target_id, canonical=target_name, type=row.get("type") or target_type)
+
+        return self._relabel(relabel, f"proposed {source_id} merged into {target_id}")
+
     def split(self, variant: str, entity_id: str) -> str:
-        """Move a spelling out of its group into a new entity named by it, of the same type."""
+        """Move a spelling out of its group into a new entity named by it, of the same type (for a
+        proposed group: a proposed group of its own, in names.csv)."""
+        if entity_id not in self._registered():
+            taken = {row["entity_id"] for row in read_table_kept(self.table)[1]}
+            proposed_id = new_entity_id(taken, variant, prefix="new-")
+
+            def relabel_proposed(row: dict[str, str]) -> None:
+                if variant_key(row["variant"]) == variant_key(variant) and row["entity_id"] == entity_id:
+                    row.update(entity_id=proposed_id, canonical=variant)
+
+            return self._relabel(relabel_proposed, f"{variant!r} proposed as {proposed_id}")
         new_id = ""
 
-        def change(data: Any, registry: Registry) -> str:
+        def change(document: RegistryText) -> str:
             nonlocal new_id
-            if entity_id not in registry.entities:
+            if entity_id not in document.registry.entities:
                 raise RegistryError(f"unknown entity_id {entity_id!r}")
-            for node in data["entities"]:
-                remove_spelling(node, variant)
-            new_id = new_entity_id(data, variant)
-            return add_entity(data, new_id, variant, registry.entities[entity_id].type)
+            for holder in document.holders(variant):
+                remove_spelling(document.entity(holder), variant)
+            new_id = new_entity_id(document.entity_ids, variant)
+            return add_entity(document, new_id, variant, document.registry.entities[entity_id].type)
 
         def relabel(row: dict[str, str]) -> None:
             if variant_key(row["variant"]) == variant_key(variant) and row["entity_id"] == entity_id:

@@ -27,12 +27,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pipeline.names.entity import ENTITY_TYPES
 from pipeline.names.registry import RegistryError
-from pipeline.names.review import REVIEW_STATUSES, ReviewDecision
+from pipeline.names.review import REVIEW_STATUSES
 from pipeline.publish.charts import read_charts
 from pipeline.review.actions import Reviewer
 from pipeline.review.corpus import STATUS_ORDER, Corpus, select, summary
 
 PAGE_GROUPS = 40
+# The page's buttons for one spelling, and the status each gives it.
+SPELLING_STATUSES = {"accept": "accepted", "reject": "rejected", "not-a-name": "not_a_name"}
 STATIC = Path(__file__).parent / "static"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'",
@@ -118,18 +120,16 @@ class ReviewApp:
         action = fields.get("action", "")
         entity_id, variant = fields.get("entity_id", ""), fields.get("variant", "")
         target = fields.get("target", "").strip()
-        if action in ("accept", "reject"):
-            status = "accepted" if action == "accept" else "rejected"
-            return self.reviewer.decide([ReviewDecision(0, variant, entity_id, status, None)])
+        if action in SPELLING_STATUSES:
+            return self.reviewer.decide_spelling(variant, entity_id, SPELLING_STATUSES[action])
         if action in ("accept-group", "reject-group"):
             return self.reviewer.decide_group(entity_id, "accepted" if action == "accept-group" else "rejected")
         if action == "move":
-            target = self._entity_id(target)
-            return self.reviewer.decide([ReviewDecision(0, variant, target, "accepted", entity_id)])
+            return self.reviewer.decide_spelling(variant, entity_id, "accepted", self._entity_id(target))
         if action == "split":
             return self.reviewer.split(variant, entity_id)
         if action == "rename":
-            return self.reviewer.rename(entity_id, fields.get("canonical", ""))
+            return self.reviewer.rename(entity_id, fields.get("canonical", ""), fields.get("type", ""))
         if action == "merge":
             return self.reviewer.merge(entity_id, self._entity_id(target))
         if action == "undo":

@@ -8,23 +8,28 @@ for the spellings on the page shown, so a page of a huge table loads as fast as 
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 
 from pipeline import scripts
-from pipeline.names.entity import variant_key
-from pipeline.names.registry import Registry, RegistryError, load_registry, parse_registry
-from pipeline.names.spreadsheet import read_table
+from pipeline.files import atomic_target
+from pipeline.names.entity import Entity, variant_key
+from pipeline.names.registry import Registry
+from pipeline.names.registry_text import RegistryText
+from pipeline.names.spreadsheet import escape_cell, read_table
 
 CONTEXTS = 3
 CONTEXT_CHARS = 70
 SOURCE_CHARS = 260
 # Open work first: a proposed new group, then spellings waiting for a decision.
-STATUS_ORDER = {"new": 0, "pending": 1, "auto": 2, "known": 3, "accepted": 4, "rejected": 5}
+STATUS_ORDER = {"new": 0, "pending": 1, "auto": 2, "known": 3, "accepted": 4, "rejected": 5, "not_a_name": 6}
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class Group:
     outlets: list[str] = field(default_factory=list)
     first: str = ""
     last: str = ""
+    order: tuple[Any, ...] = ()  # where it comes on the page: open work first, then by mentions
 
     @property
     def open(self) -> int:
@@ -87,6 +93,7 @@ class _Document:
     outlet: str
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and called for every spelling whenever the table changed
 def script_of(text: str) -> str:
     if scripts.CYRILLIC.search(text):
         return "Cyrillic"
@@ -120,49 +127,60 @@ class Corpus:
     def __init__(self, dataset: Path, registry: Path) -> None:
         self.dataset, self.registry_path = dataset, registry
         self.documents, self.mentions = _read_documents(dataset / "data")
-        self._stamp: tuple[float, float] | None = None
+        self._stamp: tuple[FileStamp, FileStamp] | None = None
         self._contexts: dict[str, tuple[list[Context], list[str], str, str]] = {}
         self.groups: list[Group] = []
+        self._kept_groups: dict[tuple[Any, ...], Group] = {}
         self.registry: Registry | None = None
         self.refresh()
 
     def refresh(self) -> None:
         """Read the name table and the registry again if either changed since the last read."""
-        stamp = ((self.dataset / "names.csv").stat().st_mtime_ns, self.registry_path.stat().st_mtime_ns)
+        stamp = (file_stamp(self.dataset / "names.csv"), file_stamp(self.registry_path))
         if stamp == self._stamp:
             return
-        self.registry = read_registry_quickly(self.registry_path)
-        _, rows = read_table(self.dataset / "names.csv")
+        self.registry = RegistryText.read(self.registry_path).registry
+        _, rows = read_table_kept(self.dataset / "names.csv")
         self.groups = self._group(rows, self.registry)
         self._stamp = stamp
 
     def _group(self, rows: list[dict[str, str]], registry: Registry) -> list[Group]:
-        groups: dict[str, Group] = {}
+        """One group per entity id, open work first. A group whose rows and registry entry are
+        as they were at the last refresh is the same object again: an action rebuilds only the
+        groups it changed."""
+        rows_by_entity: dict[str, list[dict[str, str]]] = {}
         for row in rows:
-            entity = registry.entities.get(row["entity_id"])
-            group = groups.get(row["entity_id"])
-            if group is None:
-                canonical = entity.canonical if entity else row.get("canonical", "")
-                group = groups[row["entity_id"]] = Group(
-                    row["entity_id"], canonical, entity.type if entity else "?", entity is not None, []
-                )
-            group.spellings.append(
-                Spelling(
-                    row["variant"],
-                    row["entity_id"],
-                    row["status"].lower(),
-                    row.get("method", ""),
-                    row.get("score", ""),
-                    int(row.get("count") or 0),
-                    int(row.get("documents") or 0),
-                    row.get("example", ""),
-                    script_of(row["variant"]),
-                )
+            rows_by_entity.setdefault(row["entity_id"], []).append(row)
+        kept: dict[tuple[Any, ...], Group] = {}
+        for entity_id, group_rows in rows_by_entity.items():
+            entity = registry.entities.get(entity_id)
+            key = (entity_id, entity, tuple(tuple(row.values()) for row in group_rows))
+            kept[key] = self._kept_groups.get(key) or self._make_group(entity_id, entity, group_rows)
+        self._kept_groups = kept
+        return sorted(kept.values(), key=lambda group: group.order)
+
+    def _make_group(self, entity_id: str, entity: Entity | None, rows: list[dict[str, str]]) -> Group:
+        canonical = entity.canonical if entity else rows[0].get("canonical", "")
+        kind = entity.type if entity else rows[0].get("type") or ""
+        spellings = [
+            Spelling(
+                row["variant"],
+                row["entity_id"],
+                row["status"].lower(),
+                row.get("method", ""),
+                row.get("score", ""),
+                int(row.get("count") or 0),
+                int(row.get("documents") or 0),
+                row.get("example", ""),
+                script_of(row["variant"]),
             )
-        for group in groups.values():
-            self._describe(group, [hit for s in group.spellings for hit in self.mentions.get(variant_key(s.variant), [])])
-            group.spellings.sort(key=lambda s: (STATUS_ORDER.get(s.status, 9), -s.count, s.variant))
-        return sorted(groups.values(), key=lambda g: (not g.is_new, -g.open, -g.mentions, g.canonical))
+            for row in rows
+        ]
+        spellings.sort(key=lambda s: (STATUS_ORDER.get(s.status, 9), -s.count, s.variant))
+        group = Group(entity_id, canonical, kind, entity is not None, spellings)
+        group.order = (not group.is_new, -group.open, -group.mentions, group.canonical)
+        self._describe(group, [hit for s in spellings for hit in self.mentions.get(variant_key(s.variant), [])])
+        return group
 
     def _describe(self, target: Group | Spelling, hits: list[tuple[int, int, int]]) -> None:
         documents = [self.documents[index] for index, _, _ in hits]
@@ -222,16 +240,59 @@ class Corpus:
         return [(entity.id, entity.canonical) for entity in self.registry.entities.values()]
 
 
-def read_registry_quickly(path: Path) -> Registry:
-    """The registry for reading only, with PyYAML's C loader: the round-trip loader that keeps
-    comments is many times slower on a big registry. A registry it finds fault with is read again
-    the careful way, whose error names the line."""
-    import yaml
+FileStamp = tuple[int, int, int, int]
 
-    try:
-        return parse_registry(yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), path)
-    except (RegistryError, yaml.YAMLError):
-        return load_registry(path)
+
+def file_stamp(path: Path) -> FileStamp:
+    """What tells a file changed: its modification and change times, size and inode (a file
+    replaced by rename, as every save here does, has a new inode)."""
+    status = path.stat()
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
+
+
+@dataclass
+class _KeptTable:
+    stamp: FileStamp
+    columns: list[str]
+    rows: list[dict[str, str]]
+    lines: list[str] | None = None  # each row as written, once this process wrote the table
+
+
+_kept_tables: dict[Path, _KeptTable] = {}
+
+
+def read_table_kept(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A name table as last read or written here, read again only when the file changed. The
+    rows are shared with every caller: change copies of them, never the rows themselves."""
+    stamp = file_stamp(path)
+    kept = _kept_tables.get(path)
+    if kept is None or kept.stamp != stamp:
+        columns, rows = read_table(path)
+        kept = _kept_tables[path] = _KeptTable(stamp, columns, rows)
+    return kept.columns, kept.rows
+
+
+def write_table_kept(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
+    """Write a name table as pipeline.names.spreadsheet.write_table does (escaped for
+    spreadsheets, atomically), and keep it for the next read. Rows equal to the ones last written
+    here are not formatted again: one changed spelling of 10,000 formats one line."""
+    kept = _kept_tables.get(path)
+    same = kept is not None and kept.columns == columns and len(kept.rows) == len(rows) and kept.stamp == file_stamp(path)
+    lines = []
+    for index, row in enumerate(rows):
+        if same and kept is not None and kept.lines is not None and kept.rows[index] == row:
+            lines.append(kept.lines[index])
+        else:
+            lines.append(_csv_line([escape_cell(row.get(column, "")) for column in columns]))
+    with atomic_target(path) as temporary:
+        temporary.write_text(_csv_line(columns) + "".join(lines), encoding="utf-8", newline="")
+    _kept_tables[path] = _KeptTable(file_stamp(path), columns, rows, lines)
+
+
+def _csv_line(cells: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(cells)
+    return out.getvalue()
 
 
 def _search_key(text: str) -> str:

@@ -1,5 +1,5 @@
-// Keyboard for the review page: j/k move between spellings, a accepts, r rejects, e edits the
-// group's canonical name. Everything also works without this file (plain forms).
+// Keyboard for the review page: j/k move between spellings, a accepts, r rejects, n marks "not a
+// name", e edits the group's canonical name. Everything also works without this file (plain forms).
 (function () {
   "use strict";
   var rows = function () { return Array.prototype.slice.call(document.querySelectorAll("tr.spelling")); };
@@ -21,6 +21,7 @@
     else if (event.key === "k") move(-1);
     else if (event.key === "a") press("accept");
     else if (event.key === "r") press("reject");
+    else if (event.key === "n") press("not-a-name");
     else if (event.key === "e") {
       var group = (current() || document.querySelector("section.group"));
       var section = group && group.closest("section.group");
