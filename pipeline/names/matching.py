@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -560,6 +560,29 @@ def _gaps(text: str, tokens: list[_Token]) -> list[int]:
 
 
 def find_mentions(text: str, index: NameIndex, auto_threshold: float, review_threshold: float) -> list[Mention]:
+    """Registry names in English text, paragraph by paragraph (see _find_mentions).
+
+    No mention crosses a line break, and nothing in a paragraph depends on another one, so the
+    mentions of a short paragraph seen before (a dateline, a repeated story) are kept.
+    """
+    mentions: list[Mention] = []
+    offset = 0
+    for paragraph in text.split("\n\n"):
+        if len(paragraph) <= 1000:
+            found: Iterable[Mention] = _paragraph_mentions(paragraph, index, auto_threshold, review_threshold)
+        else:
+            found = _find_mentions(paragraph, index, auto_threshold, review_threshold)
+        mentions += [replace(m, start=m.start + offset, end=m.end + offset) if offset else m for m in found]
+        offset += len(paragraph) + 2
+    return mentions
+
+
+@lru_cache(maxsize=2048)
+def _paragraph_mentions(paragraph: str, index: NameIndex, auto_threshold: float, review_threshold: float) -> tuple[Mention, ...]:
+    return tuple(_find_mentions(paragraph, index, auto_threshold, review_threshold))
+
+
+def _find_mentions(text: str, index: NameIndex, auto_threshold: float, review_threshold: float) -> list[Mention]:
     """Registry names in English text: known spellings first (longest wins), then unknown ones.
 
     Known spellings and their transliteration keys are matched first, longest span first over
