@@ -59,6 +59,9 @@ _LETTERS_PER_MARK = 150
 _PRIOR = {"ru": 3.0, "en": 3.0}
 # langdetect samples n-grams from at most this much text: the first lines settle a paragraph.
 _MAX_SAMPLE_CHARS = 2000
+# Short texts whose language is kept (see LanguageDetector.detect): at most this many of at
+# most this many characters, a few MB; the memory is forgotten when full.
+_KNOWN_TEXTS, _KNOWN_CHARS = 4096, 1000
 _SHORT_TEXT_DEFAULT = {"cyrillic": "ru", "latin": "en"}
 # The word vote decides when its best language's words are this much likelier (log10: tenfold)
 # than the next one's; Russian, the pipeline's own language, wins when within half of that.
@@ -129,6 +132,7 @@ class LanguageDetector:
                 by_script[script_of_language(lang)].append(lang)
         self.by_script = dict(by_script)
         self._factories: dict[frozenset[str], DetectorFactory] = {}
+        self._known: dict[str, tuple[str, float]] = {}
 
     def _factory(self, langs: frozenset[str]) -> DetectorFactory:
         """One factory per set of candidates: langdetect compares only the languages still possible."""
@@ -247,7 +251,21 @@ class LanguageDetector:
         return 1.0 - (1.0 - _RUSSIAN_I_SHARE) ** letters
 
     def detect(self, text: str) -> tuple[str, float]:
-        """(language, confidence 0..1); `und` when no letters or below min_score."""
+        """(language, confidence 0..1); `und` when no letters or below min_score.
+
+        A pure function of the text (langdetect starts from the same seed every time), kept
+        for texts seen before: datelines, bylines and repeated stories come back in a corpus.
+        """
+        if len(text) > _KNOWN_CHARS:
+            return self._detect(text)
+        known = self._known.get(text)
+        if known is None:
+            if len(self._known) >= _KNOWN_TEXTS:
+                self._known.clear()
+            known = self._known[text] = self._detect(text)
+        return known
+
+    def _detect(self, text: str) -> tuple[str, float]:
         text = without_addresses(text)
         counts = script_votes(text)
         total = sum(counts.values())

@@ -185,6 +185,11 @@ _PARTICLES = {"of", "and", "the", "for", "de", "von", "van", "al", "bin", "na"}
 # "Siberia.Realities", "U.S."), "St." before a name, or letters and digits ("7x7", "UNITED24").
 _WORD = re.compile(r"St\.\s(?=[A-Z])[^\W\d_][\w'’-]*|(?:[A-Z]\.){2,}|\d+[a-z]\d+|[^\W\d_][\w'’-]*(?:[./][^\W\d_][\w'’-]*)*")
 _POSSESSIVE = re.compile(r"['’]s$|['’]$")
+_CONTRACTION = re.compile(r"I['’]\w+")
+# The unions _names_in_run asks about, made once rather than for every word it looks at.
+_TITLES_AND_NATIONALITIES = _TITLES | _NATIONALITIES
+_NOT_FIRST = _TITLES | _NATIONALITIES | _NOT_NAMES
+_NOT_LAST = _PARTICLES | _NOT_NAMES
 # More capitalised words than a name has: a title-case headline, not a name.
 MAX_NAME_WORDS = 4
 
@@ -380,23 +385,71 @@ def _viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
     return tags
 
 
-def _ner_spans(text: str) -> list[Any]:
-    """natasha's NER spans (start, stop, type) of a text: what `tagger(text).spans` gives,
-    as natasha's Doc.tag_ner calls it, without the Doc's sentence and token segmentation (the
-    spans come from the tagger alone) and with our Viterbi decode."""
-    from slovnet.exec.infer import text_words
-    from slovnet.markup import BIOMarkup
+@lru_cache(maxsize=1 << 16)
+def _word_ids(word: str) -> tuple[int, int]:
+    """The tagger's vocabulary id and shape id of a word, as slovnet's encoder gives them:
+    words repeat across documents, their shapes are worked out letter by letter."""
+    from slovnet.shape import word_shape
 
+    encoder = _natasha().infer.encoder
+    return encoder.words_vocab.encode(word.lower()), encoder.shapes_vocab.encode(word_shape(word))
+
+
+def _razdel_words(paragraph: str) -> tuple[str, ...]:
+    from razdel import tokenize
+
+    return tuple(token.text for token in tokenize(paragraph))
+
+
+_short_paragraph_words = lru_cache(maxsize=2048)(_razdel_words)
+
+
+def _words(paragraph: str) -> tuple[str, ...]:
+    """razdel's words of a paragraph. razdel splits at every run of spaces, so the words of a
+    text are those of its paragraphs one after another, and a short paragraph seen before (a
+    recurring line, a repeated story) is not cut up again (long ones are not kept: memory)."""
+    return _short_paragraph_words(paragraph) if len(paragraph) <= 1000 else _razdel_words(paragraph)
+
+
+def _ner_spans(text: str) -> list[tuple[int, int, str]]:
+    """natasha's NER spans (start, stop, type) of a text: what `tagger(text).spans` gives.
+
+    natasha's Doc.tag_ner runs the tagger on the whole text; its sentence and token
+    segmentation do not change the spans, so they are left out. The steps are slovnet's own
+    (razdel words, word and shape ids, the network, the CRF decode, BIO tags to spans at the
+    words' places in the text) without the record objects and generators around each one,
+    and with our Viterbi.
+    """
     tagger = _natasha()
     infer = tagger.infer
-    words = text_words(text)
-    inputs = list(infer.encoder([words]))
-    if not words or len(inputs) != 1 or inputs[0].pad_mask.any():
-        return list(tagger(text).spans)  # not one unpadded sentence: slovnet's own path
-    (batch,) = inputs
-    emissions = infer.model(batch.word_id, batch.shape_id, batch.pad_mask)[0]
+    words = [word for part in text.split("\n\n") for word in _words(part)]
+    ids = [_word_ids(word) for word in words]
+    word_id = np.array([[word for word, _ in ids]])
+    pad_mask = word_id == infer.encoder.words_vocab.pad_id
+    if not words or pad_mask.any():
+        return [(span.start, span.stop, span.type) for span in tagger(text).spans]  # slovnet's own path
+    emissions = infer.model(word_id, np.array([[shape for _, shape in ids]]), pad_mask)[0]
     tags = [infer.decoder.tags_vocab.decode(tag) for tag in _viterbi(emissions, infer.model.head.crf.transitions.array)]
-    return list(BIOMarkup.from_tuples(zip(words, tags)).to_span(text).spans)
+    spans = []
+    kind: str | None = None  # the type of the span being read, None outside one
+    offset = start = stop = 0
+    for word, tag in zip(words, tags):
+        word_start = text.find(word, offset)  # slovnet's find_tokens: each word after the last
+        offset = word_start + len(word)
+        part, _, tag_type = tag.partition("-")
+        if part == "O":
+            if kind:
+                spans.append((start, stop, kind))
+                kind = None
+        elif part == "B":
+            if kind:
+                spans.append((start, stop, kind))
+            kind, start, stop = tag_type, word_start, offset
+        elif part == "I":
+            stop = offset
+    if kind:
+        spans.append((start, stop, kind))
+    return spans
 
 
 @lru_cache(maxsize=65536)
@@ -413,13 +466,13 @@ def russian_names(text: str) -> list[Discovered]:
     if not text.strip():
         return []
     found = []
-    for span in _ner_spans(text):
-        kind = _NER_TYPES.get(span.type)
-        spelling = text[span.start : span.stop]
+    for start, stop, ner_type in _ner_spans(text):
+        kind = _NER_TYPES.get(ner_type)
+        spelling = text[start:stop]
         if kind is None or not scripts.CYRILLIC.search(spelling):
             continue
         native, canonical, key = _russian_forms(spelling, kind)
-        found.append(Discovered(span.start, span.stop, native, canonical, kind, key))
+        found.append(Discovered(start, stop, native, canonical, kind, key))
     return found
 
 
@@ -437,7 +490,7 @@ def english_names(text: str) -> list[Discovered]:
     words = []
     for match in _WORD.finditer(text):
         word = _POSSESSIVE.sub("", match.group())  # "Russia's" is Russia
-        if word and not re.fullmatch(r"I['’]\w+", match.group()):  # "I'm" is no name
+        if word and not _CONTRACTION.fullmatch(match.group()):  # "I'm" is no name
             words.append((match.start(), match.start() + len(word), word))
     capitalised_mid_sentence = {word.casefold() for start, _, word in words if word[:1].isupper() and not _sentence_initial(text, start)}
     found = []
@@ -568,17 +621,17 @@ def _names_in_run(text: str, run: list[tuple[int, int, str]], capitalised_mid_se
             found[0] = Discovered(run[0][0], found[0].end, first, first, found[0].kind, group_key(first, found[0].kind))
         return found
     # Titles and nationality adjectives before a name are not part of it ("Russian President").
-    while run and (run[0][2].casefold().rstrip(".") in _TITLES | _NATIONALITIES | _NOT_NAMES):
+    while run and (run[0][2].casefold().rstrip(".") in _NOT_FIRST):
         run = run[1:]
     while run and run[0][2].casefold() in _PARTICLES:
         run = run[1:]
-    while run and run[-1][2].casefold() in _PARTICLES | _NOT_NAMES:
+    while run and run[-1][2].casefold() in _NOT_LAST:
         run = run[:-1]
     if not run:
         return []
     # A title inside a run ends one name and starts the next: "Buryatia Governor Aleksei Tsydenov".
     for index, (_, _, word) in enumerate(run[1:], start=1):
-        if word.casefold().rstrip(".") in _TITLES | _NATIONALITIES:
+        if word.casefold().rstrip(".") in _TITLES_AND_NATIONALITIES:
             return _names_in_run(text, run[:index], capitalised_mid_sentence) + _names_in_run(text, run[index:], capitalised_mid_sentence)
     if sum(1 for _, _, word in run if word[:1].isupper()) > MAX_NAME_WORDS:
         return []  # a title-case headline

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -527,6 +527,10 @@ class _Token:
 _JOINED, _PUNCTUATION, _BREAK = 0, 1, 2
 
 
+# variant_key of one word, kept: the same words come back in every document.
+_word_key = lru_cache(maxsize=1 << 16)(variant_key)
+
+
 def _tokens(text: str) -> list[_Token]:
     tokens = []
     for match in _TOKEN.finditer(text):
@@ -535,7 +539,7 @@ def _tokens(text: str) -> list[_Token]:
             end -= 2
             word = word[:-2]
         # Digits start names too ("7x7"), but a bare number never does.
-        tokens.append(_Token(start, end, variant_key(word), word[:1].isupper() or (word[:1].isdigit() and not word.isdigit())))
+        tokens.append(_Token(start, end, _word_key(word), word[:1].isupper() or (word[:1].isdigit() and not word.isdigit())))
     return tokens
 
 
@@ -556,6 +560,29 @@ def _gaps(text: str, tokens: list[_Token]) -> list[int]:
 
 
 def find_mentions(text: str, index: NameIndex, auto_threshold: float, review_threshold: float) -> list[Mention]:
+    """Registry names in English text, paragraph by paragraph (see _find_mentions).
+
+    No mention crosses a line break, and nothing in a paragraph depends on another one, so the
+    mentions of a short paragraph seen before (a dateline, a repeated story) are kept.
+    """
+    mentions: list[Mention] = []
+    offset = 0
+    for paragraph in text.split("\n\n"):
+        if len(paragraph) <= 1000:
+            found: Iterable[Mention] = _paragraph_mentions(paragraph, index, auto_threshold, review_threshold)
+        else:
+            found = _find_mentions(paragraph, index, auto_threshold, review_threshold)
+        mentions += [replace(m, start=m.start + offset, end=m.end + offset) if offset else m for m in found]
+        offset += len(paragraph) + 2
+    return mentions
+
+
+@lru_cache(maxsize=2048)
+def _paragraph_mentions(paragraph: str, index: NameIndex, auto_threshold: float, review_threshold: float) -> tuple[Mention, ...]:
+    return tuple(_find_mentions(paragraph, index, auto_threshold, review_threshold))
+
+
+def _find_mentions(text: str, index: NameIndex, auto_threshold: float, review_threshold: float) -> list[Mention]:
     """Registry names in English text: known spellings first (longest wins), then unknown ones.
 
     Known spellings and their transliteration keys are matched first, longest span first over
@@ -592,12 +619,13 @@ def _known_spans(tokens: list[_Token], gaps: list[int], index: NameIndex) -> Ite
     """(first token, token count, entity, method, score) of every registered spelling in the text."""
     for i, first in enumerate(tokens):
         punctuated = False
+        key = ""
         for n in range(1, min(index.max_tokens, len(tokens) - i) + 1):
             if n > 1:
                 if gaps[i + n - 1] == _BREAK:
                     break
                 punctuated |= gaps[i + n - 1] == _PUNCTUATION
-            key = " ".join(token.key for token in tokens[i : i + n])
+            key = f"{key} {tokens[i + n - 1].key}" if n > 1 else first.key  # the span's keys, joined
             if n > 1 and key not in index.prefixes and fold(key) not in index.prefixes:
                 break  # no registered spelling starts with these words
             if punctuated and key not in index.punctuated and fold(key) not in index.punctuated:

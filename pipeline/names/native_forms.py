@@ -119,6 +119,7 @@ def _lemmas(word: str) -> set[str]:
     return {lemma for lemma, _ in _parses(word)}
 
 
+@lru_cache(maxsize=50_000)  # pure, and the registered words are asked about in every document
 def _is_dictionary_word(word: str) -> bool:
     return bool(_morph().word_is_known(word.lower()))
 
