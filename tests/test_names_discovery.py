@@ -432,3 +432,8 @@ def test_a_proposed_place_without_a_russian_form_takes_its_english_exonym() -> N
         table.add(*_discovered(variant, proposed_id(group_key(variant, "place")), "place", document))
     assert {(row["variant"], row["canonical"]) for row in table.rows()} == {("Moskva", "Moscow"), ("Moscow", "Moscow")}
     assert table.corpus_group("Moskva", proposed_id(group_key("Moskva", "place")))[1] == "Moscow"  # type: ignore[index]
+
+
+def test_a_word_repeated_by_a_stuck_translation_is_no_name() -> None:
+    text = "The model wrote Ве Ве Ве and On On On before Andrei Kurochkin arrived."
+    assert [name.text for name in english_names(text)] == ["Andrei Kurochkin"]

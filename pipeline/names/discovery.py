@@ -510,6 +510,8 @@ def english_names(text: str) -> list[Discovered]:
             continue
         found += _names_in_run(text, run, capitalised_mid_sentence)
         run = [(start, end, word)] if word[:1].isupper() else []
+    # One word said over and over ("On On On", "Ве Ве Ве"): a machine translation stuck, not a name.
+    found = [name for name in found if len(set(name.text.casefold().split())) > 1 or " " not in name.text]
     return _with_quoted_names(text, found)
 
 
