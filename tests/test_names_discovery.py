@@ -95,11 +95,12 @@ def _corpus(folder: Path) -> Path:
     return folder
 
 
-def _run(tmp_path: Path, registry: Path, name: str = "disc") -> Path:
+def _run(tmp_path: Path, registry: Path, name: str = "disc", normalize: str = "") -> Path:
+    """A run of tmp_path/raw, translation off; `normalize`: more keys of that section (", key: value")."""
     config = tmp_path / f"{name}.yaml"
     config.write_text(
         f"name: {name}\ninput: {tmp_path / 'raw'}\noutput: {tmp_path / 'out'}\n"
-        f"translate: {{enabled: false}}\nnormalize: {{registry: {registry}}}\n",
+        f"translate: {{enabled: false}}\nnormalize: {{registry: {registry}{normalize}}}\n",
         encoding="utf-8",
     )
     result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(config), "--quiet"], capture_output=True, text=True, cwd=ROOT)
@@ -389,15 +390,7 @@ def test_published_mentions_follow_the_corpus_groups_of_the_name_table(tmp_path:
     with it; the canonical is the corpus's most frequent spelling): the published `names`
     column takes the ids of names.csv, and applied proposals one canonical across documents."""
     _regroup_corpus(tmp_path / "raw")
-    config = tmp_path / "c.yaml"
-    config.write_text(
-        f"name: ds\ninput: {tmp_path / 'raw'}\noutput: {tmp_path / 'out'}\ntranslate: {{enabled: false}}\n"
-        f"normalize: {{registry: null, apply_proposals: {str(apply_proposals).lower()}}}\n",
-        encoding="utf-8",
-    )
-    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(config), "--quiet"], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    folder = tmp_path / "out" / "ds"
+    folder = _run(tmp_path, Path("null"), "ds", f", apply_proposals: {str(apply_proposals).lower()}")
     rows = [row for row in _rows(folder) if row["status"] == "new"]
     ids = {row["variant"]: row["entity_id"] for row in rows}
     canonical = {row["variant"]: row["canonical"] for row in rows}

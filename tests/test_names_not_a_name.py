@@ -11,13 +11,11 @@ from pathlib import Path
 import datasets
 import pytest
 
-from pipeline.config import NormalizeConfig
 from pipeline.names import apply_review, load_registry
 from pipeline.names.registry import RegistryError
-from pipeline.names.stage import Normalize
-from pipeline.names.table import NameTable
-from pipeline.schema import Document
 from tests.conftest import REGISTRY, ROOT
+from tests.test_names import _run_names as _names
+from tests.test_names_discovery import _rows, _run
 
 HEADER = "variant,canonical,entity_id,method,score,count,documents,example,status\n"
 
@@ -29,23 +27,6 @@ def _corpus(folder: Path) -> None:
     (folder / "c.txt").write_text("date 2024-03-03\nMediasona wrote that Pavel Zhuravlyov was back.\n")
 
 
-def _run(tmp_path: Path, registry: Path) -> Path:
-    config = tmp_path / "run.yaml"
-    config.write_text(
-        f"name: run\ninput: {tmp_path / 'raw'}\noutput: {tmp_path / 'out'}\n"
-        f"translate: {{enabled: false}}\nnormalize: {{registry: {registry}}}\n",
-        encoding="utf-8",
-    )
-    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(config), "--quiet"], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    return tmp_path / "out" / "run"
-
-
-def _rows(folder: Path) -> list[dict[str, str]]:
-    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _comments(path: Path) -> list[str]:
     return [line for line in path.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")]
 
@@ -54,7 +35,7 @@ def test_marked_spellings_leave_the_proposals_and_the_names_column(tmp_path: Pat
     _corpus(tmp_path / "raw")
     registry = tmp_path / "names.yaml"
     shutil.copy(REGISTRY, registry)
-    folder = _run(tmp_path, registry)
+    folder = _run(tmp_path, registry, "run")
     rows = _rows(folder)
     statuses = {row["variant"]: row["status"] for row in rows}
     assert statuses["Mediasona"] == "pending" and statuses["Novaya Zarya"] == "new" and statuses["Pavel Zhuravlev"] == "new"
@@ -75,7 +56,7 @@ def test_marked_spellings_leave_the_proposals_and_the_names_column(tmp_path: Pat
     assert list(loaded.entities) == list(load_registry(REGISTRY).entities)  # order kept, nothing else changed
     assert apply_review(table, registry) == {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": len(rows)}  # twice: nothing
 
-    folder = _run(tmp_path, registry)
+    folder = _run(tmp_path, registry, "run")
     variants = {row["variant"] for row in _rows(folder)}
     # Gone, and so is "Novaya Zaria", which has the same transliteration key; the person stays proposed.
     assert not variants & {"Novaya Zarya", "Novaya Zaria", "Mediasona"}
@@ -83,14 +64,6 @@ def test_marked_spellings_leave_the_proposals_and_the_names_column(tmp_path: Pat
     documents = datasets.load_dataset(str(folder), split="train").to_list()
     named = {name["variant"] for document in documents for name in document["names"]}
     assert "Pavel Zhuravlyov" in named and not named & {"Novaya Zarya", "Novaya Zaria", "Mediasona"}
-
-
-def _names(registry: Path, text: str) -> dict[tuple[str, str], dict]:
-    stage = Normalize(NormalizeConfig(registry=registry), load_registry(registry))
-    document = stage.normalize_document(Document(id="d", source="s", text="", paragraphs=[], text_en=text))
-    table = NameTable()
-    table.add(document.id, document.name_records)
-    return {(row["variant"], row["entity_id"]): row for row in table.rows()}
 
 
 def _table(tmp_path: Path, rows: list[str]) -> Path:
