@@ -357,20 +357,21 @@ _LOOSE = [
 _LOOSE_GIVEN = [(re.compile(r"[ʧh]"), ""), (re.compile(r"ʒ"), "z"), (re.compile(r"z"), "s"), (re.compile(r"(.)\1+"), r"\1")]
 
 
-@lru_cache(maxsize=1 << 14)
-def _loose(word: str) -> str:
+def _rewritten(word: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
     text = fold_token(word)
-    for pattern, replacement in _LOOSE:
+    for pattern, replacement in rules:
         text = pattern.sub(replacement, text)
     return text
+
+
+@lru_cache(maxsize=1 << 14)
+def _loose(word: str) -> str:
+    return _rewritten(word, _LOOSE)
 
 
 @lru_cache(maxsize=1 << 14)
 def _loose_given(word: str) -> str:
-    text = fold_token(word)
-    for pattern, replacement in _LOOSE_GIVEN:
-        text = pattern.sub(replacement, text)
-    return text
+    return _rewritten(word, _LOOSE_GIVEN)
 
 
 @lru_cache(maxsize=1 << 14)
