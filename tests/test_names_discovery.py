@@ -309,12 +309,21 @@ _FILLER = ["the volunteer", "said on Monday that", "drove to", "and", "met", "in
 
 
 def _normalized(text_en: str, source: str = "", apply_proposals: bool = True) -> Document:
+    """One document through the normalize stage, then its proposed names through the name table
+    and regroup_mentions, as publishing applies them."""
     from pipeline.config import NormalizeConfig
     from pipeline.names.stage import Normalize
+    from pipeline.names.table import NameTable, regroup_mentions
+    from pipeline.schema import NameMention
 
     stage = Normalize(NormalizeConfig(apply_proposals=apply_proposals), load_registry(REGISTRY))
     paragraphs = [Paragraph(source, "ru")] if source else []
-    return stage.normalize_document(Document(id="d", source="s", text=source, paragraphs=paragraphs, text_en=text_en))
+    document = stage.normalize_document(Document(id="d", source="s", text=source, paragraphs=paragraphs, text_en=text_en))
+    table = NameTable()
+    table.add(document.id, document.name_records)
+    text, names = regroup_mentions(document.text_en_normalized, document.to_row()["names"], table, apply_proposals)
+    document.text_en_normalized, document.names = text, [NameMention(**name) for name in names]
+    return document
 
 
 def _put_back(document: Document) -> str:

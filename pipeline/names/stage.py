@@ -9,13 +9,11 @@ those into the name table that people review.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pipeline.config import NormalizeConfig
-from pipeline.names.discovery import Discovered, english_names, exonym, russian_names
-from pipeline.names.entity import Entity
+from pipeline.names.discovery import english_names, russian_names
 from pipeline.names.matching import Mention, NameIndex, find_mentions
 from pipeline.names.registry import Registry
 from pipeline.schema import Document, NameMention, Stage
@@ -80,21 +78,6 @@ def _shift(position: int, names: list[NameMention], mentions: list[Mention]) -> 
     return position + sum(len(m.entity.canonical) - (m.end - m.start) for m in applied if m.end <= position)
 
 
-def proposed_canonicals(english: list[Discovered], russian: list[Discovered]) -> dict[str, str]:
-    """Each group key's proposed canonical as one document shows it: the romanized Russian form
-    where the document's source has the name, else the English exonym of a Russian place, else
-    the document's most frequent English spelling (the first written, on a tie)."""
-    canonicals = {found.key: found.canonical for found in reversed(russian)}
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for found in english:
-        spellings[found.key][found.text] += 1
-    for key, counts in spellings.items():
-        if key not in canonicals:
-            most = counts.most_common(1)[0][0]  # ties: the first counted, i.e. the first written
-            canonicals[key] = exonym(most)
-    return canonicals
-
-
 class Normalize(Stage):
     name = "normalize"
 
@@ -145,11 +128,10 @@ class Normalize(Stage):
         return document
 
     def _discover(self, document: Document, mentions: list[Mention], native_spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
-        """Names the registry does not know, with proposed ids; listed, never applied."""
+        """Names the registry does not know, with proposed ids; listed, never applied here (with
+        apply_proposals, publishing applies them once the corpus's groups are known)."""
         assert self.index is not None and self.registry is not None
         records = []
-        english: list[Discovered] = []
-        russian: list[Discovered] = []
         taken = [(m.start, m.end) for m in mentions]
         for found in english_names(document.text_en):
             if _overlaps(found.start, found.end, taken) or self.index.is_rejected(found.text, found.entity_id):
@@ -160,7 +142,10 @@ class Normalize(Stage):
                 continue  # a registered name the matcher left for review: not a new one
             example = _example(document.text_en, found.start, found.end)
             records.append(_record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind))
-            english.append(found)
+            start = _shift(found.start, document.names, mentions)
+            document.names.append(
+                NameMention(found.entity_id, found.canonical, found.text, start, start + len(found.text), "discovered", 0.0)
+            )
             self.counters["names_discovered"] += 1
         if any(p.lang == "ru" for p in document.paragraphs) and CYRILLIC.search(document.text):
             for found in russian_names(document.text):
@@ -172,27 +157,7 @@ class Normalize(Stage):
                     continue
                 example = _example(document.text, found.start, found.end)
                 records.append(_record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind))
-                russian.append(found)
                 self.counters["names_discovered"] += 1
-        applied: list[Mention] = []
-        if self.config.apply_proposals:
-            canonicals = proposed_canonicals(english, russian)
-            applied = [
-                Mention(f.start, f.end, f.text, Entity(f.entity_id, canonicals[f.key], f.kind or ""), "discovered", 0.0, True)
-                for f in english
-                if canonicals[f.key] != f.text
-            ]
-        if applied:
-            mentions = sorted(mentions + applied, key=lambda m: m.start)
-            document.text_en_normalized, document.names = normalize_text(document.text_en, mentions)
-            self.counters["proposals_applied"] += len(applied)
-        replaced = {(m.start, m.end) for m in applied}
-        for found in english:
-            if (found.start, found.end) not in replaced:
-                start = _shift(found.start, document.names, mentions)
-                document.names.append(
-                    NameMention(found.entity_id, found.canonical, found.text, start, start + len(found.text), "discovered", 0.0)
-                )
         document.names.sort(key=lambda name: name.start)
         return records
 

@@ -5,8 +5,8 @@ together anywhere the documents pass (in one process, from Ray workers, from the
 interrupted run) and always comes out the same.
 
 Names nobody registered come in groups with a proposed id (status `new`); a group is proposed
-only where normalizing it would do something: two or more spellings, or a spelling in another
-script. Its proposed canonical is the romanization of its Russian form where it has one, else
+only where normalizing it would do something: two or more spellings, a spelling in another
+script, or one whose English exonym differs ("Kiev": Kyiv). Its proposed canonical is the romanization of its Russian form where it has one, else
 the English exonym of a Russian place (Moskva: Moscow), else its most frequent spelling.
 """
 
@@ -108,11 +108,11 @@ class NameTable:
         proposed = []
         for rows in merge_groups(groups).values():
             native = [row for row in rows if NATIVE.search(row.variant)]
-            if len(rows) < 2 and not native:
-                continue  # one spelling in one script: nothing to normalize
             by_count = sorted(rows, key=lambda row: (-row.count, row.variant))
             # The romanized Russian form, else the English exonym of a Russian place, else the most frequent.
             canonical = max(native, key=lambda row: row.count).canonical if native else exonym(by_count[0].variant)
+            if len(rows) < 2 and not native and canonical == rows[0].variant:
+                continue  # one spelling in one script, and its own canonical: nothing to normalize
             kind = next((row.type for row in by_count if row.type), None)
             # A merged group takes the id of its fullest name ("new-vladimir-putin", not "new-putin").
             group_id = max(rows, key=lambda row: (row.entity_id.count("-"), row.count, row.entity_id)).entity_id
