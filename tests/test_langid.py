@@ -1,6 +1,6 @@
 from pipeline.config import DetectConfig
 from pipeline.langid import LanguageDetector, detect_paragraph_languages, document_language, unknown_languages
-from pipeline.langid.rules import function_word_votes, ruled_out, word_frequency_scores
+from pipeline.langid.rules import fewest_ruled_out, function_word_votes, ruled_out, word_frequency_scores
 from pipeline.langid.stage import script_votes
 from pipeline.schema import Document, Paragraph
 
@@ -188,3 +188,16 @@ def test_a_v_after_a_vowel_leaves_no_belarusian_doubt() -> None:
     assert DEFAULT.detect("А. Майков") == ("ru", 1.0)
     assert DEFAULT.detect("Правда!") == ("ru", 1.0)
     assert DEFAULT.detect("Так!")[0] == "und"  # Russian and Belarusian alike
+
+
+def test_mixed_text_is_the_language_most_of_its_words_can_be_in() -> None:
+    # Each line has a word every candidate language rules out: the quote does not decide.
+    detector = LanguageDetector(DetectConfig().languages, seed=0, min_score=0.6)
+    ukrainian_quoting_russian = "Шановні колеги, дозвольте нагадати відомі слова: «Мы все учились понемногу»."
+    ukrainian_quoting_belarusian = "Депутат процитував поета: «Дзякуй за дапамогу, сапраўдны сябар», і сів на своє місце."
+    russian_quoting_ukrainian = "Журналист спросил министра, что значит его фраза «Слава Україні» в этом контексте."
+    assert detector.detect(ukrainian_quoting_russian)[0] == "uk"
+    assert detector.detect(ukrainian_quoting_belarusian)[0] == "uk"
+    assert detector.detect(russian_quoting_ukrainian)[0] == "ru"
+    assert fewest_ruled_out("мы відомі шановні", ["ru", "uk"]) == {"uk"}
+    assert fewest_ruled_out("мы відомі", ["ru", "uk"]) == {"ru", "uk"}

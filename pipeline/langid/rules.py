@@ -119,6 +119,21 @@ def ruled_out(lowered: str, languages: Iterable[str]) -> set[str]:
     return out
 
 
+def fewest_ruled_out(lowered: str, languages: Iterable[str]) -> set[str]:
+    """The languages among `languages` that the fewest words of `lowered` rule out.
+
+    For mixed text, where each language is ruled out by some word (a Ukrainian speech quoting
+    a Belarusian line, a Russian quote in Ukrainian): the language most of its words can be in.
+    """
+    candidates = set(languages)
+    bad = dict.fromkeys(candidates, 0)
+    for word in _WORD.findall(lowered):
+        for lang in ruled_out(word, candidates):
+            bad[lang] += 1
+    fewest = min(bad.values(), default=0)
+    return {lang for lang, count in bad.items() if count == fewest}
+
+
 def function_word_votes(lowered: str, languages: Iterable[str]) -> dict[str, int]:
     """How many words of the text are function words of each language (only words one language owns)."""
     wanted = set(languages)

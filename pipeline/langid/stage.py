@@ -22,6 +22,7 @@ from pipeline.config import RULE_LANGUAGES
 from pipeline.langid.rules import (
     BELARUSIAN,
     BELARUSIAN_NOT_UKRAINIAN,
+    fewest_ruled_out,
     function_word_votes,
     normalize,
     ruled_out,
@@ -182,6 +183,8 @@ class LanguageDetector:
             return (configured[0], 1.0) if configured else (UNDETERMINED, 0.0)
         lowered = normalize(text)
         possible = set(configured) - ruled_out(lowered, configured)
+        if not possible:
+            possible = fewest_ruled_out(lowered, configured)
         if len(possible) == 1:
             return possible.pop(), 1.0
         if script == "cyrillic" and possible == {"uk", "be"}:
