@@ -15,6 +15,7 @@ Bulgarian-BTB, English-EWT and Thai-TUD (kept apart for the project's own check)
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import random
 import re
@@ -31,6 +32,9 @@ MIN_ZIPF = 3.0
 # A word as pipeline.langid.rules reads one: letters, at most one apostrophe inside.
 CYRILLIC_WORD = re.compile(r"[а-яёіїєґў]+(?:'[а-яёіїєґў]+)?")
 PER_LANGUAGE = 300
+# Sentences before and after each one in the `_context.jsonl` files: its document as the
+# pipeline would see it, a paragraph among paragraphs.
+CONTEXT = 3
 # language -> [(treebank, tune file, held-out file)]; two Russian treebanks, half each.
 SOURCES = {
     "ru": [
@@ -43,16 +47,42 @@ SOURCES = {
 }
 
 
+def read_treebank_file(mirrors: Path, treebank: str, filename: str) -> str:
+    repo = mirrors / f"UniversalDependencies+{treebank}" / "repo"
+    return subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{filename}"], capture_output=True, text=True, check=True).stdout
+
+
 def sentences(mirrors: Path, treebank: str, spec: str) -> list[str]:
     """The sentences of a file; `FILE:1` / `FILE:2` is its first / second half."""
     filename, _, half = spec.partition(":")
-    repo = mirrors / f"UniversalDependencies+{treebank}" / "repo"
-    text = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{filename}"], capture_output=True, text=True, check=True).stdout
+    text = read_treebank_file(mirrors, treebank, filename)
     found = [line.removeprefix("# text =").strip() for line in text.splitlines() if line.startswith("# text =")]
     # A tab or a line without letters is not a sentence to label.
     unique = list(dict.fromkeys(s for s in found if "\t" not in s and any(c.isalpha() for c in s)))
     middle = len(unique) // 2
     return {"": unique, "1": unique[:middle], "2": unique[middle:]}[half]
+
+
+def contexts(mirrors: Path, treebank: str, spec: str) -> dict[str, tuple[list[str], list[str]]]:
+    """Each sentence's neighbours in its document (at first occurrence): up to CONTEXT before and after.
+
+    A document is what follows a `# newdoc` line; a treebank without them (Russian-GSD: single
+    sentences from many articles) gives no neighbours.
+    """
+    text = read_treebank_file(mirrors, treebank, spec.partition(":")[0])
+    documents: list[list[str]] = []
+    has_documents = "\n# newdoc" in text or text.startswith("# newdoc")
+    for line in text.splitlines():
+        if line.startswith("# newdoc") or (not has_documents and line.startswith("# text =")) or not documents:
+            documents.append([])
+        if line.startswith("# text ="):
+            documents[-1].append(line.removeprefix("# text =").strip())
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for document in documents:
+        for position, sentence in enumerate(document):
+            before = document[max(0, position - CONTEXT) : position]
+            found.setdefault(sentence, (before, document[position + 1 : position + 1 + CONTEXT]))
+    return found
 
 
 def write_wordlists() -> None:
@@ -94,15 +124,22 @@ def main() -> int:
         parser.error("MIRRORS_DIR is needed to build the evaluation sets")
     for split, index in (("tune", 1), ("heldout", 2)):
         rows: list[tuple[str, str, str]] = []
+        in_context: list[str] = []
         for lang, sources in SOURCES.items():
             share = PER_LANGUAGE // len(sources)
             for source in sources:
                 pool = sentences(args.mirrors, source[0], source[index])
                 picked = random.Random(f"{lang}-{split}-{source[0]}").sample(pool, min(share, len(pool)))
                 rows += [(lang, source[0], text) for text in picked]
+                neighbours = contexts(args.mirrors, source[0], source[index])
+                for text in picked:
+                    before, after = neighbours[text]
+                    record = {"lang": lang, "source": source[0], "text": text, "before": before, "after": after}
+                    in_context.append(json.dumps(record, ensure_ascii=False))
         # Plain tab-separated lines (no quoting): the texts hold no tab or newline.
         lines = ["lang\tsource\ttext"] + ["\t".join(row) for row in rows]
         (OUT / f"langid_{split}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (OUT / f"langid_{split}_context.jsonl").write_text("\n".join(in_context) + "\n", encoding="utf-8")
         print(f"{split}: {len(rows)} sentences")
     return 0
 

@@ -9,6 +9,11 @@ Our detector runs with the default languages (`detect.languages`) unless --langu
 langdetect is the baseline: seeded, all its profiles, no rules. Both run in this process on the
 same sentences, so the speed ratio holds on any machine. --process also times the two as
 commands on the file's sentences, each minus its own start-up on an empty file.
+--in-document also labels each sentence as the pipeline labels a paragraph of a document: among
+up to three sentences before and after it in its treebank document (benchmarks/data/*_context.jsonl,
+beside the .tsv), through `detect_paragraph_languages` with the default settings, so a line too
+short to tell ("За - 237") takes its document's language, as it does in a run. Plain langdetect
+gets the same document rule there.
 --errors lists our misses: use it on a tune split only, never on the held-out one.
 """
 
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import subprocess
 import sys
 import tempfile
@@ -31,7 +37,8 @@ from langdetect import DetectorFactory, detect_langs  # noqa: E402
 from langdetect.lang_detect_exception import LangDetectException  # noqa: E402
 
 from pipeline.config import DetectConfig  # noqa: E402
-from pipeline.langid import LanguageDetector  # noqa: E402
+from pipeline.langid import LanguageDetector, detect_paragraph_languages  # noqa: E402
+from pipeline.schema import Document, Paragraph  # noqa: E402
 
 PLAIN_SCRIPT = """
 import sys
@@ -60,6 +67,37 @@ def plain_langdetect(text: str) -> str:
         return detect_langs(text)[0].lang
     except LangDetectException:
         return "und"
+
+
+class PlainLangdetect:
+    """Plain langdetect with the detector's interface, for the document rule."""
+
+    def detect(self, text: str) -> tuple[str, float]:
+        try:
+            best = detect_langs(text)[0]
+        except LangDetectException:
+            return "und", 0.0
+        return best.lang, float(best.prob)
+
+
+def read_contexts(path: Path, rows: list[tuple[str, str]]) -> list[tuple[list[str], list[str]]]:
+    """The (before, after) neighbours of each row, from the `_context.jsonl` beside the .tsv."""
+    records = [json.loads(line) for line in path.with_name(path.stem + "_context.jsonl").open(encoding="utf-8")]
+    if [(r["lang"], r["text"]) for r in records] != rows:
+        raise SystemExit(f"{path.stem}_context.jsonl does not hold {path.name}'s sentences in order: rebuild both")
+    return [(r["before"], r["after"]) for r in records]
+
+
+def label_in_documents(detector: object, rows: list[tuple[str, str]], contexts: list[tuple[list[str], list[str]]]) -> list[str]:
+    """Each sentence's label as a paragraph of its document, as a pipeline run labels it."""
+    short_chars = DetectConfig().short_paragraph_chars
+    labels = []
+    for (_, text), (before, after) in zip(rows, contexts):
+        paragraphs = [Paragraph(text=t) for t in [*before, text, *after]]
+        document = Document(id="eval", source="eval", text="", paragraphs=paragraphs)
+        detect_paragraph_languages(document, detector, short_chars)  # type: ignore[arg-type]
+        labels.append(paragraphs[len(before)].lang)
+    return labels
 
 
 def measure(label: Callable[[str], str], rows: list[tuple[str, str]]) -> tuple[list[str], float]:
@@ -109,6 +147,7 @@ def main() -> int:
     parser.add_argument("--process", action="store_true", help="also time both as whole commands")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--errors", action="store_true", help="list our misses (tune splits only)")
+    parser.add_argument("--in-document", action="store_true", help="also label each sentence within its document")
     args = parser.parse_args()
     rows = read_sentences(args.path)
     DetectorFactory.seed = 0
@@ -119,9 +158,16 @@ def main() -> int:
 
     gold = Counter(lang for lang, _ in rows)
     print(f"{args.path.name}: {len(rows)} sentences, our languages: {args.languages}\n")
-    print(f"{'language':<10}{'n':>6}{'plain langdetect':>18}{'ours':>10}")
+    header = f"{'language':<10}{'n':>6}{'plain langdetect':>18}{'ours':>10}"
+    columns = [baseline_labels, our_labels]
+    if args.in_document:
+        contexts = read_contexts(args.path, rows)
+        columns += [label_in_documents(PlainLangdetect(), rows, contexts), label_in_documents(ours, rows, contexts)]
+        header += f"{'in document: plain':>20}{'ours':>8}"
+    print(header)
     for lang in sorted(gold):
-        print(f"{lang:<10}{gold[lang]:>6}{accuracy(rows, baseline_labels, lang):>17.1%}{accuracy(rows, our_labels, lang):>10.1%}")
+        widths = [17, 10, 20, 8]
+        print(f"{lang:<10}{gold[lang]:>6}" + "".join(f"{accuracy(rows, labels, lang):>{w}.1%}" for labels, w in zip(columns, widths)))
     if "be" in gold:
         base, mine = accuracy(rows, baseline_labels, "be", "ru"), accuracy(rows, our_labels, "be", "ru")
         print(f"{'be as ru':<10}{gold['be']:>6}{base:>17.1%}{mine:>10.1%}")
