@@ -87,7 +87,7 @@ class NormalizeConfig(_Strict):
     # Find and group names the registry does not know (proposed as new entities for review).
     discover: bool = True
     # Also replace, in text_en_normalized, the spellings of proposed (not yet registered) groups
-    # by their proposed canonical (per document: see README "Names nobody registered").
+    # by their proposed canonical (one per group across the corpus, applied when publishing).
     apply_proposals: bool = False
     auto_threshold: float = Field(default=0.92, ge=0.0, le=1.0)
     review_threshold: float = Field(default=0.8, ge=0.0, le=1.0)

@@ -351,3 +351,15 @@ def test_a_row_has_every_field_as_asdict_gives_it_but_the_unpublished_ones() -> 
     expected["published"] = dt.date(2024, 3, 1)
     row = document.to_row()
     assert row == expected and list(row) == list(expected)
+
+
+def test_card_describes_name_discovery_as_configured(tmp_path: Path) -> None:
+    default = _card(tmp_path / "default").split("## How it was made")[1]
+    assert "registry `configs/names.yaml`" in default and "**Names nobody registered**" in default
+    assert "left as written until a reviewer accepts the group" in default
+    applied = _card(tmp_path / "applied", normalize=NormalizeConfig(registry=None, apply_proposals=True))
+    made = applied.split("## How it was made")[1].split("## Limitations")[0]
+    assert "no registry" in made and "replaced by the group's proposed canonical" in made
+    assert "the groups of names nobody registered are normalized" in applied.split("## Limitations")[1]
+    off = _card(tmp_path / "off", normalize=NormalizeConfig(discover=False)).split("## How it was made")[1]
+    assert "Names nobody registered" not in off.split("## Limitations")[0]

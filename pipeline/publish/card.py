@@ -88,7 +88,8 @@ def _how_it_was_made(info: CardInfo) -> str:
     steps = [
         f"- **Language detection**: langdetect (seed {detect.seed}, so every run gives the same labels) among "
         f"{', '.join(detect.languages)}, after orthography rules (Thai script; letters, letter pairs and word "
-        "endings a language never writes; its commonest function words) have settled what they can; "
+        "endings a language never writes; its commonest function words; among Russian, Ukrainian and Bulgarian, "
+        "the frequencies of a line's words in each) have settled what they can; "
         f"a label scoring under {detect.min_score} becomes `und`. Paragraphs shorter than "
         f"{detect.short_paragraph_chars} characters take the document's language unless their script says otherwise; "
         "the document's language is the length-weighted vote of its paragraphs."
@@ -102,22 +103,43 @@ def _how_it_was_made(info: CardInfo) -> str:
     else:
         steps.append("- **Translation**: none; `text_en` holds only the English paragraphs.")
     if normalize.enabled:
-        steps.append(
-            f"- **Name normalization**: registry `{normalize.registry}`. Spellings it lists are replaced by their "
-            f"canonical name (status `accepted` in the name table). Other spellings are scored by "
-            f"transliteration-aware similarity: at or above {normalize.auto_threshold} they are replaced (`auto`); "
-            f"from {normalize.review_threshold} up to that they are listed as `pending` for review and left as written."
-        )
+        if normalize.registry is None:
+            steps.append("- **Name normalization**: no registry; only the names found in the texts (below).")
+        else:
+            steps.append(
+                f"- **Name normalization**: registry `{normalize.registry}`. Spellings it lists are replaced by their "
+                f"canonical name (status `accepted` in the name table). Other spellings are scored by "
+                f"transliteration-aware similarity: at or above {normalize.auto_threshold} they are replaced (`auto`); "
+                f"from {normalize.review_threshold} up to that they are listed as `pending` for review and left as written."
+            )
+        if normalize.discover:
+            applied = (
+                "replaced by the group's proposed canonical (`normalize.apply_proposals`)"
+                if normalize.apply_proposals
+                else "left as written until a reviewer accepts the group"
+            )
+            steps.append(
+                "- **Names nobody registered**: people, places and organisations found in the texts (Russian "
+                "named-entity recognition on the source, put in the nominative and romanized; proper-name spans in "
+                "the English text), grouped across spellings and scripts and listed in the name table with status "
+                f"`new` and a proposed id (`new-...`); their spellings are {applied}."
+            )
     else:
         steps.append("- **Name normalization**: none; `text_en_normalized` equals `text_en`.")
     return "\n".join(steps)
 
 
 def _limitations(info: CardInfo) -> str:
+    normalize = info.normalize
+    normalized = (
+        "names in the registry, spellings close to them and the groups of names nobody registered"
+        if normalize.discover and normalize.apply_proposals
+        else "names in the registry and spellings close to them"
+    )
     items = [
         "- Machine translation makes mistakes; read `text` where the wording matters.",
-        "- Only names in the registry and spellings close to them are normalized; `pending` spellings stay "
-        "as written until a reviewer accepts them, and spellings scoring under the review threshold are not listed at all.",
+        f"- Only {normalized} are normalized; `pending` and `new` "
+        "spellings stay as written until a reviewer accepts them, and spellings scoring under the review threshold are not listed at all.",
         "- Language labels can be wrong for short or mixed paragraphs; `und` means the detector was not sure.",
         "- `url`, `title`, `published` and `outlet` come only from the files and are null where a file has none;"
         " a text dump's title and date are read from its first lines, and a date only mentioned in the body is never taken.",
