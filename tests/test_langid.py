@@ -130,6 +130,15 @@ def test_an_address_does_not_vote() -> None:
     assert DEFAULT.detect("Подробнее: https://example.com/some/long/english/path/with/words")[0] == "ru"
 
 
+def test_markup_tags_do_not_vote() -> None:
+    # Left in social-media exports; the tag names are Latin in any language.
+    assert DEFAULT.detect("<strong>Мінск.</strong>")[0] == "uk"
+    assert DEFAULT.detect('<a href="/news/1"><strong>Москва:</strong> жёны вышли</a>')[0] == "ru"
+    assert DEFAULT.detect("<b>Кабак</b>")[0] != "en"
+    # Angle brackets around spaced words are not a tag.
+    assert DEFAULT.detect("if x < y and y > z then x is smaller than z")[0] == "en"
+
+
 def test_ukrainian_and_belarusian_apart_without_и() -> None:
     assert DEFAULT.detect("Двосторонній товарообіг більше 8,5 мільярда доларів.")[0] == "uk"
     assert DEFAULT.detect("Жахлівая навіна.")[0] == "be"

@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
-# Web addresses and e-mail addresses are Latin in any language: they never vote.
-_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+# Web addresses, e-mail addresses and markup tags left in the text ("<strong>Мінск.</strong>"
+# from a social-media export) are Latin in any language: they never vote.
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|</?[a-z][^<>]{0,200}>", re.IGNORECASE)
 # A Latin "i" typed inside a Cyrillic word (Belarusian and Ukrainian sites do it) is a "і".
 _LATIN_I_IN_CYRILLIC = re.compile(r"(?<=[а-яёіїєґў])i|i(?=[а-яёіїєґў])", re.IGNORECASE)
 
