@@ -120,7 +120,7 @@ COLUMN_MEANINGS = {
     "lang": "language of the document (ISO 639-1), `und` where unsure",
     "lang_score": "confidence of `lang`, 0..1",
     "text": "original text, paragraphs separated by a blank line",
-    "text_en": "English text: translated paragraphs, English paragraphs as they were",
+    "text_en": "English text: translated paragraphs; English paragraphs and those with nothing to translate (a link, a number) as they were",
     "text_en_normalized": "`text_en` with every known spelling of a name replaced by its canonical name",
     "names": "name mentions: entity id, canonical name, spelling found, offsets into `text_en_normalized`, method and score",
     "paragraphs": "per paragraph: original text, language, confidence and English text",

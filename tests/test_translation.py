@@ -158,6 +158,18 @@ def test_paragraphs_without_a_model_stay_untranslated_and_are_counted(tmp_path: 
     assert stage.counters["untranslated.de"] == 1
 
 
+def test_paragraphs_with_nothing_to_translate_are_kept_as_they_are(tmp_path: Path) -> None:
+    # A link, a time or a tagged link has no word for a model: kept in text_en whatever its label.
+    backend = FakeBackend()
+    stage = _stage(tmp_path, backend)
+    link = '<a href="https://t.me/putdomoi">https://t.me/putdomoi</a>'
+    document = _document("a", ("Жёны вышли к Кремлю.", "ru"), (link, "und"), ("12:30 — 2023", "ru"), ("https://example.org/a", "ru"))
+    out = list(stage.run([document]))
+    assert [p.text_en for p in out[0].paragraphs[1:]] == [link, "12:30 — 2023", "https://example.org/a"]
+    assert backend.batches == [["Жёны вышли к Кремлю."]]
+    assert "untranslated.und" not in stage.counters
+
+
 def test_sentences_over_the_model_limit_are_split_not_truncated(tmp_path: Path) -> None:
     backend = FakeBackend(max_source_tokens=4)
     out = list(_stage(tmp_path, backend).run([_document("a", ("раз два три четыре пять шесть семь восемь девять.", "ru"))]))

@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
-# Web addresses, e-mail addresses and markup tags left in the text ("<strong>Мінск.</strong>"
-# from a social-media export) are Latin in any language: they never vote.
-_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|</?[a-z][^<>]{0,200}>", re.IGNORECASE)
+from pipeline import scripts
+
+# Web addresses, e-mail addresses and markup tags never vote: they are Latin in any language.
+_ADDRESS = scripts.ADDRESS_OR_MARKUP
 # A Latin "i" typed inside a Cyrillic word (Belarusian and Ukrainian sites do it) is a "і".
 _LATIN_I_IN_CYRILLIC = re.compile(r"(?<=[а-яёіїєґў])i|i(?=[а-яёіїєґў])", re.IGNORECASE)
 

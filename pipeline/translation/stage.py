@@ -18,6 +18,7 @@ from pipeline.config import TranslateConfig
 from pipeline.names import Registry, variant_key
 from pipeline.names.native_forms import NativeMatch
 from pipeline.schema import PARAGRAPH_SEPARATOR, Document, Paragraph, Stage
+from pipeline.scripts import has_words
 from pipeline.translation.backends import Backend, ModelLoadError, check_model, load_backend, model_key
 from pipeline.translation.cache import TranslationCache, cache_key
 from pipeline.translation.segment import split_long, split_sentences
@@ -201,7 +202,8 @@ class Translate(Stage):
         by_lang: dict[str, list[_Sentence]] = {}
         for document in documents:
             for paragraph in document.paragraphs:
-                if paragraph.lang == TARGET_LANGUAGE:
+                if paragraph.lang == TARGET_LANGUAGE or not has_words(paragraph.text):
+                    # English, or nothing a model could translate (a link, a time, a number): kept as it is.
                     paragraph.text_en = paragraph.text
                 elif paragraph.lang in self.backends:
                     by_lang.setdefault(paragraph.lang, []).extend(self._sentences(paragraph))
