@@ -181,13 +181,18 @@ class Publish(Stage):
 
     def _regroup_shard(self, shard: Path, final: Path) -> None:
         """The shard with its documents' proposed names as the corpus grouped them (see
-        `regroup_mentions`): written once the whole name table is known."""
-        rows = pq.read_table(shard, schema=FEATURES.arrow_schema).to_pylist()
-        for row in rows:
-            row["text_en_normalized"], row["names"] = regroup_mentions(
-                row["text_en_normalized"], row["names"], self.table, self.apply_proposals
-            )
-        write_parquet(rows, final, FEATURES)
+        `regroup_mentions`): written once the whole name table is known.
+
+        A row group at a time, as the shard was written: a whole shard's table is some 150 MB.
+        """
+        with atomic_target(final) as temporary, pq.ParquetWriter(temporary, FEATURES.arrow_schema) as writer:
+            for batch in pq.ParquetFile(shard).iter_batches(batch_size=_ShardWriter.ROW_GROUP):
+                rows = batch.to_pylist()
+                for row in rows:
+                    row["text_en_normalized"], row["names"] = regroup_mentions(
+                        row["text_en_normalized"], row["names"], self.table, self.apply_proposals
+                    )
+                writer.write_table(pa.Table.from_pylist(rows, schema=FEATURES.arrow_schema))
         shard.unlink()
 
     def finalize(self, report: dict[str, Any]) -> Path:
