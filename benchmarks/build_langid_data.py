@@ -52,10 +52,9 @@ def read_treebank_file(mirrors: Path, treebank: str, filename: str) -> str:
     return subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{filename}"], capture_output=True, text=True, check=True).stdout
 
 
-def sentences(mirrors: Path, treebank: str, spec: str) -> list[str]:
-    """The sentences of a file; `FILE:1` / `FILE:2` is its first / second half."""
-    filename, _, half = spec.partition(":")
-    text = read_treebank_file(mirrors, treebank, filename)
+def sentences(text: str, spec: str) -> list[str]:
+    """The sentences of a file's text; `FILE:1` / `FILE:2` is its first / second half."""
+    half = spec.partition(":")[2]
     found = [line.removeprefix("# text =").strip() for line in text.splitlines() if line.startswith("# text =")]
     # A tab or a line without letters is not a sentence to label.
     unique = list(dict.fromkeys(s for s in found if "\t" not in s and any(c.isalpha() for c in s)))
@@ -63,13 +62,12 @@ def sentences(mirrors: Path, treebank: str, spec: str) -> list[str]:
     return {"": unique, "1": unique[:middle], "2": unique[middle:]}[half]
 
 
-def contexts(mirrors: Path, treebank: str, spec: str) -> dict[str, tuple[list[str], list[str]]]:
+def contexts(text: str) -> dict[str, tuple[list[str], list[str]]]:
     """Each sentence's neighbours in its document (at first occurrence): up to CONTEXT before and after.
 
     A document is what follows a `# newdoc` line; a treebank without them (Russian-GSD: single
     sentences from many articles) gives no neighbours.
     """
-    text = read_treebank_file(mirrors, treebank, spec.partition(":")[0])
     documents: list[list[str]] = []
     has_documents = "\n# newdoc" in text or text.startswith("# newdoc")
     for line in text.splitlines():
@@ -128,10 +126,11 @@ def main() -> int:
         for lang, sources in SOURCES.items():
             share = PER_LANGUAGE // len(sources)
             for source in sources:
-                pool = sentences(args.mirrors, source[0], source[index])
+                text_of_file = read_treebank_file(args.mirrors, source[0], source[index].partition(":")[0])
+                pool = sentences(text_of_file, source[index])
                 picked = random.Random(f"{lang}-{split}-{source[0]}").sample(pool, min(share, len(pool)))
                 rows += [(lang, source[0], text) for text in picked]
-                neighbours = contexts(args.mirrors, source[0], source[index])
+                neighbours = contexts(text_of_file)
                 for text in picked:
                     before, after = neighbours[text]
                     record = {"lang": lang, "source": source[0], "text": text, "before": before, "after": after}
