@@ -16,9 +16,9 @@ from pipeline.langid import Detect
 from pipeline.names import Normalize, Registry, load_registry
 from pipeline.publish import CardInfo, Publish
 from pipeline.schema import Document, Stage
-from pipeline.translation import Translate
+from pipeline.translation import ModelLoadError, Translate
 from pipeline.translation.backends import looks_like_path
-from pipeline.translation.tiny_models import build_from_samples, is_tiny_model
+from pipeline.translation.tiny_models import build_from_samples, is_tiny_model, shipped_languages
 
 
 def load_run_registry(config: RunConfig) -> Registry | None:
@@ -41,12 +41,21 @@ STAGE_BUILDERS: dict[str, Callable[[RunConfig, Registry | None], Stage]] = {
 
 
 def build_missing_tiny_models(config: RunConfig) -> None:
-    """`translate.build_tiny_models`: build a tiny model where a configured local folder is missing."""
+    """`translate.build_tiny_models`: build a tiny model where a configured local folder is missing.
+
+    It is trained on the text the package ships, never on the run's input: the same model on every
+    machine, and a folder with no Thai (or no Russian) in it still runs.
+    """
     if not (config.translate.enabled and config.translate.build_tiny_models):
         return
     for lang, model in config.translate.models.items():
         if looks_like_path(model.model) and not Path(model.model).exists():
-            build_from_samples(Path(model.model), lang, config.input)
+            if lang not in shipped_languages():
+                raise ModelLoadError(
+                    f"translate.models.{lang}: no folder {model.model!r}, and build_tiny_models has no shipped text for {lang}"
+                    f" (only for {', '.join(shipped_languages())})"
+                )
+            build_from_samples(Path(model.model), lang)
 
 
 def build_stages(config: RunConfig) -> list[Stage]:

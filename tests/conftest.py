@@ -35,11 +35,11 @@ def _datasets_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Tiny Marian models (ru-en, th-en) built once per test session from the sample text."""
+    """Tiny Marian models (ru-en, th-en) built once per test session from the shipped sample text."""
     from pipeline.translation.tiny_models import build_from_samples
 
     folder = tmp_path_factory.mktemp("tiny-models")
-    return {lang: build_from_samples(folder / f"tiny-{lang}-en", lang, RAW) for lang in ("ru", "th")}
+    return {lang: build_from_samples(folder / f"tiny-{lang}-en", lang) for lang in ("ru", "th")}
 
 
 @pytest.fixture(scope="session")
@@ -91,4 +91,4 @@ def tiny_nllb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One tiny NLLB-style model (M2M100 weights, NLLB tokenizer with language codes) per session."""
     from pipeline.translation.tiny_models import build_nllb_from_samples
 
-    return build_nllb_from_samples(tmp_path_factory.mktemp("tiny-nllb") / "tiny-nllb", RAW)
+    return build_nllb_from_samples(tmp_path_factory.mktemp("tiny-nllb") / "tiny-nllb")

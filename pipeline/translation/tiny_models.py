@@ -8,12 +8,16 @@ The NLLB-style one (an M2M100 model with an NLLB tokenizer whose vocabulary carr
 codes such as `rus_Cyrl`) exercises the `src_lang`/`tgt_lang` path: the source language code
 opens the input, the target language code is forced as the first generated token.
 
-    python -m pipeline.translation.tiny_models OUTPUT_DIR --lang ru --input data/raw
+The text they are trained on ships with the package (`tiny_text/<lang>.txt`, paragraphs of our
+own sample documents), so a model is the same bytes on every machine whatever folder a run reads.
+
+    python -m pipeline.translation.tiny_models OUTPUT_DIR --lang ru [--input data/raw]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import shutil
 from collections.abc import Iterable
@@ -65,11 +69,13 @@ def _train_sentencepiece(
     import sentencepiece as spm
 
     ids = special_ids or MARIAN_IDS
-    corpus = prefix.with_suffix(".txt")
-    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # Sentences in and the model out through memory: a trained model records its input and
+    # output paths, and the same text must give the same bytes wherever it is built.
+    sentences = "\n".join(lines).splitlines()
+    model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        input=str(corpus),
-        model_prefix=str(prefix),
+        sentence_iterator=iter(sentences),
+        model_writer=model,
         vocab_size=vocab_size,
         model_type=model_type,
         character_coverage=character_coverage,
@@ -83,6 +89,7 @@ def _train_sentencepiece(
         input_sentence_size=0,
         shuffle_input_sentence=False,
     )
+    prefix.with_name(prefix.name + ".model").write_bytes(model.getvalue())
 
 
 def _pieces(model_file: Path) -> list[str]:
@@ -137,8 +144,6 @@ def build_tiny_marian(
             vocab[f"<unused{len(vocab)}>"] = len(vocab)
         vocab[PAD_TOKEN] = len(vocab)
         (staging / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-        for leftover in ("source.vocab", "target.vocab", "source.txt", "target.txt"):
-            (staging / leftover).unlink(missing_ok=True)
         tokenizer = MarianTokenizer(
             source_spm=str(staging / "source.spm"),
             target_spm=str(staging / "target.spm"),
@@ -202,8 +207,6 @@ def build_tiny_nllb(
     with atomic_target(output) as staging:
         staging.mkdir()
         _train_sentencepiece(text, staging / "sentencepiece.bpe", vocab_size, 1.0, "bpe", FAIRSEQ_IDS)
-        for leftover in ("sentencepiece.bpe.vocab", "sentencepiece.txt"):
-            (staging / leftover).unlink(missing_ok=True)
         codes = list(NLLB_CODES.values())
         tokenizer = NllbTokenizer.from_pretrained(
             str(staging), src_lang=codes[0], tgt_lang=NLLB_CODES["en"], extra_special_tokens=codes, model_max_length=max_positions
@@ -228,8 +231,24 @@ def build_tiny_nllb(
     return output
 
 
+SHIPPED_TEXT = Path(__file__).parent / "tiny_text"
+
+
+def shipped_languages() -> list[str]:
+    """Source languages the shipped text can build a tiny model for."""
+    return sorted(path.stem for path in SHIPPED_TEXT.glob("*.txt") if path.stem != "en")
+
+
+def shipped_lines(lang: str) -> list[str]:
+    """The shipped training paragraphs of `lang` (one per line)."""
+    path = SHIPPED_TEXT / f"{lang}.txt"
+    if not path.is_file():
+        raise ValueError(f"no shipped text to build a tiny {lang} model from (there is text for: {', '.join(shipped_languages())})")
+    return path.read_text(encoding="utf-8").splitlines()
+
+
 def sample_lines(input_dir: Path, lang: str) -> tuple[list[str], list[str]]:
-    """Paragraphs of the sample documents: (lines in `lang`, English lines)."""
+    """Paragraphs of the documents under `input_dir`: (lines in `lang`, English lines)."""
     from pipeline.ingest import list_input_files, read_documents
     from pipeline.langid import LanguageDetector
 
@@ -244,24 +263,27 @@ def sample_lines(input_dir: Path, lang: str) -> tuple[list[str], list[str]]:
     return source, english
 
 
-def build_from_samples(output: Path, lang: str, input_dir: Path) -> Path:
-    source, english = sample_lines(input_dir, lang)
+def build_from_samples(output: Path, lang: str, input_dir: Path | None = None) -> Path:
+    """A tiny `lang`-en Marian model from the shipped text, or from the documents under `input_dir`."""
+    source, english = sample_lines(input_dir, lang) if input_dir else (shipped_lines(lang), shipped_lines("en"))
     return build_tiny_marian(output, source, english, source_lang=lang)
 
 
-def build_nllb_from_samples(output: Path, input_dir: Path) -> Path:
+def build_nllb_from_samples(output: Path, input_dir: Path | None = None) -> Path:
     """One tiny NLLB-style model for every language of NLLB_CODES, as NLLB is one model for all."""
+    if input_dir is None:
+        return build_tiny_nllb(output, shipped_lines("ru") + shipped_lines("th") + shipped_lines("en"))
     russian, english = sample_lines(input_dir, "ru")
     thai, _english = sample_lines(input_dir, "th")
     return build_tiny_nllb(output, russian + thai + english)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Build a tiny Marian (or NLLB-style) model from the sample documents")
+    parser = argparse.ArgumentParser(description="Build a tiny Marian (or NLLB-style) model from the shipped sample text")
     parser.add_argument("output", type=Path)
     parser.add_argument("--lang", help="source language of a Marian model, e.g. ru or th")
     parser.add_argument("--nllb", action="store_true", help="an NLLB-style model for ru, th and en (src_lang/tgt_lang codes)")
-    parser.add_argument("--input", type=Path, default=Path("data/raw"))
+    parser.add_argument("--input", type=Path, help="train on the documents of this folder instead of the shipped text")
     args = parser.parse_args(argv)
     if args.nllb == bool(args.lang):
         parser.error("give either --lang or --nllb")
