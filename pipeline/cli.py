@@ -18,6 +18,7 @@ EXIT_CONFIG_ERROR = 2
 DEFAULT_REGISTRY = Path("configs/names.yaml")
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
 SMOKE_CONFIG = Path("configs/smoke.yaml")
+REINSTALL = "pip install -c requirements.lock -e ."
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error(message: str) -> int:
+    """One `error:` line on stderr (a multi-line message from a library folded into it), and exit 2."""
+    print("error: " + " ".join(message.split()), file=sys.stderr)
+    return EXIT_CONFIG_ERROR
+
+
 def _output_problem(output: Path) -> str | None:
     """Why nothing could be published under `output`, or None; it creates nothing to find out."""
     folder = output
@@ -80,14 +87,11 @@ def _run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config, {"input": args.input, "output": args.output, "quiet": args.quiet})
     except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(str(error))
     if not config.input.is_dir():
-        print(f"error: {args.config}: input: no such folder: {config.input}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(f"{args.config}: input: no such folder: {config.input}")
     if problem := _output_problem(config.output):
-        print(f"error: {args.config}: output: cannot publish in {config.output}: {problem}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(f"{args.config}: output: cannot publish in {config.output}: {problem}")
 
     from pipeline.names import RegistryError
     from pipeline.publish import PROGRESS_FILE, NothingToPublish, OutputLocked, staging_folder
@@ -98,20 +102,15 @@ def _run(args: argparse.Namespace) -> int:
     try:
         result = run_pipeline(config)
     except ModelLoadError as error:
-        print(f"error: {args.config}: {error}{_offline_hint(args.config)}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(f"{args.config}: {error}{_offline_hint(args.config)}")
     except RegistryError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(str(error))
     except OutputLocked as error:
-        print(f"error: {args.config}: output: {error}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(f"{args.config}: output: {error}")
     except NothingToPublish as error:
-        print(f"error: {args.config}: input {config.input}: {error}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(f"{args.config}: input {config.input}: {error}")
     except OSError as error:  # a full disk, a folder made read-only during the run
-        print(f"error: {args.config}: {error}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(f"{args.config}: {error}")
     except KeyboardInterrupt:
         staging = staging_folder(config.output, config.name)
         kept = f"the finished shards are kept in {staging}" if (staging / PROGRESS_FILE).exists() else "no shard was finished yet"
@@ -132,18 +131,15 @@ def _detect(args: argparse.Namespace) -> int:
         try:
             settings = load_config(args.config).detect
         except ConfigError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return EXIT_CONFIG_ERROR
+            return _error(str(error))
     languages = args.languages.split(",") if args.languages else settings.languages
     if unknown := unknown_languages(languages):
-        print(f"error: --languages: unknown language code(s) {', '.join(unknown)}: langdetect has no profile for them", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(f"--languages: unknown language code(s) {', '.join(unknown)}: langdetect has no profile for them")
     detector = LanguageDetector(languages, seed=settings.seed, min_score=settings.min_score)
     try:
         stream = args.file.open(encoding="utf-8") if args.file else sys.stdin
     except OSError as error:
-        print(f"error: {args.file}: cannot read: {error.strerror or error}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(f"{args.file}: cannot read: {error.strerror or error}")
     with stream:
         for line in stream:
             text = line.rstrip("\n")
@@ -171,8 +167,7 @@ def _names_apply(args: argparse.Namespace) -> int:
     try:
         summary = apply_review(args.table, registry)
     except RegistryError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(str(error))
     print(json.dumps(summary, indent=2))
     return 0
 
@@ -182,8 +177,7 @@ def _review(args: argparse.Namespace) -> int:
 
     table = args.dataset / "names.csv"
     if not table.is_file():
-        print(f"error: {args.dataset}: not a published dataset (no names.csv)", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(f"{args.dataset}: not a published dataset (no names.csv)")
     registry, why = (args.registry, "--registry") if args.registry else _review_registry(table)
     print(f"registry: {registry} ({why})", file=sys.stderr)
     from pipeline.review import serve
@@ -191,24 +185,33 @@ def _review(args: argparse.Namespace) -> int:
     try:
         serve(args.dataset.resolve(), registry.resolve(), args.host, args.port)
     except RegistryError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(str(error))
     except OSError as error:  # the port is taken, the address is not this machine's
-        print(f"error: cannot serve on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+        return _error(f"cannot serve on {args.host}:{args.port}: {error.strerror or error}")
     return 0
+
+
+def _command(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        return _run(args)
+    if args.command == "detect":
+        return _detect(args)
+    if args.command == "review":
+        return _review(args)
+    return _names_apply(args)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "run":
-            return _run(args)
-        if args.command == "detect":
-            return _detect(args)
-        if args.command == "review":
-            return _review(args)
-        return _names_apply(args)
+        return _command(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except ImportError as error:  # a package missing or broken: the install, not the input
+        return _error(f"a package failed to import ({error}): the install is incomplete; reinstall with: {REINSTALL}")
+    except Exception as error:
+        if os.environ.get("PIPELINE_DEBUG"):
+            raise
+        name = " ".join(filter(None, [args.command, getattr(args, "names_command", None)]))
+        return _error(f"{name}: unexpected {type(error).__name__}: {error} (set PIPELINE_DEBUG=1 to see where it happened)")

@@ -6,9 +6,12 @@ sentences in one call. Loading errors become ModelLoadError with what to do abou
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,6 +52,32 @@ def looks_like_path(model: str) -> bool:
     return Path(model).exists() or model.startswith((".", "/", "~")) or model.count("/") != 1
 
 
+@functools.cache
+def _hub_reachable(endpoint: str, timeout: float) -> bool:
+    try:
+        urllib.request.urlopen(urllib.request.Request(endpoint, method="HEAD"), timeout=timeout).close()
+    except urllib.error.HTTPError:
+        return True  # it answered
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def use_cache_if_hub_unreachable(model: str, timeout: float = 3.0) -> None:
+    """A model id while the Hub cannot be reached: look in the local cache only, and at once.
+
+    Otherwise huggingface_hub retries every file for about a minute before it gives up.
+    """
+    if looks_like_path(model):
+        return
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE or _hub_reachable(constants.ENDPOINT, timeout):
+        return
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    constants.HF_HUB_OFFLINE = True  # read at import; transformers asks huggingface_hub each time
+
+
 def model_key(model: str, revision: str | None) -> str:
     """Model id and revision, as recorded in each document and in the translation cache key.
 
@@ -73,12 +102,19 @@ def check_model(lang: str, model: str, revision: str | None) -> None:
     quiet_transformers()
     if looks_like_path(model) and not Path(model).is_dir():
         raise _load_error(lang, model, FileNotFoundError("no such folder"))
+    use_cache_if_hub_unreachable(model)
     try:
         settings = AutoConfig.from_pretrained(model, revision=revision, trust_remote_code=False)
     except Exception as error:
         raise _load_error(lang, model, error) from error
     if not getattr(settings, "is_encoder_decoder", False):
         raise _load_error(lang, model, ValueError(f"a {settings.model_type} model is not an encoder-decoder translation model"))
+
+
+def _offline() -> bool:
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE)
 
 
 def _load_error(lang: str, model: str, error: Exception) -> ModelLoadError:
@@ -89,6 +125,8 @@ def _load_error(lang: str, model: str, error: Exception) -> ModelLoadError:
         else "check that the folder holds a transformers seq2seq model (config.json, weights, tokenizer files)"
     )
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if where == "model id" and _offline():
+        reason = "the Hugging Face Hub cannot be reached from here (offline) and the model is not in the local cache"
     return ModelLoadError(f"translate.models.{lang}: cannot load {where} {model!r}: {reason[:300].rstrip('.')}. To fix: {hint}.")
 
 
@@ -110,6 +148,7 @@ class _TokenizerBackend:
         quiet_transformers()
         if looks_like_path(model) and not Path(model).is_dir():
             raise _load_error(lang, model, FileNotFoundError("no such folder"))
+        use_cache_if_hub_unreachable(model)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision, trust_remote_code=False)
             self.model_config = AutoConfig.from_pretrained(model, revision=revision, trust_remote_code=False)
