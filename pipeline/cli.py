@@ -78,7 +78,7 @@ def _output_problem(output: Path) -> str | None:
 def _offline_hint(config: Path) -> str:
     if config.resolve() == SMOKE_CONFIG.resolve():
         return ""
-    return f" To try it offline: python -m pipeline run {SMOKE_CONFIG} (tiny models built from the sample text)."
+    return f" To try it offline: python -m pipeline run {SMOKE_CONFIG} (tiny models built from text the package ships)."
 
 
 def _run(args: argparse.Namespace) -> int:
