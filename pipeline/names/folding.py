@@ -102,5 +102,3 @@ def fold_token(token: str) -> str:
 def fold(text: str) -> str:
     """The transliteration key of a name: variant_key, then each word folded."""
     return " ".join(fold_token(token) for token in variant_key(text).split())
-
-

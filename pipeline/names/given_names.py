@@ -82,7 +82,7 @@ def name_of_group(folded: str) -> str:
 
 
 def gender(folded: str) -> str:
-    """"m", "f", "fm" (either) or "" (not known) of a folded given name."""
+    """ "m", "f", "fm" (either) or "" (not known) of a folded given name."""
     key = GIVEN_GROUP.get(folded)
     if key is not None:
         return _GROUP_GENDER[key]

@@ -18,7 +18,15 @@ from rapidfuzz import fuzz, process
 
 from pipeline.names.entity import Entity, variant_key
 from pipeline.names.folding import fold, fold_token, transliterate
-from pipeline.names.given_names import EQUIVALENT, GIVEN_GROUP, gender, given_names_agree, is_given_name, title_gender
+from pipeline.names.given_names import (
+    EQUIVALENT,
+    GIVEN_GROUP,
+    gender,
+    given_names_agree,
+    is_common_english,
+    is_given_name,
+    title_gender,
+)
 
 __all__ = ["GIVEN_GROUP", "NameIndex", "fold", "fold_token", "given_names_agree", "transliterate"]
 
@@ -81,6 +89,9 @@ class Resolution:
 
 _PUNCTUATED = re.compile(r"\w[^\w\s'’ʹʼ-]+\s*\w|\w\s+[^\w\s]+\s+\w")
 
+# A registered spelling that is an ordinary English phrase, not written as registered ("get
+# lost"): listed for review at most, never applied.
+PHRASE_SCORE = 0.85
 # How much an exactly agreeing surname (or given name) lifts a near miss in the other part.
 _LIFT = 0.12
 # A word before a surname that agrees less than this with the person's given name is another
@@ -132,6 +143,17 @@ class NameIndex:
             for block in _surname_blocks(surname):
                 self.person_surnames_by_block[block].add(surname)
         self._blocks_as_lists = {block: sorted(names) for block, names in self.person_surnames_by_block.items()}
+        # Registered spellings made of common English words ("Get Lost", "The Way Home movement"):
+        # their keys (and transliteration keys) -> the shapes of their words as registered.
+        self.phrases: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        for entity in self.entities.values():
+            for spelling in (entity.canonical, *entity.variants) if entity.type != "person" else ():
+                words = _tokens(spelling)
+                if spelling.isascii() and words and all(is_common_english(spelling[w.start : w.end]) for w in words):
+                    key = " ".join(word.key for word in words)
+                    shape = tuple(_shape(spelling[w.start : w.end]) for w in words)
+                    self.phrases[key].add(shape)
+                    self.phrases[fold(key)].add(shape)
         self.max_tokens = max((len(key.split()) for key in self.exact), default=1)
         # Every word-prefix of a registered key and of a folded one: a span whose key is in
         # neither can grow into no registered spelling, so the search from its first token stops.
@@ -414,9 +436,9 @@ def _find_mentions(text: str, index: NameIndex, auto_threshold: float, review_th
             for j in range(i, i + n):
                 taken[j] = True
 
-    for i, n, entity, method, score in sorted(_known_spans(tokens, gaps, index), key=lambda item: (-item[1], item[0])):
+    for i, n, entity, method, score, as_registered in sorted(_known_spans(text, tokens, gaps, index), key=lambda item: (-item[1], item[0])):
         if not any(taken[i : i + n]):
-            add(i, n, entity, method, score, True)
+            add(i, n, entity, method, score if as_registered else PHRASE_SCORE, as_registered)
 
     for run in _capitalised_runs(tokens, gaps, taken):
         _match_run(text, tokens, gaps, run, index, auto_threshold, review_threshold, taken, add)
@@ -424,8 +446,10 @@ def _find_mentions(text: str, index: NameIndex, auto_threshold: float, review_th
     return mentions
 
 
-def _known_spans(tokens: list[_Token], gaps: list[int], index: NameIndex) -> Iterator[tuple[int, int, Entity, str, float]]:
-    """(first token, token count, entity, method, score) of every registered spelling in the text."""
+def _known_spans(text: str, tokens: list[_Token], gaps: list[int], index: NameIndex) -> Iterator[tuple[int, int, Entity, str, float, bool]]:
+    """(first token, token count, entity, method, score, written as registered) of every
+    registered spelling in the text; an ordinary English phrase ("get lost") that is not written
+    with its registered capitals nor in quotes is no sure mention (see _as_registered)."""
     for i, first in enumerate(tokens):
         punctuated = False
         key = ""
@@ -441,19 +465,49 @@ def _known_spans(tokens: list[_Token], gaps: list[int], index: NameIndex) -> Ite
                 continue
             found = index.exact.get(key)
             if found and (n > 1 or first.capitalised):
-                yield i, n, found[0], found[1], 1.0
+                yield i, n, found[0], found[1], 1.0, _as_registered(text, tokens[i : i + n], key, index)
                 continue
             if not first.capitalised:
                 continue
             ids = index.folded.get(fold(key))
             if n > 1 and ids and len(ids) == 1:
-                yield i, n, index.entities[next(iter(ids))], "transliteration", 0.97
+                yield i, n, index.entities[next(iter(ids))], "transliteration", 0.97, _as_registered(text, tokens[i : i + n], key, index)
                 continue
             # A surname alone; but a capitalised word right before it may be a given name: then
             # the whole name is judged below, by the person matcher.
             after_capital = i > 0 and gaps[i] == _JOINED and tokens[i - 1].capitalised
-            if n == 1 and not after_capital and (person := index.surname_only(first.key)):
-                yield i, 1, person, "known-variant", 0.95
+            person = index.surname_only(first.key) if n == 1 and not after_capital else None
+            if person and not ((title := _title_before(text, tokens, i)) and index.word_before_conflicts(title, person)):
+                yield i, 1, person, "known-variant", 0.95, True
+
+
+def _shape(word: str) -> str:
+    """How a word is written: upper case, capitalised or lower case."""
+    return "U" if len(word) > 1 and word.isupper() else "C" if word[:1].isupper() else "l"
+
+
+_OPENING = "\"“«‘'„"
+_CLOSING = "\"”»’'“"
+
+
+def _as_registered(text: str, span: list[_Token], key: str, index: NameIndex) -> bool:
+    """A registered spelling made of common English words is a name only where it is written
+    with the capitals it was registered with, or in quotes: "told them to get lost" is English."""
+    shapes = index.phrases.get(key) or index.phrases.get(fold(key))
+    if not shapes:
+        return True
+    start, end = span[0].start, span[-1].end
+    if start > 0 and text[start - 1] in _OPENING and text[end : end + 1] in tuple(_CLOSING):
+        return True
+    return tuple(_shape(text[token.start : token.end]) for token in span) in shapes
+
+
+def _title_before(text: str, tokens: list[_Token], i: int) -> str:
+    """The word before token i when it is a title of a gender, written "Mrs Krivenko" or "Mrs. Krivenko"."""
+    if i == 0 or text[tokens[i - 1].end : tokens[i].start].strip(" .") or "\n" in text[tokens[i - 1].end : tokens[i].start]:
+        return ""
+    word = text[tokens[i - 1].start : tokens[i - 1].end]
+    return word if title_gender(word) else ""
 
 
 def _capitalised_runs(tokens: list[_Token], gaps: list[int], taken: list[bool]) -> list[list[int]]:
@@ -505,8 +559,12 @@ def _match_run(
             found = index.resolve(text[first.start : last.end], person_like=plain_words and 2 <= n <= 3, in_text=True)
             before = span_tokens[0] - 1
             joined = before >= 0 and gaps[span_tokens[0]] == _JOINED
-            if found and n == 1 and joined and index.word_before_conflicts(text[tokens[before].start : tokens[before].end], found.entity):
+            word_before = text[tokens[before].start : tokens[before].end] if joined else _title_before(text, tokens, span_tokens[0])
+            if found and n == 1 and word_before and index.word_before_conflicts(word_before, found.entity):
                 continue
+            span_key = " ".join(tokens[i].key for i in span_tokens)
+            if found and not _as_registered(text, [tokens[i] for i in span_tokens], span_key, index):
+                continue  # an ordinary phrase ("GET LOST"), listed for review above
             if found and n == 1 and joined and _PATRONYMIC.search(fold_token(tokens[before].key)):
                 continue  # "Pavel Nikolaevich Orlov": the full name was judged above; his surname alone is not
             if found and found.score >= review:
