@@ -166,6 +166,12 @@ def _word_zipfs() -> dict[str, dict[str, float]]:
     return dict(table)
 
 
+def word_zipf(word: str, lang: str) -> float | None:
+    """The Zipf frequency of a lower-case word in a language of the word vote; None when the
+    list does not have it (rarer than one in a million words)."""
+    return _word_zipfs().get(lang, {}).get(word)
+
+
 def word_frequency_scores(lowered: str, languages: Iterable[str]) -> dict[str, float]:
     """Sum of the Zipf frequencies of the text's words in each language of the word vote.
 

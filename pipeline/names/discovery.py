@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from pipeline import scripts
-from pipeline.names.matching import GIVEN_GROUP, GIVEN_NAME_GROUPS, fold, fold_token, parse_person
+from pipeline.names.given_names import GIVEN_GROUP, name_of_group
+from pipeline.names.matching import fold, fold_token, parse_person
 
 PERSON, PLACE, ORGANISATION = "person", "place", "organisation"
 _NER_TYPES = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANISATION}
@@ -211,16 +212,11 @@ class Discovered:
 # --- group keys and ids ------------------------------------------------------------------------
 
 _READABLE = str.maketrans({"ɕ": "shch", "ʃ": "sh", "ʒ": "zh", "ʧ": "ch"})
-# Each given-name group by its first (Russian standard) name: "Vladimir", not "Uladzimir".
-_GIVEN_NAMES_BY_GROUP: dict[int, str] = {}
-for _line in GIVEN_NAME_GROUPS:
-    _GIVEN_NAMES_BY_GROUP.setdefault(GIVEN_GROUP[fold_token(_line.split()[0])], _line.split()[0])
 
 
 def _given_key(word: str) -> str:
-    folded = fold_token(word)
-    group = GIVEN_GROUP.get(folded)
-    return _GIVEN_NAMES_BY_GROUP[group] if group is not None else folded
+    """Each given name by its Russian standard form: "Vladimir", not "Uladzimir"."""
+    return name_of_group(fold_token(word))
 
 
 def looks_like_person(words: list[str]) -> bool:

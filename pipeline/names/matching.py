@@ -1,9 +1,6 @@
 """Matching name spellings to registry entities: exact keys, transliteration keys, fuzzy scores.
 
-The transliteration key folds the alternations that romanisation systems and reporters produce
-for the same Cyrillic name (BGN/PCGN, ISO 9/GOST, scientific, common English, French and German
-habits), so "Put' Domoj", "Put Domoi" and "Путь домой" share a key, as do "Sergei", "Sergey" and
-"Sergej". Person names are compared by surname first, then given name (with equivalents such as
+Spellings are compared by their transliteration keys (pipeline.names.folding). Person names are compared by surname first, then given name (with equivalents such as
 Gregory/Grigory), so people who share a surname stay apart. Fuzzy scores come from rapidfuzz,
 only among candidates that share a block (first letter of the key), so matching scales.
 """
@@ -11,7 +8,6 @@ only among candidates that share a block (first letter of the key), so matching 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -21,205 +17,18 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from pipeline.names.entity import Entity, variant_key
+from pipeline.names.folding import fold, fold_token, transliterate
+from pipeline.names.given_names import (
+    EQUIVALENT,
+    GIVEN_GROUP,
+    gender,
+    given_names_agree,
+    is_common_english,
+    is_given_name,
+    title_gender,
+)
 
-_CYRILLIC_TO_LATIN = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "g",
-    "д": "d",
-    "е": "e",
-    "ё": "e",
-    "ж": "zh",
-    "з": "z",
-    "и": "i",
-    "й": "y",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ф": "f",
-    "х": "kh",
-    "ц": "ts",
-    "ч": "ch",
-    "ш": "sh",
-    "щ": "shch",
-    "ъ": "",
-    "ы": "y",
-    "ь": "",
-    "э": "e",
-    "ю": "yu",
-    "я": "ya",
-    "і": "i",
-    "ї": "yi",
-    "є": "ye",
-    "ґ": "g",
-    "ў": "u",
-}
-_LATIN_LETTERS = {"š": "sh", "č": "ch", "ž": "zh", "ŝ": "shch", "ß": "ss"}
-# Applied in order; each line is one family of alternations named in the issue.
-# Placeholders that no later rule touches: ɕ for щ, ʃ for ш, ʒ for ж, ʧ for ч.
-_FOLDS = [
-    (re.compile(r"schtsch|shch|shtch"), "ɕ"),  # щ
-    (re.compile(r"tsch"), "ʧ"),  # ч (German)
-    (re.compile(r"sch"), "ʃ"),  # ш (German)
-    (re.compile(r"tch|ch|č"), "ʧ"),  # ч (French, English)
-    (re.compile(r"d?zh|dž|ž|dj"), "ʒ"),  # ж, дж
-    (re.compile(r"sh|sz|š"), "ʃ"),  # ш
-    (re.compile(r"kh"), "h"),  # х
-    (re.compile(r"gue"), "ge"),
-    (re.compile(r"gui"), "gi"),  # French "Guennadi"
-    (re.compile(r"gh"), "g"),
-    (re.compile(r"ph"), "f"),
-    (re.compile(r"ck|q"), "k"),
-    (re.compile(r"x"), "ks"),
-    (re.compile(r"w"), "v"),
-    (re.compile(r"tz|cz"), "ts"),
-    (re.compile(r"c(?!s)"), "ts"),  # ц
-    (re.compile(r"[jy]"), "i"),  # й, ы, the y/j of ya/yu/ye/yo
-    (re.compile(r"ou$"), "ov"),  # Belarusian -ou (ў) for Russian -ov: "Shatrou"
-    (re.compile(r"ou"), "u"),
-    (re.compile(r"ii+"), "i"),  # before i/e, so that "iye" and "ie" fold alike
-    (re.compile(r"i?e"), "e"),
-    (re.compile(r"io"), "e"),  # е/ye/ie, ё/yo/io
-    (re.compile(r"(.)\1+"), r"\1"),  # doubled letters
-]
-
-
-def transliterate(text: str) -> str:
-    return "".join(_CYRILLIC_TO_LATIN.get(char, char) for char in text)
-
-
-@lru_cache(maxsize=20_000)
-@lru_cache(maxsize=1 << 16)  # pure, and words repeat across documents
-def fold_token(token: str) -> str:
-    """The transliteration key of one word."""
-    text = transliterate(token)
-    text = "".join(_LATIN_LETTERS.get(char, char) for char in text)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    for pattern, replacement in _FOLDS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-@lru_cache(maxsize=1 << 16)  # pure, and the same spans are folded again in every document
-def fold(text: str) -> str:
-    """The transliteration key of a name: variant_key, then each word folded."""
-    return " ".join(fold_token(token) for token in variant_key(text).split())
-
-
-# Given names that are the same name in another language's form (Ukrainian, Belarusian,
-# English, French, German) or its everyday short form (Sasha, Volodya, Liza).
-GIVEN_NAME_GROUPS = [
-    "aleksandr aliaksandr sasha",
-    "aleksei aliaksei alyosha",
-    "vladimir uladzimir volodya vova",
-    "sergei siarhei seryozha",
-    "nikolai mikalai kolya",
-    "elizaveta yelizaveta liza lisa elizabeth",
-    "nadezhda nadia nadya",
-    "dmitry dima",
-    "mikhail misha",
-    "ekaterina katya",
-    "anastasia nastya",
-    "yevgeniya zhenya",
-    "tatiana tanya",
-    "natalia natasha",
-    "grigory gregory grigoriy grigorii hryhoriy",
-    "aleksandr alexander aleksander oleksandr alexandre",
-    "aleksandra alexandra oleksandra",
-    "aleksei alexei alexey aleksey oleksiy oleksii alexis",
-    "mikhail michael michail mykhailo michel",
-    "nikolai nicholas nikolay mykola nicolas nikola",
-    "pyotr petr peter pjotr petro pierre",
-    "pavel paul pavlo",
-    "georgy george georgii heorhiy georges",
-    "iosif joseph josef yosyp",
-    "yevgeny evgeny eugene yevhen evgenii",
-    "yekaterina ekaterina catherine kateryna",
-    "yelena elena helen olena",
-    "yuri yury iurii yuriy jurij george",
-    "dmitry dmitri dmytro",
-    "ivan ioann john",
-    "andrei andrey andrew andriy andrii",
-    "sergei sergey serhiy serhii serge",
-    "vasily vasili vasyl basil",
-    "vladimir volodymyr wladimir",
-    "olga olha",
-    "anatoly anatolii anatoliy",
-    "maksim maxim maksym",
-    "zakhar zakhary zachary zakharia zacharias zahar zajar zachari zaxar",
-    "gennady gennadiy gennadi guennadi hennadiy",
-    "igor ihor",
-    "leonid leonide",
-    "boris borys",
-    "maria mariya marija mary marie",
-    "anna hanna anne",
-    "natalia natalya nataliya natalie",
-    "tatiana tatyana tetiana",
-    "yulia yuliya julia iuliia",
-    "viktor victor",
-    "konstantin kostiantyn constantine",
-    "arkady arkadiy arkadii",
-    "nikita mykyta",
-    "roman",
-    "oleg oleh",
-    "vitaly vitalii vitaliy",
-    "valery valeriy valerii",
-    "fyodor fedor theodore",
-    "kirill kyrylo cyril",
-    "ksenia kseniya xenia oksana",
-    "stepan stefan stephen",
-    "timofei timofey tymofiy",
-    "matvei matvey matthew",
-    # Names of the Caucasus and Central Asia, in Russian, English, German and Spanish habits.
-    "akhmed ahmed achmed akhmad ahmad",
-    "magomed mohammed muhammad mukhammad mohamed magomet",
-    "alimzhan alimjan alimzhon alimzan olimjon",
-    "gafur gofur ghafur",
-    "ramzan ramazan",
-    "zhanna janna jeanne",
-    "ilya ilia ilja",
-    "yakov jacob yakiv",
-]
-
-
-def _given_groups() -> dict[str, int]:
-    """Folded given name -> group number; lines that share a name are one group."""
-    groups: dict[str, int] = {}
-    for index, line in enumerate(GIVEN_NAME_GROUPS):
-        names = {fold_token(name) for name in line.split()}
-        merged = {groups[name] for name in names if name in groups}
-        for name, group in list(groups.items()):
-            if group in merged:
-                groups[name] = index
-        for name in names:
-            groups[name] = index
-    return groups
-
-
-GIVEN_GROUP = _given_groups()
-
-
-def given_names_agree(query: str, known: str) -> float:
-    """0..1: how well two folded given names agree (0 when they are different names)."""
-    if query == known:
-        return 1.0
-    if query in GIVEN_GROUP and GIVEN_GROUP.get(query) == GIVEN_GROUP.get(known):
-        return 0.98
-    shorter, longer = sorted((query, known), key=len)
-    if len(shorter) >= 3 and longer.startswith(shorter):
-        return 0.94  # a short form: "Zakhar" of "Zakhary", "Kakha" of "Kakhaber"
-    if len(shorter) == 1 and longer.startswith(shorter):
-        return 0.93  # an initial
-    score = fuzz.ratio(query, known) / 100
-    return score if score >= 0.8 else 0.0
+__all__ = ["GIVEN_GROUP", "NameIndex", "fold", "fold_token", "given_names_agree", "transliterate"]
 
 
 @dataclass(frozen=True)
@@ -280,8 +89,14 @@ class Resolution:
 
 _PUNCTUATED = re.compile(r"\w[^\w\s'’ʹʼ-]+\s*\w|\w\s+[^\w\s]+\s+\w")
 
+# A registered spelling that is an ordinary English phrase, not written as registered ("get
+# lost"): listed for review at most, never applied.
+PHRASE_SCORE = 0.85
 # How much an exactly agreeing surname (or given name) lifts a near miss in the other part.
 _LIFT = 0.12
+# A word before a surname that agrees less than this with the person's given name is another
+# person's name: an initial (0.93) and a short form (0.94) fit, another name's spelling does not.
+_GIVEN_FITS = 0.9
 
 
 def _surname_blocks(surname: str) -> tuple[str, str]:
@@ -328,6 +143,17 @@ class NameIndex:
             for block in _surname_blocks(surname):
                 self.person_surnames_by_block[block].add(surname)
         self._blocks_as_lists = {block: sorted(names) for block, names in self.person_surnames_by_block.items()}
+        # Registered spellings made of common English words ("Get Lost", "The Way Home movement"):
+        # their keys (and transliteration keys) -> the shapes of their words as registered.
+        self.phrases: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        for entity in self.entities.values():
+            for spelling in (entity.canonical, *entity.variants) if entity.type != "person" else ():
+                words = _tokens(spelling)
+                if spelling.isascii() and words and all(is_common_english(spelling[w.start : w.end]) for w in words):
+                    key = " ".join(word.key for word in words)
+                    shape = tuple(_shape(spelling[w.start : w.end]) for w in words)
+                    self.phrases[key].add(shape)
+                    self.phrases[fold(key)].add(shape)
         self.max_tokens = max((len(key.split()) for key in self.exact), default=1)
         # Every word-prefix of a registered key and of a folded one: a span whose key is in
         # neither can grow into no registered spelling, so the search from its first token stops.
@@ -370,15 +196,17 @@ class NameIndex:
             return self.entities[next(iter(ids))]
         return None
 
-    def given_name_conflicts(self, given: str, entity: Entity) -> bool:
-        """True when `given` is a given name that is not the entity's ("Aleksandr Sverdlin")."""
-        folded = fold_token(variant_key(given))
-        if folded not in GIVEN_GROUP:
-            return False
+    def word_before_conflicts(self, word: str, entity: Entity) -> bool:
+        """True when the capitalised word right before a person's surname says it is someone else:
+        a given name that is not the person's, known to our lists or not ("Aleksandr Sverdlin",
+        "Irina Krivenko"), or a title of the other gender ("Mrs Krivenko")."""
         person = parse_person(entity.canonical)
-        if person is None or not person.given:
-            return False
-        return given_names_agree(folded, person.given[0]) == 0.0
+        given = person.given[0] if person and person.given else ""
+        if title := title_gender(word):
+            return bool(given) and gender(given) in ("m", "f") and gender(given) != title
+        if not is_given_name(word):
+            return False  # "Yesterday Krivenko": a common word, not part of the name
+        return not given or given_names_agree(fold_token(variant_key(word)), given) < _GIVEN_FITS
 
     def _fuzzy_surnames(self, surname: str) -> list[tuple[str, float]]:
         found: dict[str, float] = {}
@@ -408,8 +236,11 @@ class NameIndex:
                 given_score = 1.0
             if query.patronymic and person.patronymic and patronymics_conflict(query.patronymic, person.patronymic):
                 continue
-            # One part agreeing exactly is evidence of its own: it lifts a near miss in the other.
-            if surname_score == 1.0:
+            # One part agreeing exactly is evidence of its own: it lifts a near miss in the other;
+            # but not another name's spelling ("George" for Yuri): that stays for review.
+            if given_score == EQUIVALENT:
+                score = surname_score * given_score
+            elif surname_score == 1.0:
                 score = min(1.0, given_score + _LIFT) if given_score < 0.93 else given_score
             elif given_score >= 0.93:
                 score = min(0.97, surname_score + _LIFT) * given_score
@@ -605,9 +436,9 @@ def _find_mentions(text: str, index: NameIndex, auto_threshold: float, review_th
             for j in range(i, i + n):
                 taken[j] = True
 
-    for i, n, entity, method, score in sorted(_known_spans(tokens, gaps, index), key=lambda item: (-item[1], item[0])):
+    for i, n, entity, method, score, as_registered in sorted(_known_spans(text, tokens, gaps, index), key=lambda item: (-item[1], item[0])):
         if not any(taken[i : i + n]):
-            add(i, n, entity, method, score, True)
+            add(i, n, entity, method, score if as_registered else PHRASE_SCORE, as_registered)
 
     for run in _capitalised_runs(tokens, gaps, taken):
         _match_run(text, tokens, gaps, run, index, auto_threshold, review_threshold, taken, add)
@@ -615,8 +446,10 @@ def _find_mentions(text: str, index: NameIndex, auto_threshold: float, review_th
     return mentions
 
 
-def _known_spans(tokens: list[_Token], gaps: list[int], index: NameIndex) -> Iterator[tuple[int, int, Entity, str, float]]:
-    """(first token, token count, entity, method, score) of every registered spelling in the text."""
+def _known_spans(text: str, tokens: list[_Token], gaps: list[int], index: NameIndex) -> Iterator[tuple[int, int, Entity, str, float, bool]]:
+    """(first token, token count, entity, method, score, written as registered) of every
+    registered spelling in the text; an ordinary English phrase ("get lost") that is not written
+    with its registered capitals nor in quotes is no sure mention (see _as_registered)."""
     for i, first in enumerate(tokens):
         punctuated = False
         key = ""
@@ -632,19 +465,49 @@ def _known_spans(tokens: list[_Token], gaps: list[int], index: NameIndex) -> Ite
                 continue
             found = index.exact.get(key)
             if found and (n > 1 or first.capitalised):
-                yield i, n, found[0], found[1], 1.0
+                yield i, n, found[0], found[1], 1.0, _as_registered(text, tokens[i : i + n], key, index)
                 continue
             if not first.capitalised:
                 continue
             ids = index.folded.get(fold(key))
             if n > 1 and ids and len(ids) == 1:
-                yield i, n, index.entities[next(iter(ids))], "transliteration", 0.97
+                yield i, n, index.entities[next(iter(ids))], "transliteration", 0.97, _as_registered(text, tokens[i : i + n], key, index)
                 continue
             # A surname alone; but a capitalised word right before it may be a given name: then
             # the whole name is judged below, by the person matcher.
             after_capital = i > 0 and gaps[i] == _JOINED and tokens[i - 1].capitalised
-            if n == 1 and not after_capital and (person := index.surname_only(first.key)):
-                yield i, 1, person, "known-variant", 0.95
+            person = index.surname_only(first.key) if n == 1 and not after_capital else None
+            if person and not ((title := _title_before(text, tokens, i)) and index.word_before_conflicts(title, person)):
+                yield i, 1, person, "known-variant", 0.95, True
+
+
+def _shape(word: str) -> str:
+    """How a word is written: upper case, capitalised or lower case."""
+    return "U" if len(word) > 1 and word.isupper() else "C" if word[:1].isupper() else "l"
+
+
+_OPENING = "\"“«‘'„"
+_CLOSING = "\"”»’'“"
+
+
+def _as_registered(text: str, span: list[_Token], key: str, index: NameIndex) -> bool:
+    """A registered spelling made of common English words is a name only where it is written
+    with the capitals it was registered with, or in quotes: "told them to get lost" is English."""
+    shapes = index.phrases.get(key) or index.phrases.get(fold(key))
+    if not shapes:
+        return True
+    start, end = span[0].start, span[-1].end
+    if start > 0 and text[start - 1] in _OPENING and text[end : end + 1] in tuple(_CLOSING):
+        return True
+    return tuple(_shape(text[token.start : token.end]) for token in span) in shapes
+
+
+def _title_before(text: str, tokens: list[_Token], i: int) -> str:
+    """The word before token i when it is a title of a gender, written "Mrs Krivenko" or "Mrs. Krivenko"."""
+    if i == 0 or text[tokens[i - 1].end : tokens[i].start].strip(" .") or "\n" in text[tokens[i - 1].end : tokens[i].start]:
+        return ""
+    word = text[tokens[i - 1].start : tokens[i - 1].end]
+    return word if title_gender(word) else ""
 
 
 def _capitalised_runs(tokens: list[_Token], gaps: list[int], taken: list[bool]) -> list[list[int]]:
@@ -696,8 +559,12 @@ def _match_run(
             found = index.resolve(text[first.start : last.end], person_like=plain_words and 2 <= n <= 3, in_text=True)
             before = span_tokens[0] - 1
             joined = before >= 0 and gaps[span_tokens[0]] == _JOINED
-            if found and n == 1 and joined and index.given_name_conflicts(tokens[before].key, found.entity):
+            word_before = text[tokens[before].start : tokens[before].end] if joined else _title_before(text, tokens, span_tokens[0])
+            if found and n == 1 and word_before and index.word_before_conflicts(word_before, found.entity):
                 continue
+            span_key = " ".join(tokens[i].key for i in span_tokens)
+            if found and not _as_registered(text, [tokens[i] for i in span_tokens], span_key, index):
+                continue  # an ordinary phrase ("GET LOST"), listed for review above
             if found and n == 1 and joined and _PATRONYMIC.search(fold_token(tokens[before].key)):
                 continue  # "Pavel Nikolaevich Orlov": the full name was judged above; his surname alone is not
             if found and found.score >= review:

@@ -21,9 +21,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from pipeline import scripts
+from pipeline.langid.rules import word_zipf
 
 if TYPE_CHECKING:
     from pipeline.names.entity import Entity
@@ -336,10 +338,8 @@ class NativeMatcher:
         for word, registered in zip(words, form.words):
             if _is_dictionary_word(registered) and not _lemmas(word) & _lemmas(registered):
                 return None  # "буряты" is not a form of "Бурятия"
-        first = form.words[0]
-        common = _is_dictionary_word(first) and not any(_PROPER_TAGS & grammemes for _, grammemes in _parses(first))
         # "Путь домой был долгим" at the start of a sentence: the way home, or the group?
-        return not (common and _sentence_start(text, start) and not _quoted(text, start))
+        return not (_sentence_start(text, start) and not _quoted(text, start) and _could_be_words(text, end, form))
 
     def _person_verdict(self, text: str, start: int, words: list[str], form: _Form) -> bool | None:
         gender = self.genders.get(form.entity.id, "m")
@@ -362,6 +362,54 @@ class NativeMatcher:
                 return None
             return True
         return readings.replace("p", "") == gender
+
+
+# --- a name that opens a sentence ---------------------------------------------------------------
+
+# Words this frequent (Zipf, pipeline/langid/wordlists.txt: one in 10,000 words) are everyday
+# words: two of them may be an ordinary phrase at the start of a sentence ("Путь домой").
+_EVERYDAY_ZIPF = 4.0
+_NEXT_WORD = re.compile(r"[ \t\u00a0]*[»\"”']?[ \t\u00a0]*([а-яё]+)")
+
+
+@lru_cache(maxsize=1)
+def _copulas() -> frozenset[str]:
+    text = (resources.files("pipeline.names") / "data" / "ru_copulas.txt").read_text(encoding="utf-8")
+    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+
+
+def _everyday(word: str) -> bool:
+    """A common word that is no proper name ("путь", "домой"; not "Бурятия", not "лесом")."""
+    lowered = word.lower().replace("ё", "е")
+    if any(_PROPER_TAGS & grammemes for _, grammemes in _parses(word)) or not _is_dictionary_word(lowered):
+        return False
+    return (word_zipf(lowered, "ru") or 0.0) >= _EVERYDAY_ZIPF
+
+
+def _could_be_words(text: str, end: int, form: _Form) -> bool:
+    """Could a registered form that opens a sentence be ordinary words there? Not when it has
+    more than two words ("Совет матерей и жён"), not when a word of it is rare or a proper name
+    ("Идите лесом", "Свободная Бурятия"), not when a verb that agrees with it follows ("Путь
+    домой провёл акцию"; a link verb does not count: "Путь домой был долгим" stays unsure)."""
+    if len(form.words) > 2 or not all(_everyday(word) for word in form.words):
+        return False
+    return not _agreeing_verb_follows(text, end, form)
+
+
+def _agreeing_verb_follows(text: str, end: int, form: _Form) -> bool:
+    match = _NEXT_WORD.match(text, end)
+    if match is None:
+        return False
+    head = next((g for word in form.words for _, g in _parses(word) if {"NOUN", "nomn"} <= g), None)
+    genders = {"masc", "femn", "neut"} & head if head else {"masc", "femn", "neut"}
+    for lemma, grammemes in _parses(match.group(1)):
+        if "VERB" not in grammemes or lemma in _copulas():
+            continue
+        if "past" in grammemes and ("plur" in grammemes or genders & grammemes):
+            return True
+        if "3per" in grammemes:
+            return True
+    return False
 
 
 def _word_before(text: str, start: int) -> str | None:
