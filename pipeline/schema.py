@@ -30,6 +30,8 @@ class NameMention:
     end: int
     method: str
     score: float
+    # Which published text the offsets point into: `text_en_normalized`, or `title_en` for a headline.
+    field: str = "text_en"
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Document:
     paragraphs: list[Paragraph]
     url: str | None = None
     title: str | None = None
+    title_en: str | None = None  # the title in English, its names canonical (as text_en_normalized)
     published: str | None = None  # ISO date (YYYY-MM-DD); a date in the parquet
     outlet: str | None = None
     lang: str = "und"
@@ -54,6 +57,9 @@ class Document:
     name_records: list[dict[str, Any]] = field(default_factory=list)
     # Not published either: lines of site furniture ingest dropped, for the run report.
     furniture_lines: int = 0
+    # Not published: the title as a paragraph of its own, so that it is detected and translated
+    # as the body is (its text_en, normalized, becomes `title_en`).
+    title_paragraph: Paragraph | None = None
 
     def to_record(self) -> dict[str, Any]:
         """Everything, for passing documents between processes (Ray batches)."""
@@ -69,6 +75,7 @@ class Document:
             "paragraphs": [{"text": p.text, "lang": p.lang, "lang_score": p.lang_score, "text_en": p.text_en} for p in self.paragraphs],
             "url": self.url,
             "title": self.title,
+            "title_en": self.title_en,
             "published": dt.date.fromisoformat(self.published) if self.published else None,
             "outlet": self.outlet,
             "lang": self.lang,
@@ -84,6 +91,7 @@ class Document:
                     "end": n.end,
                     "method": n.method,
                     "score": n.score,
+                    "field": n.field,
                 }
                 for n in self.names
             ],
@@ -98,6 +106,8 @@ class Document:
         record["paragraphs"] = [Paragraph(**p) for p in record["paragraphs"]]
         record["names"] = [NameMention(**n) for n in record["names"]]
         record["name_records"] = list(record.get("name_records") or [])
+        if record.get("title_paragraph") is not None:
+            record["title_paragraph"] = Paragraph(**record["title_paragraph"])
         return cls(**record)
 
 
@@ -114,7 +124,8 @@ COLUMN_MEANINGS = {
     "id": "stable id: a hash of the source path (and JSONL line) and the text, the same on every run",
     "source": "path of the raw file relative to the input folder",
     "url": "the article's address found in the file, unwrapped from proxies (null where absent)",
-    "title": "the headline found in the file (null where absent)",
+    "title": "the headline found in the file (null where absent); a text file's headline is also the first line of `text`",
+    "title_en": "the headline in English: translated with the body's models, cache and name protection, English ones as they were, every known spelling of a name replaced by its canonical name (null where there is no title)",
     "published": "publication date found in the file: a date line, byline or page metadata (null where absent; never a date the body mentions)",
     "outlet": "the publisher: a known outlet's name (The Moscow Times, RFE/RL, DW, ...), else the site name, the title suffix or the URL's registered domain (null where none)",
     "lang": "language of the document (ISO 639-1), `und` where unsure",
@@ -122,7 +133,7 @@ COLUMN_MEANINGS = {
     "text": "original text, paragraphs separated by a blank line",
     "text_en": "English text: translated paragraphs; English paragraphs and those with nothing to translate (a link, a number) as they were",
     "text_en_normalized": "`text_en` with every known spelling of a name replaced by its canonical name",
-    "names": "name mentions: entity id, canonical name, spelling found, offsets into `text_en_normalized`, method and score",
+    "names": "name mentions: entity id, canonical name, spelling found, offsets into the text `field` names (`text_en` for `text_en_normalized`, `title_en` for the headline), method and score",
     "paragraphs": "per paragraph: original text, language, confidence and English text",
     "translation_model": "model id@revision that translated the document (null where nothing was translated)",
     "pipeline_version": "version of the pipeline that made the row",

@@ -92,6 +92,11 @@ def _is_headline(line: str) -> bool:
     return long_enough and words <= 40 and len(line) <= 300 and line[-1] not in ".,;:" and not _URL_START.match(line)
 
 
+def _stands_alone(lines: list[str], index: int) -> bool:
+    """A blank line follows: a first line run on into the next is the first paragraph, not a headline."""
+    return index + 1 < len(lines) and not lines[index + 1].strip()
+
+
 def _is_byline(line: str) -> bool:
     line = line.strip()
     return len(line) <= _MAX_DATE_LINE_REST and len(line.split()) <= 8 and line[-1:] not in ".!?"
@@ -164,7 +169,7 @@ def _take_title_and_date(lines: list[str], markdown: bool) -> tuple[str | None, 
         if before:
             title_at = max(before, key=lambda i: len(lines[i].strip()))
             title = lines[title_at].strip()
-    if title is None and published is None and len(head) > 1 and _is_headline(lines[head[0]]):
+    if title is None and published is None and len(head) > 1 and _is_headline(lines[head[0]]) and _stands_alone(lines, head[0]):
         title_at = head[0]
         title = lines[title_at].strip()
     taken = {i for i in (title_at, date_at) if i is not None}
@@ -219,8 +224,10 @@ def parse_text_dump(text: str, markdown: bool = False, repeated: RepeatedFor | N
         body = _MD_EMPHASIS.sub(r"\2", body)
         title = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", title)) if title else title
     paragraphs = split_paragraphs(body)
+    # The headline is part of the article's text (the title column holds it too); it is detected,
+    # translated and searched for names as the title, not as a paragraph of the body.
     return RawDocument(
-        text=PARAGRAPH_SEPARATOR.join(paragraphs),
+        text=PARAGRAPH_SEPARATOR.join(([_SPACES.sub(" ", title).strip()] if title else []) + paragraphs),
         paragraphs=paragraphs,
         url=url,
         title=title,

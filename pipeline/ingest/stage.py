@@ -109,6 +109,7 @@ def _to_document(raw: RawDocument, source: str, part: str = "") -> Document:
         published=raw.published.isoformat() if raw.published else None,
         outlet=raw.outlet,
         furniture_lines=raw.furniture_lines,
+        title_paragraph=Paragraph(text=raw.title) if raw.title and raw.title.strip() else None,
     )
 
 

@@ -299,17 +299,23 @@ def document_language(paragraphs: list[Paragraph]) -> tuple[str, float]:
 
 
 def detect_paragraph_languages(document: Document, detector: LanguageDetector, short_chars: int) -> Document:
-    """Label every paragraph and the document; short paragraphs follow the document."""
+    """Label every paragraph, the title and the document; short ones follow the document.
+
+    The title is labelled as a paragraph but does not vote for the document's language.
+    """
     long_ones = []
     for paragraph in document.paragraphs:
         paragraph.lang, paragraph.lang_score = detector.detect(paragraph.text)
         if len(paragraph.text) >= short_chars:
             long_ones.append(paragraph)
-    document.lang, document.lang_score = document_language(long_ones or document.paragraphs)
+    title = [document.title_paragraph] if document.title_paragraph else []
+    for paragraph in title:
+        paragraph.lang, paragraph.lang_score = detector.detect(paragraph.text)
+    document.lang, document.lang_score = document_language(long_ones or document.paragraphs or title)
     if document.lang == UNDETERMINED:
         return document
     doc_script = script_of_language(document.lang)
-    for paragraph in document.paragraphs:
+    for paragraph in document.paragraphs + title:
         if len(paragraph.text) < short_chars:
             script, _share = dominant_script(paragraph.text)
             # A short line ("Moscow, 12 May") cannot be told apart reliably; its script can.

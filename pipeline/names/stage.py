@@ -30,8 +30,8 @@ def _example(text: str, start: int, end: int) -> str:
     return ("…" if left else "") + " ".join(text[left:right].split()) + ("…" if right < len(text) else "")
 
 
-def normalize_text(text: str, mentions: list[Mention]) -> tuple[str, list[NameMention]]:
-    """Replace applied mentions by canonical names; offsets point into the new text."""
+def normalize_text(text: str, mentions: list[Mention], field: str = "text_en") -> tuple[str, list[NameMention]]:
+    """Replace applied mentions by canonical names; offsets point into the new text (of `field`)."""
     parts: list[str] = []
     names: list[NameMention] = []
     position = 0
@@ -44,7 +44,7 @@ def normalize_text(text: str, mentions: list[Mention]) -> tuple[str, list[NameMe
         length += len(before)
         canonical = mention.entity.canonical
         names.append(
-            NameMention(mention.entity.id, canonical, mention.text, length, length + len(canonical), mention.method, mention.score)
+            NameMention(mention.entity.id, canonical, mention.text, length, length + len(canonical), mention.method, mention.score, field)
         )
         parts.append(canonical)
         length += len(canonical)
@@ -72,7 +72,7 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < other_end and other_start < end for other_start, other_end in spans)
 
 
-def _shift(position: int, names: list[NameMention], mentions: list[Mention]) -> int:
+def _shift(position: int, mentions: list[Mention]) -> int:
     """A text_en offset in text_en_normalized: each replacement before it moved the text."""
     applied = [m for m in mentions if m.applied]
     return position + sum(len(m.entity.canonical) - (m.end - m.start) for m in applied if m.end <= position)
@@ -92,15 +92,32 @@ class Normalize(Stage):
         return cls(config, registry if config.enabled else None)
 
     def normalize_document(self, document: Document) -> Document:
+        title = document.title_paragraph
         if self.index is None or self.registry is None:
             document.text_en_normalized = document.text_en
+            document.title_en = title.text_en if title else None
             return document
-        mentions = find_mentions(document.text_en, self.index, self.config.auto_threshold, self.config.review_threshold)
+        russian = any(p.lang == "ru" for p in document.paragraphs)
+        document.text_en_normalized, document.names, records = self._normalize_field(document.text_en, document.text, russian, "text_en")
+        if title is not None:
+            # A text file's headline opens `text`, where its source names were already seen.
+            source = "" if document.text.startswith(title.text) else title.text
+            document.title_en, names, title_records = self._normalize_field(title.text_en, source, title.lang == "ru", "title_en")
+            document.names = names + document.names
+            records = title_records + records
+        document.name_records = records
+        return document
+
+    def _normalize_field(self, text_en: str, source: str, russian: bool, field: str) -> tuple[str, list[NameMention], list[dict[str, Any]]]:
+        """One English text (the body or the title) normalized, its mentions, and the name records
+        of it and of its source text (native forms; Russian names found by NER)."""
+        assert self.index is not None and self.registry is not None
+        mentions = find_mentions(text_en, self.index, self.config.auto_threshold, self.config.review_threshold)
         mentions = [mention for mention in mentions if not self.registry.is_not_a_name(mention.text)]
-        document.text_en_normalized, document.names = normalize_text(document.text_en, mentions)
+        normalized, names = normalize_text(text_en, mentions, field)
         records = []
         for mention in mentions:
-            example = _example(document.text_en, mention.start, mention.end)
+            example = _example(text_en, mention.start, mention.end)
             kind = mention.entity.type
             records.append(
                 _record(
@@ -108,11 +125,11 @@ class Normalize(Stage):
                 )
             )
             self.counters["mentions_applied" if mention.applied else "mentions_pending"] += 1
-        natives = self.registry.native_matcher.find(document.text)
+        natives = self.registry.native_matcher.find(source) if source else []
         for native in natives:
-            variant = document.text[native.start : native.end]
+            variant = source[native.start : native.end]
             if not self.index.is_rejected(variant, native.entity.id) and not self.registry.is_not_a_name(variant):
-                example = _example(document.text, native.start, native.end)
+                example = _example(source, native.start, native.end)
                 kind = native.entity.type
                 if native.sure:
                     records.append(_record(variant, native.entity.id, native.entity.canonical, "known-variant", 1.0, True, example, kind))
@@ -123,42 +140,50 @@ class Normalize(Stage):
                     )
                     self.counters["native_forms_unsure"] += 1
         if self.config.discover:
-            records += self._discover(document, mentions, [(n.start, n.end) for n in natives])
-        document.name_records = records
-        return document
+            records += self._discover(text_en, source, russian, field, names, mentions, [(n.start, n.end) for n in natives])
+        return normalized, names, records
 
-    def _discover(self, document: Document, mentions: list[Mention], native_spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    def _discover(
+        self,
+        text_en: str,
+        source: str,
+        russian: bool,
+        field: str,
+        names: list[NameMention],
+        mentions: list[Mention],
+        native_spans: list[tuple[int, int]],
+    ) -> list[dict[str, Any]]:
         """Names the registry does not know, with proposed ids; listed, never applied here (with
         apply_proposals, publishing applies them once the corpus's groups are known)."""
         assert self.index is not None and self.registry is not None
         records = []
         taken = [(m.start, m.end) for m in mentions]
-        for found in english_names(document.text_en):
+        for found in english_names(text_en):
             if _overlaps(found.start, found.end, taken) or self.index.is_rejected(found.text, found.entity_id):
                 continue
             if self.registry.is_not_a_name(found.text):
                 continue
             if self.index.resolve(found.text, in_text=True):
                 continue  # a registered name the matcher left for review: not a new one
-            example = _example(document.text_en, found.start, found.end)
+            example = _example(text_en, found.start, found.end)
             records.append(_record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind))
-            start = _shift(found.start, document.names, mentions)
-            document.names.append(
-                NameMention(found.entity_id, found.canonical, found.text, start, start + len(found.text), "discovered", 0.0)
+            start = _shift(found.start, mentions)
+            names.append(
+                NameMention(found.entity_id, found.canonical, found.text, start, start + len(found.text), "discovered", 0.0, field)
             )
             self.counters["names_discovered"] += 1
-        if any(p.lang == "ru" for p in document.paragraphs) and CYRILLIC.search(document.text):
-            for found in russian_names(document.text):
+        if russian and CYRILLIC.search(source):
+            for found in russian_names(source):
                 if _overlaps(found.start, found.end, native_spans) or self.index.is_rejected(found.text, found.entity_id):
                     continue
                 if self.registry.is_not_a_name(found.text):
                     continue
                 if self.index.resolve(found.canonical) or self.index.resolve(found.text):
                     continue
-                example = _example(document.text, found.start, found.end)
+                example = _example(source, found.start, found.end)
                 records.append(_record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind))
                 self.counters["names_discovered"] += 1
-        document.names.sort(key=lambda name: name.start)
+        names.sort(key=lambda name: name.start)
         return records
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:

@@ -98,10 +98,11 @@ def _how_it_was_made(info: CardInfo) -> str:
         steps.append(
             f"- **Translation**: {translate.backend} backend, beam size {translate.num_beams}, the models listed above. "
             "Paragraphs are cut into sentences, names in native script from the registry are replaced by their "
-            "canonical English name first, and English paragraphs are kept as they were."
+            "canonical English name first, and English paragraphs are kept as they were. Each title is translated "
+            "the same way, on its own, into `title_en`."
         )
     else:
-        steps.append("- **Translation**: none; `text_en` holds only the English paragraphs.")
+        steps.append("- **Translation**: none; `text_en` holds only the English paragraphs, and `title_en` only English titles.")
     if normalize.enabled:
         if normalize.registry is None:
             steps.append("- **Name normalization**: no registry; only the names found in the texts (below).")
@@ -110,7 +111,8 @@ def _how_it_was_made(info: CardInfo) -> str:
                 f"- **Name normalization**: registry `{normalize.registry}`. Spellings it lists are replaced by their "
                 f"canonical name (status `accepted` in the name table). Other spellings are scored by "
                 f"transliteration-aware similarity: at or above {normalize.auto_threshold} they are replaced (`auto`); "
-                f"from {normalize.review_threshold} up to that they are listed as `pending` for review and left as written."
+                f"from {normalize.review_threshold} up to that they are listed as `pending` for review and left as written. "
+                "Titles are searched and normalized as the body is: their mentions have `field` `title_en`."
             )
         if normalize.discover:
             applied = (

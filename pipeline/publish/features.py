@@ -16,6 +16,7 @@ FEATURES = datasets.Features(
         "url": _string(),
         "outlet": _string(),
         "title": _string(),
+        "title_en": _string(),
         "published": datasets.Value("date32"),
         "lang": _string(),
         "lang_score": datasets.Value("float32"),
@@ -31,6 +32,7 @@ FEATURES = datasets.Features(
                 "end": datasets.Value("int32"),
                 "method": _string(),
                 "score": datasets.Value("float32"),
+                "field": _string(),
             }
         ),
         "paragraphs": datasets.List(

@@ -189,9 +189,12 @@ class Publish(Stage):
             for batch in pq.ParquetFile(shard).iter_batches(batch_size=_ShardWriter.ROW_GROUP):
                 rows = batch.to_pylist()
                 for row in rows:
-                    row["text_en_normalized"], row["names"] = regroup_mentions(
-                        row["text_en_normalized"], row["names"], self.table, self.apply_proposals
-                    )
+                    title = [name for name in row["names"] if name["field"] == "title_en"]
+                    body = [name for name in row["names"] if name["field"] != "title_en"]
+                    row["text_en_normalized"], body = regroup_mentions(row["text_en_normalized"], body, self.table, self.apply_proposals)
+                    if row["title_en"] is not None:
+                        row["title_en"], title = regroup_mentions(row["title_en"], title, self.table, self.apply_proposals)
+                    row["names"] = title + body
                 writer.write_table(pa.Table.from_pylist(rows, schema=FEATURES.arrow_schema))
         shard.unlink()
 

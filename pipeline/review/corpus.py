@@ -24,6 +24,7 @@ from pipeline.names.entity import Entity, variant_key
 from pipeline.names.registry import Registry
 from pipeline.names.registry_text import RegistryText
 from pipeline.names.spreadsheet import escape_cell, read_table
+from pipeline.schema import PARAGRAPH_SEPARATOR
 
 CONTEXTS = 3
 CONTEXT_CHARS = 70
@@ -109,17 +110,23 @@ def _read_documents(data_folder: Path) -> tuple[list[_Document], dict[str, list[
     mentions: dict[str, list[tuple[int, int, int]]] = {}
     for path in sorted(data_folder.glob("*.parquet")):
         names = pq.read_schema(path).names
-        columns = [c for c in ("text", "text_en_normalized", "paragraphs", "published", "outlet", "names") if c in names]
+        wanted = ("text", "text_en_normalized", "paragraphs", "published", "outlet", "names", "title", "title_en")
+        columns = [c for c in wanted if c in names]
         for row in pq.read_table(path, columns=columns).to_pylist():
             index = len(documents)
             paragraphs = [(p["text"] or "", p["lang"] or "", p["text_en"] or "") for p in row.get("paragraphs") or []]
-            documents.append(
-                _Document(
-                    row["text"] or "", row["text_en_normalized"] or "", paragraphs, row.get("published") or "", row.get("outlet") or ""
-                )
-            )
+            text, text_en = row["text"] or "", row["text_en_normalized"] or ""
+            title, title_en = row.get("title") or "", row.get("title_en") or ""
+            shift = 0
+            if title_en:
+                # The title reads as the first paragraph, in the original and in English.
+                text = text if text.startswith(title) else title + PARAGRAPH_SEPARATOR + text
+                text_en, shift = title_en + PARAGRAPH_SEPARATOR + text_en, len(title_en) + len(PARAGRAPH_SEPARATOR)
+                paragraphs.insert(0, (title, "en" if title == title_en else "", title_en))
+            documents.append(_Document(text, text_en, paragraphs, row.get("published") or "", row.get("outlet") or ""))
             for mention in row.get("names") or []:
-                mentions.setdefault(variant_key(mention["variant"]), []).append((index, mention["start"], mention["end"]))
+                offset = 0 if mention.get("field") == "title_en" else shift
+                mentions.setdefault(variant_key(mention["variant"]), []).append((index, mention["start"] + offset, mention["end"] + offset))
     return documents, mentions
 
 

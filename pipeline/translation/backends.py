@@ -235,7 +235,9 @@ class CTranslate2Backend(_TokenizerBackend):
         try:
             import ctranslate2
         except ImportError as error:
-            raise ModelLoadError('translate.backend is ctranslate2 but it is not installed: pip install -c requirements.lock -e ".[ct2]"') from error
+            raise ModelLoadError(
+                'translate.backend is ctranslate2 but it is not installed: pip install -c requirements.lock -e ".[ct2]"'
+            ) from error
 
         super().__init__(lang, model, revision, device, num_beams, max_new_tokens, src_lang)
         if compute_type == "auto":

@@ -201,7 +201,7 @@ class Translate(Stage):
     def _translate_chunk(self, documents: list[Document]) -> None:
         by_lang: dict[str, list[_Sentence]] = {}
         for document in documents:
-            for paragraph in document.paragraphs:
+            for paragraph in _with_title(document):
                 if paragraph.lang == TARGET_LANGUAGE or not has_words(paragraph.text):
                     # English, or nothing a model could translate (a link, a time, a number): kept as it is.
                     paragraph.text_en = paragraph.text
@@ -222,7 +222,7 @@ class Translate(Stage):
             self.counters[f"paragraphs_translated.{lang}"] += len(joined)
         for document in documents:
             document.text_en = PARAGRAPH_SEPARATOR.join(p.text_en for p in document.paragraphs if p.text_en)
-            used = sorted({self.backends[p.lang].model_key for p in document.paragraphs if p.lang in self.backends})
+            used = sorted({self.backends[p.lang].model_key for p in _with_title(document) if p.lang in self.backends})
             document.translation_model = "; ".join(used) or None
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
@@ -230,6 +230,11 @@ class Translate(Stage):
         while chunk := list(islice(iterator, self.config.batch_documents)):
             self._translate_chunk(chunk)
             yield from chunk
+
+
+def _with_title(document: Document) -> list[Paragraph]:
+    """The paragraphs and the title: the title is translated as a paragraph, though not part of text_en."""
+    return document.paragraphs + ([document.title_paragraph] if document.title_paragraph else [])
 
 
 def _replace_names(text: str, names: list[NativeMatch]) -> str:
