@@ -12,8 +12,8 @@ was linked to in its document (pipeline.names.keys); the name table merges the c
 
 from __future__ import annotations
 
-from pipeline.names import english_finder, russian_finder
 from pipeline.names.coreference import link_in_document, repeated_in_document
+from pipeline.names.english_finder import english_names as _english_names
 from pipeline.names.keys import (
     EXONYMS,
     ORGANISATION,
@@ -25,7 +25,8 @@ from pipeline.names.keys import (
     looks_like_person,
     proposed_id,
 )
-from pipeline.names.russian_finder import nominative, romanize
+from pipeline.names.russian_finder import nominative, other_forms, romanize
+from pipeline.names.russian_finder import russian_names as _russian_names
 
 __all__ = [
     "EXONYMS",
@@ -47,10 +48,10 @@ __all__ = [
 def russian_names(text: str) -> list[Discovered]:
     """Names natasha's NER finds in Russian text, and their other places in it (written alike,
     or a one-word name in another case); short forms linked to their full forms."""
-    found = repeated_in_document(text, russian_finder.russian_names(text))
-    return link_in_document(russian_finder.other_forms(text, found))
+    found = repeated_in_document(text, _russian_names(text))
+    return link_in_document(other_forms(text, found))
 
 
 def english_names(text: str) -> list[Discovered]:
     """Proper-name spans in English text, short forms linked to their full forms."""
-    return link_in_document(english_finder.english_names(text))
+    return link_in_document(_english_names(text))
