@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pipeline.names.discovery import exonym, proposed_id
+from pipeline.names.discovery import PERSON, exonym, proposed_id
 from pipeline.names.entity import variant_key
 from pipeline.names.matching import GIVEN_GROUP, fold_token, parse_person
 from pipeline.scripts import NATIVE
@@ -176,6 +176,9 @@ def _as_dict(row: _Row) -> dict[str, Any]:
 # Two proposed groups whose keys are this similar (rapidfuzz ratio) are one: "Edit Lessom" and
 # "Edit Lesum" are one spelling habit apart; "Kirov" and "Kirovsk" (83) stay two places.
 MERGE_SIMILARITY = 88
+# A name this short (letters) is an acronym or a word too short to tell a spelling habit from
+# another name: it joins only its own spelling.
+ACRONYM_LETTERS = 4
 # Two people join when their surnames are this similar (after the looser person folds below)
 # and their given names fit: "Tokhtakhunov" / "Takhtakhunov", "Dolgopolov" / "Dolhopolov".
 SURNAME_SIMILARITY = 85
@@ -255,7 +258,9 @@ def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
       same way (Ukrainian h for g, French -ine and -ou). Never two given names known to differ.
     - A surname alone joins the one proposed person with that surname (none, or two, and it stays
       alone).
-    - Other groups (not people) whose keys differ by a spelling habit join (same word count and first letter).
+    - Other groups (not people) whose keys differ by a spelling habit join (same word count and
+      first letter, never two types, never an acronym); the sound skeleton joins only spellings
+      of one type, some untyped (those of English text, where machine translation's are).
     """
     parent = {group_id: group_id for group_id in kinds}
 
@@ -266,32 +271,42 @@ def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
         return group_id
 
     # A person left alone between two fathers' names ("new-andrei-gurev~") joins nobody.
-    people = [gid for gid, kind in kinds.items() if kind == "person" and len(_words(gid)) >= 2 and not gid.endswith(PATRONYMIC_MARK)]
+    people = [gid for gid, kind in kinds.items() if kind == PERSON and len(_words(gid)) >= 2 and not gid.endswith(PATRONYMIC_MARK)]
     for a, b in _people_to_join(people):
         parent[find(a)] = find(b)
-    for group_id in kinds:
-        if len(_words(group_id)) == 1:
+    for group_id, kind in kinds.items():
+        # A place or an organisation is no one's surname: "Коми" never joins James Comey.
+        if len(_words(group_id)) == 1 and kind in (PERSON, None):
             owners = {find(person) for person in people if _words(person)[-1] == _words(group_id)[0]}
             if len(owners) == 1:
                 parent[find(group_id)] = owners.pop()
+    persons = {gid for gid, kind in kinds.items() if kind == PERSON and len(_words(gid)) >= 2}
+    # Types never mix: two typed names join only when of one type (untyped ones, from English
+    # text, join either).
     blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
-    persons = {gid for gid, kind in kinds.items() if kind == "person" and len(_words(gid)) >= 2}
     for group_id in sorted(set(kinds) - persons):  # people compare surname and given name apart
         blocks[(group_id.removeprefix("new-")[:1], len(_words(group_id)))].append(group_id)
     for members in blocks.values():
         texts = [" ".join(_words(group_id)) for group_id in members]
         for i, j in _similar_pairs(texts):
-            if texts[i].endswith("a") == texts[j].endswith("a"):  # "Vlasov" and "Vlasova" are two
+            kind_i, kind_j = kinds[members[i]], kinds[members[j]]
+            if (kind_i is None or kind_j is None or kind_i == kind_j) and _spellings_alike(texts[i], texts[j], kind_i and kind_j):
                 parent[find(members[i])] = find(members[j])
     # Machine translation from Thai writes a sound two ways ("Put' Domoi" as "Bute Domoy",
     # "Bout Domoy", "Bot Domoy"; "Idite Lesom" as "Edit Lessom"): groups with one consonant
     # skeleton join where every pair of them is alike, so the skeleton alone joins nothing.
+    # Only among spellings of one type, some of them untyped (the English finder's, where
+    # machine translation's are): names NER typed in their own script are read, not misheard
+    # (Румыния and Армения are two places).
     by_skeleton: dict[str, list[str]] = defaultdict(list)
     for group_id in sorted(set(kinds) - persons):
         skeleton = _skeleton(_words(group_id))
         if len(skeleton.replace(" ", "").rstrip("AV")) >= 3:
             by_skeleton[skeleton].append(group_id)
     for members in by_skeleton.values():
+        types = {kinds[group_id] for group_id in members}
+        if len(types - {None}) > 1 or None not in types:
+            continue  # two types, or every spelling typed by NER in its own script
         clusters: dict[str, list[str]] = defaultdict(list)
         for group_id in members:
             clusters[find(group_id)].append(_sounds(_words(group_id)))
@@ -447,6 +462,18 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
                 if len(fitting) == 1:
                     pairs.append((group_id, members[clusters[fitting.pop()][0]][0]))
     return pairs
+
+
+def _spellings_alike(a: str, b: str, typed: str | None) -> bool:
+    """Two names close by ratio that are one: "Vlasov" and "Vlasova" are two; an acronym is
+    spelled one way (МВД is not МФТИ); and a name its own script gave (typed by NER) is alike
+    word by word, so that one long shared word does not join "Kemerovskaia oblast" and
+    "Kirovskaia oblast"."""
+    from rapidfuzz import fuzz
+
+    if a.endswith("a") != b.endswith("a") or len(a.replace(" ", "")) <= ACRONYM_LETTERS:
+        return False
+    return not typed or all(fuzz.ratio(x, y) >= MERGE_SIMILARITY for x, y in zip(a.split(), b.split()))
 
 
 def _similar_pairs(texts: list[str]) -> list[tuple[int, int]]:

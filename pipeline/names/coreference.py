@@ -1,0 +1,93 @@
+"""Short forms of a person in one document join the one full form they fit there.
+
+A reporter names a person in full once ("Дональд Трамп", "Bill Gates") and then by surname
+("Трамп", "Gates"), given name ("Максим") or initial ("В. Лукашенко"). Inside the one document
+the short form is that person where exactly one full form of the document fits it; where two
+fit ("Дональд Трамп" and "Иванка Трамп" in one article) it keeps its own key and stays apart.
+Across documents a short form is left to the name table, which joins a bare surname only to
+the one proposed person of the corpus with that surname.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import replace
+
+from pipeline.names.given_names import GIVEN_GROUP
+from pipeline.names.keys import PERSON, Discovered
+from pipeline.names.matching import fold_token
+
+# A declined or feminine surname guessed wrong by morphology ("Яровой" put as "Ярова") still
+# shares all but its last letters with the full form's: this many letters at most may differ.
+SURNAME_ENDING = 2
+# ... and the stems must be this long, so that "Ivanov" never meets "Ivanenko".
+SURNAME_STEM = 4
+
+
+def _is_full(found: Discovered) -> bool:
+    words = found.canonical.split()
+    return found.kind == PERSON and found.key.startswith("p ") and len(words) >= 2 and len(fold_token(words[0])) > 1
+
+
+def _surname_fits(short: str, surname: str) -> bool:
+    a, b = sorted((fold_token(short), fold_token(surname)), key=len)
+    if a == b:
+        return True
+    stem = max(len(a) - 1, SURNAME_STEM)
+    return len(a) > SURNAME_STEM and len(b) - len(a) <= SURNAME_ENDING and b[:stem] == a[:stem]
+
+
+def _given_fits(short: str, given: str) -> bool:
+    a, b = fold_token(short), fold_token(given)
+    return a == b or (a in GIVEN_GROUP and GIVEN_GROUP.get(a) == GIVEN_GROUP.get(b))
+
+
+def fits(short: Discovered, full: Discovered) -> bool:
+    """A surname, a given name, or an initial and the surname of the full form."""
+    words, full_words = short.canonical.split(), full.canonical.split()
+    if len(words) == 1:
+        if short.kind is None:  # English text says nothing of its type: the surname must be exact
+            return fold_token(words[0]) == fold_token(full_words[-1])
+        return _surname_fits(words[0], full_words[-1]) or _given_fits(words[0], full_words[0])
+    initial = fold_token(words[0])
+    return (
+        len(words) == 2 and len(initial) == 1 and fold_token(full_words[0]).startswith(initial) and _surname_fits(words[1], full_words[-1])
+    )
+
+
+def link_in_document(found: list[Discovered]) -> list[Discovered]:
+    """The document's names, each short form of a person carrying the key and canonical of the
+    one full form of the document it fits."""
+    full = {d.key: d for d in found if _is_full(d)}
+    out = []
+    for name in found:
+        if name.kind in (PERSON, None) and not _is_full(name) and full:
+            candidates = [f for f in full.values() if f.key != name.key and fits(name, f)]
+            if len(candidates) == 1:
+                name = replace(name, canonical=candidates[0].canonical, kind=PERSON, key=candidates[0].key)
+        out.append(name)
+    return out
+
+
+def repeated_in_document(text: str, found: list[Discovered]) -> list[Discovered]:
+    """The names found, and every other place the document writes one of them exactly as it
+    was found (NER reads each sentence on its own and misses a name it found elsewhere: "Путин"
+    at a sentence's start, "России" in a list), a person's surname alone included."""
+    spellings = {text[d.start : d.end]: d for d in found}
+    for d in found:  # a full form's surname, as the document declines it ("Путина")
+        written = text[d.start : d.end].split()
+        if _is_full(d) and len(written[-1]) > SURNAME_STEM:
+            spellings.setdefault(written[-1], d)
+    if not spellings:
+        return found
+    taken = sorted((d.start, d.end) for d in found)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True)) + r")(?!\w)")
+    more = []
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        at = bisect.bisect_left(taken, (start, end))
+        neighbours = taken[max(0, at - 1) : at + 1]
+        if not any(start < other_end and other_start < end for other_start, other_end in neighbours):
+            more.append(replace(spellings[match.group()], start=start, end=end))
+    return sorted(found + more, key=lambda d: d.start) if more else found

@@ -1,0 +1,352 @@
+"""Proper-name spans in English text, found by rule (no English NER model installs here): runs
+of capitalised words with their particles, titles and nationality adjectives left outside,
+months, days and other frequent capitalised words never a name on their own, and a
+sentence-initial word kept only when the document also writes it capitalised mid-sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.names.keys import PERSON, Discovered, group_key, looks_like_person
+
+# Capitalised words that are not names, or not names on their own.
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+_DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_TITLES = set(
+    [
+        "president",
+        "governor",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "general",
+        "colonel",
+        "major",
+        "lieutenant",
+        "captain",
+        "sergeant",
+        "minister",
+        "deputy",
+        "mayor",
+        "senator",
+        "chairman",
+        "chairwoman",
+        "head",
+        "director",
+        "spokesman",
+        "spokeswoman",
+        "journalist",
+        "activist",
+        "lawyer",
+        "professor",
+        "prime",
+        "king",
+        "queen",
+        "prince",
+        "patriarch",
+        "father",
+        "saint",
+        "st",
+    ]
+)
+_NATIONALITIES = set(
+    [
+        "russian",
+        "russians",
+        "ukrainian",
+        "ukrainians",
+        "thai",
+        "belarusian",
+        "buryat",
+        "buryats",
+        "tuvan",
+        "american",
+        "british",
+        "european",
+        "soviet",
+        "chechen",
+        "dagestani",
+        "siberian",
+        "muscovite",
+        "western",
+        "eastern",
+    ]
+)
+_NOT_NAMES = set(
+    _MONTHS
+    + _DAYS
+    + [
+        "i",
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "my",
+        "your",
+        "there",
+        "here",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "without",
+        "about",
+        "after",
+        "before",
+        "during",
+        "since",
+        "until",
+        "when",
+        "while",
+        "where",
+        "what",
+        "who",
+        "why",
+        "how",
+        "and",
+        "or",
+        "but",
+        "if",
+        "as",
+        "so",
+        "yet",
+        "not",
+        "no",
+        "yes",
+        "also",
+        "still",
+        "even",
+        "only",
+        "just",
+        "many",
+        "some",
+        "all",
+        "most",
+        "more",
+        "several",
+        "according",
+        "however",
+        "meanwhile",
+        "later",
+        "earlier",
+        "yesterday",
+        "today",
+        "tomorrow",
+        "now",
+        "then",
+        "last",
+        "next",
+        "first",
+        "mr",
+        "ms",
+    ]
+)
+_PARTICLES = {"of", "and", "the", "for", "de", "von", "van", "al", "bin", "na"}
+# A word: letters (with inner apostrophes, hyphens, and the dots and slashes of "RFE/RL",
+# "Siberia.Realities", "U.S."), "St." before a name, or letters and digits ("7x7", "UNITED24").
+_WORD = re.compile(r"St\.\s(?=[A-Z])[^\W\d_][\w'’-]*|(?:[A-Z]\.){2,}|\d+[a-z]\d+|[^\W\d_][\w'’-]*(?:[./][^\W\d_][\w'’-]*)*")
+_POSSESSIVE = re.compile(r"['’]s$|['’]$")
+_CONTRACTION = re.compile(r"I['’]\w+")
+# The unions _names_in_run asks about, made once rather than for every word it looks at.
+_TITLES_AND_NATIONALITIES = _TITLES | _NATIONALITIES
+_NOT_FIRST = _TITLES | _NATIONALITIES | _NOT_NAMES
+_NOT_LAST = _PARTICLES | _NOT_NAMES
+# More capitalised words than a name has: a title-case headline, not a name.
+MAX_NAME_WORDS = 4
+
+
+_SENTENCE_END = re.compile(r"[.!?]['\"’”»)]*\s+$|^\s*$|\n\s*$|[:;]\s+$|[«\"“(]\s*$")
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    return bool(_SENTENCE_END.search(text[max(0, start - 4) : start])) or start == 0
+
+
+def english_names(text: str) -> list[Discovered]:
+    """Proper-name spans in English text, found by rule."""
+    words = []
+    for match in _WORD.finditer(text):
+        word = _POSSESSIVE.sub("", match.group())  # "Russia's" is Russia
+        if word and not _CONTRACTION.fullmatch(match.group()):  # "I'm" is no name
+            words.append((match.start(), match.start() + len(word), word))
+    capitalised_mid_sentence = {word.casefold() for start, _, word in words if word[:1].isupper() and not _sentence_initial(text, start)}
+    found = []
+    run: list[tuple[int, int, str]] = []
+    for index, (start, end, word) in enumerate(words + [(len(text), len(text), "")]):
+        # Only spaces between, or the apostrophe of a soft sign ("Put' Domoj"; not "Russians' ").
+        gap = text[run[-1][1] : start] if run else "."
+        joined = bool(run) and (
+            not gap.strip(" ") or (gap.rstrip(" ") in ("'", "’") and gap != gap.rstrip(" ") and not run[-1][2].endswith("s"))
+        )
+        particle = word.casefold() in _PARTICLES and joined and index + 1 < len(words) and words[index + 1][2][:1].isupper()
+        # "and" joins the parts of one name only after "of" ("Council of Mothers and Wives"),
+        # not two names ("Buryatia and Tyva").
+        particle = particle and (word.casefold() != "and" or any(w.casefold() == "of" for _, _, w in run))
+        if word[:1].isupper() and (not run or joined) or (particle and run):
+            run.append((start, end, word))
+            continue
+        found += _names_in_run(text, run, capitalised_mid_sentence)
+        run = [(start, end, word)] if word[:1].isupper() else []
+    # One word said over and over ("On On On", "Ве Ве Ве"): a machine translation stuck, not a name.
+    found = [name for name in found if len(set(name.text.casefold().split())) > 1 or " " not in name.text]
+    return _with_quoted_names(text, found)
+
+
+# A name in quotes whose later words are not capitalised: a channel, outlet or movement
+# transliterated from Russian ("Put' domoi" Telegram channel).
+_QUOTED = re.compile(r"[\"“«]([A-Z][\w'’]*(?:\s[a-z][\w'’]*){1,2})[\"”»]")
+
+
+# Frequent English words that are no part of a transliterated name.
+_ENGLISH_LOWER = set(
+    [
+        "me",
+        "us",
+        "him",
+        "them",
+        "you",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "do",
+        "does",
+        "did",
+        "go",
+        "goes",
+        "went",
+        "come",
+        "home",
+        "up",
+        "out",
+        "off",
+        "down",
+        "over",
+        "back",
+        "away",
+        "to",
+        "of",
+        "into",
+        "onto",
+        "is",
+        "it",
+        "its",
+        "no",
+        "yes",
+        "please",
+        "thank",
+        "thanks",
+        "war",
+        "peace",
+        "death",
+        "life",
+        "people",
+        "time",
+        "day",
+        "year",
+        "now",
+        "never",
+        "ever",
+        "again",
+        "one",
+        "two",
+        "three",
+        "dear",
+        "god",
+        "good",
+        "bad",
+        "new",
+        "old",
+        "big",
+        "little",
+        "men",
+        "women",
+        "children",
+        "mother",
+        "father",
+        "son",
+        "daughter",
+    ]
+)
+_ENGLISH_ENDING = re.compile(r"(ing|ed|ly|tion|ness|ment|ful|less|ous|[^s]s)$")
+
+
+def _with_quoted_names(text: str, found: list[Discovered]) -> list[Discovered]:
+    quoted = []
+    for match in _QUOTED.finditer(text):
+        start, end = match.span(1)
+        words = match.group(1).split()
+        if words[0].casefold().rstrip("'’") in _NOT_NAMES | _TITLES | _NATIONALITIES or any(
+            w.casefold() in _PARTICLES | _NOT_NAMES | _ENGLISH_LOWER or _ENGLISH_ENDING.search(w) for w in words[1:]
+        ):
+            continue  # "Thank you", "Stop the war", "Go home": English words, not a name
+        span = text[start:end]
+        quoted.append(Discovered(start, end, span, span, None, group_key(span, None)))
+    if not quoted:
+        return found
+    kept = [d for d in found if not any(q.start <= d.start and d.end <= q.end for q in quoted)]
+    return sorted(kept + quoted, key=lambda d: d.start)
+
+
+def _names_in_run(text: str, run: list[tuple[int, int, str]], capitalised_mid_sentence: set[str]) -> list[Discovered]:
+    if len(run) >= 3 and run[0][2] == "The" and not _sentence_initial(text, run[0][0]):
+        # A capital "The" mid-sentence is part of the name that follows: "told The Moscow Times".
+        found = _names_in_run(text, run[1:], capitalised_mid_sentence)
+        if found and found[0].start == run[1][0]:
+            first = text[run[0][0] : found[0].end]
+            found[0] = Discovered(run[0][0], found[0].end, first, first, found[0].kind, group_key(first, found[0].kind))
+        return found
+    # Titles and nationality adjectives before a name are not part of it ("Russian President").
+    while run and (run[0][2].casefold().rstrip(".") in _NOT_FIRST):
+        run = run[1:]
+    while run and run[0][2].casefold() in _PARTICLES:
+        run = run[1:]
+    while run and run[-1][2].casefold() in _NOT_LAST:
+        run = run[:-1]
+    if not run:
+        return []
+    # A title inside a run ends one name and starts the next: "Buryatia Governor Aleksei Tsydenov".
+    for index, (_, _, word) in enumerate(run[1:], start=1):
+        if word.casefold().rstrip(".") in _TITLES_AND_NATIONALITIES:
+            return _names_in_run(text, run[:index], capitalised_mid_sentence) + _names_in_run(text, run[index:], capitalised_mid_sentence)
+    if sum(1 for _, _, word in run if word[:1].isupper()) > MAX_NAME_WORDS:
+        return []  # a title-case headline
+    # "Alexei Tsydenov of Buryatia": a person, then a place, not one name.
+    for index, (_, _, word) in enumerate(run):
+        if word.casefold() in _PARTICLES and looks_like_person([w for _, _, w in run[:index]]):
+            return _names_in_run(text, run[:index], capitalised_mid_sentence) + _names_in_run(
+                text, run[index + 1 :], capitalised_mid_sentence
+            )
+    start, end = run[0][0], run[-1][1]
+    words = [word for _, _, word in run]
+    if len(words) == 1:
+        word = words[0]
+        if len(word) < 3 or (word.isupper() and len(word) < 2):
+            return []
+        if _sentence_initial(text, start) and word.casefold() not in capitalised_mid_sentence:
+            return []  # "Members said": any sentence may start with a capital
+    span = text[start:end]
+    kind = PERSON if looks_like_person(words) else None
+    return [Discovered(start, end, span, span, kind, group_key(span, kind))]

@@ -1,0 +1,119 @@
+"""Group keys and proposed ids of names nobody registered: pure functions of a spelling.
+
+Every mention gets a group key that is a pure function of its spelling (the transliteration
+key, and for people the given-name group and the surname), so the same person or place gets the
+same proposed id in every document and on every executor, and a Russian name meets the English
+spelling the translation gave it ("Андрей Курочкин", "Andrei Kurochkin", "Andrej Kurotchkin").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.names.given_names import GIVEN_GROUP, name_of_group
+from pipeline.names.matching import fold, fold_token, parse_person
+
+PERSON, PLACE, ORGANISATION = "person", "place", "organisation"
+
+
+@dataclass(frozen=True)
+class Discovered:
+    start: int
+    end: int
+    text: str  # as written in the text
+    canonical: str  # the proposed canonical form (romanized, nominative for Russian)
+    kind: str | None  # person, place, organisation, or None when the text does not say
+    key: str  # the group key
+
+    @property
+    def entity_id(self) -> str:
+        return proposed_id(self.key)
+
+
+# --- group keys and ids ------------------------------------------------------------------------
+
+_READABLE = str.maketrans({"ɕ": "shch", "ʃ": "sh", "ʒ": "zh", "ʧ": "ch"})
+
+
+def _given_key(word: str) -> str:
+    """Each given name by its Russian standard form: "Vladimir", not "Uladzimir"."""
+    return name_of_group(fold_token(word))
+
+
+def looks_like_person(words: list[str]) -> bool:
+    """Two or three words starting with a given name we know ("Andrei Kurochkin")."""
+    return 2 <= len(words) <= 3 and fold_token(words[0].casefold()) in GIVEN_GROUP
+
+
+def group_key(name: str, kind: str | None) -> str:
+    """The same key for the spellings of one name: people by given-name group and surname."""
+    if kind == PERSON or (kind is None and looks_like_person(name.split())):
+        person = parse_person(name)  # "Given Surname" or "SURNAME, Given Patronymic"
+        if person and person.given:
+            return f"p {_given_key(person.given[0])} {person.surname}"
+    key = fold(name)
+    if key in _EXONYM_BY_KEY:
+        key = fold(_EXONYM_BY_KEY[key])
+    return "n " + key.removeprefix("the ")  # "The Moscow Times" is "Moscow Times"
+
+
+# Russian places that English writes otherwise: the romanization (and other spellings) -> the
+# English exonym, which is the proposed canonical and gives the group key ("Moskva" is Moscow).
+EXONYMS = {
+    "Moscow": ["Moskva"],
+    "Saint Petersburg": ["Sankt-Peterburg", "St. Petersburg", "St Petersburg", "Sankt Peterburg", "Peterburg", "Petersburg"],
+    "Kremlin": ["Kreml"],
+    "Russia": ["Rossiya", "Rossija", "Rossia"],
+    "Ukraine": ["Ukraina"],
+    "Kyiv": ["Kiyev", "Kiev", "Kiew", "Kyiv"],
+    "Belarus": ["Belorussiya", "Byelorussia", "Belorussia"],
+    "Siberia": ["Sibir"],
+    "Crimea": ["Krym"],
+    "Caucasus": ["Kavkaz"],
+    "Tuva": ["Tyva"],
+    "Europe": ["Yevropa", "Evropa"],
+    "Germany": ["Germaniya"],
+    "France": ["Frantsiya"],
+    "America": ["Amerika"],
+    "USA": ["SShA"],
+    "United States": ["Soyedinyonnye Shtaty", "Soedinennye Shtaty"],
+    "Poland": ["Polsha"],
+    "Georgia": ["Gruziya"],
+    "Lithuania": ["Litva"],
+    "Finland": ["Finlyandiya"],
+    "China": ["Kitay"],
+    "Japan": ["Yaponiya"],
+    "Thailand": ["Tailand"],
+    "Turkey": ["Turtsiya"],
+    "Israel": ["Izrail"],
+    "Syria": ["Siriya"],
+    "Moldova": ["Moldaviya"],
+    "Kyrgyzstan": ["Kirgiziya"],
+    "Turkmenistan": ["Turkmeniya"],
+    "Great Britain": ["Velikobritaniya"],
+    "Washington": ["Vashington"],
+    "Beijing": ["Pekin"],
+    "Kharkiv": ["Kharkov", "Kharkow"],
+    "Luhansk": ["Lugansk"],
+    "Zaporizhzhia": ["Zaporozhye", "Zaporozhe", "Zaporizhzhya"],
+    "Rostov-on-Don": ["Rostov-na-Donu"],
+    "North Ossetia": ["Severnaya Osetiya"],
+}
+_EXONYM_BY_KEY = {fold(spelling): english for english, spellings in EXONYMS.items() for spelling in [english, *spellings]}
+
+
+def exonym(name: str) -> str:
+    """The English exonym of a romanized Russian place name, else the name: "Moskva" -> "Moscow"."""
+    return _EXONYM_BY_KEY.get(fold(name), name)
+
+
+# An exonym's folded key reads badly as an id ("mostsov"): its id is the exonym itself.
+_EXONYM_BY_ITS_KEY = {fold(english): english.lower() for english in EXONYMS}
+
+
+def proposed_id(key: str) -> str:
+    """A stable, readable id for a proposed group: "new-andrei-kurochkin", "new-moscow"."""
+    readable = _EXONYM_BY_ITS_KEY.get(key[2:]) if key.startswith("n ") else None
+    slug = re.sub(r"[^a-z0-9]+", "-", readable or key[2:].translate(_READABLE)).strip("-")
+    return f"new-{slug}"
