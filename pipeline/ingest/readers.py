@@ -15,6 +15,7 @@ from pipeline.ingest.encodings import UnreadableFile
 from pipeline.ingest.furniture import is_furniture_phrase, line_key
 from pipeline.ingest.outlets import outlet_name
 from pipeline.schema import PARAGRAPH_SEPARATOR
+from pipeline.scripts import fold_text
 
 
 @dataclass
@@ -288,10 +289,12 @@ def parse_jsonl_line(line: str, line_number: int, repeated: RepeatedFor | None =
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise UnreadableFile(f"line {line_number}: no 'text' (or it is empty or not a string)")
+    # JSON escapes can write what no file holds (a lone surrogate "\ud800"): folded as file text is.
+    text = fold_text(text)
     meta = {key: record.get(key) for key in ("url", "title", "published", "outlet")}
     for key, value in meta.items():
-        if value is not None and not isinstance(value, str):
-            meta[key] = str(value)
+        if value is not None:
+            meta[key] = fold_text(value if isinstance(value, str) else str(value)) or None
     url = clean_url(meta["url"]) or meta["url"] if meta["url"] else None
     title, suffix = _split_outlet(meta["title"]) if meta["title"] else (None, None)
     outlet = meta["outlet"] or outlet_name(url, suffix)
