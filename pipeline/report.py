@@ -104,6 +104,8 @@ def format_report(report: dict[str, Any]) -> str:
         f"names: {names['table_rows']} (variant, entity) pairs, {names.get('mentions_applied', 0)} mentions replaced, "
         f"{names.get('mentions_pending', 0)} pending review",
     ]
+    if kept := names.get("unapplied_review_kept"):
+        lines.append(f"names.csv of the replaced dataset held review decisions not in the registry: kept as {kept} (names apply it)")
     if docs["ignored"]:
         counts = ", ".join(f"{printable(extension)} {count}" for extension, count in docs["ignored_by_extension"].items())
         lines += ["", f"ignored (not in ingest.extensions, or hidden; listed in run_report.json): {counts}"]

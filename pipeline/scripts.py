@@ -24,9 +24,7 @@ NATIVE = re.compile(f"[{CYRILLIC_BLOCK}{THAI_BLOCK}]")
 # Every part of an e-mail address is bounded (as RFC 5321 bounds it) and none may hold an "@":
 # with `\S+@\S+\.\w+` each start in a long token rescanned the rest of it, cubic on
 # "a@a@a@..." (16 KB took 20 minutes). Now each start costs at most a few hundred steps.
-ADDRESS_OR_MARKUP = re.compile(
-    r"(?:https?://|www\.)\S+|[^\s@]{1,64}@[^\s@]{1,253}\.\w{1,63}|</?[a-z][^<>]{0,200}>", re.IGNORECASE
-)
+ADDRESS_OR_MARKUP = re.compile(r"(?:https?://|www\.)\S+|[^\s@]{1,64}@[^\s@]{1,253}\.\w{1,63}|</?[a-z][^<>]{0,200}>", re.IGNORECASE)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

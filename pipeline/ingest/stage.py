@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from pipeline.files import NotReadable, read_regular_file
 from pipeline.ingest.encodings import UnreadableFile, declared_charset, decode_bytes
 from pipeline.ingest.furniture import RepeatedLines, countable_keys
 from pipeline.ingest.outlets import outlet_name
@@ -24,7 +25,6 @@ from pipeline.ingest.readers import (
     parse_plain_text,
     text_lines,
 )
-from pipeline.files import NotReadable, read_regular_file
 from pipeline.schema import Document, Paragraph, Stage, document_id
 from pipeline.scripts import fold_text
 
@@ -366,10 +366,8 @@ class Ingest(Stage):
                 self.counters["files_resumed"] += 1
                 continue
             self.counters["files"] += 1
-            documents = read_documents(
-                path, self.root, self.max_file_bytes, self.legacy_encodings, repeated, self.follow_external_links
-            )
-            for item in documents:
+            items = read_documents(path, self.root, self.max_file_bytes, self.legacy_encodings, repeated, self.follow_external_links)
+            for item in items:
                 if isinstance(item, UnreadableFile):
                     self.skip(source, str(item))
                 else:

@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import shutil
-import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -30,6 +29,7 @@ from pipeline.names.table import NameTable, regroup_mentions
 from pipeline.publish.card import CardInfo, dataset_card
 from pipeline.publish.charts import write_charts
 from pipeline.publish.features import FEATURES, NAME_TABLE_FEATURES
+from pipeline.publish.swap import check_target, dataset_lock, keep_unapplied_review, swap_into_place, table_digest
 from pipeline.schema import Document, Stage
 
 NAME_TABLE_COLUMNS = list(NAME_TABLE_FEATURES)
@@ -198,8 +198,9 @@ class Publish(Stage):
     def finalize(self, report: dict[str, Any]) -> Path:
         """Name table, card and report into staging, then swap staging for the old dataset.
 
-        The shards keep their progress names until everything else is written, so a run killed
-        here still resumes from them. A run with no document replaces nothing: NothingToPublish.
+        The shards keep their progress names until the name table, card and charts are written, so
+        a run killed there still resumes from them. A run with no document replaces nothing:
+        NothingToPublish; nor does one whose target is not a dataset of ours: OutputNotOurs.
         """
         if not self.counters["documents"]:
             shutil.rmtree(self.staging, ignore_errors=True)
@@ -221,7 +222,6 @@ class Publish(Stage):
         write_charts(self.staging)
         card = dataset_card(self.info, self.languages, self.counters["documents"], len(name_table), self.staging)
         (self.staging / "README.md").write_text(card, encoding="utf-8")
-        (self.staging / "run_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (self.staging / PROGRESS_FILE).unlink()
         count = len(self.shards)
         proposals = any(row["status"] == "new" for row in name_table)
@@ -232,10 +232,15 @@ class Publish(Stage):
             else:
                 (self.staging / "data" / shard["file"]).rename(final)
             (self.staging / "data" / _names_file(shard["file"])).unlink()
-        old = self.target.with_name(f".{self.target.name}.old-{int(time.time() * 1000)}")
-        if self.target.exists():
-            os.replace(self.target, old)
-        os.replace(self.staging, self.target)
-        if old.exists():
-            shutil.rmtree(old)
+        # What the run wrote: a names.csv that differs later was edited by a reviewer.
+        report.setdefault("names", {})["table_sha256"] = table_digest(self.staging / "names.csv")
+        registry = self.info.normalize.registry
+        # Under the lock the review page saves under: a save lands in the old dataset before the
+        # swap (and is kept, if not applied) or in the new one after it, never in between.
+        with dataset_lock(registry):
+            check_target(self.target)
+            if unapplied := keep_unapplied_review(self.target, registry):
+                report["names"]["unapplied_review_kept"] = unapplied.name
+            (self.staging / "run_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            swap_into_place(self.staging, self.target)
         return self.target
