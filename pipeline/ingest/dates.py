@@ -54,9 +54,9 @@ MAX_DATE_CHARS = 100
 
 def parse_date(text: str) -> dt.date | None:
     """The calendar date a string names (time and zone dropped), or None if it names none surely."""
-    cleaned = _common_era(text.replace("พ.ศ.", " ")).strip()
-    if len(cleaned) > MAX_DATE_CHARS:
+    if len(text) > MAX_DATE_CHARS and len(text.strip()) > MAX_DATE_CHARS:
         return None
+    cleaned = _common_era(text.replace("พ.ศ.", " ")).strip()
     if iso := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?", cleaned):
         try:
             parsed = dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))

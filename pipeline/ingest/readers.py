@@ -44,11 +44,13 @@ _MD_LINK_URL = re.compile(r"^\[[^\]]*\]\((\S+?)\)$")
 # A proxy or archive that wraps the real address: https://proxy:443/https/p.dw.com/p/4ZxFJ
 _WRAPPED_URL = re.compile(r"^https?://[^/]+/(?:.*?/)?(https?)(?::)?/+((?:[a-z0-9-]+\.)+[a-z]{2,}(?:[:/?#].*)?)$", re.IGNORECASE)
 _URL_JOINERS = "-/_.=?&#"
-_MD_TITLE = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
+# Untrusted text: no pattern here may rescan a long run from every start (`(.+?)[ \t]*$` over a
+# line of spaces, `\s+[|]` over a run of them, an unclosed "[" or "*"): each is anchored or bounded.
+_MD_TITLE = re.compile(r"^#[ \t]+(.+)$")
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
-_TITLE_SEPARATOR = re.compile(r"\s+[|]\s+")
+_MD_LINK = re.compile(r"!?\[([^\]]{0,1000})\]\([^)]{0,2000}\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.{1,300}?)(?<=\S)\1")
+_TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+[|]\s+")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n+")
 _SPACES = re.compile(r"\s+")
@@ -150,7 +152,8 @@ def _take_title_and_date(lines: list[str], markdown: bool) -> tuple[str | None, 
     title, suffix, title_at = None, None, None
     for i in head:
         if (match := _MD_TITLE.match(lines[i].strip())) and markdown:
-            title, title_at = match.group(1).strip(), i
+            # "# Headline ##": a closing run of # is not part of it.
+            title, title_at = match.group(1).rstrip("#").strip() or match.group(1).strip(), i
             break
         if i != date_at and _TITLE_SEPARATOR.search(lines[i]) and _is_headline(lines[i]):
             title, suffix = _split_outlet(lines[i].strip())
@@ -231,7 +234,7 @@ def parse_text_dump(text: str, markdown: bool = False, repeated: RepeatedFor | N
     )
 
 
-_LOOKS_MARKDOWN = re.compile(r"^#{1,6}[ \t]+\S|\]\([^)\s]*\)", re.MULTILINE)
+_LOOKS_MARKDOWN = re.compile(r"^#{1,6}[ \t]+\S|\]\([^)\s]{0,2000}\)", re.MULTILINE)
 
 
 def parse_plain_text(text: str, repeated: RepeatedFor | None = None) -> RawDocument:
