@@ -287,9 +287,7 @@ _GOOD_LINES = [
 @st.composite
 def _hostile_file(draw: st.DrawFn) -> tuple[bytes, bytes, bool]:
     """(file name, content, whether it is good: must be published)."""
-    kind = draw(
-        st.sampled_from(["good", "deep", "surrogate", "charset", "long token", "nul", "random bytes", "random text", "bad name"])
-    )
+    kind = draw(st.sampled_from(["good", "deep", "surrogate", "charset", "long token", "nul", "random bytes", "random text", "bad name"]))
     good = draw(st.sampled_from(_GOOD_LINES)).encode()
     if kind == "good":
         return b".txt", good, True
@@ -300,7 +298,8 @@ def _hostile_file(draw: st.DrawFn) -> tuple[bytes, bytes, bool]:
         return b".jsonl", json.dumps({"text": good.decode()}).encode() + b"\n" + b"[" * depth + b"]" * depth, True
     if kind == "surrogate":
         escape = draw(st.sampled_from(["\\ud800", "\\udfff", "\\udc00\\ud800"]))
-        return b".jsonl", ('{"text": "%s %s", "title": "%s"}' % (good.decode(), escape, escape)).encode(), True
+        line = '{"text": "' + good.decode() + " " + escape + '", "title": "' + escape + '"}'
+        return b".jsonl", line.encode(), True
     if kind == "charset":
         charset = draw(st.sampled_from(["zlib", "bz2", "base64", "hex", "rot13", "uu", "idna", "utf-7", "x-nonsense"]))
         return b".html", b'<meta charset="' + charset.encode() + b'"><p>' + good + b" \xe9</p>", True
@@ -316,7 +315,9 @@ def _hostile_file(draw: st.DrawFn) -> tuple[bytes, bytes, bool]:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(files=st.lists(_hostile_file(), min_size=1, max_size=6))
-def test_random_and_pathological_files_never_stop_a_run(tmp_path_factory: pytest.TempPathFactory, files: list[tuple[bytes, bytes, bool]]) -> None:
+def test_random_and_pathological_files_never_stop_a_run(
+    tmp_path_factory: pytest.TempPathFactory, files: list[tuple[bytes, bytes, bool]]
+) -> None:
     base = tmp_path_factory.mktemp("fuzz")
     folder = base / "raw"
     folder.mkdir()
@@ -330,7 +331,14 @@ def test_random_and_pathological_files_never_stop_a_run(tmp_path_factory: pytest
         if is_good:
             good.add(source)
     config = RunConfig.model_validate(
-        {"name": "fuzz", "input": folder, "output": base / "out", "quiet": True, "translate": {"enabled": False}, "normalize": {"registry": REGISTRY}}
+        {
+            "name": "fuzz",
+            "input": folder,
+            "output": base / "out",
+            "quiet": True,
+            "translate": {"enabled": False},
+            "normalize": {"registry": REGISTRY},
+        }
     )
     try:
         result = run_pipeline(config)
@@ -349,4 +357,8 @@ def test_random_and_pathological_files_never_stop_a_run(tmp_path_factory: pytest
 def _published_sources(dataset: Path) -> list[str]:
     import pyarrow.parquet as pq
 
-    return [source for path in sorted((dataset / "data").glob("*.parquet")) for source in pq.read_table(path, columns=["source"])["source"].to_pylist()]
+    return [
+        source
+        for path in sorted((dataset / "data").glob("*.parquet"))
+        for source in pq.read_table(path, columns=["source"])["source"].to_pylist()
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -141,10 +142,8 @@ def test_a_run_killed_at_the_swap_leaves_a_whole_dataset(tmp_path: Path, monkeyp
 
     monkeypatch.setattr(os, "replace", killed)
     monkeypatch.setattr(os, "rename", killed_rename)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         run_pipeline(_config(tmp_path, tmp_path / "raw"))
-    except KeyboardInterrupt:
-        pass
     monkeypatch.undo()
     assert is_our_dataset(tmp_path / "out" / "ds", "ds")
 
