@@ -14,10 +14,16 @@ import pytest
 
 from pipeline.config import RunConfig
 from pipeline.names import apply_review
-from pipeline.publish.swap import is_our_dataset
 from pipeline.run import run_pipeline
 from tests.conftest import RAW, REGISTRY, write_config
 from tests.test_end_to_end import run_cli
+
+
+def is_our_dataset(folder: Path, name: str) -> bool:
+    """A whole published dataset: its report names the run, and its data is there."""
+    report = folder / "run_report.json"
+    return report.is_file() and json.loads(report.read_text(encoding="utf-8"))["name"] == name and any((folder / "data").glob("*.parquet"))
+
 
 GOOD = "date 2023-01-01\nThe wives of mobilised men went to the Kremlin again on Saturday morning.\n"
 
