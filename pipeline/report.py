@@ -42,7 +42,9 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
     ingest, publish = by_name["ingest"], by_name["publish"]
     assert isinstance(ingest, Ingest) and isinstance(publish, Publish)
     detect_counts = by_name["detect"].counters
-    paragraphs = {key.split(".", 1)[1]: value for key, value in sorted(detect_counts.items()) if key.startswith("paragraphs.")}
+    # This session's paragraphs and those of the shards a resumed run took over: the whole run's.
+    counted = Counter({key.split(".", 1)[1]: value for key, value in detect_counts.items() if key.startswith("paragraphs.")})
+    paragraphs = dict(sorted((counted + publish.resumed_paragraphs).items()))
     return {
         "name": config.name,
         "pipeline_version": __version__,

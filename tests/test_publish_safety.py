@@ -176,3 +176,23 @@ def test_where_no_exchange_exists_the_next_run_mends_a_killed_swap(tmp_path: Pat
     result = run_pipeline(_config(tmp_path, tmp_path / "raw"))
     assert result.report["documents"]["published"] == 1
     assert is_our_dataset(tmp_path / "out" / "ds", "ds") and not list((tmp_path / "out").glob(".ds.old-*"))
+
+
+def test_a_resumed_runs_report_counts_the_whole_run(tmp_path: Path, english: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: after a resume, languages.paragraphs counted only what was read after it.
+    from pipeline.publish import stage as publish
+
+    (tmp_path / "whole").mkdir()
+    whole = run_pipeline(_config(tmp_path / "whole", english)).report
+    config = _config(tmp_path, english, publish={"shard_rows": 1})
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt("killed before the end")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(publish, "write_parquet", crash)  # every shard written, finalize not
+        with pytest.raises(KeyboardInterrupt):
+            run_pipeline(config)
+    resumed = run_pipeline(config).report
+    assert resumed["documents"]["resumed"] == whole["documents"]["published"]
+    assert resumed["languages"] == whole["languages"]

@@ -64,6 +64,7 @@ class _ShardWriter:
         self.rows = 0
         self.sources: list[str] = []
         self.languages: Counter[str] = Counter()
+        self.paragraphs: Counter[str] = Counter()
 
     def add(self, document: Document) -> None:
         self.buffer.append(document.to_row())
@@ -73,6 +74,7 @@ class _ShardWriter:
         if not self.sources or self.sources[-1] != document.source:
             self.sources.append(document.source)
         self.languages[document.lang] += 1
+        self.paragraphs.update(paragraph.lang for paragraph in document.paragraphs)
         self.rows += 1
 
     def _write(self) -> None:
@@ -87,7 +89,13 @@ class _ShardWriter:
         self.names.close()
         os.replace(self.folder / f"{self.file}.partial", self.folder / self.file)
         os.replace(self.folder / f"{_names_file(self.file)}.partial", self.folder / _names_file(self.file))
-        return {"file": self.file, "rows": self.rows, "sources": self.sources, "languages": dict(self.languages)}
+        return {
+            "file": self.file,
+            "rows": self.rows,
+            "sources": self.sources,
+            "languages": dict(self.languages),
+            "paragraphs": dict(self.paragraphs),
+        }
 
 
 def _names_file(shard_file: str) -> str:
@@ -116,6 +124,8 @@ class Publish(Stage):
         self.table = NameTable()
         self.shards: list[dict[str, Any]] = []
         self.resumed_documents = 0
+        # Paragraphs per language of the shards taken over: the run report counts the whole run.
+        self.resumed_paragraphs: Counter[str] = Counter()
         self.input_stamps: dict[str, list[int]] = {}
 
     def resume(self, input_stamps: dict[str, list[int]] | None = None) -> set[str]:
@@ -153,6 +163,7 @@ class Publish(Stage):
                     self.table.add(document_id, records)
             self.counters["documents"] += shard["rows"]
             self.resumed_documents += shard["rows"]
+            self.resumed_paragraphs.update(shard.get("paragraphs", {}))
         return {source for shard in self.shards for source in shard["sources"]}
 
     def _finish(self, shard: _ShardWriter) -> None:
