@@ -243,6 +243,10 @@ class Publish(Stage):
             else:
                 (self.staging / "data" / shard["file"]).rename(final)
             (self.staging / "data" / _names_file(shard["file"])).unlink()
+        # What makes the folder recognizably ours (swap.is_our_dataset), whoever built the report.
+        report.setdefault("name", self.info.name)
+        report.setdefault("pipeline_version", self.info.pipeline_version)
+        report.setdefault("config_hash", self.info.config_hash)
         # What the run wrote: a names.csv that differs later was edited by a reviewer.
         report.setdefault("names", {})["table_sha256"] = table_digest(self.staging / "names.csv")
         registry = self.info.normalize.registry
