@@ -71,6 +71,8 @@ def build_stages(config: RunConfig) -> list[Stage]:
         config.ingest.legacy_encodings,
         config.ingest.follow_external_links,
         config.ingest.furniture_min_documents,
+        # An output folder inside the input folder: its datasets are never read as input.
+        outputs=[config.output, config.output / config.name],
     )
     registry = load_run_registry(config)
     build_missing_tiny_models(config)

@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--registry", type=Path, help=f"the registry to update (default: the run's; else {DEFAULT_REGISTRY})")
     review.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1, this machine only)")
     review.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
+    review.add_argument(
+        "--allow-remote", action="store_true", help="allow a --host other machines can reach; the address then needs its token"
+    )
     return parser
 
 
@@ -183,7 +186,7 @@ def _review(args: argparse.Namespace) -> int:
     from pipeline.review import serve
 
     try:
-        serve(args.dataset.resolve(), registry.resolve(), args.host, args.port)
+        serve(args.dataset.resolve(), registry.resolve(), args.host, args.port, allow_remote=args.allow_remote)
     except RegistryError as error:
         return _error(str(error))
     except OSError as error:  # the port is taken, the address is not this machine's

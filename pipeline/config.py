@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,25 @@ def unknown_languages(languages: Iterable[str]) -> list[str]:
     """The codes that neither a langdetect profile nor a letter rule can ever give as a label."""
     profiles = {entry.name for entry in (resources.files("langdetect") / "profiles").iterdir()}
     return [lang for lang in dict.fromkeys(languages) if lang not in RULE_LANGUAGES and lang not in profiles]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML with each key once per mapping: a second `translate:` block would silently replace the
+    first (and its `enabled: false`)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if isinstance(key, str) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {seen[key]}): say each key once", key_node.start_mark
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
 
 
 class ConfigError(Exception):
@@ -64,6 +84,10 @@ class ModelConfig(_Strict):
     tgt_lang: str | None = None
 
 
+# What torch and CTranslate2 take: `gpu0` or `cuda0` would pass here and fail once the models load.
+DEVICE = re.compile(r"auto|cpu|mps|cuda(?::\d+)?")
+
+
 class TranslateConfig(_Strict):
     enabled: bool = True
     backend: Literal["transformers", "ctranslate2"] = "transformers"
@@ -79,6 +103,13 @@ class TranslateConfig(_Strict):
     ct2_dir: Path = Path("data/cache/ct2")
     build_tiny_models: bool = False
 
+    @field_validator("device")
+    @classmethod
+    def _device_is_known(cls, value: str) -> str:
+        if not DEVICE.fullmatch(value):
+            raise ValueError(f"unknown device {value!r}: use auto, cpu, cuda, cuda:N (N the GPU's number) or mps")
+        return value
+
 
 class NormalizeConfig(_Strict):
     enabled: bool = True
@@ -91,6 +122,17 @@ class NormalizeConfig(_Strict):
     apply_proposals: bool = False
     auto_threshold: float = Field(default=0.92, ge=0.0, le=1.0)
     review_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _auto_is_above_review(self) -> NormalizeConfig:
+        # A match scored between the two goes to review; auto below review would apply unreviewed
+        # what the config asks to have reviewed.
+        if self.auto_threshold < self.review_threshold:
+            raise ValueError(
+                f"auto_threshold ({self.auto_threshold}) is below review_threshold ({self.review_threshold}): "
+                "matches at or above auto_threshold are applied without review, so it must not be lower"
+            )
+        return self
 
 
 class PublishConfig(_Strict):
@@ -134,6 +176,15 @@ class RunConfig(_Strict):
     def _name_is_a_folder_name(cls, value: str) -> str:
         if not value or "/" in value or value.startswith("."):
             raise ValueError("must be a plain folder name (no '/', not starting with '.')")
+        if _CONTROL.search(value):
+            raise ValueError("must be a plain folder name: no control characters (a NUL, a newline)")
+        return value
+
+    @field_validator("input", "output")
+    @classmethod
+    def _path_has_no_nul(cls, value: Path) -> Path:
+        if "\x00" in str(value):
+            raise ValueError("a path cannot hold a NUL character")
         return value
 
     def content_hash(self) -> str:
@@ -181,7 +232,7 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> RunConfi
     except OSError as error:
         raise ConfigError(f"{path}: cannot read config: {error.strerror or error}") from error
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,3 +31,41 @@ def atomic_target(path: Path) -> Iterator[Path]:
 def write_text_atomically(path: Path, text: str) -> None:
     with atomic_target(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
+
+
+class NotReadable(Exception):
+    """A path that is not read: not a regular file now, a link now, or too large; the message says which."""
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of the regular file at `path`, opened once: what is checked is what is read.
+
+    Checking a path and then opening it lets the file be swapped in between (for a link to
+    /etc/passwd, or a pipe that blocks forever). So it is opened without following a link and
+    without blocking, and the open file itself is checked (fstat) before a byte is read.
+    NotReadable says why not; other OSErrors (permission, vanished) pass through.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise NotReadable("became a symbolic link during the run: not read") from error
+        raise
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotReadable("not a regular file (a pipe, a device or a folder now): not read")
+        if status.st_size > max_bytes:
+            raise NotReadable(f"file is {status.st_size:,} bytes, over the limit of {max_bytes:,} (ingest.max_file_bytes)")
+        os.set_blocking(descriptor, True)
+        chunks, size = [], 0
+        # Read to the end, but never past the limit: the file may grow while it is read.
+        while chunk := os.read(descriptor, min(1 << 20, max_bytes + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                raise NotReadable(f"file grew past the limit of {max_bytes:,} bytes while it was read (ingest.max_file_bytes)")
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)

@@ -42,7 +42,9 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
     ingest, publish = by_name["ingest"], by_name["publish"]
     assert isinstance(ingest, Ingest) and isinstance(publish, Publish)
     detect_counts = by_name["detect"].counters
-    paragraphs = {key.split(".", 1)[1]: value for key, value in sorted(detect_counts.items()) if key.startswith("paragraphs.")}
+    # This session's paragraphs and those of the shards a resumed run took over: the whole run's.
+    counted = Counter({key.split(".", 1)[1]: value for key, value in detect_counts.items() if key.startswith("paragraphs.")})
+    paragraphs = dict(sorted((counted + publish.resumed_paragraphs).items()))
     return {
         "name": config.name,
         "pipeline_version": __version__,
@@ -104,6 +106,8 @@ def format_report(report: dict[str, Any]) -> str:
         f"names: {names['table_rows']} (variant, entity) pairs, {names.get('mentions_applied', 0)} mentions replaced, "
         f"{names.get('mentions_pending', 0)} pending review",
     ]
+    if kept := names.get("unapplied_review_kept"):
+        lines.append(f"names.csv of the replaced dataset held review decisions not in the registry: kept as {kept} (names apply it)")
     if docs["ignored"]:
         counts = ", ".join(f"{printable(extension)} {count}" for extension, count in docs["ignored_by_extension"].items())
         lines += ["", f"ignored (not in ingest.extensions, or hidden; listed in run_report.json): {counts}"]

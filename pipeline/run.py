@@ -13,6 +13,7 @@ from pipeline.config import RunConfig
 from pipeline.executors.local import run_stages
 from pipeline.ingest import Ingest
 from pipeline.publish import Publish, hold_output, push_to_hub
+from pipeline.publish.swap import check_target, recover_interrupted_swap
 from pipeline.report import build_report
 from pipeline.schema import Stage
 
@@ -35,7 +36,8 @@ def input_stamps(files: list[Path], root: Path) -> dict[str, list[int]]:
 
 
 def run_pipeline(config: RunConfig) -> RunResult:
-    """Run the config; OutputLocked if another run is writing the same dataset.
+    """Run the config; OutputLocked if another run is writing the same dataset, or (OutputNotOurs)
+    if something a run of ours did not make is where the dataset goes.
 
     The registry and the models are loaded first: a bad one stops the run before it touches the
     output folder. Then the output is held before the staging folder is looked at, since
@@ -44,6 +46,9 @@ def run_pipeline(config: RunConfig) -> RunResult:
     started = time.perf_counter()
     stages = build_stages(config)
     with hold_output(config.output, config.name):
+        # Before any work: a folder there that is not ours is never replaced (OutputNotOurs).
+        recover_interrupted_swap(config.output / config.name)
+        check_target(config.output / config.name)
         return _run_holding_the_output(config, stages, started)
 
 

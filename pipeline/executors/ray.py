@@ -22,6 +22,7 @@ from pipeline.chain import STAGE_BUILDERS, load_run_registry, stamp
 from pipeline.config import RunConfig
 from pipeline.executors.local import progress_bars_wanted
 from pipeline.ingest import Ingest, UnreadableFile, read_documents
+from pipeline.ingest.stage import source_name
 from pipeline.schema import Document, Stage
 
 
@@ -33,9 +34,11 @@ def read_files(row: dict[str, Any], config_json: str, repeated: dict[str, frozen
     """Ray Data flat_map: one input file to its documents (or a row saying why it was skipped)."""
     config = RunConfig.model_validate_json(config_json)
     path = Path(row["path"])
-    source = path.relative_to(config.input).as_posix()
+    source = source_name(path, config.input)
     rows = []
-    for item in read_documents(path, config.input, config.ingest.max_file_bytes, config.ingest.legacy_encodings, repeated):
+    ingest = config.ingest
+    items = read_documents(path, config.input, ingest.max_file_bytes, ingest.legacy_encodings, repeated, ingest.follow_external_links)
+    for item in items:
         if isinstance(item, UnreadableFile):
             skip = json.dumps({"source": source, "reason": str(item), "stage": "ingest"})
             rows.append({"doc": "", "skip": skip, "stats": _empty_stats()})
@@ -113,7 +116,7 @@ def run_stages_on_ray(stages: list[Stage], config: RunConfig) -> dict[str, float
     context.enable_progress_bars = progress_bars_wanted(config.quiet)
     config_json = config.model_dump_json()
     listed = ingest.files()
-    files = [path for path in listed if path.relative_to(config.input).as_posix() not in ingest.already_done]
+    files = [path for path in listed if source_name(path, config.input) not in ingest.already_done]
     ingest.counters["files"] += len(files)
     ingest.counters["files_resumed"] += len(listed) - len(files)
     if not files:

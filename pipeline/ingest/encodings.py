@@ -67,8 +67,18 @@ def declared_charset(data: bytes) -> str | None:
     if match := _META_CHARSET.search(data[:4096]):
         name = match.group(1).decode("ascii").lower()
         with contextlib.suppress(LookupError):
-            return codecs.lookup(name).name
+            return _text_encoding(codecs.lookup(name).name)
     return None
+
+
+def _text_encoding(name: str) -> str | None:
+    """`name` if it is an encoding of text: a page may declare zlib, base64, hex, rot13 or uu,
+    which Python's codecs also know but which turn bytes into bytes or text into text."""
+    try:
+        "a".encode(name).decode(name)  # LookupError: "'zlib' is not a text encoding"
+    except (LookupError, ValueError):
+        return None
+    return name
 
 
 def decode_bytes(data: bytes, legacy_encodings: Iterable[str], declared: str | None = None) -> tuple[str, str]:
@@ -103,7 +113,8 @@ def decode_bytes(data: bytes, legacy_encodings: Iterable[str], declared: str | N
     except UnicodeDecodeError as error:
         utf8_error = error
     if declared and declared != "utf-8":
-        with contextlib.suppress(UnicodeDecodeError):
+        # UnicodeError, not only UnicodeDecodeError: some codecs (idna) raise the base class.
+        with contextlib.suppress(UnicodeError, LookupError):
             text = data.decode(declared)
             if not _CONTROL.search(text):
                 return text, declared

@@ -15,6 +15,7 @@ from pipeline.ingest.encodings import UnreadableFile
 from pipeline.ingest.furniture import is_furniture_phrase, line_key
 from pipeline.ingest.outlets import outlet_name
 from pipeline.schema import PARAGRAPH_SEPARATOR
+from pipeline.scripts import fold_text
 
 
 @dataclass
@@ -43,11 +44,13 @@ _MD_LINK_URL = re.compile(r"^\[[^\]]*\]\((\S+?)\)$")
 # A proxy or archive that wraps the real address: https://proxy:443/https/p.dw.com/p/4ZxFJ
 _WRAPPED_URL = re.compile(r"^https?://[^/]+/(?:.*?/)?(https?)(?::)?/+((?:[a-z0-9-]+\.)+[a-z]{2,}(?:[:/?#].*)?)$", re.IGNORECASE)
 _URL_JOINERS = "-/_.=?&#"
-_MD_TITLE = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
+# Untrusted text: no pattern here may rescan a long run from every start (`(.+?)[ \t]*$` over a
+# line of spaces, `\s+[|]` over a run of them, an unclosed "[" or "*"): each is anchored or bounded.
+_MD_TITLE = re.compile(r"^#[ \t]+(.+)$")
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
-_TITLE_SEPARATOR = re.compile(r"\s+[|]\s+")
+_MD_LINK = re.compile(r"!?\[([^\]]{0,1000})\]\([^)]{0,2000}\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.{1,300}?)(?<=\S)\1")
+_TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+[|]\s+")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n+")
 _SPACES = re.compile(r"\s+")
@@ -154,7 +157,8 @@ def _take_title_and_date(lines: list[str], markdown: bool) -> tuple[str | None, 
     title, suffix, title_at = None, None, None
     for i in head:
         if (match := _MD_TITLE.match(lines[i].strip())) and markdown:
-            title, title_at = match.group(1).strip(), i
+            # "# Headline ##": a closing run of # is not part of it.
+            title, title_at = match.group(1).rstrip("#").strip() or match.group(1).strip(), i
             break
         if i != date_at and _TITLE_SEPARATOR.search(lines[i]) and _is_headline(lines[i]):
             title, suffix = _split_outlet(lines[i].strip())
@@ -237,7 +241,7 @@ def parse_text_dump(text: str, markdown: bool = False, repeated: RepeatedFor | N
     )
 
 
-_LOOKS_MARKDOWN = re.compile(r"^#{1,6}[ \t]+\S|\]\([^)\s]*\)", re.MULTILINE)
+_LOOKS_MARKDOWN = re.compile(r"^#{1,6}[ \t]+\S|\]\([^)\s]{0,2000}\)", re.MULTILINE)
 
 
 def parse_plain_text(text: str, repeated: RepeatedFor | None = None) -> RawDocument:
@@ -295,10 +299,12 @@ def parse_jsonl_line(line: str, line_number: int, repeated: RepeatedFor | None =
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise UnreadableFile(f"line {line_number}: no 'text' (or it is empty or not a string)")
+    # JSON escapes can write what no file holds (a lone surrogate "\ud800"): folded as file text is.
+    text = fold_text(text)
     meta = {key: record.get(key) for key in ("url", "title", "published", "outlet")}
     for key, value in meta.items():
-        if value is not None and not isinstance(value, str):
-            meta[key] = str(value)
+        if value is not None:
+            meta[key] = fold_text(value if isinstance(value, str) else str(value)) or None
     url = clean_url(meta["url"]) or meta["url"] if meta["url"] else None
     title, suffix = _split_outlet(meta["title"]) if meta["title"] else (None, None)
     outlet = meta["outlet"] or outlet_name(url, suffix)

@@ -7,10 +7,12 @@ A file that cannot be read is skipped with the reason; it never stops the run.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from pipeline.files import NotReadable, read_regular_file
 from pipeline.ingest.encodings import UnreadableFile, declared_charset, decode_bytes
 from pipeline.ingest.furniture import RepeatedLines, countable_keys
 from pipeline.ingest.outlets import outlet_name
@@ -24,6 +26,7 @@ from pipeline.ingest.readers import (
     text_lines,
 )
 from pipeline.schema import Document, Paragraph, Stage, document_id
+from pipeline.scripts import fold_text
 
 EXTERNAL_LINK = "symbolic link to a place outside the input folder: not read (ingest.follow_external_links allows it)"
 LOOPING_LINK = "symbolic link that loops back on itself: nothing to read"
@@ -31,6 +34,28 @@ NOT_A_FILE = "not a regular file (a broken symbolic link, a pipe or a device): n
 NOT_TAKEN = "extension not in ingest.extensions"
 HIDDEN = "hidden file (its name starts with a dot)"
 HIDDEN_FOLDER = "hidden folder (its name starts with a dot): not entered, listed once"
+OUTPUT_FOLDER = "the run's own output (a published dataset): not input, not entered"
+CONTAINING_LINK = "symbolic link to a folder that holds the input folder (such as /): not followed"
+# What the reason of a file that failed in an unforeseen way starts with, before the error.
+UNEXPECTED = "could not be read"
+
+
+def source_name(path: Path, root: Path) -> str:
+    """The file's path relative to the input folder, as the `source` column and the reports give it.
+
+    Bytes of a file name that are not UTF-8 (`b\\xff.txt`) are written as `\\xff` escapes: the
+    file is still read, and the dataset and the reports stay valid UTF-8.
+    """
+    return os.fsencode(path.relative_to(root).as_posix()).decode("utf-8", "backslashreplace")
+
+
+def unexpected(error: BaseException) -> str:
+    """The reason for a file or line that failed in a way no reader foresaw: it is skipped, never fatal."""
+    if isinstance(error, RecursionError):
+        return f"{UNEXPECTED}: nested too deeply"
+    detail = str(error)
+    detail = detail if len(detail) <= 200 else detail[:200] + "…"
+    return f"{UNEXPECTED}: {type(error).__name__}: {detail}".rstrip(": ")
 
 
 class InputFiles(NamedTuple):
@@ -41,7 +66,9 @@ class InputFiles(NamedTuple):
     ignored: list[dict[str, str]]  # {source, extension, reason}: not input by the config's rules
 
 
-def list_input_files(root: Path, extensions: Iterable[str], follow_external_links: bool = False) -> InputFiles:
+def list_input_files(
+    root: Path, extensions: Iterable[str], follow_external_links: bool = False, outputs: Iterable[Path] = ()
+) -> InputFiles:
     """Every file under root (recursively, sorted) with one of the extensions; and what was left out.
 
     The input folder may come from anywhere, so a symbolic link that leads out of it (to a file
@@ -50,10 +77,14 @@ def list_input_files(root: Path, extensions: Iterable[str], follow_external_link
     to a file inside the folder is read; a link to a folder inside it is not followed (its files
     are read where they are). Files with other extensions (`photo.png`) and hidden files
     (`.DS_Store`) are ignored, but listed, so that nothing in the folder disappears unseen. A
-    hidden folder (`.git/`, thousands of files nobody meant as input) is listed once, not entered.
+    hidden folder (`.git/`, thousands of files nobody meant as input) is listed once, not entered,
+    and so are the `outputs` (the run's output folder inside the input folder: the published
+    dataset is not input for the next run). A link to a folder that holds the input folder (`/`)
+    is never followed: it would walk the whole disk.
     """
     wanted = {ext.lower() for ext in extensions}
     top = root.resolve()
+    excluded = {output.resolve() for output in outputs}
     listing = InputFiles([], [], [])
     entered = {top}  # folders already listed through a link: entering one again would loop
 
@@ -61,10 +92,10 @@ def list_input_files(root: Path, extensions: Iterable[str], follow_external_link
         try:
             entries = sorted(folder.iterdir())
         except OSError as error:
-            listing.skipped.append((folder.relative_to(root).as_posix(), f"cannot list folder: {error.strerror or error}"))
+            listing.skipped.append((source_name(folder, root), f"cannot list folder: {error.strerror or error}"))
             return
         for path in entries:
-            source = path.relative_to(root).as_posix()
+            source = source_name(path, root)
             link = path.is_symlink()
             try:
                 target = path.resolve() if link else path
@@ -74,11 +105,15 @@ def list_input_files(root: Path, extensions: Iterable[str], follow_external_link
             external = link and not target.is_relative_to(top)
             if path.name.startswith(".") and path.is_dir():
                 listing.ignored.append({"source": source + "/", "extension": "", "reason": HIDDEN_FOLDER})
+            elif path.is_dir() and target.resolve() in excluded:
+                listing.ignored.append({"source": source + "/", "extension": "", "reason": OUTPUT_FOLDER})
             elif path.is_dir():
                 if not link:
                     walk(path)
                 elif external and not follow_external_links:
                     listing.skipped.append((source, EXTERNAL_LINK))
+                elif external and top.is_relative_to(target):
+                    listing.skipped.append((source, CONTAINING_LINK))
                 elif external and target not in entered:
                     entered.add(target)
                     walk(path)
@@ -121,19 +156,43 @@ def _group(outlet: str | None, source: str) -> str:
     return f"outlet:{outlet}" if outlet else f"folder:{Path(source).parent.as_posix()}"
 
 
-def _decoded(path: Path, max_file_bytes: int, legacy_encodings: list[str]) -> str | None:
+def _input_bytes(path: Path, root: Path, max_file_bytes: int, follow_external_links: bool) -> bytes:
+    """The bytes of an input file, read once as a regular file; UnreadableFile says why not.
+
+    A listed link is resolved again here, and its target opened without following links: a file
+    swapped for a link (to /etc/passwd) or a pipe after listing is refused, not read or waited on.
+    """
+    target = path
+    if path.is_symlink():
+        target = path.resolve()
+        if not follow_external_links and not target.is_relative_to(root.resolve()):
+            raise UnreadableFile(EXTERNAL_LINK)
+    try:
+        return read_regular_file(target, max_file_bytes)
+    except NotReadable as error:
+        raise UnreadableFile(str(error)) from error
+    except FileNotFoundError as error:
+        raise UnreadableFile("file disappeared before it could be read") from error
+    except OSError as error:
+        raise UnreadableFile(f"cannot read file: {error.strerror or error}") from error
+
+
+def _decoded(path: Path, root: Path, max_file_bytes: int, legacy_encodings: list[str], follow_external_links: bool) -> str | None:
     """The file's text for counting lines, or None: the reading pass reports what is wrong with it."""
     try:
-        if path.stat().st_size > max_file_bytes:
-            return None
-        data = path.read_bytes()
-        return decode_bytes(data, legacy_encodings)[0]
-    except (OSError, UnreadableFile):
+        data = _input_bytes(path, root, max_file_bytes, follow_external_links)
+        return fold_text(decode_bytes(data, legacy_encodings)[0])
+    except Exception:  # whatever it is, the reading pass meets it again and reports it
         return None
 
 
 def repeated_lines(
-    files: Iterable[Path], root: Path, max_file_bytes: int, legacy_encodings: list[str], min_documents: int
+    files: Iterable[Path],
+    root: Path,
+    max_file_bytes: int,
+    legacy_encodings: list[str],
+    min_documents: int,
+    follow_external_links: bool = False,
 ) -> dict[str, frozenset[str]]:
     """Lines that repeat across the text documents of one outlet (menus, banners): a pass before reading.
 
@@ -143,55 +202,75 @@ def repeated_lines(
     counter = RepeatedLines(min_documents)
     for path in files:
         suffix = path.suffix.lower()
-        if suffix in (".html", ".htm") or (text := _decoded(path, max_file_bytes, legacy_encodings)) is None:
+        if suffix in (".html", ".htm"):
             continue
-        source = path.relative_to(root).as_posix()
-        if suffix == ".jsonl":
-            for line in text.splitlines():
-                try:
-                    record = json.loads(line)
-                    body = record["text"]
-                    outlet = record.get("outlet") or outlet_name(record.get("url"))
-                except (ValueError, KeyError, TypeError, AttributeError):
-                    continue
-                if isinstance(body, str):
-                    counter.add(_group(outlet if isinstance(outlet, str) else None, source), countable_keys(text_lines(body)))
-        else:
-            counter.add(_group(dump_outlet(text), source), countable_keys(text_lines(text)))
+        text = _decoded(path, root, max_file_bytes, legacy_encodings, follow_external_links)
+        if text is None:
+            continue
+        source = source_name(path, root)
+        try:
+            if suffix == ".jsonl":
+                for line in text.splitlines():
+                    _count_jsonl_line(counter, line, source)
+            else:
+                counter.add(_group(dump_outlet(text), source), countable_keys(text_lines(text)))
+        except Exception:  # the reading pass meets the same problem and reports it with the file
+            continue
     found = {group: counter.furniture(group) for group in counter.documents}
     return {group: lines for group, lines in found.items() if lines}
 
 
+def _count_jsonl_line(counter: RepeatedLines, line: str, source: str) -> None:
+    try:
+        record = json.loads(line)
+        body = record["text"]
+        outlet = record.get("outlet") or outlet_name(record.get("url"))
+    except Exception:  # not JSON, not an object, nested too deeply: the reading pass says which
+        return
+    if isinstance(body, str):
+        outlet = fold_text(outlet) if isinstance(outlet, str) else None
+        counter.add(_group(outlet, source), countable_keys(text_lines(fold_text(body))))
+
+
 def read_documents(
-    path: Path, root: Path, max_file_bytes: int, legacy_encodings: list[str], repeated: RepeatedByGroup | None = None
+    path: Path,
+    root: Path,
+    max_file_bytes: int,
+    legacy_encodings: list[str],
+    repeated: RepeatedByGroup | None = None,
+    follow_external_links: bool = False,
 ) -> Iterator[Document | UnreadableFile]:
     """The documents of one file, or UnreadableFile items for what could not be read.
 
     `repeated` (from `repeated_lines`) holds the furniture lines of each outlet's documents.
+    Every step is isolated: whatever fails on one line of a JSON Lines file costs that line, and
+    on any other file that file, with the reason; it never stops the run.
     """
-    source = path.relative_to(root).as_posix()
+    try:
+        yield from _read_documents(path, root, max_file_bytes, legacy_encodings, repeated, follow_external_links)
+    except Exception as error:
+        yield UnreadableFile(unexpected(error))
+
+
+def _read_documents(
+    path: Path,
+    root: Path,
+    max_file_bytes: int,
+    legacy_encodings: list[str],
+    repeated: RepeatedByGroup | None,
+    follow_external_links: bool,
+) -> Iterator[Document | UnreadableFile]:
+    source = source_name(path, root)
 
     def repeated_for(outlet: str | None) -> frozenset[str]:
         return (repeated or {}).get(_group(outlet, source), frozenset())
 
     try:
-        size = path.stat().st_size
-        if size > max_file_bytes:
-            yield UnreadableFile(f"file is {size:,} bytes, over the limit of {max_file_bytes:,} (ingest.max_file_bytes)")
-            return
-        data = path.read_bytes()
-    except FileNotFoundError:
-        yield UnreadableFile("file disappeared before it could be read")
-        return
-    except OSError as error:
-        yield UnreadableFile(f"cannot read file: {error.strerror or error}")
-        return
-    if not data.strip():
-        yield UnreadableFile("empty file")
-        return
-    try:
+        data = _input_bytes(path, root, max_file_bytes, follow_external_links)
+        if not data.strip():
+            raise UnreadableFile("empty file")
         declared = declared_charset(data) if path.suffix.lower() in (".html", ".htm") else None
-        text, _encoding = decode_bytes(data, legacy_encodings, declared)
+        text = fold_text(decode_bytes(data, legacy_encodings, declared)[0])
     except UnreadableFile as error:
         yield error
         return
@@ -204,6 +283,8 @@ def read_documents(
                 yield _to_document(parse_jsonl_line(line, number, repeated_for), source, part=str(number))
             except UnreadableFile as error:
                 yield error
+            except Exception as error:  # one line's failure costs that line alone
+                yield UnreadableFile(f"line {number}: {unexpected(error)}")
         return
     parse = {".md": parse_markdown, ".html": parse_html, ".htm": parse_html}.get(suffix, parse_plain_text)
     raw = parse(text, repeated_for)
@@ -226,9 +307,12 @@ class Ingest(Stage):
         legacy_encodings: list[str],
         follow_external_links: bool = False,
         furniture_min_documents: int = 3,
+        outputs: Iterable[Path] = (),
     ) -> None:
         super().__init__()
         self.root = root
+        # Folders under the input folder that are the run's output: never read as input.
+        self.outputs = list(outputs)
         self.extensions = extensions
         self.follow_external_links = follow_external_links
         self.max_file_bytes = max_file_bytes
@@ -250,7 +334,7 @@ class Ingest(Stage):
         files with other extensions and hidden files to `ignored`.
         """
         if self._files is None:
-            listing = list_input_files(self.root, self.extensions, self.follow_external_links)
+            listing = list_input_files(self.root, self.extensions, self.follow_external_links, self.outputs)
             self._files, self.ignored = listing.files, listing.ignored
             for source, reason in listing.skipped:
                 self.skip(source, reason)
@@ -260,7 +344,12 @@ class Ingest(Stage):
         """Furniture lines per outlet, counted once over all the run's files (both executors use it)."""
         if self._repeated is None:
             self._repeated = repeated_lines(
-                self.files(), self.root, self.max_file_bytes, self.legacy_encodings, self.furniture_min_documents
+                self.files(),
+                self.root,
+                self.max_file_bytes,
+                self.legacy_encodings,
+                self.furniture_min_documents,
+                self.follow_external_links,
             )
         return self._repeated
 
@@ -273,12 +362,13 @@ class Ingest(Stage):
         yield from documents
         repeated = self.repeated()
         for path in self.files():
-            source = path.relative_to(self.root).as_posix()
+            source = source_name(path, self.root)
             if source in self.already_done:
                 self.counters["files_resumed"] += 1
                 continue
             self.counters["files"] += 1
-            for item in read_documents(path, self.root, self.max_file_bytes, self.legacy_encodings, repeated):
+            items = read_documents(path, self.root, self.max_file_bytes, self.legacy_encodings, repeated, self.follow_external_links)
+            for item in items:
                 if isinstance(item, UnreadableFile):
                     self.skip(source, str(item))
                 else:

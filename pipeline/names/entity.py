@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.scripts import fold_text
+
 ENTITY_TYPES = ("organisation", "person", "place", "media")
 _APOSTROPHES = "'’‘ʹʼ`´"
 _QUOTES = '«»"“”„'
@@ -24,7 +26,8 @@ class Entity:
 # Pure and called for every word of every document: words repeat, so a cache saves most calls.
 @lru_cache(maxsize=1 << 16)
 def variant_key(text: str) -> str:
-    """Case, apostrophe marks, quotes, hyphens and spacing do not make a different spelling."""
-    text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    """Case, apostrophe marks, quotes, hyphens and spacing do not make a different spelling; nor do
+    characters that print as nothing (a zero-width space, a soft hyphen) or composition (NFD)."""
+    text = unicodedata.normalize("NFKC", fold_text(text)).casefold().replace("ё", "е")
     text = "".join(" " if char in "-‐‑–—_./,&" else "" if char in _APOSTROPHES + _QUOTES else char for char in text)
     return " ".join(text.split())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -165,9 +165,24 @@ def registry_lock(registry_path: Path) -> Iterator[None]:
 
 
 def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
-    """Fold a reviewed name table into the registry (`python -m pipeline names apply`)."""
+    """Fold a reviewed name table into the registry (`python -m pipeline names apply`).
+
+    A spelling typed or pasted with characters that print as nothing (a zero-width space, a
+    bidi override) or decomposed (NFD) is recorded folded, as ingest folds text, and counted.
+    """
+    folded = 0
+
+    def decide(registry: Registry) -> list[ReviewDecision]:
+        nonlocal folded
+        decisions = read_review_table(table, registry)
+        folded = sum(1 for decision in decisions if scripts.fold_text(decision.variant) != decision.variant)
+        return [replace(decision, variant=scripts.fold_text(decision.variant)) for decision in decisions]
+
     with registry_lock(registry_path):
-        return apply_decisions(lambda registry: read_review_table(table, registry), registry_path)
+        summary = apply_decisions(decide, registry_path)
+    if folded:
+        summary["spellings_folded"] = folded
+    return summary
 
 
 def resolve_decisions(decisions: list[ReviewDecision], registry: Registry, where: str) -> list[ReviewDecision]:

@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import shutil
-import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -30,6 +29,7 @@ from pipeline.names.table import NameTable, regroup_mentions
 from pipeline.publish.card import CardInfo, dataset_card
 from pipeline.publish.charts import write_charts
 from pipeline.publish.features import FEATURES, NAME_TABLE_FEATURES
+from pipeline.publish.swap import check_target, dataset_lock, keep_unapplied_review, swap_into_place, table_digest
 from pipeline.schema import Document, Stage
 
 NAME_TABLE_COLUMNS = list(NAME_TABLE_FEATURES)
@@ -64,6 +64,7 @@ class _ShardWriter:
         self.rows = 0
         self.sources: list[str] = []
         self.languages: Counter[str] = Counter()
+        self.paragraphs: Counter[str] = Counter()
 
     def add(self, document: Document) -> None:
         self.buffer.append(document.to_row())
@@ -73,6 +74,7 @@ class _ShardWriter:
         if not self.sources or self.sources[-1] != document.source:
             self.sources.append(document.source)
         self.languages[document.lang] += 1
+        self.paragraphs.update(paragraph.lang for paragraph in document.paragraphs)
         self.rows += 1
 
     def _write(self) -> None:
@@ -87,7 +89,13 @@ class _ShardWriter:
         self.names.close()
         os.replace(self.folder / f"{self.file}.partial", self.folder / self.file)
         os.replace(self.folder / f"{_names_file(self.file)}.partial", self.folder / _names_file(self.file))
-        return {"file": self.file, "rows": self.rows, "sources": self.sources, "languages": dict(self.languages)}
+        return {
+            "file": self.file,
+            "rows": self.rows,
+            "sources": self.sources,
+            "languages": dict(self.languages),
+            "paragraphs": dict(self.paragraphs),
+        }
 
 
 def _names_file(shard_file: str) -> str:
@@ -116,6 +124,8 @@ class Publish(Stage):
         self.table = NameTable()
         self.shards: list[dict[str, Any]] = []
         self.resumed_documents = 0
+        # Paragraphs per language of the shards taken over: the run report counts the whole run.
+        self.resumed_paragraphs: Counter[str] = Counter()
         self.input_stamps: dict[str, list[int]] = {}
 
     def resume(self, input_stamps: dict[str, list[int]] | None = None) -> set[str]:
@@ -153,6 +163,7 @@ class Publish(Stage):
                     self.table.add(document_id, records)
             self.counters["documents"] += shard["rows"]
             self.resumed_documents += shard["rows"]
+            self.resumed_paragraphs.update(shard.get("paragraphs", {}))
         return {source for shard in self.shards for source in shard["sources"]}
 
     def _finish(self, shard: _ShardWriter) -> None:
@@ -201,8 +212,9 @@ class Publish(Stage):
     def finalize(self, report: dict[str, Any]) -> Path:
         """Name table, card and report into staging, then swap staging for the old dataset.
 
-        The shards keep their progress names until everything else is written, so a run killed
-        here still resumes from them. A run with no document replaces nothing: NothingToPublish.
+        The shards keep their progress names until the name table, card and charts are written, so
+        a run killed there still resumes from them. A run with no document replaces nothing:
+        NothingToPublish; nor does one whose target is not a dataset of ours: OutputNotOurs.
         """
         if not self.counters["documents"]:
             shutil.rmtree(self.staging, ignore_errors=True)
@@ -224,7 +236,6 @@ class Publish(Stage):
         write_charts(self.staging)
         card = dataset_card(self.info, self.languages, self.counters["documents"], len(name_table), self.staging)
         (self.staging / "README.md").write_text(card, encoding="utf-8")
-        (self.staging / "run_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (self.staging / PROGRESS_FILE).unlink()
         count = len(self.shards)
         proposals = any(row["status"] == "new" for row in name_table)
@@ -235,10 +246,19 @@ class Publish(Stage):
             else:
                 (self.staging / "data" / shard["file"]).rename(final)
             (self.staging / "data" / _names_file(shard["file"])).unlink()
-        old = self.target.with_name(f".{self.target.name}.old-{int(time.time() * 1000)}")
-        if self.target.exists():
-            os.replace(self.target, old)
-        os.replace(self.staging, self.target)
-        if old.exists():
-            shutil.rmtree(old)
+        # What makes the folder recognizably ours (swap.is_our_dataset), whoever built the report.
+        report.setdefault("name", self.info.name)
+        report.setdefault("pipeline_version", self.info.pipeline_version)
+        report.setdefault("config_hash", self.info.config_hash)
+        # What the run wrote: a names.csv that differs later was edited by a reviewer.
+        report.setdefault("names", {})["table_sha256"] = table_digest(self.staging / "names.csv")
+        registry = self.info.normalize.registry
+        # Under the lock the review page saves under: a save lands in the old dataset before the
+        # swap (and is kept, if not applied) or in the new one after it, never in between.
+        with dataset_lock(registry):
+            check_target(self.target)
+            if unapplied := keep_unapplied_review(self.target, registry):
+                report["names"]["unapplied_review_kept"] = unapplied.name
+            (self.staging / "run_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            swap_into_place(self.staging, self.target)
         return self.target

@@ -10,6 +10,8 @@ comes from a request.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import secrets
 import socket
 import sys
@@ -33,6 +35,11 @@ from pipeline.review.actions import Reviewer
 from pipeline.review.corpus import STATUS_ORDER, Corpus, select, summary
 
 PAGE_GROUPS = 40
+# A page number as a person types it: ASCII digits, few of them (int() of 5,000 digits or of "²" raises).
+_PAGE = re.compile(r"[0-9]{1,9}")
+# Who a browser is (for its own Undo), and, when serving beyond this machine, that it was given the token.
+REVIEWER_COOKIE = "reviewer"
+TOKEN_COOKIE = "review_token"
 # The page's buttons for one spelling, and the status each gives it.
 SPELLING_STATUSES = {"accept": "accepted", "reject": "rejected", "not-a-name": "not_a_name"}
 STATIC = Path(__file__).parent / "static"
@@ -45,20 +52,40 @@ SECURITY_HEADERS = {
 
 
 class SameOriginOnly:
-    """Refuse requests whose Host is not one of ours, and cross-site requests (a foreign Origin)."""
+    """Refuse requests whose Host is not one of ours, and cross-site requests (a foreign Origin).
 
-    def __init__(self, app: ASGIApp, hosts: set[str]) -> None:
-        self.app, self.hosts = app, hosts
+    With `token` (serving beyond this machine, where any Host can be sent: `Host: 0.0.0.0:P`),
+    every request must carry the token instead: in the URL the server printed (`?token=`), then
+    in the cookie that first visit sets.
+    """
+
+    def __init__(self, app: ASGIApp, hosts: set[str], token: str | None = None) -> None:
+        self.app, self.hosts, self.token = app, hosts, token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
-            origin = headers.get("origin")
-            if headers.get("host") not in self.hosts:
-                await PlainTextResponse("forbidden: unknown Host", status_code=403)(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        host, origin = request.headers.get("host", ""), request.headers.get("origin")
+        hosts = {host} if self.token else self.hosts
+        if host not in hosts:
+            await PlainTextResponse("forbidden: unknown Host", status_code=403)(scope, receive, send)
+            return
+        if origin is not None and origin not in {f"http://{name}" for name in hosts}:
+            await PlainTextResponse("forbidden: cross-site request", status_code=403)(scope, receive, send)
+            return
+        if self.token is not None:
+            given = request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE, "")
+            if not secrets.compare_digest(given.encode(), self.token.encode()):
+                await PlainTextResponse("forbidden: open the address with ?token= that the server printed", status_code=403)(
+                    scope, receive, send
+                )
                 return
-            if origin is not None and origin not in {f"http://{host}" for host in self.hosts}:
-                await PlainTextResponse("forbidden: cross-site request", status_code=403)(scope, receive, send)
+            if request.query_params.get("token"):
+                response = RedirectResponse("/", status_code=303)  # the token leaves the address bar
+                response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
+                await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -70,6 +97,8 @@ class ReviewApp:
         self.reviewer = Reviewer(dataset, registry)
         self.token = secrets.token_urlsafe(32)
         self.message: tuple[str, bool] = ("", False)  # the last action's result, and whether it failed
+        # Each browser's own Undo: one reviewer's Undo never reverts another's decision.
+        self.histories: dict[str, list[Any]] = {}
         self.templates = Environment(loader=PackageLoader("pipeline.review", "templates"), autoescape=True)
 
     async def page(self, request: Request) -> Response:
@@ -79,7 +108,7 @@ class ReviewApp:
         groups = select(self.corpus.groups, filters["status"], filters["type"], filters["outlet"], filters["q"])
         pages = max(1, -(-len(groups) // PAGE_GROUPS))
         asked = params.get("page", "1")
-        page = min(max(1, int(asked) if asked.isdigit() else 1), pages)
+        page = min(max(1, int(asked) if _PAGE.fullmatch(asked) else 1), pages)
         shown = groups[(page - 1) * PAGE_GROUPS : page * PAGE_GROUPS]
         self.corpus.fill_contexts([spelling for group in shown for spelling in group.spellings])
         html = self.templates.get_template("page.html").render(
@@ -100,21 +129,25 @@ class ReviewApp:
             charts=read_charts(self.dataset),
             token=self.token,
             message=self.message,
-            can_undo=bool(self.reviewer.history),
+            can_undo=bool(self.histories.get(request.cookies.get(REVIEWER_COOKIE, ""))),
         )
-        return HTMLResponse(html, headers=SECURITY_HEADERS)
+        return _with_reviewer(request, HTMLResponse(html, headers=SECURITY_HEADERS))
 
     async def action(self, request: Request) -> Response:
         form = await request.form()
         fields = {key: str(value) for key, value in form.items()}
         if not secrets.compare_digest(fields.get("token", ""), self.token):
             return PlainTextResponse("forbidden: this page is out of date or not ours; reload it", status_code=403)
+        reviewer = request.cookies.get(REVIEWER_COOKIE) or secrets.token_urlsafe(16)
+        self.reviewer.history = self.histories.setdefault(reviewer, [])
         try:
             self.message = (self._do(fields), False)
         except RegistryError as error:
             self.message = (f"not saved: {error}", True)
         anchor = f"#g-{fields['anchor']}" if fields.get("anchor") else ""
-        return RedirectResponse(f"/?{fields.get('back', '')}{anchor}", status_code=303)
+        response = RedirectResponse(f"/?{fields.get('back', '')}{anchor}", status_code=303)
+        response.set_cookie(REVIEWER_COOKIE, reviewer, httponly=True, samesite="strict")
+        return response
 
     def _do(self, fields: dict[str, str]) -> str:
         action = fields.get("action", "")
@@ -144,12 +177,23 @@ class ReviewApp:
         # Only the files the chart index lists, inside the dataset folder: no path from the request.
         files = {Path(chart.file).name: chart.file for chart in read_charts(self.dataset) if not chart.missing}
         name = request.path_params["name"]
-        if name not in files:
+        # The index is a file of the dataset, which anyone may have written: `../../etc/hostname`
+        # must not lead out of the charts folder.
+        folder = (self.dataset / "charts").resolve()
+        path = (self.dataset / files[name]).resolve() if name in files else None
+        if path is None or not path.is_relative_to(folder) or not path.is_file():
             return PlainTextResponse("no such chart", status_code=404)
-        return FileResponse(self.dataset / files[name], media_type="image/png")
+        return FileResponse(path, media_type="image/png")
 
 
-def create_app(dataset: Path, registry: Path, hosts: set[str]) -> Starlette:
+def _with_reviewer(request: Request, response: Response) -> Response:
+    if not request.cookies.get(REVIEWER_COOKIE):
+        response.set_cookie(REVIEWER_COOKIE, secrets.token_urlsafe(16), httponly=True, samesite="strict")
+    return response
+
+
+def create_app(dataset: Path, registry: Path, hosts: set[str], url_token: str | None = None) -> Starlette:
+    """The app; `url_token`: serving beyond this machine, every request must carry this token."""
     review = ReviewApp(dataset, registry)
     app = Starlette(
         routes=[
@@ -159,7 +203,7 @@ def create_app(dataset: Path, registry: Path, hosts: set[str]) -> Starlette:
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ]
     )
-    app.add_middleware(SameOriginOnly, hosts=hosts)
+    app.add_middleware(SameOriginOnly, hosts=hosts, token=url_token)
     app.state.review = review
     return app
 
@@ -169,16 +213,38 @@ def allowed_hosts(host: str, port: int) -> set[str]:
     return {f"{name}:{port}" for name in names} | ({f"[{host}]:{port}"} if ":" in host else set())
 
 
-def serve(dataset: Path, registry: Path, host: str = "127.0.0.1", port: int = 8765, announce: Any = None) -> None:
-    """Serve the page until Ctrl-C; the socket is bound first, so port 0 picks a free port."""
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may name any address
+        return False
+
+
+def serve(
+    dataset: Path, registry: Path, host: str = "127.0.0.1", port: int = 8765, announce: Any = None, allow_remote: bool = False
+) -> None:
+    """Serve the page until Ctrl-C; the socket is bound first, so port 0 picks a free port.
+
+    Only this machine may reach the page unless `allow_remote`; then the address printed carries
+    a token, and a request without it is refused (the page can change the registry).
+    """
     import uvicorn
 
+    remote = not is_loopback(host)
+    if remote and not allow_remote:
+        raise OSError(
+            f"{host} can be reached from other machines, and the page can change the registry: "
+            "serve on 127.0.0.1 (the default), or pass --allow-remote to serve there with a token in the address"
+        )
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     port = sock.getsockname()[1]
-    app = create_app(dataset, registry, allowed_hosts(host, port))
-    address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    url_token = secrets.token_urlsafe(32) if remote else None
+    app = create_app(dataset, registry, allowed_hosts(host, port), url_token)
+    address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/" + (f"?token={url_token}" if url_token else "")
     print(f"review: {address}  (dataset {dataset}, registry {registry}; Ctrl-C stops)", file=announce or sys.stdout, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     server.run(sockets=[sock])
