@@ -344,7 +344,8 @@ def test_accepting_a_proposed_group_creates_the_entity_as_names_apply_does(works
         {"Soyuz Zhen"},  # the canonical name is not listed again
     )
     assert {row["status"] for row in read_table(dataset / "names.csv")[1] if row["entity_id"] == "new-soyuz-zhyon"} == {"accepted"}
-    assert 'id="message">2 accepted, 1 unchanged</p>' in client.get("/").text
+    # Creating the entity counts, even for the row spelled as its canonical name.
+    assert 'id="message">3 accepted</p>' in client.get("/").text
 
 
 def test_a_proposed_group_is_named_typed_and_decided_on_the_page(workspace: tuple[Path, Path]) -> None:
@@ -409,3 +410,95 @@ def test_not_a_name_on_the_page(workspace: tuple[Path, Path]) -> None:
     assert rows["Snow Patrol"]["status"] == "new"
     assert "1 not a name" in client.get("/").text
     assert apply_review(dataset / "names.csv", registry) == {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": len(rows)}
+
+
+# --- decisions that must take (issue 23) ---------------------------------------------------------
+
+
+def test_accepting_a_native_unsure_spelling_makes_it_sure_on_the_next_run(workspace: tuple[Path, Path], tmp_path: Path) -> None:
+    from pipeline.config import NormalizeConfig
+    from pipeline.names.stage import Normalize
+    from pipeline.schema import Document
+
+    dataset, registry = workspace
+    columns, rows = read_table(dataset / "names.csv")
+    unsure = {row["variant"]: row for row in rows if row["method"] == "native-unsure"}
+    # One is the registered native form itself, one a case form morphology cannot settle (his or hers).
+    assert {"Совет матерей и жён", "Цуканову"} <= set(unsure)
+    table = tmp_path / "reviewed.csv"
+    write_table(table, columns, [{**row, "status": "accepted"} if row["variant"] in unsure else row for row in rows])
+    assert apply_review(table, registry)["accepted"] == len(unsure)
+    assert apply_review(table, registry)["accepted"] == 0  # applied twice: nothing more to do
+
+    def methods(registry_path: Path, variant: str) -> list[str]:
+        loaded = load_registry(registry_path)
+        text = unsure[variant]["example"].strip("…")
+        document = Normalize(NormalizeConfig(registry=registry_path), loaded).normalize_document(
+            Document(id="d", source="s", text=text, paragraphs=[], text_en="They came.")
+        )
+        return [record["method"] for record in document.name_records if record["variant"] == variant]
+
+    for variant in unsure:
+        assert "native-unsure" in methods(REGISTRY, variant)
+        assert set(methods(registry, variant)) == {"known-variant"}  # the next run applies it: nothing pending
+    # Rejected later: unsure again, and no longer recorded for that entity.
+    write_table(table, columns, [{**row, "status": "rejected"} if row["variant"] == "Цуканову" else row for row in rows])
+    assert apply_review(table, registry)["rejected"] == 1
+    assert methods(registry, "Цуканову") == []
+    assert ("цуканову", "olga-tsukanova") not in load_registry(registry).confirmed
+
+
+def test_accepting_a_native_unsure_spelling_on_the_page(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    assert post(client, action="accept", entity_id="council-of-mothers-and-wives", variant="Совет матерей и жён") == 303
+    assert "1 accepted" in client.get("/").text
+    assert ("совет матерей и жен", "council-of-mothers-and-wives") in load_registry(registry).confirmed
+
+
+def test_accepting_the_canonical_row_of_a_proposed_group_creates_the_entity(workspace: tuple[Path, Path], tmp_path: Path) -> None:
+    dataset, registry = workspace
+    # In a spreadsheet: only the row spelled as the proposed canonical, accepted.
+    columns, rows = read_table(dataset / "names.csv")
+    table = tmp_path / "reviewed.csv"
+    accepted = [
+        {**row, "status": "accepted", "type": "place"} if (row["variant"], row["entity_id"]) == ("Moscow", "new-moscow") else row
+        for row in rows
+    ]
+    write_table(table, columns, accepted)
+    by_apply = tmp_path / "by-apply.yaml"
+    shutil.copy(registry, by_apply)
+    assert apply_review(table, by_apply)["accepted"] == 1
+    assert load_registry(by_apply).entities["new-moscow"].canonical == "Moscow"
+    # On the page: renamed first, then its canonical-spelling row accepted (key a, or the button).
+    client = client_for(dataset, registry)
+    assert post(client, action="rename", entity_id="new-kremlin", canonical="The Kremlin", type="place") == 303
+    assert post(client, action="accept", entity_id="new-kremlin", variant="Kremlin") == 303
+    assert "1 accepted" in client.get("/").text
+    entity = load_registry(registry).entities["new-kremlin"]
+    assert (entity.canonical, entity.type, entity.variants) == ("The Kremlin", "place", ("Kremlin",))
+
+
+def test_moving_by_canonical_name_writes_the_registry_id(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    assert post(client, action="move", entity_id="mediazona", variant="Mediazone", target="IStories") == 303
+    assert "Mediazone" in load_registry(registry).entities["istories"].variants
+    row = rows_by_variant(dataset)["Mediazone"]
+    assert (row["entity_id"], row["canonical"], row["status"]) == ("istories", "IStories", "accepted")
+    html = client.get("/").text
+    assert 'id="g-IStories"' not in html and "1 moved" in html
+
+
+def test_the_message_is_said_once_and_focus_goes_to_the_next_row(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    response = client.post(
+        "/action",
+        data={"token": token_of(client), "action": "accept", "entity_id": "put-domoi", "variant": "Put Damoi", "anchor": "x", "row": "y"},
+    )
+    assert response.headers["location"] == "/?at=x&row=y#g-x"
+    assert "1 accepted" in client.get("/").text
+    assert 'id="message"' not in client.get("/").text  # not on the next page load
+    html = client.get("/", params={"at": "put-domoi", "row": "Put' Domoi"}).text
+    assert html.count("data-focus") == 1 and 'data-variant="Put&#39; Domoi" data-focus' in html

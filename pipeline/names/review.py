@@ -21,7 +21,7 @@ from pipeline.names.native_forms import NativeMatcher
 from pipeline.names.registry import Registry, RegistryError
 from pipeline.names.registry_text import RegistryText
 from pipeline.names.spreadsheet import sniff_delimiter, unescape_cell
-from pipeline.names.table import DISCOVERED
+from pipeline.names.table import DISCOVERED, NATIVE_UNSURE
 
 # known, auto, pending, new: what the run wrote; accepted, rejected: what a reviewer decided.
 # not_a_name: a reviewer's too, for a spelling that is no name at all (never matched nor proposed again).
@@ -38,6 +38,7 @@ class ReviewDecision:
     # For a proposed entity (a group the run discovered): its canonical name and type.
     new_canonical: str | None = None
     new_type: str | None = None
+    method: str = ""  # how the run found the spelling (names.csv's `method`), where known
 
 
 def _entity_ids(registry: Registry) -> dict[str, list[str]]:
@@ -96,7 +97,7 @@ def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
             entity_id = _resolve_entity_id(cells["entity_id"], ids, registry, f"{path}:{line}")
             proposed = by_canonical.get(variant_key(cells.get("canonical", "")))
             moved_from = proposed if proposed and proposed != entity_id else None
-            decisions.append(ReviewDecision(line, variant, entity_id, status, moved_from))
+            decisions.append(ReviewDecision(line, variant, entity_id, status, moved_from, method=cells.get("method", "")))
     return decisions
 
 
@@ -145,14 +146,28 @@ def _matched_by_morphology(variant: str, entity: Entity) -> bool:
     return any(match.start == 0 and match.end == len(variant) for match in matches)
 
 
-def _rejection(decision: ReviewDecision) -> Any:
+def _pair(variant: str, entity_id: str) -> Any:
+    """An item of `rejected` or `confirmed`."""
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     item = CommentedMap()
-    item["variant"] = DoubleQuotedScalarString(decision.variant)
-    item["entity_id"] = decision.entity_id
+    item["variant"] = DoubleQuotedScalarString(variant)
+    item["entity_id"] = entity_id
     return item
+
+
+def _unconfirm(document: RegistryText, key: str, entity_id: str | None) -> bool:
+    """A confirmed native spelling rejected (for `entity_id`, or for all when None): no longer sure."""
+    pairs = {pair for pair in document.registry.confirmed if pair[0] == key and entity_id in (None, pair[1])}
+    if not pairs:
+        return False
+    confirmed = document.top_list("confirmed")
+    for index in reversed(range(len(confirmed))):
+        if (variant_key(str(confirmed[index]["variant"])), str(confirmed[index]["entity_id"])) in pairs:
+            del confirmed[index]
+    document.registry.confirmed -= pairs
+    return True
 
 
 @contextmanager
@@ -185,7 +200,8 @@ def resolve_decisions(decisions: list[ReviewDecision], registry: Registry, where
             resolved.append(proposed)
             continue
         entity_id = _resolve_entity_id(decision.entity_id, ids, registry, where)
-        resolved.append(ReviewDecision(decision.line, decision.variant, entity_id, decision.status, decision.moved_from))
+        moved_from = decision.moved_from if decision.moved_from != entity_id else None  # "moved" to where it was
+        resolved.append(ReviewDecision(decision.line, decision.variant, entity_id, decision.status, moved_from, method=decision.method))
     return resolved
 
 
@@ -218,10 +234,12 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
             else:
                 summary["unchanged"] += 1
             continue
+        new_entity = False
         if decision.entity_id not in registry.entities:  # a proposed group nobody registered yet
             if decision.status == "accepted":
                 _create_entity(document, decision)
                 registry.entities[decision.entity_id] = Entity(decision.entity_id, decision.new_canonical or "", decision.new_type or "")
+                new_entity = True  # a change even when the spelling is the new canonical name itself
             elif decision.status != "rejected":
                 summary["unchanged"] += 1
                 continue
@@ -233,12 +251,13 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
             if key in document.spelling_keys(decision.entity_id, ("variants", "native")):
                 changed = remove_spelling(document.entity(decision.entity_id), decision.variant)
             changed |= _remember_rejection(document, decision)
+            changed |= _unconfirm(document, key, decision.entity_id)
             summary["rejected" if changed else "unchanged"] += 1
             continue
         if decision.status != "accepted" and not decision.moved_from:
             summary["unchanged"] += 1
             continue
-        changed = False
+        changed = new_entity
         for other_id in document.holders(decision.variant):
             if other_id != decision.entity_id:
                 changed |= remove_spelling(document.entity(other_id), decision.variant)
@@ -262,6 +281,11 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
                 node[field_name] = CommentedSeq()
             node[field_name].append(DoubleQuotedScalarString(decision.variant))
             changed = True
+        if decision.method == NATIVE_UNSURE and (key, decision.entity_id) not in registry.confirmed:
+            # Found, but morphology could not settle it: the reviewer's word makes it sure from now on.
+            document.top_list("confirmed").append(_pair(decision.variant, decision.entity_id))
+            registry.confirmed.add((key, decision.entity_id))
+            changed = True
         summary[("moved" if decision.moved_from else "accepted") if changed else "unchanged"] += 1
     if not_a_name:
         summary["not_a_name"] = not_a_name
@@ -275,7 +299,7 @@ def _remember_rejection(document: RegistryText, decision: ReviewDecision) -> boo
     pair = (variant_key(decision.variant), decision.entity_id)
     if pair in document.registry.rejected:
         return False
-    document.top_list("rejected").append(_rejection(decision))
+    document.top_list("rejected").append(_pair(decision.variant, decision.entity_id))
     document.registry.rejected.add(pair)
     return True
 
@@ -289,7 +313,7 @@ def _mark_not_a_name(document: RegistryText, decision: ReviewDecision) -> bool:
         if variant_key(entity.canonical) == key:
             where = f"line {decision.line}: " if decision.line else ""
             raise RegistryError(f"{where}{decision.variant!r} is the canonical name of {entity_id!r}: rename the entity first")
-    changed = False
+    changed = _unconfirm(document, key, None)
     for holder in document.holders(decision.variant):
         changed |= remove_spelling(document.entity(holder), decision.variant)
     if key not in document.registry.not_names:

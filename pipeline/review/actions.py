@@ -74,15 +74,18 @@ class Reviewer:
 
         def change() -> str:
             canonicals: dict[str, str] = {}
+            resolved: list[ReviewDecision] = []
 
             def decide(registry: Registry) -> list[ReviewDecision]:
                 # Accepting, rejecting and moving change no canonical name: the registry as read will do.
                 canonicals.update((entity_id, entity.canonical) for entity_id, entity in registry.entities.items())
-                return resolve_decisions(decisions, registry, str(self.table))
+                resolved.extend(resolve_decisions(decisions, registry, str(self.table)))
+                return resolved
 
             summary = apply_decisions(decide, self.registry)
-            chosen = {(variant_key(d.variant), d.moved_from or d.entity_id): d for d in decisions if d.status != "not_a_name"}
-            not_names = {variant_key(d.variant) for d in decisions if d.status == "not_a_name"}
+            # names.csv gets the ids as the registry spells them ("istories" for a typed "IStories").
+            chosen = {(variant_key(d.variant), d.moved_from or d.entity_id): d for d in resolved if d.status != "not_a_name"}
+            not_names = {variant_key(d.variant) for d in resolved if d.status == "not_a_name"}
 
             def update(row: dict[str, str]) -> None:
                 key = variant_key(row["variant"])
@@ -109,9 +112,24 @@ class Reviewer:
         """A decision on one row of names.csv; a proposed group's row carries its canonical and
         type, so that accepting it creates the entity as `names apply` does."""
         moved_from = row["entity_id"] if target and target != row["entity_id"] else None
-        if row.get("method") == DISCOVERED and row["entity_id"] not in self._registered():
-            return ReviewDecision(0, row["variant"], target or row["entity_id"], status, moved_from, row["canonical"], row.get("type", ""))
-        return ReviewDecision(0, row["variant"], target or row["entity_id"], status, moved_from)
+        method = row.get("method", "")
+        if method == DISCOVERED and row["entity_id"] not in self._registered():
+            return ReviewDecision(
+                0, row["variant"], target or row["entity_id"], status, moved_from, row["canonical"], row.get("type", ""), method
+            )
+        return ReviewDecision(0, row["variant"], target or row["entity_id"], status, moved_from, method=method)
+
+    def entity_for(self, typed: str) -> str:
+        """The entity a reviewer typed in a "move to…" or "merge into…" box: an id (any case), the
+        id shown before its canonical name ("istories — IStories"), a registered canonical name
+        ("IStories") or a proposed group's id. Anything else comes back as typed (and is refused
+        as an unknown entity_id)."""
+        text = typed.split(" — ", 1)[0].strip()
+        registry = RegistryText.read(self.registry).registry
+        by_id = {entity_id.casefold(): entity_id for entity_id in registry.entities}
+        by_name = {variant_key(entity.canonical): entity_id for entity_id, entity in registry.entities.items()}
+        proposed = {row["entity_id"].casefold(): row["entity_id"] for row in read_table_kept(self.table)[1]}
+        return by_id.get(text.casefold()) or by_name.get(variant_key(text)) or proposed.get(text.casefold()) or text
 
     def decide_spelling(self, variant: str, entity_id: str, status: str, target: str | None = None) -> str:
         """Accept, reject, mark or move (to `target`) one spelling of a group on the page."""

@@ -30,7 +30,7 @@ from pipeline.names.registry import RegistryError
 from pipeline.names.review import REVIEW_STATUSES
 from pipeline.publish.charts import read_charts
 from pipeline.review.actions import Reviewer
-from pipeline.review.corpus import STATUS_ORDER, Corpus, select, summary
+from pipeline.review.corpus import STATUS_ORDER, Corpus, Group, select, summary
 
 PAGE_GROUPS = 40
 # The page's buttons for one spelling, and the status each gives it.
@@ -82,6 +82,7 @@ class ReviewApp:
         page = min(max(1, int(asked) if asked.isdigit() else 1), pages)
         shown = groups[(page - 1) * PAGE_GROUPS : page * PAGE_GROUPS]
         self.corpus.fill_contexts([spelling for group in shown for spelling in group.spellings])
+        message, self.message = self.message, ("", False)  # said once, not on every later page load
         html = self.templates.get_template("page.html").render(
             dataset=self.dataset,
             registry=self.registry,
@@ -99,7 +100,9 @@ class ReviewApp:
             entities=self.corpus.entity_choices(),
             charts=read_charts(self.dataset),
             token=self.token,
-            message=self.message,
+            message=message,
+            following=following_rows(shown),
+            focus=(params.get("at", ""), params.get("row", "")),
             can_undo=bool(self.reviewer.history),
         )
         return HTMLResponse(html, headers=SECURITY_HEADERS)
@@ -113,8 +116,11 @@ class ReviewApp:
             self.message = (self._do(fields), False)
         except RegistryError as error:
             self.message = (f"not saved: {error}", True)
+        # Back where the reviewer was: the row after the one just decided gets the focus (j/a/j/a).
+        at = {"at": fields["anchor"], "row": fields.get("row", "")} if fields.get("anchor") else {}
+        query = "&".join(part for part in (fields.get("back", ""), urlencode(at)) if part)
         anchor = f"#g-{fields['anchor']}" if fields.get("anchor") else ""
-        return RedirectResponse(f"/?{fields.get('back', '')}{anchor}", status_code=303)
+        return RedirectResponse(f"/?{query}{anchor}", status_code=303)
 
     def _do(self, fields: dict[str, str]) -> str:
         action = fields.get("action", "")
@@ -125,20 +131,16 @@ class ReviewApp:
         if action in ("accept-group", "reject-group"):
             return self.reviewer.decide_group(entity_id, "accepted" if action == "accept-group" else "rejected")
         if action == "move":
-            return self.reviewer.decide_spelling(variant, entity_id, "accepted", self._entity_id(target))
+            return self.reviewer.decide_spelling(variant, entity_id, "accepted", self.reviewer.entity_for(target))
         if action == "split":
             return self.reviewer.split(variant, entity_id)
         if action == "rename":
             return self.reviewer.rename(entity_id, fields.get("canonical", ""), fields.get("type", ""))
         if action == "merge":
-            return self.reviewer.merge(entity_id, self._entity_id(target))
+            return self.reviewer.merge(entity_id, self.reviewer.entity_for(target))
         if action == "undo":
             return self.reviewer.undo()
         raise RegistryError(f"unknown action {action!r}")
-
-    def _entity_id(self, text: str) -> str:
-        """An entity typed in the search box: its id, or the id shown before its canonical name."""
-        return text.split(" — ", 1)[0].strip()
 
     async def chart(self, request: Request) -> Response:
         # Only the files the chart index lists, inside the dataset folder: no path from the request.
@@ -147,6 +149,12 @@ class ReviewApp:
         if name not in files:
             return PlainTextResponse("no such chart", status_code=404)
         return FileResponse(self.dataset / files[name], media_type="image/png")
+
+
+def following_rows(groups: list[Group]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(entity id, variant) of each row on the page -> the row after it (the last: itself)."""
+    rows = [(group.entity_id, spelling.variant) for group in groups for spelling in group.spellings]
+    return {row: rows[min(index + 1, len(rows) - 1)] for index, row in enumerate(rows)}
 
 
 def create_app(dataset: Path, registry: Path, hosts: set[str]) -> Starlette:

@@ -30,6 +30,7 @@
     } else return;
     event.preventDefault();
   });
-  var focusRow = document.querySelector("section.group:target tr.spelling") ;
-  if (focusRow) focusRow.focus();
+  // After an action: the row the server marked (the one after the row decided), else the group's first.
+  var focusRow = document.querySelector("tr.spelling[data-focus]") || document.querySelector("section.group:target tr.spelling");
+  if (focusRow) { focusRow.focus({preventScroll: true}); focusRow.scrollIntoView({block: "center"}); }
 })();
