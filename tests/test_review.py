@@ -502,3 +502,28 @@ def test_the_message_is_said_once_and_focus_goes_to_the_next_row(workspace: tupl
     assert 'id="message"' not in client.get("/").text  # not on the next page load
     html = client.get("/", params={"at": "put-domoi", "row": "Put' Domoi"}).text
     assert html.count("data-focus") == 1 and 'data-variant="Put&#39; Domoi" data-focus' in html
+
+
+# --- what the page shows (issue 23) --------------------------------------------------------------
+
+
+def spelling_row(html: str, entity_id: str, variant: str) -> str:
+    section = html[html.index(f'id="g-{entity_id}"') :]
+    section = section[: section.index("</section>")]
+    start = section.index(f'data-variant="{variant}"')
+    return section[start : section.index("</tr>", start)]
+
+
+def test_contexts_dates_and_outlets_of_spellings_as_written(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    html = client_for(dataset, registry).get("/").text
+    # A Russian name the run put in the nominative is found in its case form, with its dates.
+    moscow = spelling_row(html, "new-moscow", "Москва")
+    assert "<mark>Москвы</mark>" in moscow and "no dates" not in moscow
+    header = html[html.index('id="g-new-kremlin"') :]
+    assert "2023-11-20" in header[: header.index("<table>")]  # the group's dates count the Russian document
+    # A replaced spelling is shown as written, not as the canonical name that replaced it.
+    assert "<mark>Bot Domoy</mark>" in spelling_row(html, "put-domoi", "Bot Domoy")
+    # Case forms that are rows of their own, and Thai without spaces before it, are highlighted.
+    assert "<mark>Пути домой</mark>" in spelling_row(html, "put-domoi", "Пути домой")
+    assert "<mark>ปุต โดมอย</mark>" in spelling_row(html, "put-domoi", "ปุต โดมอย")

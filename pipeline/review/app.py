@@ -81,7 +81,7 @@ class ReviewApp:
         asked = params.get("page", "1")
         page = min(max(1, int(asked) if asked.isdigit() else 1), pages)
         shown = groups[(page - 1) * PAGE_GROUPS : page * PAGE_GROUPS]
-        self.corpus.fill_contexts([spelling for group in shown for spelling in group.spellings])
+        self.corpus.fill_groups(shown)
         message, self.message = self.message, ("", False)  # said once, not on every later page load
         html = self.templates.get_template("page.html").render(
             dataset=self.dataset,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 from pipeline import scripts
 from pipeline.files import atomic_target
 from pipeline.names.entity import Entity, variant_key
+from pipeline.names.native_forms import native_pattern
 from pipeline.names.registry import Registry
 from pipeline.names.registry_text import RegistryText
 from pipeline.names.spreadsheet import escape_cell, read_table
@@ -103,24 +105,36 @@ def script_of(text: str) -> str:
 
 
 def _read_documents(data_folder: Path) -> tuple[list[_Document], dict[str, list[tuple[int, int, int]]]]:
-    """The documents, and where each spelling the run applied was found (by its spelling key:
-    after a move or a merge it still points to the same places)."""
+    """The documents, and where each spelling the run found is written in text_en (by its
+    spelling key: after a move or a merge it still points to the same places)."""
     documents: list[_Document] = []
     mentions: dict[str, list[tuple[int, int, int]]] = {}
     for path in sorted(data_folder.glob("*.parquet")):
         names = pq.read_schema(path).names
-        columns = [c for c in ("text", "text_en_normalized", "paragraphs", "published", "outlet", "names") if c in names]
+        wanted = ("text", "text_en", "text_en_normalized", "paragraphs", "published", "outlet", "names")
+        columns = [c for c in wanted if c in names]
         for row in pq.read_table(path, columns=columns).to_pylist():
             index = len(documents)
             paragraphs = [(p["text"] or "", p["lang"] or "", p["text_en"] or "") for p in row.get("paragraphs") or []]
-            documents.append(
-                _Document(
-                    row["text"] or "", row["text_en_normalized"] or "", paragraphs, row.get("published") or "", row.get("outlet") or ""
-                )
-            )
-            for mention in row.get("names") or []:
-                mentions.setdefault(variant_key(mention["variant"]), []).append((index, mention["start"], mention["end"]))
+            text_en = row.get("text_en") or ""
+            documents.append(_Document(row["text"] or "", text_en, paragraphs, str(row.get("published") or ""), row.get("outlet") or ""))
+            for variant, start, end in _as_written(text_en, row.get("text_en_normalized") or "", row.get("names") or []):
+                mentions.setdefault(variant_key(variant), []).append((index, start, end))
     return documents, mentions
+
+
+def _as_written(text_en: str, normalized: str, names: list[dict[str, Any]]) -> Iterator[tuple[str, int, int]]:
+    """Each mention's span in text_en, where the reviewer sees the spelling as written ("Bot
+    Domoy"), not the canonical name that replaced it in text_en_normalized (whose offsets the
+    `names` column gives). A span that does not hold its spelling is left out (then searched for)."""
+    shift = 0  # how much longer text_en_normalized is than text_en before this point
+    for mention in sorted(names, key=lambda m: m["start"]):
+        variant, start, end = mention["variant"], mention["start"], mention["end"]
+        original = start - shift
+        if normalized[start:end] != variant:  # replaced by its canonical name
+            shift += (end - start) - len(variant)
+        if text_en[original : original + len(variant)].casefold() == variant.casefold():
+            yield variant, original, original + len(variant)
 
 
 class Corpus:
@@ -207,19 +221,35 @@ class Corpus:
         for spelling in spellings:
             spelling.contexts, spelling.outlets, spelling.first, spelling.last = self._contexts[variant_key(spelling.variant)]
 
+    def fill_groups(self, groups: list[Group]) -> None:
+        """Contexts of the groups' spellings, and each group's outlets and dates widened by them:
+        a Russian spelling the run did not replace is found only by searching (a page at a time)."""
+        self.fill_contexts([spelling for group in groups for spelling in group.spellings])
+        for group in groups:
+            group.outlets = sorted({*group.outlets, *(outlet for s in group.spellings for outlet in s.outlets)})
+            dates = [date for date in (group.first, group.last, *(d for s in group.spellings for d in (s.first, s.last))) if date]
+            group.first, group.last = (min(dates), max(dates)) if dates else ("", "")
+
     def _search(self, variants: list[str]) -> dict[str, list[tuple[int, int, int, bool]]]:
-        """Where each spelling is written, by its search key: native ones in the original text,
-        the others in the English; one pattern per script, longest spelling first."""
+        """Where each spelling is written, by its search key: native ones in the original text, in
+        any case form ("Москва" finds "власти Москвы", as the run's discovery put it in the
+        nominative), the others in the English; one pattern per script, longest spelling first."""
         found: dict[str, list[tuple[int, int, int, bool]]] = {}
         for native in (False, True):
             chosen = sorted({v for v in variants if bool(scripts.NATIVE.search(v)) == native}, key=len, reverse=True)
             if not chosen:
                 continue
-            alternatives = "|".join(r"\W*".join(re.escape(part) for part in variant.split()) for variant in chosen)
-            pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+            # As written first; then, for Russian, in another case form ("Пути домой" is its own row).
+            spelled = [(variant, _as_written_pattern(variant)) for variant in chosen]
+            if native:
+                spelled += [(variant, native_pattern(variant)) for variant in chosen if scripts.CYRILLIC.search(variant)]
+            alternatives = "|".join(f"(?P<v{number}>{pattern})" for number, (_, pattern) in enumerate(spelled))
+            pattern = re.compile(alternatives, re.IGNORECASE)
+            keys = {f"v{number}": _search_key(variant) for number, (variant, _) in enumerate(spelled)}
             for index, document in enumerate(self.documents):
                 for match in pattern.finditer(document.text if native else document.text_en):
-                    found.setdefault(_search_key(match.group(0)), []).append((index, match.start(), match.end(), native))
+                    key = next(keys[name] for name in keys if match.group(name) is not None)
+                    found.setdefault(key, []).append((index, match.start(), match.end(), native))
         return found
 
     def _context(self, index: int, start: int, end: int, in_source: bool) -> Context:
@@ -293,6 +323,15 @@ def _csv_line(cells: list[str]) -> str:
     out = io.StringIO()
     csv.writer(out).writerow(cells)
     return out.getvalue()
+
+
+def _as_written_pattern(variant: str) -> str:
+    """A spelling as written, whatever the punctuation between its words; a word of its own
+    except in Thai, which has no spaces between words."""
+    if scripts.THAI.search(variant):
+        return native_pattern(variant)
+    words = r"\W*".join(re.escape(part) for part in variant.split())
+    return rf"(?<!\w){words}(?!\w)"
 
 
 def _search_key(text: str) -> str:
