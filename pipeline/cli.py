@@ -152,28 +152,46 @@ def _detect(args: argparse.Namespace) -> int:
     return 0
 
 
-def _review_registry(table: Path) -> tuple[Path, str]:
-    """The registry a table belongs to: the one its run recorded in run_report.json, else the default."""
+def _review_registry(table: Path, given: Path | None) -> tuple[Path, str]:
+    """The registry a table belongs to: --registry (made empty when missing), else the one its
+    run recorded in run_report.json, else the default. RegistryError where there is none to use:
+    never silently another registry than the run's."""
+    from pipeline.names import RegistryError
+    from pipeline.names.review import ensure_registry
+
+    if given is not None:
+        return given, "--registry, created empty" if ensure_registry(given) else "--registry"
+    report_file = table.parent / "run_report.json"
     try:
-        report = json.loads((table.parent / "run_report.json").read_text(encoding="utf-8"))
-        # Recorded relative to the dataset folder (older runs recorded an absolute path: `/` keeps it).
-        recorded = (table.parent / report["names"]["registry"]).resolve()
-        return recorded, f"the run's, from {table.parent / 'run_report.json'}"
+        names = json.loads(report_file.read_text(encoding="utf-8"))["names"]
     except (OSError, ValueError, KeyError, TypeError):
+        if not DEFAULT_REGISTRY.is_file():
+            raise RegistryError(
+                f"no registry: {report_file} names none and there is no {DEFAULT_REGISTRY} here; pass --registry FILE"
+            ) from None
         return DEFAULT_REGISTRY, "the default: no run_report.json beside the table names one"
+    if not isinstance(names, dict) or not names.get("registry"):
+        raise RegistryError(
+            f"the run of {table.parent} used no registry (normalize.registry: null): pass --registry FILE "
+            "to choose one (an empty one is created if it does not exist)"
+        )
+    # Recorded relative to the dataset folder (older runs recorded an absolute path: `/` keeps it).
+    return (table.parent / names["registry"]).resolve(), f"the run's, from {report_file}"
 
 
 def _names_apply(args: argparse.Namespace) -> int:
     from pipeline.names import RegistryError, apply_review
 
-    registry, why = (args.registry, "--registry") if args.registry else _review_registry(args.table)
-    print(f"registry: {registry} ({why})", file=sys.stderr)
     try:
+        registry, why = _review_registry(args.table, args.registry)
+        print(f"registry: {registry} ({why})", file=sys.stderr)
         summary = apply_review(args.table, registry)
     except RegistryError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
-    print(json.dumps(summary, indent=2))
+    changed = any(count for what, count in summary.items() if what != "unchanged")
+    print("\n".join(f"{what.replace('_', ' '):<12}{count:>6}" for what, count in summary.items()))
+    print(f"registry {'written' if changed else 'unchanged'}: {registry}")
     return 0
 
 
@@ -184,11 +202,13 @@ def _review(args: argparse.Namespace) -> int:
     if not table.is_file():
         print(f"error: {args.dataset}: not a published dataset (no names.csv)", file=sys.stderr)
         return EXIT_CONFIG_ERROR
-    registry, why = (args.registry, "--registry") if args.registry else _review_registry(table)
-    print(f"registry: {registry} ({why})", file=sys.stderr)
     from pipeline.review import serve
 
     try:
+        registry, why = _review_registry(table, args.registry)
+        print(f"registry: {registry} ({why})", file=sys.stderr)
+        if not registry.is_file():
+            raise RegistryError(f"{registry}: no such registry file")
         serve(args.dataset.resolve(), registry.resolve(), args.host, args.port)
     except RegistryError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -109,7 +109,7 @@ def _run(tmp_path: Path, registry: Path, name: str = "disc", normalize: str = ""
 
 
 def _rows(folder: Path) -> list[dict[str, str]]:
-    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+    with (folder / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 

@@ -94,7 +94,7 @@ def test_hub_layout_card_and_names_config(tmp_path: Path) -> None:
             "type": "",
         }
     ]
-    assert (folder / "names.csv").read_text().splitlines()[
+    assert (folder / "names.csv").read_text(encoding="utf-8-sig").splitlines()[
         0
     ] == "variant,canonical,entity_id,method,score,count,documents,example,status,type"
     assert not list(tmp_path.glob(".ds.*"))  # no staging or old copies left behind
@@ -201,7 +201,7 @@ def test_names_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
         _record("Put Domoy", "\tPut Domoy…"),
     ]
     folder = _publish(tmp_path, documents)
-    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+    with (folder / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
         cells = [cell for row in csv.reader(handle) for cell in row]
     assert '\'=HYPERLINK("http://x","Put Domoi") said Put Domoi members.' in cells and "'-Put Domoi" in cells
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
@@ -226,7 +226,7 @@ def test_a_document_that_starts_with_a_formula_is_harmless_in_names_csv(tmp_path
         f"name: ds\ninput: {raw}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
     )
     assert run_cli("run", str(config), "--quiet").returncode == 0
-    with (tmp_path / "out" / "ds" / "names.csv").open(encoding="utf-8", newline="") as handle:
+    with (tmp_path / "out" / "ds" / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
         examples = [row["example"] for row in csv.DictReader(handle)]
     assert examples and all(example.startswith("'=HYPERLINK(") for example in examples)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from pipeline.names import apply_review, load_registry
+from pipeline.names import RegistryError, apply_review, load_registry
 from pipeline.names.review import ReviewDecision
 from pipeline.names.spreadsheet import read_table, write_table
 from pipeline.publish.charts import read_charts, write_charts
@@ -264,7 +264,7 @@ def test_csv_rows_written_by_the_page_are_escaped_for_spreadsheets(workspace: tu
     rows[0]["example"] = "=HYPERLINK(1)"
     write_table(dataset / "names.csv", columns, rows)
     post(client_for(dataset, registry), action="accept", entity_id="put-domoi", variant="Put Damoi")
-    with (dataset / "names.csv").open(encoding="utf-8", newline="") as handle:
+    with (dataset / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
         assert next(csv.DictReader(handle))["example"] == "'=HYPERLINK(1)"
 
 
@@ -527,3 +527,39 @@ def test_contexts_dates_and_outlets_of_spellings_as_written(workspace: tuple[Pat
     # Case forms that are rows of their own, and Thai without spaces before it, are highlighted.
     assert "<mark>Пути домой</mark>" in spelling_row(html, "put-domoi", "Пути домой")
     assert "<mark>ปุต โดมอย</mark>" in spelling_row(html, "put-domoi", "ปุต โดมอย")
+
+
+# --- names.csv in a spreadsheet (issue 23) -------------------------------------------------------
+
+
+def test_names_csv_opens_in_excel_and_reads_back_from_its_legacy_saves(workspace: tuple[Path, Path], tmp_path: Path) -> None:
+    dataset, registry = workspace
+    table = dataset / "names.csv"
+    assert table.read_bytes().startswith(b"\xef\xbb\xbfvariant,")  # the BOM that tells Excel it is UTF-8
+    text = table.read_text(encoding="utf-8-sig")
+    assert "Цуканову" in text and "ปุต โดมอย" in text
+    columns, rows = read_table(table)
+    decided = {"Put Damoi": "accepted", "Цуканову": "accepted", "Mediazone": "rejected"}
+    reviewed = [{**row, "status": decided.get(row["variant"], row["status"])} for row in rows]
+    # Excel in a Russian locale: Windows-1251, `;` between cells; Thai letters become '?'.
+    russian = tmp_path / "ru.csv"
+    write_table(russian, columns, reviewed)
+    russian.write_bytes(russian.read_text(encoding="utf-8-sig").replace(",", ";").encode("cp1251", errors="replace"))
+    assert apply_review(russian, registry) == {"accepted": 2, "rejected": 1, "moved": 0, "unchanged": len(rows) - 3}
+    loaded = load_registry(registry)
+    assert "Put Damoi" in loaded.entities["put-domoi"].variants and ("цуканову", "olga-tsukanova") in loaded.confirmed
+    # Western Excel (Windows-1252): Cyrillic is lost, so a decision on a Cyrillic spelling is refused, naming the line.
+    western = tmp_path / "west.csv"
+    write_table(western, columns, [{**row, "status": "rejected"} if row["variant"] == "Путь домой" else row for row in rows])
+    western.write_bytes(western.read_text(encoding="utf-8-sig").encode("cp1252", errors="replace"))
+    before = registry.read_bytes()
+    with pytest.raises(RegistryError, match=r"west.csv:\d+: '\?+ \?+': the table was saved as cp125[12].*save it as \"CSV UTF-8\""):
+        apply_review(western, registry)
+    assert registry.read_bytes() == before
+    # ... and where the Cyrillic rows were left alone, it applies.
+    write_table(western, columns, [{**row, "status": "accepted"} if row["variant"] == "Bot Domoy" else row for row in rows])
+    western.write_bytes(western.read_text(encoding="utf-8-sig").encode("cp1252", errors="replace"))
+    assert apply_review(western, registry)["unchanged"] == len(rows)
+    # The page reads such a save too.
+    shutil.copy(russian, table)
+    assert "Цуканову" in client_for(dataset, registry).get("/").text

@@ -16,11 +16,12 @@ from typing import Any
 from filelock import FileLock
 
 from pipeline import scripts
+from pipeline.files import write_text_atomically
 from pipeline.names.entity import ENTITY_TYPES, Entity, variant_key
 from pipeline.names.native_forms import NativeMatcher
 from pipeline.names.registry import Registry, RegistryError
 from pipeline.names.registry_text import RegistryText
-from pipeline.names.spreadsheet import sniff_delimiter, unescape_cell
+from pipeline.names.spreadsheet import table_reader, unescape_cell
 from pipeline.names.table import DISCOVERED, NATIVE_UNSURE
 
 # known, auto, pending, new: what the run wrote; accepted, rejected: what a reviewer decided.
@@ -68,37 +69,46 @@ def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
     `;`); cells escaped against formulas (pipeline.names.spreadsheet) are read back as they were.
     Status and entity_id are taken in any case.
     """
-    import csv
-
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        reader, encoding = table_reader(path)
     except OSError as error:
         raise RegistryError(f"{path}: cannot read the name table: {error.strerror or error}") from error
+    except UnicodeDecodeError as error:
+        raise RegistryError(f"{path}: cannot read the name table: not valid {error.encoding} at byte {error.start}") from error
     by_canonical = {variant_key(entity.canonical): entity.id for entity in registry.entities.values()}
     ids = _entity_ids(registry)
     decisions = []
-    with handle:
-        delimiter = sniff_delimiter(handle.readline())
-        handle.seek(0)
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        missing = {"variant", "entity_id", "status"} - set(reader.fieldnames or [])
-        if missing:
-            raise RegistryError(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
-        for line, row in enumerate(reader, start=2):
-            cells = {key: unescape_cell(value or "").strip() for key, value in row.items() if key is not None}
-            variant, status = cells["variant"], cells["status"].lower()
-            if not variant:
-                raise RegistryError(f"{path}:{line}: empty variant")
-            if status not in REVIEW_STATUSES:
-                raise RegistryError(f"{path}:{line}: unknown status {status!r} (use one of {', '.join(REVIEW_STATUSES)})")
-            if cells.get("method") == DISCOVERED and cells["entity_id"].casefold() not in ids:
-                decisions.append(_new_entity_decision(cells, status, f"{path}:{line}", line))
-                continue
+    missing = {"variant", "entity_id", "status"} - set(reader.fieldnames or [])
+    if missing:
+        raise RegistryError(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
+    for line, row in enumerate(reader, start=2):
+        cells = {key: unescape_cell(value or "").strip() for key, value in row.items() if key is not None}
+        variant, status = cells["variant"], cells["status"].lower()
+        if not variant:
+            raise RegistryError(f"{path}:{line}: empty variant")
+        if status not in REVIEW_STATUSES:
+            raise RegistryError(f"{path}:{line}: unknown status {status!r} (use one of {', '.join(REVIEW_STATUSES)})")
+        if cells.get("method") == DISCOVERED and cells["entity_id"].casefold() not in ids:
+            decision = _new_entity_decision(cells, status, f"{path}:{line}", line)
+        else:
             entity_id = _resolve_entity_id(cells["entity_id"], ids, registry, f"{path}:{line}")
             proposed = by_canonical.get(variant_key(cells.get("canonical", "")))
             moved_from = proposed if proposed and proposed != entity_id else None
-            decisions.append(ReviewDecision(line, variant, entity_id, status, moved_from, method=cells.get("method", "")))
+            decision = ReviewDecision(line, variant, entity_id, status, moved_from, method=cells.get("method", ""))
+        _check_lost_letters(decision, encoding, f"{path}:{line}")
+        decisions.append(decision)
     return decisions
+
+
+def _check_lost_letters(decision: ReviewDecision, encoding: str, where: str) -> None:
+    """A legacy code page cannot hold every script ("Союз жён" saved as Windows-1252 is "???? ???"):
+    a decision on such a spelling would record question marks as a name."""
+    decided = decision.status in ("accepted", "rejected", "not_a_name") or decision.moved_from
+    if decided and not encoding.startswith("utf") and "?" in decision.variant:
+        raise RegistryError(
+            f"{where}: {decision.variant!r}: the table was saved as {encoding}, which replaced letters it cannot hold "
+            "with '?': save it as \"CSV UTF-8\" and apply it again"
+        )
 
 
 def _new_entity_decision(cells: dict[str, str], status: str, where: str, line: int) -> ReviewDecision:
@@ -167,6 +177,23 @@ def _unconfirm(document: RegistryText, key: str, entity_id: str | None) -> bool:
         if (variant_key(str(confirmed[index]["variant"])), str(confirmed[index]["entity_id"])) in pairs:
             del confirmed[index]
     document.registry.confirmed -= pairs
+    return True
+
+
+EMPTY_REGISTRY = "# The canonical name registry: one entry per entity (see configs/names.yaml in the project).\nentities: []\n"
+
+
+def ensure_registry(path: Path) -> bool:
+    """Make an empty registry at `path` when there is none (`--registry new.yaml`); says whether
+    it made one. The folder must exist: a mistyped path makes no folders."""
+    if path.exists():
+        return False
+    if not path.parent.is_dir():
+        raise RegistryError(f"{path}: cannot create the registry: no folder {path.parent}")
+    try:
+        write_text_atomically(path, EMPTY_REGISTRY)
+    except OSError as error:
+        raise RegistryError(f"{path}: cannot create the registry: {error.strerror or error}") from error
     return True
 
 

@@ -108,7 +108,7 @@ def _how_it_was_made(info: CardInfo) -> str:
         else:
             steps.append(
                 f"- **Name normalization**: registry `{normalize.registry}`. Spellings it lists are replaced by their "
-                f"canonical name (status `accepted` in the name table). Other spellings are scored by "
+                f"canonical name (status `known` in the name table; `accepted` once a reviewer accepted it). Other spellings are scored by "
                 f"transliteration-aware similarity: at or above {normalize.auto_threshold} they are replaced (`auto`); "
                 f"from {normalize.review_threshold} up to that they are listed as `pending` for review and left as written."
             )
@@ -264,7 +264,19 @@ from datasets import load_dataset
 - pipeline version: `{info.pipeline_version}`
 - config hash: `{info.config_hash}`
 - `run_report.json` lists what the run read, skipped (with the reason) and how long each stage took.
-- `names.csv` is the name table for review: set `status` to `accepted`, `rejected` or `not_a_name`
-  (or edit `entity_id` to move a spelling) and run `python -m pipeline names apply names.csv`; or
-  review in a web page with `python -m pipeline review <this folder>`.
+{_review_note(info)}
 """
+
+
+def _review_note(info: CardInfo) -> str:
+    """How to review the name table, with the registry the decisions go to."""
+    registry = "" if info.normalize.registry else " --registry FILE"
+    note = (
+        "- `names.csv` is the name table for review (UTF-8 with a byte order mark: spreadsheets open it as it is). Review it in a\n"
+        f"  web page with `python -m pipeline review <this folder>{registry}`, or in a spreadsheet: set `status` to `accepted`,\n"
+        "  `rejected` or `not_a_name` (or edit `entity_id` to move a spelling), save it as CSV and run\n"
+        f"  `python -m pipeline names apply <this folder>/names.csv{registry}`."
+    )
+    if not info.normalize.registry:
+        note += "\n  This run used no registry: `--registry FILE` names the one to update (an empty one is created if missing)."
+    return note

@@ -315,7 +315,7 @@ def write_table_kept(path: Path, columns: list[str], rows: list[dict[str, str]])
         else:
             lines.append(_csv_line([escape_cell(row.get(column, "")) for column in columns]))
     with atomic_target(path) as temporary:
-        temporary.write_text(_csv_line(columns) + "".join(lines), encoding="utf-8", newline="")
+        temporary.write_text(_csv_line(columns) + "".join(lines), encoding="utf-8-sig", newline="")
     _kept_tables[path] = _KeptTable(file_stamp(path), columns, rows, lines)
 
 
