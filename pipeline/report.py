@@ -66,7 +66,9 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
             "registry": registry_path_from_dataset(config.normalize.registry, config.output / config.name)
             if config.normalize.registry
             else None,
-            "table_rows": len(publish.table.rows()),
+            "table_rows": len(rows := publish.table.rows()),
+            # Rows per status, as names.csv has them: what the reviewer has to look at.
+            "table_statuses": dict(sorted(Counter(row["status"] for row in rows).items())),
             **{k: v for k, v in sorted(by_name["normalize"].counters.items())},
         },
         "stages": {
@@ -99,10 +101,13 @@ def format_report(report: dict[str, Any]) -> str:
     for lang in sorted(set(langs["documents"]) | set(langs["paragraphs"])):
         lines.append(f"{lang:<10} {langs['documents'].get(lang, 0):>9} {langs['paragraphs'].get(lang, 0):>10}")
     names = report["names"]
+    statuses = names.get("table_statuses", {})
+    # Spellings (rows of names.csv), native forms morphology could not settle included.
+    pending = statuses.get("pending", names.get("mentions_pending", 0) + names.get("native_forms_unsure", 0))
     lines += [
         "",
         f"names: {names['table_rows']} (variant, entity) pairs, {names.get('mentions_applied', 0)} mentions replaced, "
-        f"{names.get('mentions_pending', 0)} pending review",
+        f"{pending} pending review" + (f", {statuses['new']} in proposed new groups" if statuses.get("new") else ""),
     ]
     if docs["ignored"]:
         counts = ", ".join(f"{printable(extension)} {count}" for extension, count in docs["ignored_by_extension"].items())
