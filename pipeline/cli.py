@@ -124,31 +124,41 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _detect(args: argparse.Namespace) -> int:
-    from pipeline.config import ConfigError, DetectConfig, load_config
+    from pipeline.config import ConfigError, DetectConfig, IngestConfig, load_config
+    from pipeline.ingest.encodings import UnreadableFile, decode_bytes
     from pipeline.langid import LanguageDetector, unknown_languages
 
-    settings = DetectConfig()
+    settings, ingest = DetectConfig(), IngestConfig()
     if args.config:
         try:
-            settings = load_config(args.config).detect
+            config = load_config(args.config)
         except ConfigError as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_CONFIG_ERROR
-    languages = args.languages.split(",") if args.languages else settings.languages
+        settings, ingest = config.detect, config.ingest
+    # Codes in any case ("RU,EN"), as ISO 639-1 writes them in lower case.
+    languages = [code.strip().lower() for code in args.languages.split(",") if code.strip()] if args.languages else settings.languages
     if unknown := unknown_languages(languages):
         print(f"error: --languages: unknown language code(s) {', '.join(unknown)}: langdetect has no profile for them", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     detector = LanguageDetector(languages, seed=settings.seed, min_score=settings.min_score)
     try:
-        stream = args.file.open(encoding="utf-8") if args.file else sys.stdin
-    except OSError as error:
-        print(f"error: {args.file}: cannot read: {error.strerror or error}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
-    with stream:
-        for line in stream:
+        # A file is read as `run` reads it: UTF-8, UTF-16, or the legacy encodings of the config.
+        lines = decode_bytes(args.file.read_bytes(), ingest.legacy_encodings)[0].splitlines() if args.file else sys.stdin
+        for line in lines:
             text = line.rstrip("\n")
             lang, score = detector.detect(text)
             sys.stdout.write(f"{lang}\t{score:.4f}\t{text}\n")
+        sys.stdout.flush()
+    except OSError as error:
+        if isinstance(error, BrokenPipeError):  # `detect ... | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        print(f"error: {args.file}: cannot read: {error.strerror or error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except (UnreadableFile, UnicodeDecodeError) as error:
+        print(f"error: {args.file or 'standard input'}: cannot read: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     return 0
 
 
