@@ -68,6 +68,13 @@ def _output_problem(output: Path) -> str | None:
     return None
 
 
+def _os_error(error: OSError) -> str:
+    """ "/proc/foo: cannot write there (No such file or directory)", not "[Errno 2] ..."."""
+    if error.filename is None:
+        return error.strerror or str(error)
+    return f"{error.filename}: cannot write there ({error.strerror or error})"
+
+
 def _offline_hint(config: Path) -> str:
     if config.resolve() == SMOKE_CONFIG.resolve():
         return ""
@@ -82,11 +89,14 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    # Blame what set the folder: --input/--output when given, else the config's key.
+    where_input = "--input" if args.input else f"{args.config}: input"
+    where_output = "--output" if args.output else f"{args.config}: output"
     if not config.input.is_dir():
-        print(f"error: {args.config}: input: no such folder: {config.input}", file=sys.stderr)
+        print(f"error: {where_input}: no such folder: {config.input}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     if problem := _output_problem(config.output):
-        print(f"error: {args.config}: output: cannot publish in {config.output}: {problem}", file=sys.stderr)
+        print(f"error: {where_output}: cannot publish in {config.output}: {problem}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
 
     from pipeline.names import RegistryError
@@ -109,8 +119,8 @@ def _run(args: argparse.Namespace) -> int:
     except NothingToPublish as error:
         print(f"error: {args.config}: input {config.input}: {error}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
-    except OSError as error:  # a full disk, a folder made read-only during the run
-        print(f"error: {args.config}: {error}", file=sys.stderr)
+    except OSError as error:  # a full disk, a folder made read-only during the run, /proc
+        print(f"error: {args.config}: {_os_error(error)}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     except KeyboardInterrupt:
         staging = staging_folder(config.output, config.name)

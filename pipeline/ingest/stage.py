@@ -7,6 +7,7 @@ A file that cannot be read is skipped with the reason; it never stops the run.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -25,6 +26,7 @@ from pipeline.ingest.readers import (
 )
 from pipeline.schema import Document, Paragraph, Stage, document_id
 
+BROKEN_LINK = "broken symbolic link: its target {} does not exist"
 EXTERNAL_LINK = "symbolic link to a place outside the input folder: not read (ingest.follow_external_links allows it)"
 LOOPING_LINK = "symbolic link that loops back on itself: nothing to read"
 NOT_A_FILE = "not a regular file (a broken symbolic link, a pipe or a device): nothing to read"
@@ -70,6 +72,9 @@ def list_input_files(root: Path, extensions: Iterable[str], follow_external_link
                 target = path.resolve() if link else path
             except RuntimeError:
                 listing.skipped.append((source, LOOPING_LINK))
+                continue
+            if link and not target.exists():  # wherever it points: say that it points to nothing
+                listing.skipped.append((source, BROKEN_LINK.format(os.readlink(path))))
                 continue
             external = link and not target.is_relative_to(top)
             if path.name.startswith(".") and path.is_dir():
