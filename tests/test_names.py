@@ -452,3 +452,14 @@ def test_a_short_table_saved_in_a_legacy_code_page_reads_back(tmp_path: Path, ce
         ["variant", "status"],
         [{"variant": cell, "status": "accepted"}, {"variant": "Put Damoi", "status": "accepted"}],
     )
+
+
+def test_the_registry_lock_file_is_not_something_to_commit() -> None:
+    from pipeline.names.review import registry_lock
+
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    with registry_lock(ROOT / "configs" / "names.yaml"):
+        lock = next((ROOT / "configs").glob(".names.yaml.lock"))
+    result = subprocess.run(["git", "check-ignore", "-q", str(lock.relative_to(ROOT))], cwd=ROOT)
+    assert result.returncode == 0  # ignored
