@@ -101,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from pipeline.names import RegistryError
     from pipeline.publish import PROGRESS_FILE, NothingToPublish, OutputLocked, staging_folder
-    from pipeline.report import format_report
+    from pipeline.report import format_report, report_warnings
     from pipeline.run import run_pipeline
     from pipeline.translation import ModelLoadError
 
@@ -127,6 +127,8 @@ def _run(args: argparse.Namespace) -> int:
         kept = f"the finished shards are kept in {staging}" if (staging / PROGRESS_FILE).exists() else "no shard was finished yet"
         print(f"interrupted: {kept}; run the same command again to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
+    for warning in report_warnings(result.report):
+        print(warning, file=sys.stderr)
     if not config.quiet:
         print(format_report(result.report), file=sys.stderr)
         print(f"\npublished: {result.output}", file=sys.stderr)

@@ -116,3 +116,15 @@ def format_report(report: dict[str, Any]) -> str:
         lines += ["", "skipped:"]
         lines += [f"  {printable(item['source'])}: {printable(item['reason'])}" for item in docs["skipped"]]
     return "\n".join(lines)
+
+
+def report_warnings(report: dict[str, Any]) -> list[str]:
+    """What a run did that its user must hear of even with --quiet: paragraphs in a language no
+    model was configured for are published with an empty text_en."""
+    from pipeline.publish.card import untranslated_languages
+
+    counters = report.get("stages", {}).get("translate", {})
+    missing = untranslated_languages({key.split(".", 1)[1]: n for key, n in counters.items() if key.startswith("untranslated.")})
+    if not missing:
+        return []
+    return [f"warning: not translated: {missing}: translate.models has no model for them, so their text_en is empty"]

@@ -420,3 +420,21 @@ def test_a_cuda_device_on_a_torch_without_cuda_is_a_config_error(tmp_path: Path,
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith(f"error: {config}: translate.device: 'cuda', but ")
     assert "use device: auto (or cpu)" in result.stderr
+
+
+def test_translation_without_a_model_for_a_language_is_said_in_a_warning_and_the_card(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
+    from tests.conftest import tiny_config
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ru.txt").write_text("Жёны мобилизованных снова вышли к Кремлю в субботу утром.\n", encoding="utf-8")
+    (raw / "en.txt").write_text("The wives of mobilised men went to the Kremlin again on Saturday morning.\n", encoding="utf-8")
+    models = {"th": {"model": str(tiny_models["th"])}}  # no Russian model
+    config = tiny_config(tmp_path / "c.yaml", tiny_models, name="ds", input=raw, output=tmp_path / "out", translate={"models": models})
+    result = run_cli("run", str(config), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "warning: not translated: ru (1 paragraph): translate.models has no model for them, so their text_en is empty\n"
+    )
+    card = (tmp_path / "out" / "ds" / "README.md").read_text(encoding="utf-8")
+    assert "**Not translated: ru (1 paragraph)**: `translate.models` has no model for them" in card

@@ -363,3 +363,17 @@ def test_card_describes_name_discovery_as_configured(tmp_path: Path) -> None:
     assert "the groups of names nobody registered are normalized" in applied.split("## Limitations")[1]
     off = _card(tmp_path / "off", normalize=NormalizeConfig(discover=False)).split("## How it was made")[1]
     assert "Names nobody registered" not in off.split("## Limitations")[0]
+
+
+def test_the_card_says_the_table_status_and_how_to_review_into_which_registry(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from pipeline.publish.card import dataset_card
+
+    with_registry = dataset_card(_info(normalize=NormalizeConfig(registry=REGISTRY)), Counter({"en": 1}), 1, 0, tmp_path)
+    assert "(status `known` in the name table" in with_registry and "status `accepted` in the name table" not in with_registry
+    assert "`python -m pipeline names apply <this folder>/names.csv`" in with_registry
+    assert "`python -m pipeline review <this folder>`" in with_registry
+    without = dataset_card(_info(normalize=NormalizeConfig(registry=None)), Counter({"en": 1}), 1, 0, tmp_path)
+    assert "`python -m pipeline names apply <this folder>/names.csv --registry FILE`" in without
+    assert "This run used no registry" in without

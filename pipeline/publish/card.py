@@ -35,6 +35,15 @@ class CardInfo:
     detect: DetectConfig = field(default_factory=DetectConfig)
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    # Paragraphs per language left untranslated for want of a model (from the run report).
+    untranslated: dict[str, int] = field(default_factory=dict)
+
+
+def untranslated_languages(untranslated: dict[str, int]) -> str:
+    """ "ru (12 paragraphs), th (3 paragraphs)": languages a model was missing for (`und` is no language)."""
+    return ", ".join(
+        f"{lang} ({count} paragraph{'s' if count != 1 else ''})" for lang, count in sorted(untranslated.items()) if lang != "und"
+    )
 
 
 def _fingerprint(files: list[Path]) -> str:
@@ -145,6 +154,8 @@ def _limitations(info: CardInfo) -> str:
         " a text dump's title and date are read from its first lines, and a date only mentioned in the body is never taken.",
         "- The texts belong to their publishers (see License).",
     ]
+    if untranslated := untranslated_languages(info.untranslated):
+        items.insert(0, f"- **Not translated: {untranslated}**: `translate.models` has no model for them, so their `text_en` is empty.")
     if info.tiny_models:
         langs = ", ".join(sorted(info.tiny_models))
         items.insert(0, f"- **The translations from {langs} are noise**: made by tiny test models, not real ones.")
