@@ -377,3 +377,26 @@ def test_the_card_says_the_table_status_and_how_to_review_into_which_registry(tm
     without = dataset_card(_info(normalize=NormalizeConfig(registry=None)), Counter({"en": 1}), 1, 0, tmp_path)
     assert "`python -m pipeline names apply <this folder>/names.csv --registry FILE`" in without
     assert "This run used no registry" in without
+
+
+def test_the_month_chart_legend_covers_no_data_and_no_outlet_mentions_are_a_bar() -> None:
+    from collections import Counter
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from pipeline.publish.charts import CorpusCounts, _count_document, months_figure, outlet_bars
+
+    counts = CorpusCounts({}, Counter(), Counter(), 0, True)
+    months = ["2023-01-05", "2023-06-05", "2023-12-05"]
+    for number, name in enumerate(["Put' Domoi", "Idite Lesom", "Free Buryatia", "Mediazona", "Vyorstka", "IStories"]):
+        for published in months:
+            names = [{"canonical": name, "method": "exact"}] * (number + 1)
+            _count_document(counts, {"published": published, "outlet": "Vyorstka" if number % 2 else None, "lang": "en", "names": names})
+    figure = months_figure(counts)
+    FigureCanvasAgg(figure).draw()
+    axes = figure.axes[0]
+    legend = axes.get_legend().get_window_extent()
+    assert not legend.overlaps(axes.get_window_extent())  # beside the plot, not on its lines
+    assert figure.bbox.contains(legend.x1 - 1, legend.y0 + 1)  # and not cut off
+    bars = outlet_bars(counts)
+    assert bars == Counter({"Vyorstka": 3 * (2 + 4 + 6), "(no outlet)": 3 * (1 + 3 + 5)})
