@@ -336,14 +336,16 @@ def test_accepting_a_proposed_group_creates_the_entity_as_names_apply_does(works
     assert 'id="g-new-soyuz-zhyon"' in client.get("/").text
     assert post(client, action="accept-group", entity_id="new-soyuz-zhyon") == 303
     assert registry.read_text(encoding="utf-8") == by_apply.read_text(encoding="utf-8")
-    entity = load_registry(registry).entities["new-soyuz-zhyon"]
+    # Registered under an id made from its name, not the proposal's `new-` id.
+    entity = load_registry(registry).entities["soyuz-zhyon"]
+    assert "new-soyuz-zhyon" not in load_registry(registry).entities
     assert (entity.canonical, entity.type, entity.native, set(entity.variants)) == (
         "Soyuz Zhyon",
         "organisation",
         ("Союз жён",),
         {"Soyuz Zhen"},  # the canonical name is not listed again
     )
-    assert {row["status"] for row in read_table(dataset / "names.csv")[1] if row["entity_id"] == "new-soyuz-zhyon"} == {"accepted"}
+    assert {row["status"] for row in read_table(dataset / "names.csv")[1] if row["entity_id"] == "soyuz-zhyon"} == {"accepted"}
     # Creating the entity counts, even for the row spelled as its canonical name.
     assert 'id="message">3 accepted</p>' in client.get("/").text
 
@@ -364,17 +366,22 @@ def test_a_proposed_group_is_named_typed_and_decided_on_the_page(workspace: tupl
     rows = [row for row in read_table(dataset / "names.csv")[1] if row["entity_id"] == "new-soyuz-zhyon"]
     assert {(row["canonical"], row["type"]) for row in rows} == {("Soyuz Zhyon Rossii", "organisation")}
     assert post(client, action="accept", entity_id="new-soyuz-zhyon", variant="Soyuz Zhen") == 303
-    entity = load_registry(registry).entities["new-soyuz-zhyon"]
+    entity = load_registry(registry).entities["soyuz-zhyon-rossii"]  # the id follows the name the reviewer gave
     assert (entity.canonical, entity.type, entity.variants) == ("Soyuz Zhyon Rossii", "organisation", ("Soyuz Zhen",))
+    # The group's open spellings moved with it, still open.
+    assert (rows_by_variant(dataset)["Soyuz Zhyon"]["entity_id"], rows_by_variant(dataset)["Soyuz Zhyon"]["status"]) == (
+        "soyuz-zhyon-rossii",
+        "new",
+    )
     # Move a proposed spelling to a registered entity; merge a proposed group into one; reject one.
     assert post(client, action="move", entity_id="new-mediazone-daily", variant="Mediazone Daily", target="mediazona — Mediazona") == 303
-    assert post(client, action="merge", entity_id="new-snow-patrol", target="new-soyuz-zhyon — Soyuz Zhyon Rossii") == 303
+    assert post(client, action="merge", entity_id="new-snow-patrol", target="soyuz-zhyon-rossii — Soyuz Zhyon Rossii") == 303
     loaded = load_registry(registry)
     assert "Mediazone Daily" in loaded.entities["mediazona"].variants
-    assert {"Snow Patrol", "Snow Patroll"} <= set(loaded.entities["new-soyuz-zhyon"].variants)
+    assert {"Snow Patrol", "Snow Patroll"} <= set(loaded.entities["soyuz-zhyon-rossii"].variants)
     rows_now = rows_by_variant(dataset)
     assert (rows_now["Mediazone Daily"]["entity_id"], rows_now["Mediazone Daily"]["status"]) == ("mediazona", "accepted")
-    assert (rows_now["Snow Patroll"]["entity_id"], rows_now["Snow Patroll"]["status"]) == ("new-soyuz-zhyon", "accepted")
+    assert (rows_now["Snow Patroll"]["entity_id"], rows_now["Snow Patroll"]["status"]) == ("soyuz-zhyon-rossii", "accepted")
     # What the page wrote is what `names apply` agrees with.
     assert apply_review(dataset / "names.csv", registry)["accepted"] == 0
 
@@ -392,7 +399,7 @@ def test_rejecting_and_merging_proposals_that_stay_proposals(workspace: tuple[Pa
     assert post(client, action="reject-group", entity_id="new-green-day") == 303
     assert {("green day", "new-green-day"), ("green dey", "new-green-day")} <= load_registry(registry).rejected
     assert post(client, action="accept-group", entity_id="new-snow-patrol") == 303
-    assert set(load_registry(registry).entities["new-snow-patrol"].variants) == {"Snow Patroll", "Snow Patrols"}
+    assert set(load_registry(registry).entities["snow-patrol"].variants) == {"Snow Patroll", "Snow Patrols"}
 
 
 def test_not_a_name_on_the_page(workspace: tuple[Path, Path]) -> None:
@@ -469,13 +476,14 @@ def test_accepting_the_canonical_row_of_a_proposed_group_creates_the_entity(work
     by_apply = tmp_path / "by-apply.yaml"
     shutil.copy(registry, by_apply)
     assert apply_review(table, by_apply)["accepted"] == 1
-    assert load_registry(by_apply).entities["new-moscow"].canonical == "Moscow"
+    assert load_registry(by_apply).entities["moscow"].canonical == "Moscow"
+    assert apply_review(table, by_apply)["accepted"] == 0  # applied again: joins the entity named so, creates nothing
     # On the page: renamed first, then its canonical-spelling row accepted (key a, or the button).
     client = client_for(dataset, registry)
     assert post(client, action="rename", entity_id="new-kremlin", canonical="The Kremlin", type="place") == 303
     assert post(client, action="accept", entity_id="new-kremlin", variant="Kremlin") == 303
     assert "1 accepted" in client.get("/").text
-    entity = load_registry(registry).entities["new-kremlin"]
+    entity = load_registry(registry).entities["the-kremlin"]
     assert (entity.canonical, entity.type, entity.variants) == ("The Kremlin", "place", ("Kremlin",))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +232,9 @@ def resolve_decisions(decisions: list[ReviewDecision], registry: Registry, where
     return resolved
 
 
-def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry_path: Path) -> dict[str, int]:
+def apply_decisions(
+    decide: Callable[[Registry], list[ReviewDecision]], registry_path: Path, registered: dict[str, str] | None = None
+) -> dict[str, int]:
     """Fold review decisions into the registry, keeping its comments and order: the one code path
     of `names apply` and the review page. Call it holding `registry_lock`.
 
@@ -244,13 +246,21 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
     nothing. The registry is written atomically, only if it changed, and only the entries that
     changed are written again (pipeline.names.registry_text). The summary counts accepted,
     rejected, moved and unchanged decisions, and `not_a_name` when there were any.
+
+    An accepted proposed group ("new-belgorodskaia-oblast") enters the registry under an id made
+    from its canonical name ("belgorodskaya-oblast"), or joins the entity already named so;
+    `registered` gets each proposed id and the registry id it became.
     """
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     document = RegistryText.read(registry_path)
     registry = document.registry
-    decisions = decide(registry)
+    decided = decide(registry)
+    ids = _registry_ids(decided, registry)
+    if registered is not None:
+        registered.update(ids)
+    decisions = [replace(decision, entity_id=ids[decision.entity_id]) if decision.entity_id in ids else decision for decision in decided]
     summary = {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": 0}
     not_a_name = 0
     for decision in decisions:
@@ -319,6 +329,23 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
     if any(summary[k] for k in ("accepted", "rejected", "moved")) or not_a_name:
         document.write()
     return summary
+
+
+def _registry_ids(decisions: list[ReviewDecision], registry: Registry) -> dict[str, str]:
+    """Proposed id -> registry id, for each proposed group with an accepted spelling: the entity
+    already named as its canonical (applying a table twice creates nothing twice), else a new id
+    made from the canonical name, never the proposal's `new-` one."""
+    ids: dict[str, str] = {}
+    by_name = {variant_key(entity.canonical): entity_id for entity_id, entity in registry.entities.items()}
+    for decision in decisions:
+        if decision.status != "accepted" or decision.entity_id in registry.entities or decision.entity_id in ids:
+            continue
+        if decision.new_canonical is None:
+            continue
+        name = decision.new_canonical or decision.variant
+        ids[decision.entity_id] = by_name.get(variant_key(name)) or new_entity_id([*registry.entities, *ids.values()], name)
+        by_name.setdefault(variant_key(name), ids[decision.entity_id])
+    return ids
 
 
 def _remember_rejection(document: RegistryText, decision: ReviewDecision) -> bool:

@@ -82,7 +82,8 @@ class Reviewer:
                 resolved.extend(resolve_decisions(decisions, registry, str(self.table)))
                 return resolved
 
-            summary = apply_decisions(decide, self.registry)
+            registered: dict[str, str] = {}  # an accepted proposed group's id -> its registry id
+            summary = apply_decisions(decide, self.registry, registered)
             # names.csv gets the ids as the registry spells them ("istories" for a typed "IStories").
             chosen = {(variant_key(d.variant), d.moved_from or d.entity_id): d for d in resolved if d.status != "not_a_name"}
             not_names = {variant_key(d.variant) for d in resolved if d.status == "not_a_name"}
@@ -96,6 +97,9 @@ class Reviewer:
                 if decision:
                     canonical = canonicals.get(decision.entity_id) or decision.new_canonical or row["canonical"]
                     row.update(status=decision.status, entity_id=decision.entity_id, canonical=canonical)
+                if row["entity_id"] in registered:  # the whole group, its open spellings too, under its registry id
+                    entity_id = registered[row["entity_id"]]
+                    row.update(entity_id=entity_id, canonical=canonicals.get(entity_id) or row["canonical"])
 
             self._follow(update)
             return ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in summary.items() if count) or "nothing to change"
