@@ -47,6 +47,8 @@ class Reviewer:
         self.table = dataset / "names.csv"
         self.registry = registry
         self.history: list[_Snapshot] = []
+        # Proposed ids the last action registered, and the ids they got (the page follows them).
+        self.registered: dict[str, str] = {}
 
     def _files(self) -> tuple[bytes, bytes]:
         # Bytes, not text: undo must give back the very file (names.csv has CRLF line ends).
@@ -82,7 +84,7 @@ class Reviewer:
                 resolved.extend(resolve_decisions(decisions, registry, str(self.table)))
                 return resolved
 
-            registered: dict[str, str] = {}  # an accepted proposed group's id -> its registry id
+            registered = self.registered = {}  # an accepted proposed group's id -> its registry id
             summary = apply_decisions(decide, self.registry, registered)
             # names.csv gets the ids as the registry spells them ("istories" for a typed "IStories").
             chosen = {(variant_key(d.variant), d.moved_from or d.entity_id): d for d in resolved if d.status != "not_a_name"}

@@ -112,12 +112,16 @@ class ReviewApp:
         fields = {key: str(value) for key, value in form.items()}
         if not secrets.compare_digest(fields.get("token", ""), self.token):
             return PlainTextResponse("forbidden: this page is out of date or not ours; reload it", status_code=403)
+        self.reviewer.registered = {}
         try:
             self.message = (self._do(fields), False)
         except RegistryError as error:
             self.message = (f"not saved: {error}", True)
-        # Back where the reviewer was: the row after the one just decided gets the focus (j/a/j/a).
-        at = {"at": fields["anchor"], "row": fields.get("row", "")} if fields.get("anchor") else {}
+        # Back where the reviewer was: the row after the one just decided gets the focus (j/a/j/a),
+        # under its registry id if accepting its proposed group just gave it one.
+        anchor_id = self.reviewer.registered.get(fields.get("anchor", ""), fields.get("anchor", ""))
+        fields["anchor"] = anchor_id
+        at = {"at": anchor_id, "row": fields.get("row", "")} if anchor_id else {}
         query = "&".join(part for part in (fields.get("back", ""), urlencode(at)) if part)
         anchor = f"#g-{fields['anchor']}" if fields.get("anchor") else ""
         return RedirectResponse(f"/?{query}{anchor}", status_code=303)
@@ -152,9 +156,20 @@ class ReviewApp:
 
 
 def following_rows(groups: list[Group]) -> dict[tuple[str, str], tuple[str, str]]:
-    """(entity id, variant) of each row on the page -> the row after it (the last: itself)."""
+    """(entity id, variant) of each row on the page -> the row to go on with after deciding it:
+    the next open one below it, else the first open one above (a/a/a works through the open work
+    wherever the page put it), else the next row, else itself."""
     rows = [(group.entity_id, spelling.variant) for group in groups for spelling in group.spellings]
-    return {row: rows[min(index + 1, len(rows) - 1)] for index, row in enumerate(rows)}
+    is_open = [spelling.status in ("new", "pending") for group in groups for spelling in group.spellings]
+    open_indexes = [index for index, flag in enumerate(is_open) if flag]
+    following: dict[tuple[str, str], tuple[str, str]] = {}
+    position = 0  # into open_indexes: the first open row after the current one
+    for index, row in enumerate(rows):
+        while position < len(open_indexes) and open_indexes[position] <= index:
+            position += 1
+        later = open_indexes[position] if position < len(open_indexes) else next((i for i in open_indexes if i != index), None)
+        following[row] = rows[later] if later is not None else rows[min(index + 1, len(rows) - 1)]
+    return following
 
 
 def create_app(dataset: Path, registry: Path, hosts: set[str]) -> Starlette:

@@ -30,7 +30,12 @@
     } else return;
     event.preventDefault();
   });
-  // After an action: the row the server marked (the one after the row decided), else the group's first.
-  var focusRow = document.querySelector("tr.spelling[data-focus]") || document.querySelector("section.group:target tr.spelling");
-  if (focusRow) { focusRow.focus({preventScroll: true}); focusRow.scrollIntoView({block: "center"}); }
+  // After an action: the row the server marked (the one after the row decided), else the group's
+  // first; once the page has loaded, since the browser's own jump to #g-… comes before that.
+  function restoreFocus() {
+    var focusRow = document.querySelector("tr.spelling[data-focus]") || document.querySelector("section.group:target tr.spelling");
+    if (focusRow) { focusRow.focus({preventScroll: true}); focusRow.scrollIntoView({block: "center"}); }
+  }
+  if (document.readyState === "complete") restoreFocus();
+  else window.addEventListener("load", function () { setTimeout(restoreFocus, 0); });
 })();
