@@ -571,3 +571,45 @@ def test_names_csv_opens_in_excel_and_reads_back_from_its_legacy_saves(workspace
     # The page reads such a save too.
     shutil.copy(russian, table)
     assert "Цуканову" in client_for(dataset, registry).get("/").text
+
+
+# --- what reviewers of such tables expect (issue 23) ---------------------------------------------
+
+
+def group_order(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<section class="group[^"]*" id="g-([^"]+)"', html)
+
+
+def test_groups_sort_by_mentions_or_by_doubt(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    rows = read_table(dataset / "names.csv")[1]
+    client = client_for(dataset, registry)
+    mentions: dict[str, int] = {}
+    doubt: dict[str, float] = {}
+    for row in rows:  # the oracle: from the table itself
+        mentions[row["entity_id"]] = mentions.get(row["entity_id"], 0) + int(row["count"])
+        unsure = {"new": 0.5, "pending": 1 - float(row["score"] or 0)}.get(row["status"], 0.0)
+        doubt[row["entity_id"]] = max(doubt.get(row["entity_id"], 0.0), unsure)
+    by_mentions = group_order(client.get("/", params={"sort": "mentions"}).text)
+    assert [mentions[g] for g in by_mentions] == sorted((mentions[g] for g in by_mentions), reverse=True)
+    by_doubt = group_order(client.get("/", params={"sort": "doubt"}).text)
+    assert [round(doubt[g], 6) for g in by_doubt] == sorted((round(doubt[g], 6) for g in by_doubt), reverse=True)
+    assert by_doubt != by_mentions
+    # The order is kept across an action (it is part of where the reviewer was).
+    response = client.post(
+        "/action",
+        data={"token": token_of(client), "action": "accept", "entity_id": "put-domoi", "variant": "Put Damoi", "back": "sort=doubt"},
+    )
+    assert response.headers["location"].startswith("/?sort=doubt")
+
+
+def test_the_page_says_what_the_review_changed_since_the_run(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    assert "Since the run:" not in client.get("/").text
+    post(client, action="accept", entity_id="put-domoi", variant="Put Damoi")
+    post(client, action="reject", entity_id="mediazona", variant="Mediazone")
+    post(client, action="not-a-name", entity_id="combat-brotherhood", variant="Combat Brothers")
+    assert "<strong>Since the run:</strong> 1 accepted, 1 rejected, 1 not a name." in client.get("/").text

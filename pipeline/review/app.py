@@ -30,7 +30,7 @@ from pipeline.names.registry import RegistryError
 from pipeline.names.review import REVIEW_STATUSES
 from pipeline.publish.charts import read_charts
 from pipeline.review.actions import Reviewer
-from pipeline.review.corpus import STATUS_ORDER, Corpus, Group, select, summary
+from pipeline.review.corpus import SORTS, STATUS_ORDER, Corpus, Group, changes_since_the_run, select, sort_groups, summary
 
 PAGE_GROUPS = 40
 # The page's buttons for one spelling, and the status each gives it.
@@ -75,8 +75,9 @@ class ReviewApp:
     async def page(self, request: Request) -> Response:
         self.corpus.refresh()
         params = request.query_params
-        filters = {key: params.get(key, "") for key in ("status", "type", "outlet", "q")}
+        filters = {key: params.get(key, "") for key in ("status", "type", "outlet", "q", "sort")}
         groups = select(self.corpus.groups, filters["status"], filters["type"], filters["outlet"], filters["q"])
+        groups = sort_groups(groups, filters["sort"])
         pages = max(1, -(-len(groups) // PAGE_GROUPS))
         asked = params.get("page", "1")
         page = min(max(1, int(asked) if asked.isdigit() else 1), pages)
@@ -88,6 +89,8 @@ class ReviewApp:
             registry=self.registry,
             groups=shown,
             total=summary(self.corpus.groups),
+            changes=changes_since_the_run(self.corpus.groups),
+            sorts=SORTS,
             matching=len(groups),
             page=page,
             pages=pages,

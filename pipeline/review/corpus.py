@@ -82,6 +82,14 @@ class Group:
         return sum(spelling.count for spelling in self.spellings)
 
     @property
+    def doubt(self) -> float:
+        """How unsure the run was of its most doubtful open spelling: 1 - its score (a proposed
+        group's spellings, which have no score, count 0.5); 0 when nothing is open."""
+        return max(
+            (0.5 if s.status == "new" else 1.0 - _score(s.score) for s in self.spellings if s.status in ("new", "pending")), default=0.0
+        )
+
+    @property
     def is_new(self) -> bool:
         return not self.registered or any(spelling.status == "new" for spelling in self.spellings)
 
@@ -332,6 +340,36 @@ def _as_written_pattern(variant: str) -> str:
         return native_pattern(variant)
     words = r"\W*".join(re.escape(part) for part in variant.split())
     return rf"(?<!\w){words}(?!\w)"
+
+
+def _score(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
+# How the page can order the groups: the default puts open work first.
+SORTS = {"open": "open work first", "mentions": "most mentions", "doubt": "most doubtful first"}
+
+
+def sort_groups(groups: list[Group], sort: str) -> list[Group]:
+    if sort == "mentions":
+        return sorted(groups, key=lambda group: (-group.mentions, group.canonical))
+    if sort == "doubt":
+        return sorted(groups, key=lambda group: (-group.doubt, -group.open, -group.mentions, group.canonical))
+    return groups  # already in their page order
+
+
+def changes_since_the_run(groups: list[Group]) -> dict[str, int]:
+    """What the review changed since the run wrote names.csv: a run writes only known, auto,
+    pending and new, so every accepted, rejected or not_a_name row is a reviewer's decision."""
+    counts: dict[str, int] = {}
+    for group in groups:
+        for spelling in group.spellings:
+            if spelling.status in ("accepted", "rejected", "not_a_name"):
+                counts[spelling.status] = counts.get(spelling.status, 0) + 1
+    return counts
 
 
 def _search_key(text: str) -> str:
