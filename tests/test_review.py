@@ -613,3 +613,24 @@ def test_the_page_says_what_the_review_changed_since_the_run(workspace: tuple[Pa
     post(client, action="reject", entity_id="mediazona", variant="Mediazone")
     post(client, action="not-a-name", entity_id="combat-brotherhood", variant="Combat Brothers")
     assert "<strong>Since the run:</strong> 1 accepted, 1 rejected, 1 not a name." in client.get("/").text
+
+
+def test_ticked_spellings_move_or_become_one_entity_in_one_action(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    before = registry.read_bytes()
+    fields = {"token": token_of(client), "entity_id": "put-domoi"}
+    response = client.post("/action", data={**fields, "action": "split-selected", "selected": ["Bout Domoy", "Bot Domoy", "Put' Domoj"]})
+    assert response.status_code == 303
+    entity = load_registry(registry).entities["bout-domoy"]
+    assert (entity.canonical, entity.type, set(entity.variants)) == ("Bout Domoy", "organisation", {"Bot Domoy", "Put' Domoj"})
+    assert not {"Bout Domoy", "Bot Domoy", "Put' Domoj"} & set(load_registry(registry).entities["put-domoi"].variants)
+    assert {rows_by_variant(dataset)[v]["entity_id"] for v in ("Bout Domoy", "Bot Domoy", "Put' Domoj")} == {"bout-domoy"}
+    assert post(client, action="undo") == 303 and registry.read_bytes() == before  # one action, one undo
+    data = {**fields, "action": "move-selected", "selected": ["Bot Domoy", "Put' Domoj"], "target": "Idite Lesom"}
+    assert client.post("/action", data=data).status_code == 303
+    assert "2 moved" in client.get("/").text
+    assert {"Bot Domoy", "Put' Domoj"} <= set(load_registry(registry).entities["idite-lesom"].variants)
+    assert post(client, action="move-selected", entity_id="put-domoi", target="idite-lesom") == 303
+    assert "tick the spellings first" in client.get("/").text  # nothing ticked: said, nothing done
+    assert apply_review(dataset / "names.csv", registry)["moved"] == 0  # names.csv agrees with the registry

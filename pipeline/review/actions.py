@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import scripts
 from pipeline.files import atomic_target
 from pipeline.names.entity import ENTITY_TYPES, variant_key
 from pipeline.names.registry import Registry, RegistryError
@@ -228,33 +229,63 @@ class Reviewer:
         return self._relabel(relabel, f"proposed {source_id} merged into {target_id}")
 
     def split(self, variant: str, entity_id: str) -> str:
-        """Move a spelling out of its group into a new entity named by it, of the same type (for a
-        proposed group: a proposed group of its own, in names.csv)."""
+        return self.split_many([variant], entity_id)
+
+    def split_many(self, variants: list[str], entity_id: str) -> str:
+        """Move spellings out of their group into one new entity named by the first, of the same
+        type (for a proposed group: a proposed group of its own, in names.csv); one undo step."""
+        from ruamel.yaml.comments import CommentedSeq
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        keys = {variant_key(variant) for variant in variants}
+        if not variants:
+            raise RegistryError("no spelling selected (tick the spellings first)")
+        name = variants[0]
+
+        def chosen(row: dict[str, str]) -> bool:
+            return variant_key(row["variant"]) in keys and row["entity_id"] == entity_id
+
         if entity_id not in self._registered():
             taken = {row["entity_id"] for row in read_table_kept(self.table)[1]}
-            proposed_id = new_entity_id(taken, variant, prefix="new-")
+            proposed_id = new_entity_id(taken, name, prefix="new-")
 
             def relabel_proposed(row: dict[str, str]) -> None:
-                if variant_key(row["variant"]) == variant_key(variant) and row["entity_id"] == entity_id:
-                    row.update(entity_id=proposed_id, canonical=variant)
+                if chosen(row):
+                    row.update(entity_id=proposed_id, canonical=name)
 
-            return self._relabel(relabel_proposed, f"{variant!r} proposed as {proposed_id}")
+            return self._relabel(relabel_proposed, f"{len(keys)} spelling(s) proposed as {proposed_id}")
         new_id = ""
 
         def change(document: RegistryText) -> str:
             nonlocal new_id
             if entity_id not in document.registry.entities:
                 raise RegistryError(f"unknown entity_id {entity_id!r}")
-            for holder in document.holders(variant):
-                remove_spelling(document.entity(holder), variant)
-            new_id = new_entity_id(document.entity_ids, variant)
-            return add_entity(document, new_id, variant, document.registry.entities[entity_id].type)
+            for variant in variants:
+                for holder in document.holders(variant):
+                    remove_spelling(document.entity(holder), variant)
+            new_id = new_entity_id(document.entity_ids, name)
+            done = add_entity(document, new_id, name, document.registry.entities[entity_id].type)
+            node = document.entity(new_id)
+            for variant in variants[1:]:
+                field_name = "native" if scripts.NATIVE.search(variant) else "variants"
+                if node.get(field_name) is None:
+                    node[field_name] = CommentedSeq()
+                node[field_name].append(DoubleQuotedScalarString(variant))
+            return done + (f" with {len(variants) - 1} more spelling(s)" if len(variants) > 1 else "")
 
         def relabel(row: dict[str, str]) -> None:
-            if variant_key(row["variant"]) == variant_key(variant) and row["entity_id"] == entity_id:
-                row.update(entity_id=new_id, canonical=variant, status="accepted")
+            if chosen(row):
+                row.update(entity_id=new_id, canonical=name, status="accepted")
 
         return self._edit(change, relabel)
+
+    def decide_spellings(self, variants: list[str], entity_id: str, status: str, target: str | None = None) -> str:
+        """Accept, reject or move (to `target`) several spellings of a group in one action."""
+        keys = {variant_key(variant) for variant in variants}
+        rows = [row for row in self._rows(entity_id) if variant_key(row["variant"]) in keys]
+        if not rows:
+            raise RegistryError(f"no spelling of {entity_id!r} selected (tick the spellings first)")
+        return self.decide([self._decision(row, status, target) for row in rows])
 
     def undo(self) -> str:
         with registry_lock(self.registry):

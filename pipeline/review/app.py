@@ -113,11 +113,12 @@ class ReviewApp:
     async def action(self, request: Request) -> Response:
         form = await request.form()
         fields = {key: str(value) for key, value in form.items()}
+        selected = [str(value) for value in form.getlist("selected")]
         if not secrets.compare_digest(fields.get("token", ""), self.token):
             return PlainTextResponse("forbidden: this page is out of date or not ours; reload it", status_code=403)
         self.reviewer.registered = {}
         try:
-            self.message = (self._do(fields), False)
+            self.message = (self._do(fields, selected), False)
         except RegistryError as error:
             self.message = (f"not saved: {error}", True)
         # Back where the reviewer was: the row after the one just decided gets the focus (j/a/j/a),
@@ -129,7 +130,7 @@ class ReviewApp:
         anchor = f"#g-{fields['anchor']}" if fields.get("anchor") else ""
         return RedirectResponse(f"/?{query}{anchor}", status_code=303)
 
-    def _do(self, fields: dict[str, str]) -> str:
+    def _do(self, fields: dict[str, str], selected: list[str]) -> str:
         action = fields.get("action", "")
         entity_id, variant = fields.get("entity_id", ""), fields.get("variant", "")
         target = fields.get("target", "").strip()
@@ -141,6 +142,10 @@ class ReviewApp:
             return self.reviewer.decide_spelling(variant, entity_id, "accepted", self.reviewer.entity_for(target))
         if action == "split":
             return self.reviewer.split(variant, entity_id)
+        if action == "move-selected":
+            return self.reviewer.decide_spellings(selected, entity_id, "accepted", self.reviewer.entity_for(target))
+        if action == "split-selected":
+            return self.reviewer.split_many(selected, entity_id)
         if action == "rename":
             return self.reviewer.rename(entity_id, fields.get("canonical", ""), fields.get("type", ""))
         if action == "merge":
