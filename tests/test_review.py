@@ -634,3 +634,17 @@ def test_ticked_spellings_move_or_become_one_entity_in_one_action(workspace: tup
     assert post(client, action="move-selected", entity_id="put-domoi", target="idite-lesom") == 303
     assert "tick the spellings first" in client.get("/").text  # nothing ticked: said, nothing done
     assert apply_review(dataset / "names.csv", registry)["moved"] == 0  # names.csv agrees with the registry
+
+
+def test_each_group_shows_its_decisions_of_the_session(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    post(client, action="accept", entity_id="put-domoi", variant="Put Damoi")
+    post(client, action="move", entity_id="mediazona", variant="Mediazone", target="istories — IStories")
+    post(client, action="undo")
+    html = client.get("/").text
+    put_domoi = html[html.index('id="g-put-domoi"') :]
+    put_domoi = put_domoi[: put_domoi.index("</section>")]
+    assert "1 decision(s) on this group" in put_domoi and "accept &#39;Put Damoi&#39;: 1 accepted</li>" in put_domoi
+    istories = html[html.index('id="g-istories"') :]
+    assert "move &#39;Mediazone&#39; → istories: 1 moved</li>" in istories[: istories.index("</section>")]  # where it went, too

@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 import socket
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -70,6 +71,8 @@ class ReviewApp:
         self.reviewer = Reviewer(dataset, registry)
         self.token = secrets.token_urlsafe(32)
         self.message: tuple[str, bool] = ("", False)  # the last action's result, and whether it failed
+        # Each group's decisions in this session, oldest first: (time, what was done, its result).
+        self.history: dict[str, list[tuple[str, str, str]]] = {}
         self.templates = Environment(loader=PackageLoader("pipeline.review", "templates"), autoescape=True)
 
     async def page(self, request: Request) -> Response:
@@ -107,6 +110,7 @@ class ReviewApp:
             following=following_rows(shown),
             focus=(params.get("at", ""), params.get("row", "")),
             can_undo=bool(self.reviewer.history),
+            history=self.history,
         )
         return HTMLResponse(html, headers=SECURITY_HEADERS)
 
@@ -121,6 +125,7 @@ class ReviewApp:
             self.message = (self._do(fields, selected), False)
         except RegistryError as error:
             self.message = (f"not saved: {error}", True)
+        self._remember(fields, selected)
         # Back where the reviewer was: the row after the one just decided gets the focus (j/a/j/a),
         # under its registry id if accepting its proposed group just gave it one.
         anchor_id = self.reviewer.registered.get(fields.get("anchor", ""), fields.get("anchor", ""))
@@ -129,6 +134,23 @@ class ReviewApp:
         query = "&".join(part for part in (fields.get("back", ""), urlencode(at)) if part)
         anchor = f"#g-{fields['anchor']}" if fields.get("anchor") else ""
         return RedirectResponse(f"/?{query}{anchor}", status_code=303)
+
+    def _remember(self, fields: dict[str, str], selected: list[str]) -> None:
+        """The action in its groups' histories: the group it was made in, the group a spelling
+        moved or merged into, the registry id a proposed group became."""
+        action, entity_id = fields.get("action", ""), fields.get("entity_id", "")
+        spellings = selected or ([fields["variant"]] if fields.get("variant") else [])
+        what = action.replace("-", " ") + (" " + ", ".join(repr(s) for s in spellings) if spellings else "")
+        if fields.get("target"):
+            what += f" → {fields['target'].split(' — ', 1)[0]}"
+        entry = (time.strftime("%H:%M:%S"), what, self.message[0])
+        try:
+            target = self.reviewer.entity_for(fields["target"]) if fields.get("target") else ""
+        except RegistryError:  # a registry that no longer reads: the action said so already
+            target = ""
+        groups = {entity_id, self.reviewer.registered.get(entity_id, ""), target}
+        for group in groups - {""}:
+            self.history.setdefault(group, []).append(entry)
 
     def _do(self, fields: dict[str, str], selected: list[str]) -> str:
         action = fields.get("action", "")
