@@ -78,6 +78,13 @@ def _output_problem(output: Path) -> str | None:
     return None
 
 
+def _os_error(error: OSError) -> str:
+    """ "/proc/foo: cannot write there (No such file or directory)", not "[Errno 2] ..."."""
+    if error.filename is None:
+        return error.strerror or str(error)
+    return f"{error.filename}: cannot write there ({error.strerror or error})"
+
+
 def _offline_hint(config: Path) -> str:
     if config.resolve() == SMOKE_CONFIG.resolve():
         return ""
@@ -91,14 +98,17 @@ def _run(args: argparse.Namespace) -> int:
         config = load_config(args.config, {"input": args.input, "output": args.output, "quiet": args.quiet})
     except ConfigError as error:
         return _error(str(error))
+    # Blame what set the folder: --input/--output when given, else the config's key.
+    where_input = "--input" if args.input else f"{args.config}: input"
+    where_output = "--output" if args.output else f"{args.config}: output"
     if not config.input.is_dir():
-        return _error(f"{args.config}: input: no such folder: {config.input}")
+        return _error(f"{where_input}: no such folder: {config.input}")
     if problem := _output_problem(config.output):
-        return _error(f"{args.config}: output: cannot publish in {config.output}: {problem}")
+        return _error(f"{where_output}: cannot publish in {config.output}: {problem}")
 
     from pipeline.names import RegistryError
     from pipeline.publish import PROGRESS_FILE, NothingToPublish, OutputLocked, staging_folder
-    from pipeline.report import format_report
+    from pipeline.report import format_report, report_warnings
     from pipeline.run import run_pipeline
     from pipeline.translation import ModelLoadError
 
@@ -112,13 +122,15 @@ def _run(args: argparse.Namespace) -> int:
         return _error(f"{args.config}: output: {error}")
     except NothingToPublish as error:
         return _error(f"{args.config}: input {config.input}: {error}")
-    except OSError as error:  # a full disk, a folder made read-only during the run
-        return _error(f"{args.config}: {error}")
+    except OSError as error:  # a full disk, a folder made read-only during the run, /proc
+        return _error(f"{args.config}: {_os_error(error)}")
     except KeyboardInterrupt:
         staging = staging_folder(config.output, config.name)
         kept = f"the finished shards are kept in {staging}" if (staging / PROGRESS_FILE).exists() else "no shard was finished yet"
         print(f"interrupted: {kept}; run the same command again to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
+    for warning in report_warnings(result.report):
+        print(warning, file=sys.stderr)
     if not config.quiet:
         print(format_report(result.report), file=sys.stderr)
         print(f"\npublished: {result.output}", file=sys.stderr)
@@ -126,52 +138,79 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _detect(args: argparse.Namespace) -> int:
-    from pipeline.config import ConfigError, DetectConfig, load_config
+    from pipeline.config import ConfigError, DetectConfig, IngestConfig, load_config
+    from pipeline.ingest.encodings import UnreadableFile, decode_bytes
     from pipeline.langid import LanguageDetector, unknown_languages
 
-    settings = DetectConfig()
+    settings, ingest = DetectConfig(), IngestConfig()
     if args.config:
         try:
-            settings = load_config(args.config).detect
+            config = load_config(args.config)
         except ConfigError as error:
             return _error(str(error))
-    languages = args.languages.split(",") if args.languages else settings.languages
+        settings, ingest = config.detect, config.ingest
+    # Codes in any case ("RU,EN"), as ISO 639-1 writes them in lower case.
+    languages = [code.strip().lower() for code in args.languages.split(",") if code.strip()] if args.languages else settings.languages
     if unknown := unknown_languages(languages):
         return _error(f"--languages: unknown language code(s) {', '.join(unknown)}: langdetect has no profile for them")
     detector = LanguageDetector(languages, seed=settings.seed, min_score=settings.min_score)
     try:
-        stream = args.file.open(encoding="utf-8") if args.file else sys.stdin
-    except OSError as error:
-        return _error(f"{args.file}: cannot read: {error.strerror or error}")
-    with stream:
-        for line in stream:
+        # A file is read as `run` reads it: UTF-8, UTF-16, or the legacy encodings of the config.
+        lines = decode_bytes(args.file.read_bytes(), ingest.legacy_encodings)[0].splitlines() if args.file else sys.stdin
+        for line in lines:
             text = line.rstrip("\n")
             lang, score = detector.detect(text)
             sys.stdout.write(f"{lang}\t{score:.4f}\t{text}\n")
+        sys.stdout.flush()
+    except OSError as error:
+        if isinstance(error, BrokenPipeError):  # `detect ... | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        return _error(f"{args.file}: cannot read: {error.strerror or error}")
+    except (UnreadableFile, UnicodeDecodeError) as error:
+        return _error(f"{args.file or 'standard input'}: cannot read: {error}")
     return 0
 
 
-def _review_registry(table: Path) -> tuple[Path, str]:
-    """The registry a table belongs to: the one its run recorded in run_report.json, else the default."""
+def _review_registry(table: Path, given: Path | None) -> tuple[Path, str]:
+    """The registry a table belongs to: --registry (made empty when missing), else the one its
+    run recorded in run_report.json, else the default. RegistryError where there is none to use:
+    never silently another registry than the run's."""
+    from pipeline.names import RegistryError
+    from pipeline.names.review import ensure_registry
+
+    if given is not None:
+        return given, "--registry, created empty" if ensure_registry(given) else "--registry"
+    report_file = table.parent / "run_report.json"
     try:
-        report = json.loads((table.parent / "run_report.json").read_text(encoding="utf-8"))
-        # Recorded relative to the dataset folder (older runs recorded an absolute path: `/` keeps it).
-        recorded = (table.parent / report["names"]["registry"]).resolve()
-        return recorded, f"the run's, from {table.parent / 'run_report.json'}"
+        names = json.loads(report_file.read_text(encoding="utf-8"))["names"]
     except (OSError, ValueError, KeyError, TypeError):
+        if not DEFAULT_REGISTRY.is_file():
+            raise RegistryError(
+                f"no registry: {report_file} names none and there is no {DEFAULT_REGISTRY} here; pass --registry FILE"
+            ) from None
         return DEFAULT_REGISTRY, "the default: no run_report.json beside the table names one"
+    if not isinstance(names, dict) or not names.get("registry"):
+        raise RegistryError(
+            f"the run of {table.parent} used no registry (normalize.registry: null): pass --registry FILE "
+            "to choose one (an empty one is created if it does not exist)"
+        )
+    # Recorded relative to the dataset folder (older runs recorded an absolute path: `/` keeps it).
+    return (table.parent / names["registry"]).resolve(), f"the run's, from {report_file}"
 
 
 def _names_apply(args: argparse.Namespace) -> int:
     from pipeline.names import RegistryError, apply_review
 
-    registry, why = (args.registry, "--registry") if args.registry else _review_registry(args.table)
-    print(f"registry: {registry} ({why})", file=sys.stderr)
     try:
+        registry, why = _review_registry(args.table, args.registry)
+        print(f"registry: {registry} ({why})", file=sys.stderr)
         summary = apply_review(args.table, registry)
     except RegistryError as error:
         return _error(str(error))
-    print(json.dumps(summary, indent=2))
+    changed = any(count for what, count in summary.items() if what != "unchanged")
+    print("\n".join(f"{what.replace('_', ' '):<12}{count:>6}" for what, count in summary.items()))
+    print(f"registry {'written' if changed else 'unchanged'}: {registry}")
     return 0
 
 
@@ -181,11 +220,13 @@ def _review(args: argparse.Namespace) -> int:
     table = args.dataset / "names.csv"
     if not table.is_file():
         return _error(f"{args.dataset}: not a published dataset (no names.csv)")
-    registry, why = (args.registry, "--registry") if args.registry else _review_registry(table)
-    print(f"registry: {registry} ({why})", file=sys.stderr)
     from pipeline.review import serve
 
     try:
+        registry, why = _review_registry(table, args.registry)
+        print(f"registry: {registry} ({why})", file=sys.stderr)
+        if not registry.is_file():
+            raise RegistryError(f"{registry}: no such registry file")
         serve(args.dataset.resolve(), registry.resolve(), args.host, args.port, allow_remote=args.allow_remote)
     except RegistryError as error:
         return _error(str(error))

@@ -68,7 +68,9 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
             "registry": registry_path_from_dataset(config.normalize.registry, config.output / config.name)
             if config.normalize.registry
             else None,
-            "table_rows": len(publish.table.rows()),
+            "table_rows": len(rows := publish.table.rows()),
+            # Rows per status, as names.csv has them: what the reviewer has to look at.
+            "table_statuses": dict(sorted(Counter(row["status"] for row in rows).items())),
             **{k: v for k, v in sorted(by_name["normalize"].counters.items())},
         },
         "stages": {
@@ -101,10 +103,13 @@ def format_report(report: dict[str, Any]) -> str:
     for lang in sorted(set(langs["documents"]) | set(langs["paragraphs"])):
         lines.append(f"{lang:<10} {langs['documents'].get(lang, 0):>9} {langs['paragraphs'].get(lang, 0):>10}")
     names = report["names"]
+    statuses = names.get("table_statuses", {})
+    # Spellings (rows of names.csv), native forms morphology could not settle included.
+    pending = statuses.get("pending", names.get("mentions_pending", 0) + names.get("native_forms_unsure", 0))
     lines += [
         "",
         f"names: {names['table_rows']} (variant, entity) pairs, {names.get('mentions_applied', 0)} mentions replaced, "
-        f"{names.get('mentions_pending', 0)} pending review",
+        f"{pending} pending review" + (f", {statuses['new']} in proposed new groups" if statuses.get("new") else ""),
     ]
     if kept := names.get("unapplied_review_kept"):
         lines.append(f"names.csv of the replaced dataset held review decisions not in the registry: kept as {kept} (names apply it)")
@@ -115,3 +120,15 @@ def format_report(report: dict[str, Any]) -> str:
         lines += ["", "skipped:"]
         lines += [f"  {printable(item['source'])}: {printable(item['reason'])}" for item in docs["skipped"]]
     return "\n".join(lines)
+
+
+def report_warnings(report: dict[str, Any]) -> list[str]:
+    """What a run did that its user must hear of even with --quiet: paragraphs in a language no
+    model was configured for are published with an empty text_en."""
+    from pipeline.publish.card import untranslated_languages
+
+    counters = report.get("stages", {}).get("translate", {})
+    missing = untranslated_languages({key.split(".", 1)[1]: n for key, n in counters.items() if key.startswith("untranslated.")})
+    if not missing:
+        return []
+    return [f"warning: not translated: {missing}: translate.models has no model for them, so their text_en is empty"]

@@ -264,7 +264,7 @@ def test_output_that_is_a_file_or_inside_one_is_an_error(tmp_path: Path, bad_fol
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert (
         result.stderr
-        == f"error: {tmp_path / 'c.yaml'}: output: cannot publish in {tmp_path / where}: {tmp_path / 'a_file'} is a file, not a folder\n"
+        == f"error: --output: cannot publish in {tmp_path / where}: {tmp_path / 'a_file'} is a file, not a folder\n"  # what set it
     )
     assert (tmp_path / "a_file").read_text() == "not a folder"
 
@@ -306,6 +306,7 @@ def test_every_file_under_the_input_folder_is_accounted_for(tmp_path: Path) -> N
         (folder / name).write_text(GOOD)
     (folder / "broken.txt").symlink_to(folder / "gone.txt")
     (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    (tmp_path / "c.yaml").write_text("name: x\n")
     (folder / "outside.md").symlink_to(tmp_path / "c.yaml")
     (folder / "sub" / "inside.txt").symlink_to(folder / "a.txt")
     listing = list_input_files(folder, [".txt", ".md"])
@@ -367,3 +368,73 @@ def test_a_folder_of_only_other_files_says_so(tmp_path: Path) -> None:
         "(0 input files, 0 skipped as bad input, 3 other files ignored (.docx 1, .pdf 2; ingest.extensions says what is read))"
         in result.stderr
     )
+
+
+def test_a_broken_link_is_called_broken_wherever_it_points(tmp_path: Path) -> None:
+    from pipeline.ingest import list_input_files
+
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "gone.txt").symlink_to(tmp_path / "deleted" / "article.txt")  # outside the folder, and nothing there
+    (folder / "moved.txt").symlink_to(folder / "old.txt")
+    skipped = dict(list_input_files(folder, [".txt"]).skipped)
+    assert skipped == {
+        "gone.txt": f"broken symbolic link: its target {tmp_path / 'deleted' / 'article.txt'} does not exist",
+        "moved.txt": f"broken symbolic link: its target {folder / 'old.txt'} does not exist",
+    }
+
+
+def test_input_and_output_errors_blame_what_set_them(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.yaml", f"name: x\ninput: {tmp_path}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\n")
+    missing = run_cli("run", str(config), "--input", str(tmp_path / "nonexistent"))
+    assert missing.returncode == 2 and missing.stderr == f"error: --input: no such folder: {tmp_path / 'nonexistent'}\n"
+    by_config = write_config(tmp_path / "d.yaml", f"name: x\ninput: {tmp_path / 'nonexistent'}\ntranslate:\n  enabled: false\n")
+    assert run_cli("run", str(by_config)).stderr == f"error: {by_config}: input: no such folder: {tmp_path / 'nonexistent'}\n"
+    output = run_cli("run", str(config), "--output", str(tmp_path / "c.yaml" / "out"))
+    assert output.returncode == 2 and output.stderr.startswith("error: --output: cannot publish in ")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_an_output_folder_that_cannot_be_made_says_so_without_errno(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("The wives of mobilised men went to the Kremlin again on Saturday morning.\n", encoding="utf-8")
+    config = write_config(tmp_path / "c.yaml", f"name: x\ninput: {raw}\ntranslate:\n  enabled: false\nnormalize:\n  enabled: false\n")
+    result = run_cli("run", str(config), "--output", "/proc/foo")
+    assert result.returncode == 2 and "Errno" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "/proc/foo" in result.stderr
+
+
+def test_a_cuda_device_on_a_torch_without_cuda_is_a_config_error(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
+    import torch
+
+    from tests.conftest import tiny_config
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Жёны мобилизованных снова вышли к Кремлю в субботу утром.\n", encoding="utf-8")
+    config = tiny_config(tmp_path / "c.yaml", tiny_models, input=raw, output=tmp_path / "out", translate={"device": "cuda"})
+    result = run_cli("run", str(config))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"error: {config}: translate.device: 'cuda', but ")
+    assert "use device: auto (or cpu)" in result.stderr
+
+
+def test_translation_without_a_model_for_a_language_is_said_in_a_warning_and_the_card(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
+    from tests.conftest import tiny_config
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ru.txt").write_text("Жёны мобилизованных снова вышли к Кремлю в субботу утром.\n", encoding="utf-8")
+    (raw / "en.txt").write_text("The wives of mobilised men went to the Kremlin again on Saturday morning.\n", encoding="utf-8")
+    models = {"th": {"model": str(tiny_models["th"])}}  # no Russian model
+    config = tiny_config(tmp_path / "c.yaml", tiny_models, name="ds", input=raw, output=tmp_path / "out", translate={"models": models})
+    result = run_cli("run", str(config), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "warning: not translated: ru (1 paragraph): translate.models has no model for them, so their text_en is empty\n"
+    )
+    card = (tmp_path / "out" / "ds" / "README.md").read_text(encoding="utf-8")
+    assert "**Not translated: ru (1 paragraph)**: `translate.models` has no model for them" in card

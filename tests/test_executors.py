@@ -50,3 +50,39 @@ def test_ray_output_is_identical_to_local_output(tmp_path: Path, raw_copy: Path,
         ]
     )
     assert ray_report["stages"]["translate"]["sentences"] == local_report["stages"]["translate"]["sentences"] > 0
+
+
+def test_a_redirected_log_gets_lines_while_a_long_stage_runs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Not everything at the end: a line with counts and rate comes while documents still stream."""
+    import time
+    from collections.abc import Iterable, Iterator
+
+    from pipeline.config import RunConfig
+    from pipeline.executors import local
+    from pipeline.schema import Document, Stage
+
+    monkeypatch.setattr(local, "PROGRESS_SECONDS", 0.05)
+    monkeypatch.setattr(local, "progress_bars_wanted", lambda quiet: False)
+    produced: list[int] = []
+    said_while: list[int] = []
+
+    class Source(Stage):
+        name = "read"
+
+        def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+            for number in range(6):
+                time.sleep(0.03)
+                produced.append(number)
+                yield Document(id=str(number), source=f"{number}.txt", text="x", paragraphs=[])
+
+    class Slow(Stage):
+        name = "work"
+
+        def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+            for document in documents:
+                if "progress: at " in capsys.readouterr().err:
+                    said_while.append(len(produced))
+                yield document
+
+    local.run_stages([Source(), Slow()], RunConfig(name="x", quiet=False))
+    assert said_while and min(said_while) < 6  # a line came before the last document was read

@@ -1,3 +1,7 @@
+from pathlib import Path
+
+import pytest
+
 from pipeline.config import DetectConfig
 from pipeline.langid import LanguageDetector, detect_paragraph_languages, document_language, unknown_languages
 from pipeline.langid.rules import fewest_ruled_out, function_word_votes, ruled_out, word_frequency_scores
@@ -210,3 +214,33 @@ def test_mixed_text_is_the_language_most_of_its_words_can_be_in() -> None:
     assert detector.detect(russian_quoting_ukrainian)[0] == "ru"
     assert fewest_ruled_out("мы відомі шановні", ["ru", "uk"]) == {"uk"}
     assert fewest_ruled_out("мы відомі", ["ru", "uk"]) == {"ru", "uk"}
+
+
+# --- the detect command reads files as `run` does (issue 23) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sample", "language"), [("ru/put_domoy_cp1251.txt", "ru"), ("ru/mediazona_utf16.txt", "ru"), ("th/edit_lesum_cp874.txt", "th")]
+)
+def test_detect_reads_legacy_and_utf16_files_as_run_does(sample: str, language: str) -> None:
+    from tests.conftest import RAW
+    from tests.test_end_to_end import run_cli
+
+    result = run_cli("detect", str(RAW / sample), "--languages", "RU,Th,en")  # codes in any case
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    labels = [line.split("\t", 2) for line in result.stdout.splitlines()]
+    assert language in {label[0] for label in labels}
+    assert "\ufffd" not in result.stdout
+
+
+def test_detect_into_a_pipe_that_closes_early_ends_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    lines = tmp_path / "long.txt"  # more than a pipe holds: the writer meets the closed pipe
+    lines.write_text(("The wives of mobilised men went to the Kremlin again. " * 10 + "\n") * 400, encoding="utf-8")
+    command = f"{sys.executable} -m pipeline detect {lines} --languages ru,en | head -1"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.stdout.count("\n") == 1 and result.stderr == "" and result.returncode == 0

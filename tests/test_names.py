@@ -239,7 +239,7 @@ def test_names_apply_in_the_dataset_folder_updates_the_runs_registry(tmp_path: P
     # Recorded relative to the dataset folder: no local path in a published report.
     assert json.loads((folder / "run_report.json").read_text())["names"]["registry"] == "../../registry/names.yaml"
 
-    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+    with (folder / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     found = [(row["variant"], row["entity_id"]) for row in rows if row["status"] in ("auto", "pending")]
     assert found
@@ -251,18 +251,57 @@ def test_names_apply_in_the_dataset_folder_updates_the_runs_registry(tmp_path: P
     result = _names_apply_in(folder, "names.csv")  # as the dataset card says
     assert result.returncode == 0, result.stderr
     assert f"registry: {registry.resolve()} (the run's, from run_report.json)" in result.stderr
-    assert json.loads(result.stdout)["accepted"] == len(found)
+    assert applied_counts(result.stdout)["accepted"] == len(found)
+    assert result.stdout.splitlines()[-1] == f"registry written: {registry.resolve()}"
     entities = load_registry(registry).entities
     assert all(variant in entities[entity_id].variants for variant, entity_id in found)
     assert REGISTRY.read_bytes() == project_registry
 
 
+def applied_counts(stdout: str) -> dict[str, int]:
+    """The short table `names apply` prints: one `what  count` line each, then where it wrote."""
+    return {what: int(count) for what, count in (line.rsplit(None, 1) for line in stdout.splitlines()[:-1])}
+
+
 def test_names_apply_without_a_run_report_uses_the_default_registry(tmp_path: Path) -> None:
     table = _table(tmp_path, ["Putt Domoy,Put' Domoi,put-domoi,transliteration,0.97,1,1,x,accepted"])
     result = _names_apply_in(tmp_path, table.name)  # no configs/names.yaml here: nothing can be written
-    assert result.returncode == 2
-    assert "registry: configs/names.yaml (the default" in result.stderr
-    assert "configs/names.yaml: cannot read the name registry" in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "no registry: " in result.stderr and "there is no configs/names.yaml here; pass --registry FILE" in result.stderr
+    (tmp_path / "configs").mkdir()
+    shutil.copy(REGISTRY, tmp_path / "configs" / "names.yaml")
+    result = _names_apply_in(tmp_path, table.name)
+    assert result.returncode == 0 and "registry: configs/names.yaml (the default" in result.stderr
+    assert applied_counts(result.stdout) == {"accepted": 1, "rejected": 0, "moved": 0, "unchanged": 0}
+
+
+def test_a_run_without_a_registry_never_reviews_into_another(tmp_path: Path) -> None:
+    """normalize.registry: null: `names apply` and `review` refuse to fall back to the
+    configs/names.yaml of the current folder, and --registry new.yaml starts a registry."""
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    shutil.copy(_table(tmp_path, ["Putt Domoy,Put Domoy,new-put-domoy,discovered,0.0,1,1,x,new"]), folder / "names.csv")
+    (folder / "run_report.json").write_text(json.dumps({"names": {"registry": None}}), encoding="utf-8")
+    (tmp_path / "configs").mkdir()
+    project = tmp_path / "configs" / "names.yaml"
+    shutil.copy(REGISTRY, project)
+    for command in (["names", "apply", "ds/names.csv"], ["review", "ds", "--port", "0"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "pipeline", *command],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 2, result.stderr
+        assert "used no registry (normalize.registry: null): pass --registry FILE" in result.stderr
+    assert project.read_bytes() == REGISTRY.read_bytes()
+    result = _names_apply_in(tmp_path, "ds/names.csv", "--registry", "new.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "(--registry, created empty)" in result.stderr
+    assert load_registry(tmp_path / "new.yaml").entities == {}
+    assert _names_apply_in(tmp_path, "ds/names.csv", "--registry", "no/such/folder.yaml").returncode == 2
 
 
 def test_the_sample_data_gives_the_review_loop_pending_rows(tmp_path: Path) -> None:
@@ -274,7 +313,7 @@ def test_the_sample_data_gives_the_review_loop_pending_rows(tmp_path: Path) -> N
         f"name: sample\ninput: {RAW}\noutput: {tmp_path / 'out'}\nquiet: true\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
     )
     folder = run_pipeline(load_config(config)).output
-    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+    with (folder / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
         pending = [row["variant"] for row in csv.DictReader(handle) if row["status"] == "pending"]
     misspelt = (RAW / "en" / "regional_spellings.txt").read_text(encoding="utf-8")  # written for this
     assert any(variant in misspelt for variant in pending), pending
@@ -388,3 +427,39 @@ def test_a_rejected_native_form_is_not_recorded() -> None:
         registered = [(r["variant"], r["entity_id"]) for r in document.name_records if r["entity_id"] in registry.entities]
         assert registered == expected
         assert stage.counters["native_forms"] == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("cell", "encoding"),
+    [
+        ("Médiazona, Put’ Domoï", "cp1252"),
+        ("Große Straße, École", "cp1252"),
+        ("Совет матерей и жён", "cp1251"),
+        ("Ёлка", "cp1251"),
+        ("Эхо Москвы", "cp1251"),
+        ("ปุต โดมอย", "cp874"),
+        ("กรุงเทพ", "cp874"),
+    ],
+)
+def test_a_short_table_saved_in_a_legacy_code_page_reads_back(tmp_path: Path, cell: str, encoding: str) -> None:
+    """A spreadsheet's save in its locale's code page: a few words are enough to read it right
+    (a statistical detector reads "Совет матерей" in Windows-1251 as Windows-1252's "Ñîâåò ìàòåðåé")."""
+    from pipeline.names.spreadsheet import read_table
+
+    table = tmp_path / "names.csv"
+    table.write_bytes(f'variant;status\n"{cell}";accepted\nPut Damoi;accepted\n'.encode(encoding))
+    assert read_table(table) == (
+        ["variant", "status"],
+        [{"variant": cell, "status": "accepted"}, {"variant": "Put Damoi", "status": "accepted"}],
+    )
+
+
+def test_the_registry_lock_file_is_not_something_to_commit() -> None:
+    from pipeline.names.review import registry_lock
+
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    with registry_lock(ROOT / "configs" / "names.yaml"):
+        lock = next((ROOT / "configs").glob(".names.yaml.lock"))
+    result = subprocess.run(["git", "check-ignore", "-q", str(lock.relative_to(ROOT))], cwd=ROOT)
+    assert result.returncode == 0  # ignored

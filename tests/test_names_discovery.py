@@ -109,7 +109,7 @@ def _run(tmp_path: Path, registry: Path, name: str = "disc", normalize: str = ""
 
 
 def _rows(folder: Path) -> list[dict[str, str]]:
-    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+    with (folder / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -151,12 +151,12 @@ def test_a_run_proposes_groups_across_spellings_and_scripts_and_review_registers
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
-    entity = load_registry(registry).entities["new-andrei-kurochkin"]
+    entity = load_registry(registry).entities["andrey-kurochkin"]  # its id made from its canonical name
     assert (entity.canonical, entity.type, entity.native) == ("Andrey Kurochkin", "person", ("Андрей Курочкин",))
     assert set(entity.variants) == {"Andrei Kurochkin", "Andrej Kurotchkin"}
 
     again = _rows(_run(tmp_path, registry, "again"))
-    assert {row["status"] for row in again if row["entity_id"] == "new-andrei-kurochkin"} == {"known"}
+    assert {row["status"] for row in again if row["entity_id"] == "andrey-kurochkin"} == {"known"}
     assert not any(row["entity_id"] == "new-ekaterinburg" for row in again)  # rejected: not proposed again
     report = json.loads((tmp_path / "out" / "again" / "run_report.json").read_text())
     assert report["names"]["mentions_applied"] >= 2

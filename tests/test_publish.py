@@ -94,7 +94,7 @@ def test_hub_layout_card_and_names_config(tmp_path: Path) -> None:
             "type": "",
         }
     ]
-    assert (folder / "names.csv").read_text().splitlines()[
+    assert (folder / "names.csv").read_text(encoding="utf-8-sig").splitlines()[
         0
     ] == "variant,canonical,entity_id,method,score,count,documents,example,status,type"
     assert not list(tmp_path.glob(".ds.*"))  # no staging or old copies left behind
@@ -201,7 +201,7 @@ def test_names_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
         _record("Put Domoy", "\tPut Domoy…"),
     ]
     folder = _publish(tmp_path, documents)
-    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+    with (folder / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
         cells = [cell for row in csv.reader(handle) for cell in row]
     assert '\'=HYPERLINK("http://x","Put Domoi") said Put Domoi members.' in cells and "'-Put Domoi" in cells
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
@@ -226,7 +226,7 @@ def test_a_document_that_starts_with_a_formula_is_harmless_in_names_csv(tmp_path
         f"name: ds\ninput: {raw}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
     )
     assert run_cli("run", str(config), "--quiet").returncode == 0
-    with (tmp_path / "out" / "ds" / "names.csv").open(encoding="utf-8", newline="") as handle:
+    with (tmp_path / "out" / "ds" / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
         examples = [row["example"] for row in csv.DictReader(handle)]
     assert examples and all(example.startswith("'=HYPERLINK(") for example in examples)
 
@@ -363,3 +363,40 @@ def test_card_describes_name_discovery_as_configured(tmp_path: Path) -> None:
     assert "the groups of names nobody registered are normalized" in applied.split("## Limitations")[1]
     off = _card(tmp_path / "off", normalize=NormalizeConfig(discover=False)).split("## How it was made")[1]
     assert "Names nobody registered" not in off.split("## Limitations")[0]
+
+
+def test_the_card_says_the_table_status_and_how_to_review_into_which_registry(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from pipeline.publish.card import dataset_card
+
+    with_registry = dataset_card(_info(normalize=NormalizeConfig(registry=REGISTRY)), Counter({"en": 1}), 1, 0, tmp_path)
+    assert "(status `known` in the name table" in with_registry and "status `accepted` in the name table" not in with_registry
+    assert "`python -m pipeline names apply <this folder>/names.csv`" in with_registry
+    assert "`python -m pipeline review <this folder>`" in with_registry
+    without = dataset_card(_info(normalize=NormalizeConfig(registry=None)), Counter({"en": 1}), 1, 0, tmp_path)
+    assert "`python -m pipeline names apply <this folder>/names.csv --registry FILE`" in without
+    assert "This run used no registry" in without
+
+
+def test_the_month_chart_legend_covers_no_data_and_no_outlet_mentions_are_a_bar() -> None:
+    from collections import Counter
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from pipeline.publish.charts import CorpusCounts, _count_document, months_figure, outlet_bars
+
+    counts = CorpusCounts({}, Counter(), Counter(), 0, True)
+    months = ["2023-01-05", "2023-06-05", "2023-12-05"]
+    for number, name in enumerate(["Put' Domoi", "Idite Lesom", "Free Buryatia", "Mediazona", "Vyorstka", "IStories"]):
+        for published in months:
+            names = [{"canonical": name, "method": "exact"}] * (number + 1)
+            _count_document(counts, {"published": published, "outlet": "Vyorstka" if number % 2 else None, "lang": "en", "names": names})
+    figure = months_figure(counts)
+    FigureCanvasAgg(figure).draw()
+    axes = figure.axes[0]
+    legend = axes.get_legend().get_window_extent()
+    assert not legend.overlaps(axes.get_window_extent())  # beside the plot, not on its lines
+    assert figure.bbox.contains(legend.x1 - 1, legend.y0 + 1)  # and not cut off
+    bars = outlet_bars(counts)
+    assert bars == Counter({"Vyorstka": 3 * (2 + 4 + 6), "(no outlet)": 3 * (1 + 3 + 5)})

@@ -79,3 +79,17 @@ def test_a_run_prints_the_skipped_files_in_its_summary(tmp_path: Path) -> None:
     lines = result.stderr.splitlines()
     assert lines[-4:] == ["skipped:", "  empty.txt: empty file", "", f"published: {tmp_path / 'out' / 'ds'}"]
     assert "run ds: 2 read, 1 published, 1 skipped, " in result.stderr  # after what is left of the progress bars
+
+
+def test_pending_review_counts_the_rows_of_names_csv_native_unsure_included(published: Path) -> None:
+    import json
+
+    from pipeline.names.spreadsheet import read_table
+
+    report = json.loads((published / "run_report.json").read_text(encoding="utf-8"))
+    rows = read_table(published / "names.csv")[1]
+    pending = [row for row in rows if row["status"] == "pending"]
+    assert any(row["method"] == "native-unsure" for row in pending)  # the rows the old count left out
+    assert report["names"]["table_statuses"]["pending"] == len(pending)
+    new = sum(row["status"] == "new" for row in rows)
+    assert f"{len(pending)} pending review, {new} in proposed new groups" in format_report(report)

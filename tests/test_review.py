@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from pipeline.names import apply_review, load_registry
+from pipeline.names import RegistryError, apply_review, load_registry
 from pipeline.names.review import ReviewDecision
 from pipeline.names.spreadsheet import read_table, write_table
 from pipeline.publish.charts import read_charts, write_charts
@@ -264,7 +264,7 @@ def test_csv_rows_written_by_the_page_are_escaped_for_spreadsheets(workspace: tu
     rows[0]["example"] = "=HYPERLINK(1)"
     write_table(dataset / "names.csv", columns, rows)
     post(client_for(dataset, registry), action="accept", entity_id="put-domoi", variant="Put Damoi")
-    with (dataset / "names.csv").open(encoding="utf-8", newline="") as handle:
+    with (dataset / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
         assert next(csv.DictReader(handle))["example"] == "'=HYPERLINK(1)"
 
 
@@ -336,15 +336,18 @@ def test_accepting_a_proposed_group_creates_the_entity_as_names_apply_does(works
     assert 'id="g-new-soyuz-zhyon"' in client.get("/").text
     assert post(client, action="accept-group", entity_id="new-soyuz-zhyon") == 303
     assert registry.read_text(encoding="utf-8") == by_apply.read_text(encoding="utf-8")
-    entity = load_registry(registry).entities["new-soyuz-zhyon"]
+    # Registered under an id made from its name, not the proposal's `new-` id.
+    entity = load_registry(registry).entities["soyuz-zhyon"]
+    assert "new-soyuz-zhyon" not in load_registry(registry).entities
     assert (entity.canonical, entity.type, entity.native, set(entity.variants)) == (
         "Soyuz Zhyon",
         "organisation",
         ("Союз жён",),
         {"Soyuz Zhen"},  # the canonical name is not listed again
     )
-    assert {row["status"] for row in read_table(dataset / "names.csv")[1] if row["entity_id"] == "new-soyuz-zhyon"} == {"accepted"}
-    assert 'id="message">2 accepted, 1 unchanged</p>' in client.get("/").text
+    assert {row["status"] for row in read_table(dataset / "names.csv")[1] if row["entity_id"] == "soyuz-zhyon"} == {"accepted"}
+    # Creating the entity counts, even for the row spelled as its canonical name.
+    assert 'id="message">3 accepted</p>' in client.get("/").text
 
 
 def test_a_proposed_group_is_named_typed_and_decided_on_the_page(workspace: tuple[Path, Path]) -> None:
@@ -363,17 +366,22 @@ def test_a_proposed_group_is_named_typed_and_decided_on_the_page(workspace: tupl
     rows = [row for row in read_table(dataset / "names.csv")[1] if row["entity_id"] == "new-soyuz-zhyon"]
     assert {(row["canonical"], row["type"]) for row in rows} == {("Soyuz Zhyon Rossii", "organisation")}
     assert post(client, action="accept", entity_id="new-soyuz-zhyon", variant="Soyuz Zhen") == 303
-    entity = load_registry(registry).entities["new-soyuz-zhyon"]
+    entity = load_registry(registry).entities["soyuz-zhyon-rossii"]  # the id follows the name the reviewer gave
     assert (entity.canonical, entity.type, entity.variants) == ("Soyuz Zhyon Rossii", "organisation", ("Soyuz Zhen",))
+    # The group's open spellings moved with it, still open.
+    assert (rows_by_variant(dataset)["Soyuz Zhyon"]["entity_id"], rows_by_variant(dataset)["Soyuz Zhyon"]["status"]) == (
+        "soyuz-zhyon-rossii",
+        "new",
+    )
     # Move a proposed spelling to a registered entity; merge a proposed group into one; reject one.
     assert post(client, action="move", entity_id="new-mediazone-daily", variant="Mediazone Daily", target="mediazona — Mediazona") == 303
-    assert post(client, action="merge", entity_id="new-snow-patrol", target="new-soyuz-zhyon — Soyuz Zhyon Rossii") == 303
+    assert post(client, action="merge", entity_id="new-snow-patrol", target="soyuz-zhyon-rossii — Soyuz Zhyon Rossii") == 303
     loaded = load_registry(registry)
     assert "Mediazone Daily" in loaded.entities["mediazona"].variants
-    assert {"Snow Patrol", "Snow Patroll"} <= set(loaded.entities["new-soyuz-zhyon"].variants)
+    assert {"Snow Patrol", "Snow Patroll"} <= set(loaded.entities["soyuz-zhyon-rossii"].variants)
     rows_now = rows_by_variant(dataset)
     assert (rows_now["Mediazone Daily"]["entity_id"], rows_now["Mediazone Daily"]["status"]) == ("mediazona", "accepted")
-    assert (rows_now["Snow Patroll"]["entity_id"], rows_now["Snow Patroll"]["status"]) == ("new-soyuz-zhyon", "accepted")
+    assert (rows_now["Snow Patroll"]["entity_id"], rows_now["Snow Patroll"]["status"]) == ("soyuz-zhyon-rossii", "accepted")
     # What the page wrote is what `names apply` agrees with.
     assert apply_review(dataset / "names.csv", registry)["accepted"] == 0
 
@@ -391,7 +399,7 @@ def test_rejecting_and_merging_proposals_that_stay_proposals(workspace: tuple[Pa
     assert post(client, action="reject-group", entity_id="new-green-day") == 303
     assert {("green day", "new-green-day"), ("green dey", "new-green-day")} <= load_registry(registry).rejected
     assert post(client, action="accept-group", entity_id="new-snow-patrol") == 303
-    assert set(load_registry(registry).entities["new-snow-patrol"].variants) == {"Snow Patroll", "Snow Patrols"}
+    assert set(load_registry(registry).entities["snow-patrol"].variants) == {"Snow Patroll", "Snow Patrols"}
 
 
 def test_not_a_name_on_the_page(workspace: tuple[Path, Path]) -> None:
@@ -409,3 +417,234 @@ def test_not_a_name_on_the_page(workspace: tuple[Path, Path]) -> None:
     assert rows["Snow Patrol"]["status"] == "new"
     assert "1 not a name" in client.get("/").text
     assert apply_review(dataset / "names.csv", registry) == {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": len(rows)}
+
+
+# --- decisions that must take (issue 23) ---------------------------------------------------------
+
+
+def test_accepting_a_native_unsure_spelling_makes_it_sure_on_the_next_run(workspace: tuple[Path, Path], tmp_path: Path) -> None:
+    from pipeline.config import NormalizeConfig
+    from pipeline.names.stage import Normalize
+    from pipeline.schema import Document
+
+    dataset, registry = workspace
+    columns, rows = read_table(dataset / "names.csv")
+    unsure = {row["variant"]: row for row in rows if row["method"] == "native-unsure"}
+    # One is the registered native form itself, one a case form morphology cannot settle (his or hers).
+    assert {"Совет матерей и жён", "Цуканову"} <= set(unsure)
+    table = tmp_path / "reviewed.csv"
+    write_table(table, columns, [{**row, "status": "accepted"} if row["variant"] in unsure else row for row in rows])
+    assert apply_review(table, registry)["accepted"] == len(unsure)
+    assert apply_review(table, registry)["accepted"] == 0  # applied twice: nothing more to do
+
+    def methods(registry_path: Path, variant: str) -> list[str]:
+        loaded = load_registry(registry_path)
+        text = unsure[variant]["example"].strip("…")
+        document = Normalize(NormalizeConfig(registry=registry_path), loaded).normalize_document(
+            Document(id="d", source="s", text=text, paragraphs=[], text_en="They came.")
+        )
+        return [record["method"] for record in document.name_records if record["variant"] == variant]
+
+    for variant in unsure:
+        assert "native-unsure" in methods(REGISTRY, variant)
+        assert set(methods(registry, variant)) == {"known-variant"}  # the next run applies it: nothing pending
+    # Rejected later: unsure again, and no longer recorded for that entity.
+    write_table(table, columns, [{**row, "status": "rejected"} if row["variant"] == "Цуканову" else row for row in rows])
+    assert apply_review(table, registry)["rejected"] == 1
+    assert methods(registry, "Цуканову") == []
+    assert ("цуканову", "olga-tsukanova") not in load_registry(registry).confirmed
+
+
+def test_accepting_a_native_unsure_spelling_on_the_page(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    assert post(client, action="accept", entity_id="council-of-mothers-and-wives", variant="Совет матерей и жён") == 303
+    assert "1 accepted" in client.get("/").text
+    assert ("совет матерей и жен", "council-of-mothers-and-wives") in load_registry(registry).confirmed
+
+
+def test_accepting_the_canonical_row_of_a_proposed_group_creates_the_entity(workspace: tuple[Path, Path], tmp_path: Path) -> None:
+    dataset, registry = workspace
+    # In a spreadsheet: only the row spelled as the proposed canonical, accepted.
+    columns, rows = read_table(dataset / "names.csv")
+    table = tmp_path / "reviewed.csv"
+    accepted = [
+        {**row, "status": "accepted", "type": "place"} if (row["variant"], row["entity_id"]) == ("Moscow", "new-moscow") else row
+        for row in rows
+    ]
+    write_table(table, columns, accepted)
+    by_apply = tmp_path / "by-apply.yaml"
+    shutil.copy(registry, by_apply)
+    assert apply_review(table, by_apply)["accepted"] == 1
+    assert load_registry(by_apply).entities["moscow"].canonical == "Moscow"
+    assert apply_review(table, by_apply)["accepted"] == 0  # applied again: joins the entity named so, creates nothing
+    # On the page: renamed first, then its canonical-spelling row accepted (key a, or the button).
+    client = client_for(dataset, registry)
+    assert post(client, action="rename", entity_id="new-kremlin", canonical="The Kremlin", type="place") == 303
+    assert post(client, action="accept", entity_id="new-kremlin", variant="Kremlin") == 303
+    assert "1 accepted" in client.get("/").text
+    entity = load_registry(registry).entities["the-kremlin"]
+    assert (entity.canonical, entity.type, entity.variants) == ("The Kremlin", "place", ("Kremlin",))
+
+
+def test_moving_by_canonical_name_writes_the_registry_id(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    assert post(client, action="move", entity_id="mediazona", variant="Mediazone", target="IStories") == 303
+    assert "Mediazone" in load_registry(registry).entities["istories"].variants
+    row = rows_by_variant(dataset)["Mediazone"]
+    assert (row["entity_id"], row["canonical"], row["status"]) == ("istories", "IStories", "accepted")
+    html = client.get("/").text
+    assert 'id="g-IStories"' not in html and "1 moved" in html
+
+
+def test_the_message_is_said_once_and_focus_goes_to_the_next_row(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    response = client.post(
+        "/action",
+        data={"token": token_of(client), "action": "accept", "entity_id": "put-domoi", "variant": "Put Damoi", "anchor": "x", "row": "y"},
+    )
+    assert response.headers["location"] == "/?at=x&row=y#g-x"
+    assert "1 accepted" in client.get("/").text
+    assert 'id="message"' not in client.get("/").text  # not on the next page load
+    html = client.get("/", params={"at": "put-domoi", "row": "Put' Domoi"}).text
+    assert html.count("data-focus") == 1 and 'data-variant="Put&#39; Domoi" data-focus' in html
+
+
+# --- what the page shows (issue 23) --------------------------------------------------------------
+
+
+def spelling_row(html: str, entity_id: str, variant: str) -> str:
+    section = html[html.index(f'id="g-{entity_id}"') :]
+    section = section[: section.index("</section>")]
+    start = section.index(f'data-variant="{variant}"')
+    return section[start : section.index("</tr>", start)]
+
+
+def test_contexts_dates_and_outlets_of_spellings_as_written(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    html = client_for(dataset, registry).get("/").text
+    # A Russian name the run put in the nominative is found in its case form, with its dates.
+    moscow = spelling_row(html, "new-moscow", "Москва")
+    assert "<mark>Москвы</mark>" in moscow and "no dates" not in moscow
+    header = html[html.index('id="g-new-kremlin"') :]
+    assert "2023-11-20" in header[: header.index("<table>")]  # the group's dates count the Russian document
+    # A replaced spelling is shown as written, not as the canonical name that replaced it.
+    assert "<mark>Bot Domoy</mark>" in spelling_row(html, "put-domoi", "Bot Domoy")
+    # Case forms that are rows of their own, and Thai without spaces before it, are highlighted.
+    assert "<mark>Пути домой</mark>" in spelling_row(html, "put-domoi", "Пути домой")
+    assert "<mark>ปุต โดมอย</mark>" in spelling_row(html, "put-domoi", "ปุต โดมอย")
+
+
+# --- names.csv in a spreadsheet (issue 23) -------------------------------------------------------
+
+
+def test_names_csv_opens_in_excel_and_reads_back_from_its_legacy_saves(workspace: tuple[Path, Path], tmp_path: Path) -> None:
+    dataset, registry = workspace
+    table = dataset / "names.csv"
+    assert table.read_bytes().startswith(b"\xef\xbb\xbfvariant,")  # the BOM that tells Excel it is UTF-8
+    text = table.read_text(encoding="utf-8-sig")
+    assert "Цуканову" in text and "ปุต โดมอย" in text
+    columns, rows = read_table(table)
+    decided = {"Put Damoi": "accepted", "Цуканову": "accepted", "Mediazone": "rejected"}
+    reviewed = [{**row, "status": decided.get(row["variant"], row["status"])} for row in rows]
+    # Excel in a Russian locale: Windows-1251, `;` between cells; Thai letters become '?'.
+    russian = tmp_path / "ru.csv"
+    write_table(russian, columns, reviewed)
+    russian.write_bytes(russian.read_text(encoding="utf-8-sig").replace(",", ";").encode("cp1251", errors="replace"))
+    assert apply_review(russian, registry) == {"accepted": 2, "rejected": 1, "moved": 0, "unchanged": len(rows) - 3}
+    loaded = load_registry(registry)
+    assert "Put Damoi" in loaded.entities["put-domoi"].variants and ("цуканову", "olga-tsukanova") in loaded.confirmed
+    # Western Excel (Windows-1252): Cyrillic is lost, so a decision on a Cyrillic spelling is refused, naming the line.
+    western = tmp_path / "west.csv"
+    write_table(western, columns, [{**row, "status": "rejected"} if row["variant"] == "Путь домой" else row for row in rows])
+    western.write_bytes(western.read_text(encoding="utf-8-sig").encode("cp1252", errors="replace"))
+    before = registry.read_bytes()
+    with pytest.raises(RegistryError, match=r"west.csv:\d+: '\?+ \?+': the table was saved as cp125[12].*save it as \"CSV UTF-8\""):
+        apply_review(western, registry)
+    assert registry.read_bytes() == before
+    # ... and where the Cyrillic rows were left alone, it applies.
+    write_table(western, columns, [{**row, "status": "accepted"} if row["variant"] == "Bot Domoy" else row for row in rows])
+    western.write_bytes(western.read_text(encoding="utf-8-sig").encode("cp1252", errors="replace"))
+    assert apply_review(western, registry)["unchanged"] == len(rows)
+    # The page reads such a save too.
+    shutil.copy(russian, table)
+    assert "Цуканову" in client_for(dataset, registry).get("/").text
+
+
+# --- what reviewers of such tables expect (issue 23) ---------------------------------------------
+
+
+def group_order(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<section class="group[^"]*" id="g-([^"]+)"', html)
+
+
+def test_groups_sort_by_mentions_or_by_doubt(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    rows = read_table(dataset / "names.csv")[1]
+    client = client_for(dataset, registry)
+    mentions: dict[str, int] = {}
+    doubt: dict[str, float] = {}
+    for row in rows:  # the oracle: from the table itself
+        mentions[row["entity_id"]] = mentions.get(row["entity_id"], 0) + int(row["count"])
+        unsure = {"new": 0.5, "pending": 1 - float(row["score"] or 0)}.get(row["status"], 0.0)
+        doubt[row["entity_id"]] = max(doubt.get(row["entity_id"], 0.0), unsure)
+    by_mentions = group_order(client.get("/", params={"sort": "mentions"}).text)
+    assert [mentions[g] for g in by_mentions] == sorted((mentions[g] for g in by_mentions), reverse=True)
+    by_doubt = group_order(client.get("/", params={"sort": "doubt"}).text)
+    assert [round(doubt[g], 6) for g in by_doubt] == sorted((round(doubt[g], 6) for g in by_doubt), reverse=True)
+    assert by_doubt != by_mentions
+    # The order is kept across an action (it is part of where the reviewer was).
+    response = client.post(
+        "/action",
+        data={"token": token_of(client), "action": "accept", "entity_id": "put-domoi", "variant": "Put Damoi", "back": "sort=doubt"},
+    )
+    assert response.headers["location"].startswith("/?sort=doubt")
+
+
+def test_the_page_says_what_the_review_changed_since_the_run(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    assert "Since the run:" not in client.get("/").text
+    post(client, action="accept", entity_id="put-domoi", variant="Put Damoi")
+    post(client, action="reject", entity_id="mediazona", variant="Mediazone")
+    post(client, action="not-a-name", entity_id="combat-brotherhood", variant="Combat Brothers")
+    assert "<strong>Since the run:</strong> 1 accepted, 1 rejected, 1 not a name." in client.get("/").text
+
+
+def test_ticked_spellings_move_or_become_one_entity_in_one_action(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    before = registry.read_bytes()
+    fields = {"token": token_of(client), "entity_id": "put-domoi"}
+    response = client.post("/action", data={**fields, "action": "split-selected", "selected": ["Bout Domoy", "Bot Domoy", "Put' Domoj"]})
+    assert response.status_code == 303
+    entity = load_registry(registry).entities["bout-domoy"]
+    assert (entity.canonical, entity.type, set(entity.variants)) == ("Bout Domoy", "organisation", {"Bot Domoy", "Put' Domoj"})
+    assert not {"Bout Domoy", "Bot Domoy", "Put' Domoj"} & set(load_registry(registry).entities["put-domoi"].variants)
+    assert {rows_by_variant(dataset)[v]["entity_id"] for v in ("Bout Domoy", "Bot Domoy", "Put' Domoj")} == {"bout-domoy"}
+    assert post(client, action="undo") == 303 and registry.read_bytes() == before  # one action, one undo
+    data = {**fields, "action": "move-selected", "selected": ["Bot Domoy", "Put' Domoj"], "target": "Idite Lesom"}
+    assert client.post("/action", data=data).status_code == 303
+    assert "2 moved" in client.get("/").text
+    assert {"Bot Domoy", "Put' Domoj"} <= set(load_registry(registry).entities["idite-lesom"].variants)
+    assert post(client, action="move-selected", entity_id="put-domoi", target="idite-lesom") == 303
+    assert "tick the spellings first" in client.get("/").text  # nothing ticked: said, nothing done
+    assert apply_review(dataset / "names.csv", registry)["moved"] == 0  # names.csv agrees with the registry
+
+
+def test_each_group_shows_its_decisions_of_the_session(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    post(client, action="accept", entity_id="put-domoi", variant="Put Damoi")
+    post(client, action="move", entity_id="mediazona", variant="Mediazone", target="istories — IStories")
+    post(client, action="undo")
+    html = client.get("/").text
+    put_domoi = html[html.index('id="g-put-domoi"') :]
+    put_domoi = put_domoi[: put_domoi.index("</section>")]
+    assert "1 decision(s) on this group" in put_domoi and "accept &#39;Put Damoi&#39;: 1 accepted</li>" in put_domoi
+    istories = html[html.index('id="g-istories"') :]
+    assert "move &#39;Mediazone&#39; → istories: 1 moved</li>" in istories[: istories.index("</section>")]  # where it went, too

@@ -75,6 +75,16 @@ def row(driver: object, entity_id: str, variant: str) -> object:
     raise AssertionError(f"no row {variant!r} in {entity_id}")
 
 
+def click(driver: object, element: object) -> Callable[[], object]:
+    """A click on an element brought to the middle of the window (not under the sticky header)."""
+
+    def press() -> object:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)  # type: ignore[attr-defined]
+        return element.click()  # type: ignore[attr-defined]
+
+    return press
+
+
 def submit(driver: object, press: Callable[[], object]) -> str:
     """Do what submits a form, wait for the next page, and return its message."""
     from selenium.webdriver.common.by import By
@@ -84,6 +94,8 @@ def submit(driver: object, press: Callable[[], object]) -> str:
     page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
     press()
     WebDriverWait(driver, 20).until(staleness_of(page))  # type: ignore[arg-type]
+    # and for its script to have run (it puts the focus back where the reviewer was)
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")  # type: ignore[attr-defined]
     return str(driver.find_element(By.ID, "message").text)  # type: ignore[attr-defined]
 
 
@@ -106,12 +118,12 @@ def test_review_in_a_browser(served: tuple[str, Path, Path], browser: object) ->
 
     # Reject a group.
     reject_group = driver.find_element(By.CSS_SELECTOR, "#g-council-of-mothers-and-wives button[value='reject-group']")  # type: ignore[attr-defined]
-    assert "rejected" in submit(driver, reject_group.click)
+    assert "rejected" in submit(driver, click(driver, reject_group))
 
     # Move a spelling to another entity, typed in its search box.
     mediazone = row(driver, "mediazona", "Mediazone")
     mediazone.find_element(By.NAME, "target").send_keys("istories — IStories")  # type: ignore[attr-defined]
-    assert "1 moved" in submit(driver, mediazone.find_element(By.CSS_SELECTOR, "button[value='move']").click)  # type: ignore[attr-defined]
+    assert "1 moved" in submit(driver, click(driver, mediazone.find_element(By.CSS_SELECTOR, "button[value='move']")))  # type: ignore[attr-defined]
     assert row(driver, "istories", "Mediazone")
 
     loaded = load_registry(registry)
@@ -124,7 +136,7 @@ def test_review_in_a_browser(served: tuple[str, Path, Path], browser: object) ->
     assert (rows["Mediazone"]["entity_id"], rows["Mediazone"]["status"]) == ("istories", "accepted")
 
     # Undo takes the move back.
-    assert "undone" in submit(driver, driver.find_element(By.ID, "undo").click)  # type: ignore[attr-defined]
+    assert "undone" in submit(driver, click(driver, driver.find_element(By.ID, "undo")))  # type: ignore[attr-defined]
     assert rows_by_variant(dataset)["Mediazone"]["entity_id"] == "mediazona"
 
 
@@ -153,3 +165,95 @@ def test_keys_move_edit_and_mark_not_a_name(served: tuple[str, Path, Path], brow
     assert "1 not a name" in submit(driver, lambda: press("n"))
     assert "put damoi" in load_registry(registry).not_names
     assert rows_by_variant(dataset)["Put Damoi"]["status"] == "not_a_name"
+
+
+def focused(driver: object) -> tuple[str, str] | None:
+    """(group id, variant) of the spelling row that has the focus (None: no row has it)."""
+    import time
+
+    for _ in range(50):  # the page's script restores the focus once the page has loaded
+        element = driver.switch_to.active_element  # type: ignore[attr-defined]
+        if element.tag_name == "tr":
+            return element.find_element("xpath", "./ancestor::section").get_attribute("data-entity"), element.get_attribute("data-variant")
+        time.sleep(0.1)
+    return None
+
+
+def open_rows(driver: object) -> list[tuple[str, str, str]]:
+    from selenium.webdriver.common.by import By
+
+    rows = []
+    for candidate in driver.find_elements(By.CSS_SELECTOR, "tr.spelling"):  # type: ignore[attr-defined]
+        status = candidate.find_element(By.CSS_SELECTOR, "td.status").text.split()[0]
+        entity = candidate.find_element(By.XPATH, "./ancestor::section").get_attribute("data-entity")
+        rows.append((entity, candidate.get_attribute("data-variant"), status))
+    return [row for row in rows if row[2] in ("new", "pending")]
+
+
+def test_a_reviewers_whole_pass_with_keys_only(served: tuple[str, Path, Path], browser: object, tmp_path: Path) -> None:
+    """j once, then a/r/n only: each decision saved, the focus on the next open spelling every time
+    (not back at the top), and what the page saved is what `names apply` makes of the same rows."""
+    from pipeline.names import apply_review
+    from pipeline.names.spreadsheet import read_table
+    from tests.conftest import REGISTRY
+
+    address, dataset, registry = served
+    driver = browser
+    driver.get(address)  # type: ignore[attr-defined]
+    original = read_table(dataset / "names.csv")
+    # A Russian-source spelling the run did not replace shows its document's date.
+    moscow = row(driver, "new-moscow", "Москва")
+    assert "no dates" not in moscow.find_element("css selector", "td.meta").text  # type: ignore[attr-defined]
+    keys = {"Минюст": "r", "Combat Brothers": "r", "<script>alert(1)</script>": "n"}
+    driver.switch_to.active_element.send_keys("j")  # type: ignore[attr-defined]
+    decided: list[tuple[str, str]] = []
+    for _ in range(40):
+        todo = open_rows(driver)
+        if not todo:
+            break
+        here = focused(driver)
+        assert here is not None, decided  # never lost: no Tab or click needed to go on
+        if here[1] not in {variant for _, variant, _ in todo}:
+            driver.switch_to.active_element.send_keys("j")  # type: ignore[attr-defined]
+            continue
+        variants = [variant for _, variant, _ in open_rows(driver)]
+        expected = variants[variants.index(here[1]) + 1] if variants.index(here[1]) + 1 < len(variants) else None
+        key = keys.get(here[1], "a")
+        message = submit(driver, lambda: driver.switch_to.active_element.send_keys(key))  # type: ignore[attr-defined]  # noqa: B023
+        assert not message.startswith("not saved") and "unchanged" not in message, (here, message)  # every decision took
+        decided.append((here[1], key))
+        if expected is not None:  # on to the next open spelling, not back at the top of the page
+            assert (focused(driver) or ("", ""))[1] == expected, (here, expected, decided)
+    assert not open_rows(driver) and len(decided) == len([r for r in original[1] if r["status"] in ("new", "pending")])
+    # The Moscow row is its proposed group's canonical spelling: accepting it created the entity.
+    page_registry = load_registry(registry)
+    assert page_registry.entities["moscow"].native == ("Москва",)
+    # The same rows through `names apply`, on the registry as it was: the same registry.
+    by_apply = tmp_path / "by-apply.yaml"
+    shutil.copy(REGISTRY, by_apply)
+    apply_review(dataset / "names.csv", by_apply)
+    applied = load_registry(by_apply)
+    assert applied.entities == page_registry.entities
+    assert (applied.rejected, applied.not_names, applied.confirmed) == (
+        page_registry.rejected,
+        page_registry.not_names,
+        page_registry.confirmed,
+    )
+    assert apply_review(dataset / "names.csv", registry)["accepted"] == 0  # and names.csv says what the registry holds
+
+
+def test_enter_in_the_move_box_moves(served: tuple[str, Path, Path], browser: object) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    address, dataset, registry = served
+    driver = browser
+    driver.get(address)  # type: ignore[attr-defined]
+    mediazone = row(driver, "mediazona", "Mediazone")
+    box = mediazone.find_element("name", "target")  # type: ignore[attr-defined]
+    box.send_keys("IStories")  # the canonical name, not the id
+    assert "1 moved" in submit(driver, lambda: box.send_keys(Keys.ENTER))
+    loaded = load_registry(registry)
+    assert "Mediazone" in loaded.entities["istories"].variants and "Mediazone" not in loaded.entities["mediazona"].variants
+    moved = rows_by_variant(dataset)["Mediazone"]
+    assert (moved["entity_id"], moved["canonical"], moved["status"]) == ("istories", "IStories", "accepted")
+    assert row(driver, "istories", "Mediazone")

@@ -44,23 +44,46 @@ def _bar(stream: Iterable[Document], stage: Stage, position: int) -> Iterator[Do
     return iter(tqdm(stream, desc=f"{stage.name:<9}", unit="doc", position=position, leave=False, file=sys.stderr, dynamic_ncols=True))
 
 
-def _plain_line(stream: Iterable[Document], stage: Stage, started: float) -> Iterator[Document]:
-    """One plain line when the stage has let its last document through: what a log can hold."""
-    count = 0
-    for document in stream:
-        count += 1
-        yield document
-    elapsed = time.perf_counter() - started
-    print(f"progress: {stage.name} done, {count} documents, at {elapsed:.1f}s", file=sys.stderr, flush=True)
+# A redirected log of a long run gets a line this often (documents stream through every stage at
+# once, so the stages' "done" lines all come at the very end).
+PROGRESS_SECONDS = 30.0
+
+
+class _PlainLines:
+    """Progress for a log: every PROGRESS_SECONDS a line with each stage's count and the rate of
+    documents through the chain, and one line when a stage has let its last document through."""
+
+    def __init__(self, stages: list[Stage], started: float) -> None:
+        self.started = self.last_line = started
+        self.counts = {stage.name: 0 for stage in stages}
+
+    def count(self, stream: Iterable[Document], stage: Stage) -> Iterator[Document]:
+        for document in stream:
+            self.counts[stage.name] += 1
+            now = time.perf_counter()
+            if now - self.last_line >= PROGRESS_SECONDS:
+                self.last_line = now
+                self._periodic(now)
+            yield document
+        elapsed = time.perf_counter() - self.started
+        print(f"progress: {stage.name} done, {self.counts[stage.name]} documents, at {elapsed:.1f}s", file=sys.stderr, flush=True)
+
+    def _periodic(self, now: float) -> None:
+        elapsed = now - self.started
+        counts = ", ".join(f"{name} {count}" for name, count in self.counts.items())
+        through = list(self.counts.values())[-1]
+        print(f"progress: at {elapsed:.1f}s: {counts} documents; {through / elapsed:.2f} documents/s through", file=sys.stderr, flush=True)
 
 
 def run_stages(stages: list[Stage], config: RunConfig) -> dict[str, float]:
     """Stream documents through the stages; return the exclusive seconds of each stage.
 
-    Progress: bars on a terminal, one plain line per stage otherwise, nothing when quiet.
+    Progress: bars on a terminal; otherwise plain lines, one per stage when it is done and one
+    every PROGRESS_SECONDS with counts and rate; nothing when quiet.
     """
     bars = progress_bars_wanted(config.quiet)
     started = time.perf_counter()
+    lines = _PlainLines(stages, started)
     timers = [_Timer() for _ in stages]
     stream: Iterable[Document] = ()
     for position, (stage, timer) in enumerate(zip(stages, timers)):
@@ -71,7 +94,7 @@ def run_stages(stages: list[Stage], config: RunConfig) -> dict[str, float]:
         if bars:
             stream = _bar(stream, stage, position)
         elif not config.quiet:
-            stream = _plain_line(stream, stage, started)
+            stream = lines.count(stream, stage)
     for _ in stream:
         pass
     inclusive = [timer.seconds for timer in timers]

@@ -28,6 +28,7 @@ from pipeline.ingest.readers import (
 from pipeline.schema import Document, Paragraph, Stage, document_id
 from pipeline.scripts import fold_text
 
+BROKEN_LINK = "broken symbolic link: its target {} does not exist"
 EXTERNAL_LINK = "symbolic link to a place outside the input folder: not read (ingest.follow_external_links allows it)"
 LOOPING_LINK = "symbolic link that loops back on itself: nothing to read"
 NOT_A_FILE = "not a regular file (a broken symbolic link, a pipe or a device): nothing to read"
@@ -101,6 +102,9 @@ def list_input_files(
                 target = path.resolve() if link else path
             except RuntimeError:
                 listing.skipped.append((source, LOOPING_LINK))
+                continue
+            if link and not target.exists():  # wherever it points: say that it points to nothing
+                listing.skipped.append((source, BROKEN_LINK.format(os.readlink(path))))
                 continue
             external = link and not target.is_relative_to(top)
             if path.name.startswith(".") and path.is_dir():

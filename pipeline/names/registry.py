@@ -34,6 +34,9 @@ class Registry:
     path: Path | None = None
     # Spellings (by variant key) a reviewer marked "not a name": never matched nor proposed.
     not_names: set[str] = field(default_factory=set)
+    # (variant key, entity id) pairs of native spellings morphology cannot settle ("Цуканову": his
+    # dative or her accusative) that a reviewer confirmed: then applied like a known native form.
+    confirmed: set[tuple[str, str]] = field(default_factory=set)
 
     @cached_property
     def native_matcher(self) -> NativeMatcher:
@@ -48,6 +51,9 @@ class Registry:
         """Transliteration keys of the not-a-name spellings, except those a registered spelling shares."""
         registered = {fold(key) for key in self._registered_keys}
         return {fold(key) for key in self.not_names} - registered
+
+    def is_confirmed(self, spelling: str, entity_id: str) -> bool:
+        return (variant_key(spelling), entity_id) in self.confirmed
 
     def is_not_a_name(self, spelling: str) -> bool:
         """A reviewer marked this spelling, or one with its transliteration key, "not a name";
@@ -84,7 +90,7 @@ def parse_registry(data: Any, path: Path) -> Registry:
     # then normalizes nothing. A file with no `entities` key at all is more likely a mistake.
     if not isinstance(data, dict) or "entities" not in data or not isinstance(data["entities"], list | None):
         raise RegistryError(f"{path}: must be a mapping with an 'entities' list (`entities: []` for a registry without names)")
-    unknown_top = set(data) - {"entities", "rejected", "not_names"}
+    unknown_top = set(data) - {"entities", "rejected", "not_names", "confirmed"}
     if unknown_top:
         raise RegistryError(f"{path}: unknown key(s) {', '.join(sorted(unknown_top))}")
     entities: dict[str, Entity] = {}
@@ -122,13 +128,20 @@ def parse_registry(data: Any, path: Path) -> Registry:
                 raise RegistryError(f"{where}: {spelling!r} of {entity_id!r} is already claimed by {owner[0]!r} (line {owner[1]})")
             claimed[key] = (entity_id, line)
         entities[entity_id] = entity
-    rejected: set[tuple[str, str]] = set()
-    for item in data.get("rejected") or []:
-        if not isinstance(item, dict) or not {"variant", "entity_id"} <= set(item):
-            raise RegistryError(f"{path}:{_line(item)}: each rejected entry needs 'variant' and 'entity_id'")
-        rejected.add((variant_key(str(item["variant"])), str(item["entity_id"])))
+    rejected = _pairs(data.get("rejected"), "rejected", path)
+    confirmed = _pairs(data.get("confirmed"), "confirmed", path)
     not_names = {variant_key(spelling) for spelling in _strings(data.get("not_names"), f"{path}:{_line(data, 'not_names')}: not_names")}
-    return Registry(entities=entities, rejected=rejected, path=path, not_names=not_names)
+    return Registry(entities=entities, rejected=rejected, path=path, not_names=not_names, confirmed=confirmed)
+
+
+def _pairs(items: Any, key: str, path: Path) -> set[tuple[str, str]]:
+    """A top-level list of {variant, entity_id} (`rejected`, `confirmed`), by variant key."""
+    pairs: set[tuple[str, str]] = set()
+    for item in items or []:
+        if not isinstance(item, dict) or not {"variant", "entity_id"} <= set(item):
+            raise RegistryError(f"{path}:{_line(item)}: each {key} entry needs 'variant' and 'entity_id'")
+        pairs.add((variant_key(str(item["variant"])), str(item["entity_id"])))
+    return pairs
 
 
 def round_trip_yaml() -> YAML:

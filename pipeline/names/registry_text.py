@@ -170,7 +170,13 @@ class RegistryText:
         except OSError as error:
             raise RegistryError(f"{path}: cannot read the name registry: {error.strerror or error}") from error
         layout = cached[1]
-        registry = Registry(dict(layout.registry.entities), set(layout.registry.rejected), path, set(layout.registry.not_names))
+        registry = Registry(
+            dict(layout.registry.entities),
+            set(layout.registry.rejected),
+            path,
+            set(layout.registry.not_names),
+            set(layout.registry.confirmed),
+        )
         document = cls(path, layout, registry)
         pieces: dict[str, _Piece] = {}
         for key, text in layout.blocks:  # keys that share one text share one piece
@@ -253,7 +259,7 @@ class RegistryText:
             del self._sequence[index]
 
     def top_list(self, key: str) -> Any:
-        """A top-level list (`rejected`, `not_names`), to change in place; made when missing."""
+        """A top-level list (`rejected`, `not_names`, `confirmed`), to change in place; made when missing."""
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
         piece = self._blocks.get(key)

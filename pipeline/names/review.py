@@ -16,12 +16,13 @@ from typing import Any
 from filelock import FileLock
 
 from pipeline import scripts
+from pipeline.files import write_text_atomically
 from pipeline.names.entity import ENTITY_TYPES, Entity, variant_key
 from pipeline.names.native_forms import NativeMatcher
 from pipeline.names.registry import Registry, RegistryError
 from pipeline.names.registry_text import RegistryText
-from pipeline.names.spreadsheet import sniff_delimiter, unescape_cell
-from pipeline.names.table import DISCOVERED
+from pipeline.names.spreadsheet import table_reader, unescape_cell
+from pipeline.names.table import DISCOVERED, NATIVE_UNSURE
 
 # known, auto, pending, new: what the run wrote; accepted, rejected: what a reviewer decided.
 # not_a_name: a reviewer's too, for a spelling that is no name at all (never matched nor proposed again).
@@ -38,6 +39,7 @@ class ReviewDecision:
     # For a proposed entity (a group the run discovered): its canonical name and type.
     new_canonical: str | None = None
     new_type: str | None = None
+    method: str = ""  # how the run found the spelling (names.csv's `method`), where known
 
 
 def _entity_ids(registry: Registry) -> dict[str, list[str]]:
@@ -67,37 +69,46 @@ def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
     `;`); cells escaped against formulas (pipeline.names.spreadsheet) are read back as they were.
     Status and entity_id are taken in any case.
     """
-    import csv
-
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        reader, encoding = table_reader(path)
     except OSError as error:
         raise RegistryError(f"{path}: cannot read the name table: {error.strerror or error}") from error
+    except UnicodeDecodeError as error:
+        raise RegistryError(f"{path}: cannot read the name table: not valid {error.encoding} at byte {error.start}") from error
     by_canonical = {variant_key(entity.canonical): entity.id for entity in registry.entities.values()}
     ids = _entity_ids(registry)
     decisions = []
-    with handle:
-        delimiter = sniff_delimiter(handle.readline())
-        handle.seek(0)
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        missing = {"variant", "entity_id", "status"} - set(reader.fieldnames or [])
-        if missing:
-            raise RegistryError(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
-        for line, row in enumerate(reader, start=2):
-            cells = {key: unescape_cell(value or "").strip() for key, value in row.items() if key is not None}
-            variant, status = cells["variant"], cells["status"].lower()
-            if not variant:
-                raise RegistryError(f"{path}:{line}: empty variant")
-            if status not in REVIEW_STATUSES:
-                raise RegistryError(f"{path}:{line}: unknown status {status!r} (use one of {', '.join(REVIEW_STATUSES)})")
-            if cells.get("method") == DISCOVERED and cells["entity_id"].casefold() not in ids:
-                decisions.append(_new_entity_decision(cells, status, f"{path}:{line}", line))
-                continue
+    missing = {"variant", "entity_id", "status"} - set(reader.fieldnames or [])
+    if missing:
+        raise RegistryError(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
+    for line, row in enumerate(reader, start=2):
+        cells = {key: unescape_cell(value or "").strip() for key, value in row.items() if key is not None}
+        variant, status = cells["variant"], cells["status"].lower()
+        if not variant:
+            raise RegistryError(f"{path}:{line}: empty variant")
+        if status not in REVIEW_STATUSES:
+            raise RegistryError(f"{path}:{line}: unknown status {status!r} (use one of {', '.join(REVIEW_STATUSES)})")
+        if cells.get("method") == DISCOVERED and cells["entity_id"].casefold() not in ids:
+            decision = _new_entity_decision(cells, status, f"{path}:{line}", line)
+        else:
             entity_id = _resolve_entity_id(cells["entity_id"], ids, registry, f"{path}:{line}")
             proposed = by_canonical.get(variant_key(cells.get("canonical", "")))
             moved_from = proposed if proposed and proposed != entity_id else None
-            decisions.append(ReviewDecision(line, variant, entity_id, status, moved_from))
+            decision = ReviewDecision(line, variant, entity_id, status, moved_from, method=cells.get("method", ""))
+        _check_lost_letters(decision, encoding, f"{path}:{line}")
+        decisions.append(decision)
     return decisions
+
+
+def _check_lost_letters(decision: ReviewDecision, encoding: str, where: str) -> None:
+    """A legacy code page cannot hold every script ("Союз жён" saved as Windows-1252 is "???? ???"):
+    a decision on such a spelling would record question marks as a name."""
+    decided = decision.status in ("accepted", "rejected", "not_a_name") or decision.moved_from
+    if decided and not encoding.startswith("utf") and "?" in decision.variant:
+        raise RegistryError(
+            f"{where}: {decision.variant!r}: the table was saved as {encoding}, which replaced letters it cannot hold "
+            "with '?': save it as \"CSV UTF-8\" and apply it again"
+        )
 
 
 def _new_entity_decision(cells: dict[str, str], status: str, where: str, line: int) -> ReviewDecision:
@@ -145,14 +156,45 @@ def _matched_by_morphology(variant: str, entity: Entity) -> bool:
     return any(match.start == 0 and match.end == len(variant) for match in matches)
 
 
-def _rejection(decision: ReviewDecision) -> Any:
+def _pair(variant: str, entity_id: str) -> Any:
+    """An item of `rejected` or `confirmed`."""
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     item = CommentedMap()
-    item["variant"] = DoubleQuotedScalarString(decision.variant)
-    item["entity_id"] = decision.entity_id
+    item["variant"] = DoubleQuotedScalarString(variant)
+    item["entity_id"] = entity_id
     return item
+
+
+def _unconfirm(document: RegistryText, key: str, entity_id: str | None) -> bool:
+    """A confirmed native spelling rejected (for `entity_id`, or for all when None): no longer sure."""
+    pairs = {pair for pair in document.registry.confirmed if pair[0] == key and entity_id in (None, pair[1])}
+    if not pairs:
+        return False
+    confirmed = document.top_list("confirmed")
+    for index in reversed(range(len(confirmed))):
+        if (variant_key(str(confirmed[index]["variant"])), str(confirmed[index]["entity_id"])) in pairs:
+            del confirmed[index]
+    document.registry.confirmed -= pairs
+    return True
+
+
+EMPTY_REGISTRY = "# The canonical name registry: one entry per entity (see configs/names.yaml in the project).\nentities: []\n"
+
+
+def ensure_registry(path: Path) -> bool:
+    """Make an empty registry at `path` when there is none (`--registry new.yaml`); says whether
+    it made one. The folder must exist: a mistyped path makes no folders."""
+    if path.exists():
+        return False
+    if not path.parent.is_dir():
+        raise RegistryError(f"{path}: cannot create the registry: no folder {path.parent}")
+    try:
+        write_text_atomically(path, EMPTY_REGISTRY)
+    except OSError as error:
+        raise RegistryError(f"{path}: cannot create the registry: {error.strerror or error}") from error
+    return True
 
 
 @contextmanager
@@ -200,11 +242,14 @@ def resolve_decisions(decisions: list[ReviewDecision], registry: Registry, where
             resolved.append(proposed)
             continue
         entity_id = _resolve_entity_id(decision.entity_id, ids, registry, where)
-        resolved.append(ReviewDecision(decision.line, decision.variant, entity_id, decision.status, decision.moved_from))
+        moved_from = decision.moved_from if decision.moved_from != entity_id else None  # "moved" to where it was
+        resolved.append(ReviewDecision(decision.line, decision.variant, entity_id, decision.status, moved_from, method=decision.method))
     return resolved
 
 
-def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry_path: Path) -> dict[str, int]:
+def apply_decisions(
+    decide: Callable[[Registry], list[ReviewDecision]], registry_path: Path, registered: dict[str, str] | None = None
+) -> dict[str, int]:
     """Fold review decisions into the registry, keeping its comments and order: the one code path
     of `names apply` and the review page. Call it holding `registry_lock`.
 
@@ -216,13 +261,21 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
     nothing. The registry is written atomically, only if it changed, and only the entries that
     changed are written again (pipeline.names.registry_text). The summary counts accepted,
     rejected, moved and unchanged decisions, and `not_a_name` when there were any.
+
+    An accepted proposed group ("new-belgorodskaia-oblast") enters the registry under an id made
+    from its canonical name ("belgorodskaya-oblast"), or joins the entity already named so;
+    `registered` gets each proposed id and the registry id it became.
     """
     from ruamel.yaml.comments import CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     document = RegistryText.read(registry_path)
     registry = document.registry
-    decisions = decide(registry)
+    decided = decide(registry)
+    ids = _registry_ids(decided, registry)
+    if registered is not None:
+        registered.update(ids)
+    decisions = [replace(decision, entity_id=ids[decision.entity_id]) if decision.entity_id in ids else decision for decision in decided]
     summary = {"accepted": 0, "rejected": 0, "moved": 0, "unchanged": 0}
     not_a_name = 0
     for decision in decisions:
@@ -233,10 +286,12 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
             else:
                 summary["unchanged"] += 1
             continue
+        new_entity = False
         if decision.entity_id not in registry.entities:  # a proposed group nobody registered yet
             if decision.status == "accepted":
                 _create_entity(document, decision)
                 registry.entities[decision.entity_id] = Entity(decision.entity_id, decision.new_canonical or "", decision.new_type or "")
+                new_entity = True  # a change even when the spelling is the new canonical name itself
             elif decision.status != "rejected":
                 summary["unchanged"] += 1
                 continue
@@ -248,12 +303,13 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
             if key in document.spelling_keys(decision.entity_id, ("variants", "native")):
                 changed = remove_spelling(document.entity(decision.entity_id), decision.variant)
             changed |= _remember_rejection(document, decision)
+            changed |= _unconfirm(document, key, decision.entity_id)
             summary["rejected" if changed else "unchanged"] += 1
             continue
         if decision.status != "accepted" and not decision.moved_from:
             summary["unchanged"] += 1
             continue
-        changed = False
+        changed = new_entity
         for other_id in document.holders(decision.variant):
             if other_id != decision.entity_id:
                 changed |= remove_spelling(document.entity(other_id), decision.variant)
@@ -277,6 +333,11 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
                 node[field_name] = CommentedSeq()
             node[field_name].append(DoubleQuotedScalarString(decision.variant))
             changed = True
+        if decision.method == NATIVE_UNSURE and (key, decision.entity_id) not in registry.confirmed:
+            # Found, but morphology could not settle it: the reviewer's word makes it sure from now on.
+            document.top_list("confirmed").append(_pair(decision.variant, decision.entity_id))
+            registry.confirmed.add((key, decision.entity_id))
+            changed = True
         summary[("moved" if decision.moved_from else "accepted") if changed else "unchanged"] += 1
     if not_a_name:
         summary["not_a_name"] = not_a_name
@@ -285,12 +346,29 @@ def apply_decisions(decide: Callable[[Registry], list[ReviewDecision]], registry
     return summary
 
 
+def _registry_ids(decisions: list[ReviewDecision], registry: Registry) -> dict[str, str]:
+    """Proposed id -> registry id, for each proposed group with an accepted spelling: the entity
+    already named as its canonical (applying a table twice creates nothing twice), else a new id
+    made from the canonical name, never the proposal's `new-` one."""
+    ids: dict[str, str] = {}
+    by_name = {variant_key(entity.canonical): entity_id for entity_id, entity in registry.entities.items()}
+    for decision in decisions:
+        if decision.status != "accepted" or decision.entity_id in registry.entities or decision.entity_id in ids:
+            continue
+        if decision.new_canonical is None:
+            continue
+        name = decision.new_canonical or decision.variant
+        ids[decision.entity_id] = by_name.get(variant_key(name)) or new_entity_id([*registry.entities, *ids.values()], name)
+        by_name.setdefault(variant_key(name), ids[decision.entity_id])
+    return ids
+
+
 def _remember_rejection(document: RegistryText, decision: ReviewDecision) -> bool:
     """Record a rejected pairing unless it is recorded already; says whether it was new."""
     pair = (variant_key(decision.variant), decision.entity_id)
     if pair in document.registry.rejected:
         return False
-    document.top_list("rejected").append(_rejection(decision))
+    document.top_list("rejected").append(_pair(decision.variant, decision.entity_id))
     document.registry.rejected.add(pair)
     return True
 
@@ -304,7 +382,7 @@ def _mark_not_a_name(document: RegistryText, decision: ReviewDecision) -> bool:
         if variant_key(entity.canonical) == key:
             where = f"line {decision.line}: " if decision.line else ""
             raise RegistryError(f"{where}{decision.variant!r} is the canonical name of {entity_id!r}: rename the entity first")
-    changed = False
+    changed = _unconfirm(document, key, None)
     for holder in document.holders(decision.variant):
         changed |= remove_spelling(document.entity(holder), decision.variant)
     if key not in document.registry.not_names:

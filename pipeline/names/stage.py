@@ -16,6 +16,7 @@ from pipeline.config import NormalizeConfig
 from pipeline.names.discovery import english_names, russian_names
 from pipeline.names.matching import Mention, NameIndex, find_mentions
 from pipeline.names.registry import Registry
+from pipeline.names.table import NATIVE_UNSURE
 from pipeline.schema import Document, NameMention, Stage
 from pipeline.scripts import CYRILLIC
 
@@ -131,12 +132,12 @@ class Normalize(Stage):
             if not self.index.is_rejected(variant, native.entity.id) and not self.registry.is_not_a_name(variant):
                 example = _example(source, native.start, native.end)
                 kind = native.entity.type
-                if native.sure:
+                if native.sure or self.registry.is_confirmed(variant, native.entity.id):
                     records.append(_record(variant, native.entity.id, native.entity.canonical, "known-variant", 1.0, True, example, kind))
                     self.counters["native_forms"] += 1
                 else:  # morphology could not tell ("Свердлина" alone): the translation decided
                     records.append(
-                        _record(variant, native.entity.id, native.entity.canonical, "native-unsure", UNSURE_SCORE, False, example, kind)
+                        _record(variant, native.entity.id, native.entity.canonical, NATIVE_UNSURE, UNSURE_SCORE, False, example, kind)
                     )
                     self.counters["native_forms_unsure"] += 1
         if self.config.discover:

@@ -24,6 +24,8 @@ from pipeline.names.matching import GIVEN_GROUP, fold_token, parse_person
 from pipeline.scripts import NATIVE
 
 DISCOVERED = "discovered"
+# A native form found in the source that morphology cannot settle: pending until a reviewer confirms it.
+NATIVE_UNSURE = "native-unsure"
 
 
 def review_status(method: str, applied: bool) -> str:

@@ -35,6 +35,15 @@ class CardInfo:
     detect: DetectConfig = field(default_factory=DetectConfig)
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    # Paragraphs per language left untranslated for want of a model (from the run report).
+    untranslated: dict[str, int] = field(default_factory=dict)
+
+
+def untranslated_languages(untranslated: dict[str, int]) -> str:
+    """ "ru (12 paragraphs), th (3 paragraphs)": languages a model was missing for (`und` is no language)."""
+    return ", ".join(
+        f"{lang} ({count} paragraph{'s' if count != 1 else ''})" for lang, count in sorted(untranslated.items()) if lang != "und"
+    )
 
 
 def _fingerprint(files: list[Path]) -> str:
@@ -109,7 +118,7 @@ def _how_it_was_made(info: CardInfo) -> str:
         else:
             steps.append(
                 f"- **Name normalization**: registry `{normalize.registry}`. Spellings it lists are replaced by their "
-                f"canonical name (status `accepted` in the name table). Other spellings are scored by "
+                f"canonical name (status `known` in the name table; `accepted` once a reviewer accepted it). Other spellings are scored by "
                 f"transliteration-aware similarity: at or above {normalize.auto_threshold} they are replaced (`auto`); "
                 f"from {normalize.review_threshold} up to that they are listed as `pending` for review and left as written. "
                 "Titles are searched and normalized as the body is: their mentions have `field` `title_en`."
@@ -147,6 +156,8 @@ def _limitations(info: CardInfo) -> str:
         " a text dump's title and date are read from its first lines, and a date only mentioned in the body is never taken.",
         "- The texts belong to their publishers (see License).",
     ]
+    if untranslated := untranslated_languages(info.untranslated):
+        items.insert(0, f"- **Not translated: {untranslated}**: `translate.models` has no model for them, so their `text_en` is empty.")
     if info.tiny_models:
         langs = ", ".join(sorted(info.tiny_models))
         items.insert(0, f"- **The translations from {langs} are noise**: made by tiny test models, not real ones.")
@@ -266,7 +277,19 @@ from datasets import load_dataset
 - pipeline version: `{info.pipeline_version}`
 - config hash: `{info.config_hash}`
 - `run_report.json` lists what the run read, skipped (with the reason) and how long each stage took.
-- `names.csv` is the name table for review: set `status` to `accepted`, `rejected` or `not_a_name`
-  (or edit `entity_id` to move a spelling) and run `python -m pipeline names apply names.csv`; or
-  review in a web page with `python -m pipeline review <this folder>`.
+{_review_note(info)}
 """
+
+
+def _review_note(info: CardInfo) -> str:
+    """How to review the name table, with the registry the decisions go to."""
+    registry = "" if info.normalize.registry else " --registry FILE"
+    note = (
+        "- `names.csv` is the name table for review (UTF-8 with a byte order mark: spreadsheets open it as it is). Review it in a\n"
+        f"  web page with `python -m pipeline review <this folder>{registry}`, or in a spreadsheet: set `status` to `accepted`,\n"
+        "  `rejected` or `not_a_name` (or edit `entity_id` to move a spelling), save it as CSV and run\n"
+        f"  `python -m pipeline names apply <this folder>/names.csv{registry}`."
+    )
+    if not info.normalize.registry:
+        note += "\n  This run used no registry: `--registry FILE` names the one to update (an empty one is created if missing)."
+    return note

@@ -40,6 +40,7 @@ class CorpusCounts:
     languages: Counter[str]  # lang -> documents
     dated_documents: int
     has_outlet_column: bool
+    no_outlet: int = 0  # mentions in documents with no outlet: a bar of their own, not left out
 
 
 def count_corpus(data_folder: Path) -> CorpusCounts:
@@ -74,6 +75,8 @@ def _count_document(counts: CorpusCounts, row: dict[str, Any]) -> None:
             counts.months.setdefault(mention["canonical"], Counter())[month] += 1
         if row.get("outlet"):
             counts.outlets[row["outlet"]] += 1
+        else:
+            counts.no_outlet += 1
 
 
 def _figure(width: float = 7.0, height: float = 3.6) -> Any:
@@ -105,9 +108,15 @@ def _months_chart(counts: CorpusCounts, path: Path) -> str | None:
         return "no document has a `published` date"
     if not counts.months:
         return "no name mention in a dated document"
+    _save(months_figure(counts), path)
+    return None
+
+
+def months_figure(counts: CorpusCounts) -> Any:
+    """Lines per entity; the legend beside the plot, where it covers no line."""
     months = _month_range({month for by_month in counts.months.values() for month in by_month})
     top = sorted(counts.months, key=lambda name: (-sum(counts.months[name].values()), name))[:TOP_ENTITIES]
-    figure = _figure()
+    figure = _figure(9.0, 3.6)  # wider: the legend takes the right side
     axes = figure.subplots()
     for name in top:
         axes.plot(months, [counts.months[name][month] for month in months], marker="o", label=name)
@@ -115,9 +124,20 @@ def _months_chart(counts: CorpusCounts, path: Path) -> str | None:
     axes.set_title(f"Mentions per month, top {len(top)} entities")
     axes.set_xticks(range(0, len(months), max(1, len(months) // 12)))
     axes.tick_params(axis="x", labelrotation=45)
-    axes.legend(fontsize="small")
-    _save(figure, path)
-    return None
+    axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    return figure
+
+
+NO_OUTLET = "(no outlet)"
+
+
+def outlet_bars(counts: CorpusCounts) -> Counter[str]:
+    """Mentions per outlet, and those in documents with no outlet as a bar of their own: a
+    chart that silently left them out would make the known outlets look like the whole corpus."""
+    bars = Counter(counts.outlets)
+    if counts.no_outlet:
+        bars[NO_OUTLET] = counts.no_outlet
+    return bars
 
 
 def _bar_chart(values: Counter[str], title: str, unit: str, path: Path) -> None:
@@ -143,7 +163,7 @@ def write_charts(dataset: Path) -> list[Chart]:
     elif not counts.outlets:
         outlet_chart = Chart(outlet_chart.file, outlet_chart.title, "no document with a name mention has an `outlet`")
     else:
-        _bar_chart(counts.outlets, outlet_chart.title, "mentions", dataset / outlet_chart.file)
+        _bar_chart(outlet_bars(counts), outlet_chart.title, "mentions", dataset / outlet_chart.file)
     charts.append(outlet_chart)
     languages = Chart(f"{CHARTS_FOLDER}/documents_per_language.png", "Documents per language")
     _bar_chart(counts.languages, languages.title, "documents", dataset / languages.file)

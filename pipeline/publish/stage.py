@@ -234,6 +234,8 @@ class Publish(Stage):
         # Opened in spreadsheets: no cell may start a formula (the parquet table keeps raw text).
         write_table(self.staging / "names.csv", NAME_TABLE_COLUMNS, name_table)
         write_charts(self.staging)
+        translated = report.get("stages", {}).get("translate", {})
+        self.info.untranslated = {key.split(".", 1)[1]: count for key, count in translated.items() if key.startswith("untranslated.")}
         card = dataset_card(self.info, self.languages, self.counters["documents"], len(name_table), self.staging)
         (self.staging / "README.md").write_text(card, encoding="utf-8")
         (self.staging / PROGRESS_FILE).unlink()

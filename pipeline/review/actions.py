@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import scripts
 from pipeline.files import atomic_target
 from pipeline.names.entity import ENTITY_TYPES, variant_key
 from pipeline.names.registry import Registry, RegistryError
@@ -47,6 +48,8 @@ class Reviewer:
         self.table = dataset / "names.csv"
         self.registry = registry
         self.history: list[_Snapshot] = []
+        # Proposed ids the last action registered, and the ids they got (the page follows them).
+        self.registered: dict[str, str] = {}
 
     def _files(self) -> tuple[bytes, bytes]:
         # Bytes, not text: undo must give back the very file (names.csv has CRLF line ends).
@@ -74,15 +77,19 @@ class Reviewer:
 
         def change() -> str:
             canonicals: dict[str, str] = {}
+            resolved: list[ReviewDecision] = []
 
             def decide(registry: Registry) -> list[ReviewDecision]:
                 # Accepting, rejecting and moving change no canonical name: the registry as read will do.
                 canonicals.update((entity_id, entity.canonical) for entity_id, entity in registry.entities.items())
-                return resolve_decisions(decisions, registry, str(self.table))
+                resolved.extend(resolve_decisions(decisions, registry, str(self.table)))
+                return resolved
 
-            summary = apply_decisions(decide, self.registry)
-            chosen = {(variant_key(d.variant), d.moved_from or d.entity_id): d for d in decisions if d.status != "not_a_name"}
-            not_names = {variant_key(d.variant) for d in decisions if d.status == "not_a_name"}
+            registered = self.registered = {}  # an accepted proposed group's id -> its registry id
+            summary = apply_decisions(decide, self.registry, registered)
+            # names.csv gets the ids as the registry spells them ("istories" for a typed "IStories").
+            chosen = {(variant_key(d.variant), d.moved_from or d.entity_id): d for d in resolved if d.status != "not_a_name"}
+            not_names = {variant_key(d.variant) for d in resolved if d.status == "not_a_name"}
 
             def update(row: dict[str, str]) -> None:
                 key = variant_key(row["variant"])
@@ -93,6 +100,9 @@ class Reviewer:
                 if decision:
                     canonical = canonicals.get(decision.entity_id) or decision.new_canonical or row["canonical"]
                     row.update(status=decision.status, entity_id=decision.entity_id, canonical=canonical)
+                if row["entity_id"] in registered:  # the whole group, its open spellings too, under its registry id
+                    entity_id = registered[row["entity_id"]]
+                    row.update(entity_id=entity_id, canonical=canonicals.get(entity_id) or row["canonical"])
 
             self._follow(update)
             return ", ".join(f"{count} {what.replace('_', ' ')}" for what, count in summary.items() if count) or "nothing to change"
@@ -109,9 +119,24 @@ class Reviewer:
         """A decision on one row of names.csv; a proposed group's row carries its canonical and
         type, so that accepting it creates the entity as `names apply` does."""
         moved_from = row["entity_id"] if target and target != row["entity_id"] else None
-        if row.get("method") == DISCOVERED and row["entity_id"] not in self._registered():
-            return ReviewDecision(0, row["variant"], target or row["entity_id"], status, moved_from, row["canonical"], row.get("type", ""))
-        return ReviewDecision(0, row["variant"], target or row["entity_id"], status, moved_from)
+        method = row.get("method", "")
+        if method == DISCOVERED and row["entity_id"] not in self._registered():
+            return ReviewDecision(
+                0, row["variant"], target or row["entity_id"], status, moved_from, row["canonical"], row.get("type", ""), method
+            )
+        return ReviewDecision(0, row["variant"], target or row["entity_id"], status, moved_from, method=method)
+
+    def entity_for(self, typed: str) -> str:
+        """The entity a reviewer typed in a "move to…" or "merge into…" box: an id (any case), the
+        id shown before its canonical name ("istories — IStories"), a registered canonical name
+        ("IStories") or a proposed group's id. Anything else comes back as typed (and is refused
+        as an unknown entity_id)."""
+        text = typed.split(" — ", 1)[0].strip()
+        registry = RegistryText.read(self.registry).registry
+        by_id = {entity_id.casefold(): entity_id for entity_id in registry.entities}
+        by_name = {variant_key(entity.canonical): entity_id for entity_id, entity in registry.entities.items()}
+        proposed = {row["entity_id"].casefold(): row["entity_id"] for row in read_table_kept(self.table)[1]}
+        return by_id.get(text.casefold()) or by_name.get(variant_key(text)) or proposed.get(text.casefold()) or text
 
     def decide_spelling(self, variant: str, entity_id: str, status: str, target: str | None = None) -> str:
         """Accept, reject, mark or move (to `target`) one spelling of a group on the page."""
@@ -204,33 +229,63 @@ class Reviewer:
         return self._relabel(relabel, f"proposed {source_id} merged into {target_id}")
 
     def split(self, variant: str, entity_id: str) -> str:
-        """Move a spelling out of its group into a new entity named by it, of the same type (for a
-        proposed group: a proposed group of its own, in names.csv)."""
+        return self.split_many([variant], entity_id)
+
+    def split_many(self, variants: list[str], entity_id: str) -> str:
+        """Move spellings out of their group into one new entity named by the first, of the same
+        type (for a proposed group: a proposed group of its own, in names.csv); one undo step."""
+        from ruamel.yaml.comments import CommentedSeq
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        keys = {variant_key(variant) for variant in variants}
+        if not variants:
+            raise RegistryError("no spelling selected (tick the spellings first)")
+        name = variants[0]
+
+        def chosen(row: dict[str, str]) -> bool:
+            return variant_key(row["variant"]) in keys and row["entity_id"] == entity_id
+
         if entity_id not in self._registered():
             taken = {row["entity_id"] for row in read_table_kept(self.table)[1]}
-            proposed_id = new_entity_id(taken, variant, prefix="new-")
+            proposed_id = new_entity_id(taken, name, prefix="new-")
 
             def relabel_proposed(row: dict[str, str]) -> None:
-                if variant_key(row["variant"]) == variant_key(variant) and row["entity_id"] == entity_id:
-                    row.update(entity_id=proposed_id, canonical=variant)
+                if chosen(row):
+                    row.update(entity_id=proposed_id, canonical=name)
 
-            return self._relabel(relabel_proposed, f"{variant!r} proposed as {proposed_id}")
+            return self._relabel(relabel_proposed, f"{len(keys)} spelling(s) proposed as {proposed_id}")
         new_id = ""
 
         def change(document: RegistryText) -> str:
             nonlocal new_id
             if entity_id not in document.registry.entities:
                 raise RegistryError(f"unknown entity_id {entity_id!r}")
-            for holder in document.holders(variant):
-                remove_spelling(document.entity(holder), variant)
-            new_id = new_entity_id(document.entity_ids, variant)
-            return add_entity(document, new_id, variant, document.registry.entities[entity_id].type)
+            for variant in variants:
+                for holder in document.holders(variant):
+                    remove_spelling(document.entity(holder), variant)
+            new_id = new_entity_id(document.entity_ids, name)
+            done = add_entity(document, new_id, name, document.registry.entities[entity_id].type)
+            node = document.entity(new_id)
+            for variant in variants[1:]:
+                field_name = "native" if scripts.NATIVE.search(variant) else "variants"
+                if node.get(field_name) is None:
+                    node[field_name] = CommentedSeq()
+                node[field_name].append(DoubleQuotedScalarString(variant))
+            return done + (f" with {len(variants) - 1} more spelling(s)" if len(variants) > 1 else "")
 
         def relabel(row: dict[str, str]) -> None:
-            if variant_key(row["variant"]) == variant_key(variant) and row["entity_id"] == entity_id:
-                row.update(entity_id=new_id, canonical=variant, status="accepted")
+            if chosen(row):
+                row.update(entity_id=new_id, canonical=name, status="accepted")
 
         return self._edit(change, relabel)
+
+    def decide_spellings(self, variants: list[str], entity_id: str, status: str, target: str | None = None) -> str:
+        """Accept, reject or move (to `target`) several spellings of a group in one action."""
+        keys = {variant_key(variant) for variant in variants}
+        rows = [row for row in self._rows(entity_id) if variant_key(row["variant"]) in keys]
+        if not rows:
+            raise RegistryError(f"no spelling of {entity_id!r} selected (tick the spellings first)")
+        return self.decide([self._decision(row, status, target) for row in rows])
 
     def undo(self) -> str:
         with registry_lock(self.registry):

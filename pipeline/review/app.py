@@ -15,6 +15,7 @@ import re
 import secrets
 import socket
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -32,7 +33,7 @@ from pipeline.names.registry import RegistryError
 from pipeline.names.review import REVIEW_STATUSES
 from pipeline.publish.charts import read_charts
 from pipeline.review.actions import Reviewer
-from pipeline.review.corpus import STATUS_ORDER, Corpus, select, summary
+from pipeline.review.corpus import SORTS, STATUS_ORDER, Corpus, Group, changes_since_the_run, select, sort_groups, summary
 
 PAGE_GROUPS = 40
 # A page number as a person types it: ASCII digits, few of them (int() of 5,000 digits or of "²" raises).
@@ -99,23 +100,29 @@ class ReviewApp:
         self.message: tuple[str, bool] = ("", False)  # the last action's result, and whether it failed
         # Each browser's own Undo: one reviewer's Undo never reverts another's decision.
         self.histories: dict[str, list[Any]] = {}
+        # Each group's decisions in this session, oldest first: (time, what was done, its result).
+        self.history: dict[str, list[tuple[str, str, str]]] = {}
         self.templates = Environment(loader=PackageLoader("pipeline.review", "templates"), autoescape=True)
 
     async def page(self, request: Request) -> Response:
         self.corpus.refresh()
         params = request.query_params
-        filters = {key: params.get(key, "") for key in ("status", "type", "outlet", "q")}
+        filters = {key: params.get(key, "") for key in ("status", "type", "outlet", "q", "sort")}
         groups = select(self.corpus.groups, filters["status"], filters["type"], filters["outlet"], filters["q"])
+        groups = sort_groups(groups, filters["sort"])
         pages = max(1, -(-len(groups) // PAGE_GROUPS))
         asked = params.get("page", "1")
         page = min(max(1, int(asked) if _PAGE.fullmatch(asked) else 1), pages)
         shown = groups[(page - 1) * PAGE_GROUPS : page * PAGE_GROUPS]
-        self.corpus.fill_contexts([spelling for group in shown for spelling in group.spellings])
+        self.corpus.fill_groups(shown)
+        message, self.message = self.message, ("", False)  # said once, not on every later page load
         html = self.templates.get_template("page.html").render(
             dataset=self.dataset,
             registry=self.registry,
             groups=shown,
             total=summary(self.corpus.groups),
+            changes=changes_since_the_run(self.corpus.groups),
+            sorts=SORTS,
             matching=len(groups),
             page=page,
             pages=pages,
@@ -128,28 +135,57 @@ class ReviewApp:
             entities=self.corpus.entity_choices(),
             charts=read_charts(self.dataset),
             token=self.token,
-            message=self.message,
+            message=message,
+            following=following_rows(shown),
+            focus=(params.get("at", ""), params.get("row", "")),
             can_undo=bool(self.histories.get(request.cookies.get(REVIEWER_COOKIE, ""))),
+            history=self.history,
         )
         return _with_reviewer(request, HTMLResponse(html, headers=SECURITY_HEADERS))
 
     async def action(self, request: Request) -> Response:
         form = await request.form()
         fields = {key: str(value) for key, value in form.items()}
+        selected = [str(value) for value in form.getlist("selected")]
         if not secrets.compare_digest(fields.get("token", ""), self.token):
             return PlainTextResponse("forbidden: this page is out of date or not ours; reload it", status_code=403)
         reviewer = request.cookies.get(REVIEWER_COOKIE) or secrets.token_urlsafe(16)
         self.reviewer.history = self.histories.setdefault(reviewer, [])
+        self.reviewer.registered = {}
         try:
-            self.message = (self._do(fields), False)
+            self.message = (self._do(fields, selected), False)
         except RegistryError as error:
             self.message = (f"not saved: {error}", True)
+        self._remember(fields, selected)
+        # Back where the reviewer was: the row after the one just decided gets the focus (j/a/j/a),
+        # under its registry id if accepting its proposed group just gave it one.
+        anchor_id = self.reviewer.registered.get(fields.get("anchor", ""), fields.get("anchor", ""))
+        fields["anchor"] = anchor_id
+        at = {"at": anchor_id, "row": fields.get("row", "")} if anchor_id else {}
+        query = "&".join(part for part in (fields.get("back", ""), urlencode(at)) if part)
         anchor = f"#g-{fields['anchor']}" if fields.get("anchor") else ""
-        response = RedirectResponse(f"/?{fields.get('back', '')}{anchor}", status_code=303)
+        response = RedirectResponse(f"/?{query}{anchor}", status_code=303)
         response.set_cookie(REVIEWER_COOKIE, reviewer, httponly=True, samesite="strict")
         return response
 
-    def _do(self, fields: dict[str, str]) -> str:
+    def _remember(self, fields: dict[str, str], selected: list[str]) -> None:
+        """The action in its groups' histories: the group it was made in, the group a spelling
+        moved or merged into, the registry id a proposed group became."""
+        action, entity_id = fields.get("action", ""), fields.get("entity_id", "")
+        spellings = selected or ([fields["variant"]] if fields.get("variant") else [])
+        what = action.replace("-", " ") + (" " + ", ".join(repr(s) for s in spellings) if spellings else "")
+        if fields.get("target"):
+            what += f" → {fields['target'].split(' — ', 1)[0]}"
+        entry = (time.strftime("%H:%M:%S"), what, self.message[0])
+        try:
+            target = self.reviewer.entity_for(fields["target"]) if fields.get("target") else ""
+        except RegistryError:  # a registry that no longer reads: the action said so already
+            target = ""
+        groups = {entity_id, self.reviewer.registered.get(entity_id, ""), target}
+        for group in groups - {""}:
+            self.history.setdefault(group, []).append(entry)
+
+    def _do(self, fields: dict[str, str], selected: list[str]) -> str:
         action = fields.get("action", "")
         entity_id, variant = fields.get("entity_id", ""), fields.get("variant", "")
         target = fields.get("target", "").strip()
@@ -158,20 +194,20 @@ class ReviewApp:
         if action in ("accept-group", "reject-group"):
             return self.reviewer.decide_group(entity_id, "accepted" if action == "accept-group" else "rejected")
         if action == "move":
-            return self.reviewer.decide_spelling(variant, entity_id, "accepted", self._entity_id(target))
+            return self.reviewer.decide_spelling(variant, entity_id, "accepted", self.reviewer.entity_for(target))
         if action == "split":
             return self.reviewer.split(variant, entity_id)
+        if action == "move-selected":
+            return self.reviewer.decide_spellings(selected, entity_id, "accepted", self.reviewer.entity_for(target))
+        if action == "split-selected":
+            return self.reviewer.split_many(selected, entity_id)
         if action == "rename":
             return self.reviewer.rename(entity_id, fields.get("canonical", ""), fields.get("type", ""))
         if action == "merge":
-            return self.reviewer.merge(entity_id, self._entity_id(target))
+            return self.reviewer.merge(entity_id, self.reviewer.entity_for(target))
         if action == "undo":
             return self.reviewer.undo()
         raise RegistryError(f"unknown action {action!r}")
-
-    def _entity_id(self, text: str) -> str:
-        """An entity typed in the search box: its id, or the id shown before its canonical name."""
-        return text.split(" — ", 1)[0].strip()
 
     async def chart(self, request: Request) -> Response:
         # Only the files the chart index lists, inside the dataset folder: no path from the request.
@@ -190,6 +226,23 @@ def _with_reviewer(request: Request, response: Response) -> Response:
     if not request.cookies.get(REVIEWER_COOKIE):
         response.set_cookie(REVIEWER_COOKIE, secrets.token_urlsafe(16), httponly=True, samesite="strict")
     return response
+
+
+def following_rows(groups: list[Group]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(entity id, variant) of each row on the page -> the row to go on with after deciding it:
+    the next open one below it, else the first open one above (a/a/a works through the open work
+    wherever the page put it), else the next row, else itself."""
+    rows = [(group.entity_id, spelling.variant) for group in groups for spelling in group.spellings]
+    is_open = [spelling.status in ("new", "pending") for group in groups for spelling in group.spellings]
+    open_indexes = [index for index, flag in enumerate(is_open) if flag]
+    following: dict[tuple[str, str], tuple[str, str]] = {}
+    position = 0  # into open_indexes: the first open row after the current one
+    for index, row in enumerate(rows):
+        while position < len(open_indexes) and open_indexes[position] <= index:
+            position += 1
+        later = open_indexes[position] if position < len(open_indexes) else next((i for i in open_indexes if i != index), None)
+        following[row] = rows[later] if later is not None else rows[min(index + 1, len(rows) - 1)]
+    return following
 
 
 def create_app(dataset: Path, registry: Path, hosts: set[str], url_token: str | None = None) -> Starlette:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 from pipeline import scripts
 from pipeline.files import atomic_target
 from pipeline.names.entity import Entity, variant_key
+from pipeline.names.native_forms import native_pattern
 from pipeline.names.registry import Registry
 from pipeline.names.registry_text import RegistryText
 from pipeline.names.spreadsheet import escape_cell, read_table
@@ -81,6 +83,14 @@ class Group:
         return sum(spelling.count for spelling in self.spellings)
 
     @property
+    def doubt(self) -> float:
+        """How unsure the run was of its most doubtful open spelling: 1 - its score (a proposed
+        group's spellings, which have no score, count 0.5); 0 when nothing is open."""
+        return max(
+            (0.5 if s.status == "new" else 1.0 - _score(s.score) for s in self.spellings if s.status in ("new", "pending")), default=0.0
+        )
+
+    @property
     def is_new(self) -> bool:
         return not self.registered or any(spelling.status == "new" for spelling in self.spellings)
 
@@ -104,30 +114,51 @@ def script_of(text: str) -> str:
 
 
 def _read_documents(data_folder: Path) -> tuple[list[_Document], dict[str, list[tuple[int, int, int]]]]:
-    """The documents, and where each spelling the run applied was found (by its spelling key:
-    after a move or a merge it still points to the same places)."""
+    """The documents, and where each spelling the run found is written in text_en (by its
+    spelling key: after a move or a merge it still points to the same places)."""
     documents: list[_Document] = []
     mentions: dict[str, list[tuple[int, int, int]]] = {}
     for path in sorted(data_folder.glob("*.parquet")):
         names = pq.read_schema(path).names
-        wanted = ("text", "text_en_normalized", "paragraphs", "published", "outlet", "names", "title", "title_en")
+        wanted = ("text", "text_en", "text_en_normalized", "paragraphs", "published", "outlet", "names", "title", "title_en")
         columns = [c for c in wanted if c in names]
         for row in pq.read_table(path, columns=columns).to_pylist():
             index = len(documents)
             paragraphs = [(p["text"] or "", p["lang"] or "", p["text_en"] or "") for p in row.get("paragraphs") or []]
-            text, text_en = row["text"] or "", row["text_en_normalized"] or ""
-            title, title_en = row.get("title") or "", row.get("title_en") or ""
-            shift = 0
+            body_en, title, title_en = row.get("text_en") or "", row.get("title") or "", row.get("title_en") or ""
+            text, text_en, shift = row["text"] or "", body_en, 0
             if title_en:
                 # The title reads as the first paragraph, in the original and in English.
                 text = text if text.startswith(title) else title + PARAGRAPH_SEPARATOR + text
-                text_en, shift = title_en + PARAGRAPH_SEPARATOR + text_en, len(title_en) + len(PARAGRAPH_SEPARATOR)
+                text_en, shift = title_en + PARAGRAPH_SEPARATOR + body_en, len(title_en) + len(PARAGRAPH_SEPARATOR)
                 paragraphs.insert(0, (title, "en" if title == title_en else "", title_en))
-            documents.append(_Document(text, text_en, paragraphs, row.get("published") or "", row.get("outlet") or ""))
-            for mention in row.get("names") or []:
-                offset = 0 if mention.get("field") == "title_en" else shift
-                mentions.setdefault(variant_key(mention["variant"]), []).append((index, mention["start"] + offset, mention["end"] + offset))
+            documents.append(_Document(text, text_en, paragraphs, str(row.get("published") or ""), row.get("outlet") or ""))
+            names = row.get("names") or []
+            in_title = [mention for mention in names if mention.get("field") == "title_en"]
+            in_body = [mention for mention in names if mention.get("field", "text_en") == "text_en"]
+            # title_en is published normalized only: its spellings as written are searched for.
+            found = list(_as_written(title_en, title_en, in_title))
+            found += [
+                (variant, start + shift, end + shift)
+                for variant, start, end in _as_written(body_en, row.get("text_en_normalized") or "", in_body)
+            ]
+            for variant, start, end in found:
+                mentions.setdefault(variant_key(variant), []).append((index, start, end))
     return documents, mentions
+
+
+def _as_written(text_en: str, normalized: str, names: list[dict[str, Any]]) -> Iterator[tuple[str, int, int]]:
+    """Each mention's span in text_en, where the reviewer sees the spelling as written ("Bot
+    Domoy"), not the canonical name that replaced it in text_en_normalized (whose offsets the
+    `names` column gives). A span that does not hold its spelling is left out (then searched for)."""
+    shift = 0  # how much longer text_en_normalized is than text_en before this point
+    for mention in sorted(names, key=lambda m: m["start"]):
+        variant, start, end = mention["variant"], mention["start"], mention["end"]
+        original = start - shift
+        if normalized[start:end] != variant:  # replaced by its canonical name
+            shift += (end - start) - len(variant)
+        if text_en[original : original + len(variant)].casefold() == variant.casefold():
+            yield variant, original, original + len(variant)
 
 
 class Corpus:
@@ -214,19 +245,35 @@ class Corpus:
         for spelling in spellings:
             spelling.contexts, spelling.outlets, spelling.first, spelling.last = self._contexts[variant_key(spelling.variant)]
 
+    def fill_groups(self, groups: list[Group]) -> None:
+        """Contexts of the groups' spellings, and each group's outlets and dates widened by them:
+        a Russian spelling the run did not replace is found only by searching (a page at a time)."""
+        self.fill_contexts([spelling for group in groups for spelling in group.spellings])
+        for group in groups:
+            group.outlets = sorted({*group.outlets, *(outlet for s in group.spellings for outlet in s.outlets)})
+            dates = [date for date in (group.first, group.last, *(d for s in group.spellings for d in (s.first, s.last))) if date]
+            group.first, group.last = (min(dates), max(dates)) if dates else ("", "")
+
     def _search(self, variants: list[str]) -> dict[str, list[tuple[int, int, int, bool]]]:
-        """Where each spelling is written, by its search key: native ones in the original text,
-        the others in the English; one pattern per script, longest spelling first."""
+        """Where each spelling is written, by its search key: native ones in the original text, in
+        any case form ("Москва" finds "власти Москвы", as the run's discovery put it in the
+        nominative), the others in the English; one pattern per script, longest spelling first."""
         found: dict[str, list[tuple[int, int, int, bool]]] = {}
         for native in (False, True):
             chosen = sorted({v for v in variants if bool(scripts.NATIVE.search(v)) == native}, key=len, reverse=True)
             if not chosen:
                 continue
-            alternatives = "|".join(r"\W*".join(re.escape(part) for part in variant.split()) for variant in chosen)
-            pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+            # As written first; then, for Russian, in another case form ("Пути домой" is its own row).
+            spelled = [(variant, _as_written_pattern(variant)) for variant in chosen]
+            if native:
+                spelled += [(variant, native_pattern(variant)) for variant in chosen if scripts.CYRILLIC.search(variant)]
+            alternatives = "|".join(f"(?P<v{number}>{pattern})" for number, (_, pattern) in enumerate(spelled))
+            pattern = re.compile(alternatives, re.IGNORECASE)
+            keys = {f"v{number}": _search_key(variant) for number, (variant, _) in enumerate(spelled)}
             for index, document in enumerate(self.documents):
                 for match in pattern.finditer(document.text if native else document.text_en):
-                    found.setdefault(_search_key(match.group(0)), []).append((index, match.start(), match.end(), native))
+                    key = next(keys[name] for name in keys if match.group(name) is not None)
+                    found.setdefault(key, []).append((index, match.start(), match.end(), native))
         return found
 
     def _context(self, index: int, start: int, end: int, in_source: bool) -> Context:
@@ -292,7 +339,7 @@ def write_table_kept(path: Path, columns: list[str], rows: list[dict[str, str]])
         else:
             lines.append(_csv_line([escape_cell(row.get(column, "")) for column in columns]))
     with atomic_target(path) as temporary:
-        temporary.write_text(_csv_line(columns) + "".join(lines), encoding="utf-8", newline="")
+        temporary.write_text(_csv_line(columns) + "".join(lines), encoding="utf-8-sig", newline="")
     _kept_tables[path] = _KeptTable(file_stamp(path), columns, rows, lines)
 
 
@@ -300,6 +347,45 @@ def _csv_line(cells: list[str]) -> str:
     out = io.StringIO()
     csv.writer(out).writerow(cells)
     return out.getvalue()
+
+
+def _as_written_pattern(variant: str) -> str:
+    """A spelling as written, whatever the punctuation between its words; a word of its own
+    except in Thai, which has no spaces between words."""
+    if scripts.THAI.search(variant):
+        return native_pattern(variant)
+    words = r"\W*".join(re.escape(part) for part in variant.split())
+    return rf"(?<!\w){words}(?!\w)"
+
+
+def _score(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
+# How the page can order the groups: the default puts open work first.
+SORTS = {"open": "open work first", "mentions": "most mentions", "doubt": "most doubtful first"}
+
+
+def sort_groups(groups: list[Group], sort: str) -> list[Group]:
+    if sort == "mentions":
+        return sorted(groups, key=lambda group: (-group.mentions, group.canonical))
+    if sort == "doubt":
+        return sorted(groups, key=lambda group: (-group.doubt, -group.open, -group.mentions, group.canonical))
+    return groups  # already in their page order
+
+
+def changes_since_the_run(groups: list[Group]) -> dict[str, int]:
+    """What the review changed since the run wrote names.csv: a run writes only known, auto,
+    pending and new, so every accepted, rejected or not_a_name row is a reviewer's decision."""
+    counts: dict[str, int] = {}
+    for group in groups:
+        for spelling in group.spellings:
+            if spelling.status in ("accepted", "rejected", "not_a_name"):
+                counts[spelling.status] = counts.get(spelling.status, 0) + 1
+    return counts
 
 
 def _search_key(text: str) -> str:

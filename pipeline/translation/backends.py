@@ -40,11 +40,19 @@ def quiet_transformers() -> None:
 
 
 def resolve_device(device: str) -> str:
-    if device != "auto":
-        return device
+    """The device to load models on; one this torch cannot use is refused, saying what to write."""
     import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, ValueError):
+        raise ModelLoadError(f"translate.device: {device!r} is not a device (use auto, cpu, or cuda)") from None
+    if kind == "cuda" and not torch.cuda.is_available():
+        build = "this torch is built without CUDA" if torch.version.cuda is None else "no CUDA GPU is visible"
+        raise ModelLoadError(f"translate.device: {device!r}, but {build}: use device: auto (or cpu)")
+    return device
 
 
 def looks_like_path(model: str) -> bool:

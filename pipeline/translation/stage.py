@@ -162,10 +162,16 @@ class Translate(Stage):
 
     def _sentences(self, paragraph: Paragraph) -> list[_Sentence]:
         text = paragraph.text
-        # Only sure matches are protected: an unsure one ("Свердлина" alone) is left to the model.
+        # Only sure matches are protected: an unsure one ("Свердлина" alone) is left to the model,
+        # unless a reviewer confirmed that spelling for that entity.
+        registry = self.registry
         matches = (
-            [m for m in self.registry.native_matcher.find(text) if m.sure and not self._rejected(text[m.start : m.end], m)]
-            if self.registry
+            [
+                m
+                for m in registry.native_matcher.find(text)
+                if (m.sure or registry.is_confirmed(text[m.start : m.end], m.entity.id)) and not self._rejected(text[m.start : m.end], m)
+            ]
+            if registry
             else []
         )
         spans = split_sentences(text, paragraph.lang, [(m.start, m.end) for m in matches])

@@ -1,5 +1,5 @@
 // Keyboard for the review page: j/k move between spellings, a accepts, r rejects, n marks "not a
-// name", e edits the group's canonical name. Everything also works without this file (plain forms).
+// name", x ticks a spelling, e edits the group's canonical name. Everything also works without this file (plain forms).
 (function () {
   "use strict";
   var rows = function () { return Array.prototype.slice.call(document.querySelectorAll("tr.spelling")); };
@@ -22,6 +22,10 @@
     else if (event.key === "a") press("accept");
     else if (event.key === "r") press("reject");
     else if (event.key === "n") press("not-a-name");
+    else if (event.key === "x") {  // tick the spelling, for "Move ticked" or "New entity from ticked"
+      var box = current() && current().querySelector("input[name='selected']");
+      if (box) box.checked = !box.checked;
+    }
     else if (event.key === "e") {
       var group = (current() || document.querySelector("section.group"));
       var section = group && group.closest("section.group");
@@ -30,6 +34,12 @@
     } else return;
     event.preventDefault();
   });
-  var focusRow = document.querySelector("section.group:target tr.spelling") ;
-  if (focusRow) focusRow.focus();
+  // After an action: the row the server marked (the one after the row decided), else the group's
+  // first; once the page has loaded, since the browser's own jump to #g-… comes before that.
+  function restoreFocus() {
+    var focusRow = document.querySelector("tr.spelling[data-focus]") || document.querySelector("section.group:target tr.spelling");
+    if (focusRow) { focusRow.focus({preventScroll: true}); focusRow.scrollIntoView({block: "center"}); }
+  }
+  if (document.readyState === "complete") restoreFocus();
+  else window.addEventListener("load", function () { setTimeout(restoreFocus, 0); });
 })();
