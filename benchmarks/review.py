@@ -35,7 +35,7 @@ def canonical(k: int) -> str:
 
 def make_dataset(folder: Path, spellings: int) -> tuple[Path, Path]:
     from pipeline.names.spreadsheet import write_table
-    from pipeline.publish.features import FEATURES, NAME_TABLE_FEATURES
+    from pipeline.publish.features import DOCUMENT_SCHEMA, NAME_TABLE_COLUMNS
     from pipeline.publish.stage import write_parquet
 
     entities = spellings // 5
@@ -65,7 +65,7 @@ def make_dataset(folder: Path, spellings: int) -> tuple[Path, Path]:
             )
     dataset = folder / "dataset"
     (dataset / "data").mkdir(parents=True)
-    write_table(dataset / "names.csv", list(NAME_TABLE_FEATURES), rows)
+    write_table(dataset / "names.csv", list(NAME_TABLE_COLUMNS), rows)
     documents = []
     for d in range(DOCUMENTS):
         parts, names = [], []
@@ -97,7 +97,7 @@ def make_dataset(folder: Path, spellings: int) -> tuple[Path, Path]:
                 "paragraphs": [{"text": text, "lang": "en", "lang_score": 1.0, "text_en": text}],
             }
         )
-    write_parquet(documents, dataset / "data" / "train-00000-of-00001.parquet", FEATURES)
+    write_parquet(documents, dataset / "data" / "train-00000-of-00001.parquet", DOCUMENT_SCHEMA)
     return dataset, registry
 
 

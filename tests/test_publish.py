@@ -6,10 +6,13 @@ import csv
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import datasets
+import pyarrow as pa
 import pytest
 import yaml
 
@@ -17,9 +20,9 @@ from pipeline.config import DetectConfig, NormalizeConfig, TranslateConfig
 from pipeline.names import load_registry, read_review_table
 from pipeline.names.spreadsheet import escape_cell, unescape_cell
 from pipeline.publish import CardInfo, NothingToPublish, Publish, push_to_hub
-from pipeline.publish.features import FEATURES
+from pipeline.publish.features import DOCUMENT_COLUMNS, DOCUMENT_SCHEMA, NAME_TABLE_SCHEMA
 from pipeline.schema import Document, Paragraph
-from tests.conftest import REGISTRY, write_config
+from tests.conftest import REGISTRY, ROOT, write_config
 from tests.test_end_to_end import run_cli
 
 
@@ -260,9 +263,26 @@ def test_card_says_which_models_are_tiny_test_models(tmp_path: Path) -> None:
 def test_card_gives_a_meaning_for_every_column(tmp_path: Path) -> None:
     card = _card(tmp_path)
     rows = [line for line in card.split("## Columns")[1].split("##")[0].splitlines() if line.startswith("| `")]
-    assert [row.split("`")[1] for row in rows] == list(FEATURES)
+    assert [row.split("`")[1] for row in rows] == list(DOCUMENT_COLUMNS)
     assert all(row.rstrip(" |").rsplit("|", 1)[1].strip() for row in rows)  # a meaning after the type
-    assert "| `lang` | Value('string') | language of the document (ISO 639-1), `und` where unsure |" in rows
+    assert "| `lang` | string | language of the document (ISO 639-1), `und` where unsure |" in rows
+    assert any(row.startswith("| `names` | list of {entity_id: string,") for row in rows)
+
+
+@pytest.mark.parametrize("schema", [DOCUMENT_SCHEMA, NAME_TABLE_SCHEMA], ids=["documents", "name table"])
+def test_the_schemas_are_what_datasets_makes_of_their_features(schema: pa.Schema) -> None:
+    # Written without importing datasets (start-up): the types and the metadata the loader reads
+    # must be exactly what datasets itself writes for the same features.
+    features = datasets.Features.from_arrow_schema(schema)
+    assert features.arrow_schema.equals(schema, check_metadata=True)
+    assert features["lang" if "lang" in features else "variant"] == datasets.Value("string")
+
+
+def test_a_run_does_not_import_datasets_or_pandas() -> None:
+    # datasets (with pandas) is some 1.5 s and 140 MB of every start; the run path needs neither.
+    code = "import sys, pipeline.run, pipeline.chain; print(sorted(m for m in ('datasets', 'pandas', 'matplotlib') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_card_loads_from_the_published_folder(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pipeline.names import RegistryError, apply_review, load_registry
 from pipeline.names.review import ReviewDecision
 from pipeline.names.spreadsheet import read_table, write_table
 from pipeline.publish.charts import read_charts, write_charts
-from pipeline.publish.features import FEATURES
+from pipeline.publish.features import DOCUMENT_SCHEMA
 from pipeline.publish.stage import write_parquet
 from pipeline.review import create_app
 from pipeline.review.actions import Reviewer
@@ -246,7 +246,7 @@ def test_a_corpus_without_dates_says_so(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     names = [{"entity_id": "x", "canonical": "X", "variant": "X", "start": 0, "end": 1, "method": "exact", "score": 1.0}]
     row = {"id": "1", "source": "a.txt", "lang": "en", "text": "X", "text_en": "X", "text_en_normalized": "X", "names": names}
-    write_parquet([row], tmp_path / "data" / "train-00000-of-00001.parquet", FEATURES)
+    write_parquet([row], tmp_path / "data" / "train-00000-of-00001.parquet", DOCUMENT_SCHEMA)
     charts = {chart.file: chart for chart in write_charts(tmp_path)}
     assert charts["charts/mentions_per_month.png"].missing == "no document has a `published` date"
     assert not (tmp_path / "charts" / "mentions_per_month.png").exists()

@@ -13,7 +13,7 @@ import yaml
 
 from pipeline.config import DetectConfig, NormalizeConfig, TranslateConfig
 from pipeline.publish.charts import charts_section
-from pipeline.publish.features import FEATURES
+from pipeline.publish.features import DOCUMENT_COLUMNS, describe
 from pipeline.schema import COLUMN_MEANINGS
 
 
@@ -214,7 +214,7 @@ def dataset_card(info: CardInfo, languages: Counter[str], documents: int, names:
         header["configs"].append(_config("names", "names/*.parquet", folder, "name table"))
         header["dataset_info"].append(_dataset_info("names", sorted((folder / "names").glob("*.parquet")), names))
     per_language = "\n".join(f"| {lang} | {count} |" for lang, count in sorted(languages.items()))
-    columns = "\n".join(f"| `{name}` | {feature!r} | {COLUMN_MEANINGS.get(name, '')} |" for name, feature in FEATURES.items())
+    columns = "\n".join(f"| `{name}` | {describe(kind)} | {COLUMN_MEANINGS.get(name, '')} |" for name, kind in DOCUMENT_COLUMNS.items())
     where = info.path or info.name
     loading = f'documents = load_dataset("{where}", split="train")'
     if names:

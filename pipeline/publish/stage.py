@@ -28,11 +28,10 @@ from pipeline.names.spreadsheet import write_table
 from pipeline.names.table import NameTable, regroup_mentions
 from pipeline.publish.card import CardInfo, dataset_card
 from pipeline.publish.charts import write_charts
-from pipeline.publish.features import FEATURES, NAME_TABLE_FEATURES
+from pipeline.publish.features import DOCUMENT_SCHEMA, NAME_TABLE_COLUMNS, NAME_TABLE_SCHEMA
 from pipeline.publish.swap import check_target, dataset_lock, keep_unapplied_review, swap_into_place, table_digest
 from pipeline.schema import Document, Stage
 
-NAME_TABLE_COLUMNS = list(NAME_TABLE_FEATURES)
 PROGRESS_FILE = "progress.json"
 
 
@@ -45,8 +44,8 @@ def staging_folder(output: Path, name: str) -> Path:
     return output / f".{name}.partial"
 
 
-def write_parquet(rows: list[dict[str, Any]], path: Path, features: Any) -> None:
-    table = pa.Table.from_pylist(rows, schema=features.arrow_schema)
+def write_parquet(rows: list[dict[str, Any]], path: Path, schema: pa.Schema) -> None:
+    table = pa.Table.from_pylist(rows, schema=schema)
     with atomic_target(path) as temporary:
         pq.write_table(table, temporary)
 
@@ -58,7 +57,7 @@ class _ShardWriter:
 
     def __init__(self, folder: Path, file: str) -> None:
         self.folder, self.file = folder, file
-        self.writer = pq.ParquetWriter(folder / f"{file}.partial", FEATURES.arrow_schema)
+        self.writer = pq.ParquetWriter(folder / f"{file}.partial", DOCUMENT_SCHEMA)
         self.names = (folder / f"{_names_file(file)}.partial").open("w", encoding="utf-8")
         self.buffer: list[dict[str, Any]] = []
         self.rows = 0
@@ -78,7 +77,7 @@ class _ShardWriter:
         self.rows += 1
 
     def _write(self) -> None:
-        self.writer.write_table(pa.Table.from_pylist(self.buffer, schema=FEATURES.arrow_schema))
+        self.writer.write_table(pa.Table.from_pylist(self.buffer, schema=DOCUMENT_SCHEMA))
         self.buffer = []
 
     def close(self) -> dict[str, Any]:
@@ -196,7 +195,7 @@ class Publish(Stage):
 
         A row group at a time, as the shard was written: a whole shard's table is some 150 MB.
         """
-        with atomic_target(final) as temporary, pq.ParquetWriter(temporary, FEATURES.arrow_schema) as writer:
+        with atomic_target(final) as temporary, pq.ParquetWriter(temporary, DOCUMENT_SCHEMA) as writer:
             for batch in pq.ParquetFile(shard).iter_batches(batch_size=_ShardWriter.ROW_GROUP):
                 rows = batch.to_pylist()
                 for row in rows:
@@ -206,7 +205,7 @@ class Publish(Stage):
                     if row["title_en"] is not None:
                         row["title_en"], title = regroup_mentions(row["title_en"], title, self.table, self.apply_proposals)
                     row["names"] = title + body
-                writer.write_table(pa.Table.from_pylist(rows, schema=FEATURES.arrow_schema))
+                writer.write_table(pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA))
         shard.unlink()
 
     def finalize(self, report: dict[str, Any]) -> Path:
@@ -230,9 +229,9 @@ class Publish(Stage):
         name_table = self.table.rows()
         (self.staging / "names").mkdir(exist_ok=True)
         if name_table:
-            write_parquet(name_table, self.staging / "names" / "train-00000-of-00001.parquet", NAME_TABLE_FEATURES)
+            write_parquet(name_table, self.staging / "names" / "train-00000-of-00001.parquet", NAME_TABLE_SCHEMA)
         # Opened in spreadsheets: no cell may start a formula (the parquet table keeps raw text).
-        write_table(self.staging / "names.csv", NAME_TABLE_COLUMNS, name_table)
+        write_table(self.staging / "names.csv", list(NAME_TABLE_COLUMNS), name_table)
         write_charts(self.staging)
         translated = report.get("stages", {}).get("translate", {})
         self.info.untranslated = {key.split(".", 1)[1]: count for key, count in translated.items() if key.startswith("untranslated.")}
