@@ -55,6 +55,31 @@ def test_a_jsonl_line_nested_1000_deep_costs_that_line_alone(tmp_path: Path) -> 
     assert skipped == {"deep.jsonl": ["line 2: could not be read: nested too deeply"]}
 
 
+def test_a_jsonl_text_holding_line_separators_is_one_record(tmp_path: Path) -> None:
+    # JSON strings may hold U+2028 and NEL as they are; JSON Lines ends a line at \n only.
+    text = "The wives met again.\u2028They went to the Kremlin.\u0085Nobody came out."
+    (tmp_path / "lines.jsonl").write_text(json.dumps({"text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    sources, skipped = _read(tmp_path)
+    assert (sources, skipped) == (["lines.jsonl"], {})
+
+
+def test_a_file_of_unicode_whitespace_only_is_reported_empty(tmp_path: Path) -> None:
+    # Found by the fuzz test: a .jsonl holding only NEL was neither published nor reported.
+    for name, content in (("nel.jsonl", "\u0085"), ("spaces.txt", "\u3000\u2028\n")):
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    sources, skipped = _read(tmp_path)
+    assert (sources, skipped) == ([], {"nel.jsonl": ["empty file"], "spaces.txt": ["empty file"]})
+
+
+def test_copies_of_one_article_are_not_taken_for_site_furniture(tmp_path: Path) -> None:
+    # Found by the fuzz test: three files with the same text had every line counted as repeated
+    # furniture, and all three were skipped as empty.
+    for index in range(3):
+        (tmp_path / f"{index}.txt").write_text(GOOD, encoding="utf-8")
+    sources, skipped = _read(tmp_path)
+    assert (sorted(sources), skipped) == (["0.txt", "1.txt", "2.txt"], {})
+
+
 def test_a_file_name_that_is_not_utf8_is_read_under_an_escaped_name(tmp_path: Path) -> None:
     # Before: UnicodeEncodeError making the document id.
     with open(os.fsencode(tmp_path) + b"/b\xff.txt", "wb") as file:

@@ -117,7 +117,7 @@ def test_review_in_a_browser(served: tuple[str, Path, Path], browser: object) ->
     assert "1 accepted" in submit(driver, lambda: driver.switch_to.active_element.send_keys("a"))  # type: ignore[attr-defined]
 
     # Reject a group.
-    reject_group = driver.find_element(By.CSS_SELECTOR, "#g-council-of-mothers-and-wives button[value='reject-group']")  # type: ignore[attr-defined]
+    reject_group = driver.find_element(By.CSS_SELECTOR, "#g-combat-brotherhood button[value='reject-group']")  # type: ignore[attr-defined]
     assert "rejected" in submit(driver, click(driver, reject_group))
 
     # Move a spelling to another entity, typed in its search box.
@@ -128,11 +128,11 @@ def test_review_in_a_browser(served: tuple[str, Path, Path], browser: object) ->
 
     loaded = load_registry(registry)
     assert "Put Damoi" in loaded.entities["put-domoi"].variants
-    assert ("совет матерей и жен", "council-of-mothers-and-wives") in loaded.rejected
+    assert ("combat brothers", "combat-brotherhood") in loaded.rejected
     assert "Mediazone" in loaded.entities["istories"].variants
     rows = rows_by_variant(dataset)
     assert rows["Put Damoi"]["status"] == "accepted"
-    assert rows["Совет матерей и жён"]["status"] == "rejected"
+    assert rows["Combat Brothers"]["status"] == "rejected"
     assert (rows["Mediazone"]["entity_id"], rows["Mediazone"]["status"]) == ("istories", "accepted")
 
     # Undo takes the move back.

@@ -197,6 +197,13 @@ def _outlet_hint(lines: list[str]) -> tuple[str | None, str | None]:
     return url, suffix
 
 
+def without_repeated(lines: list[str], known: frozenset[str]) -> list[str]:
+    """The lines less those the outlet repeats, unless nothing with text would be left: copies of
+    one article in several files repeat every line, and an article is never all furniture."""
+    kept = [line for line in lines if line_key(line) not in known]
+    return kept if any(line.strip() for line in kept) else lines
+
+
 def text_lines(text: str) -> list[str]:
     """The lines of a text dump, site furniture matched by phrase taken out."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -219,7 +226,7 @@ def parse_text_dump(text: str, markdown: bool = False, repeated: RepeatedFor | N
     outlet = outlet_name(url, suffix)
     if repeated is not None and (known := repeated(outlet)):
         before = len(kept)
-        kept = [line for line in kept if line_key(line) not in known]
+        kept = without_repeated(kept, known)
         dropped += before - len(kept)
     body = "\n".join(kept)
     if markdown:
@@ -311,7 +318,7 @@ def parse_jsonl_line(line: str, line_number: int, repeated: RepeatedFor | None =
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept = [line for line in lines if not is_furniture_phrase(line)]
     if repeated is not None and (known := repeated(outlet)):
-        kept = [line for line in kept if line_key(line) not in known]
+        kept = without_repeated(kept, known)
     paragraphs = split_paragraphs("\n".join(kept))
     return RawDocument(
         text=PARAGRAPH_SEPARATOR.join(paragraphs),

@@ -214,7 +214,7 @@ def repeated_lines(
         source = source_name(path, root)
         try:
             if suffix == ".jsonl":
-                for line in text.splitlines():
+                for line in text.split("\n"):
                     _count_jsonl_line(counter, line, source)
             else:
                 counter.add(_group(dump_outlet(text), source), countable_keys(text_lines(text)))
@@ -275,12 +275,15 @@ def _read_documents(
             raise UnreadableFile("empty file")
         declared = declared_charset(data) if path.suffix.lower() in (".html", ".htm") else None
         text = fold_text(decode_bytes(data, legacy_encodings, declared)[0])
+        if not text.strip():  # whitespace only, in any script's sense (NEL, ideographic spaces)
+            raise UnreadableFile("empty file")
     except UnreadableFile as error:
         yield error
         return
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Lines end at \n only: a JSON string may hold U+2028 or NEL, which splitlines() breaks at.
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
