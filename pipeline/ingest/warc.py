@@ -28,6 +28,10 @@ OVER_LIMIT = "record over ingest.max_file_bytes"
 NO_TEXT = "page with no text after removing markup"
 
 
+class _CutShort(Exception):
+    """The archive ends inside a record: a download that stopped, a copy that was cut."""
+
+
 def not_a_response(kind: str) -> str:
     return f"{kind} record (only response records hold pages)"
 
@@ -44,13 +48,16 @@ def _media_type(record: ArcWarcRecord) -> tuple[str, str | None]:
     return media.strip().lower(), charset
 
 
-def _record_id(record: ArcWarcRecord, offset: int) -> str:
+def _record_id(record: ArcWarcRecord, number: int) -> str:
+    """The record's WARC-Record-ID; its place in the archive if it has none."""
     value = record.rec_headers.get_header("WARC-Record-ID") or ""
-    return value.strip().strip("<>") or f"offset-{offset}"
+    return value.strip().strip("<>") or f"record-{number}"
 
 
 def _why_left_out(record: ArcWarcRecord, max_bytes: int, seen: set[bytes]) -> str | None:
     """Why the record is not a page to read, or None for one to read."""
+    if record.rec_type is None:  # warcio's record for a header the archive ends in
+        raise _CutShort
     if record.rec_type != "response":
         return not_a_response(record.rec_type)
     status = record.http_headers.get_statuscode() if record.http_headers else None
@@ -76,6 +83,8 @@ def _page(record: ArcWarcRecord, file: InputFile) -> RawDocument | None:
     payload = record.content_stream().read(file.max_file_bytes + 1)
     if len(payload) > file.max_file_bytes:
         raise UnreadableFile(f"page over the limit of {file.max_file_bytes:,} bytes (ingest.max_file_bytes)")
+    if getattr(record.raw_stream, "limit", 0) > 0:  # bytes the record's header promised and the file lacks
+        raise _CutShort
     media, charset = _media_type(record)
     html = media in HTML_TYPES
     declared = charset or (declared_charset(payload) if html else None)
@@ -106,25 +115,30 @@ def read_warc(file: InputFile) -> Iterator[Item]:
     with file.open(None) as stream:
         records = ArchiveIterator(stream)
         try:
+            # No record offsets: warcio knows one only once the record is read through.
             for record in records:
-                offset = records.get_record_offset()
                 read += 1
                 if reason := _why_left_out(record, file.max_file_bytes, seen):
                     yield LeftOut(reason)
                     continue
-                record_id = _record_id(record, offset)
+                record_id = _record_id(record, read)
                 try:
                     raw = _page(record, file)
+                except _CutShort:
+                    raise
                 except UnreadableFile as error:
-                    yield UnreadableFile(f"record {record_id} (offset {offset}): {error}")
+                    yield UnreadableFile(f"record {record_id}: {error}")
                     continue
                 except Exception as error:  # one record's failure costs that record alone
-                    yield UnreadableFile(f"record {record_id} (offset {offset}): {unexpected(error)}")
+                    yield UnreadableFile(f"record {record_id}: {unexpected(error)}")
                     continue
                 if raw is None:
                     yield LeftOut(NO_TEXT)
                 else:
                     yield Part(raw, part=record_id, record=record_id)
+        except _CutShort as error:
+            # A page cut short is not published as if it were whole.
+            raise UnreadableFile(f"web archive cut short in record {read}: the records before it are read") from error
         except (ArchiveLoadFailed, zlib.error, EOFError, ValueError) as error:
             where = f"after {read} records" if read else "at its start"
             raise UnreadableFile(f"not a readable web archive {where}: {error}") from error
