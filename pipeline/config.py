@@ -51,7 +51,9 @@ class _Strict(BaseModel):
 
 
 class IngestConfig(_Strict):
-    extensions: list[str] = [".txt", ".md", ".html", ".htm", ".jsonl"]
+    # None (the default): every extension a reader is registered for (pipeline/ingest/formats.py).
+    # An extension listed here that no reader is registered for is read as plain text.
+    extensions: list[str] | None = None
     max_file_bytes: int = Field(default=5_000_000, gt=0)
     # Legacy encodings tried when a file is not UTF-8/UTF-16: the ones Russian and Thai sites use.
     legacy_encodings: list[str] = ["cp1251", "koi8_r", "cp874"]

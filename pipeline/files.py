@@ -9,6 +9,7 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
 @contextmanager
@@ -37,13 +38,14 @@ class NotReadable(Exception):
     """A path that is not read: not a regular file now, a link now, or too large; the message says which."""
 
 
-def read_regular_file(path: Path, max_bytes: int) -> bytes:
-    """The bytes of the regular file at `path`, opened once: what is checked is what is read.
+def open_regular_file(path: Path, max_bytes: int | None = None) -> BinaryIO:
+    """The regular file at `path`, opened once for reading: what is checked is what is read.
 
     Checking a path and then opening it lets the file be swapped in between (for a link to
     /etc/passwd, or a pipe that blocks forever). So it is opened without following a link and
     without blocking, and the open file itself is checked (fstat) before a byte is read.
-    NotReadable says why not; other OSErrors (permission, vanished) pass through.
+    NotReadable says why not; other OSErrors (permission, vanished) pass through. `max_bytes`
+    (None: no limit, for an archive read as a stream) refuses a larger file.
     """
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -56,16 +58,23 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
             raise NotReadable("not a regular file (a pipe, a device or a folder now): not read")
-        if status.st_size > max_bytes:
+        if max_bytes is not None and status.st_size > max_bytes:
             raise NotReadable(f"file is {status.st_size:,} bytes, over the limit of {max_bytes:,} (ingest.max_file_bytes)")
         os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of the regular file at `path` (see open_regular_file), never more than `max_bytes`."""
+    with open_regular_file(path, max_bytes) as file:
         chunks, size = [], 0
         # Read to the end, but never past the limit: the file may grow while it is read.
-        while chunk := os.read(descriptor, min(1 << 20, max_bytes + 1 - size)):
+        while chunk := file.read(min(1 << 20, max_bytes + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
             if size > max_bytes:
                 raise NotReadable(f"file grew past the limit of {max_bytes:,} bytes while it was read (ingest.max_file_bytes)")
         return b"".join(chunks)
-    finally:
-        os.close(descriptor)

@@ -58,6 +58,12 @@ def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, floa
             # Files under the input folder that are not input: other extensions, hidden files.
             "ignored": ingest.ignored,
             "ignored_by_extension": ignored_by_extension(ingest.ignored),
+            # Documents published per input format (resumed ones too).
+            "formats": dict(sorted(publish.formats.items())),
+            # Parts of files that are not documents by design (an archive's request records,
+            # images, repeated URLs), counted per reason: per file, and over all files.
+            "left_out": {source: dict(sorted(reasons.items())) for source, reasons in sorted(ingest.left_out.items())},
+            "left_out_by_reason": dict(sorted(sum(ingest.left_out.values(), Counter()).items())),
             # Lines of site furniture (menus, share buttons, banners) dropped, per source file.
             "furniture_lines": dict(sorted(ingest.furniture.items())) if isinstance(ingest, Ingest) else {},
         },
@@ -102,6 +108,8 @@ def format_report(report: dict[str, Any]) -> str:
     langs = report["languages"]
     for lang in sorted(set(langs["documents"]) | set(langs["paragraphs"])):
         lines.append(f"{lang:<10} {langs['documents'].get(lang, 0):>9} {langs['paragraphs'].get(lang, 0):>10}")
+    if formats := docs.get("formats"):
+        lines += ["", "formats: " + ", ".join(f"{name} {count}" for name, count in formats.items())]
     names = report["names"]
     statuses = names.get("table_statuses", {})
     # Spellings (rows of names.csv), native forms morphology could not settle included.
@@ -116,6 +124,9 @@ def format_report(report: dict[str, Any]) -> str:
     if docs["ignored"]:
         counts = ", ".join(f"{printable(extension)} {count}" for extension, count in docs["ignored_by_extension"].items())
         lines += ["", f"ignored (not in ingest.extensions, or hidden; listed in run_report.json): {counts}"]
+    if left_out := docs.get("left_out_by_reason"):
+        lines += ["", "left out of archives (not pages; per file in run_report.json):"]
+        lines += [f"  {printable(reason)}: {count}" for reason, count in left_out.items()]
     if docs["skipped"]:
         lines += ["", "skipped:"]
         lines += [f"  {printable(item['source'])}: {printable(item['reason'])}" for item in docs["skipped"]]

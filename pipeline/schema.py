@@ -60,6 +60,10 @@ class Document:
     # Not published: the title as a paragraph of its own, so that it is detected and translated
     # as the body is (its text_en, normalized, becomes `title_en`).
     title_paragraph: Paragraph | None = None
+    # Not published: the input file the document came from (its `source` unless it is one record
+    # of an archive, "crawl.warc.gz#<record id>"), for resuming by file; and the format read.
+    input_file: str = ""
+    input_format: str = ""
 
     def to_record(self) -> dict[str, Any]:
         """Everything, for passing documents between processes (Ray batches)."""

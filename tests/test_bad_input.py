@@ -337,35 +337,35 @@ def test_ignored_files_are_counted_in_the_summary_and_listed_in_the_report(tmp_p
     folder.mkdir()
     (folder / "good.txt").write_text(GOOD)
     (folder / ".git").mkdir()
-    for name in ("photo.png", "scan.png", "report.pdf", "notes.docx", ".DS_Store", ".git/HEAD", ".git/config.txt"):
+    for name in ("photo.png", "scan.png", "slides.pptx", "sheet.xlsx", ".DS_Store", ".git/HEAD", ".git/config.txt"):
         (folder / name).write_bytes(b"\x00\x01")
     result = run_cli("run", str(_quick_config(tmp_path, folder)))
     assert result.returncode == 0, result.stderr
     assert "1 published, 0 skipped, 6 files ignored" in result.stderr
-    counts = "(hidden folder) 1, (hidden) 1, .docx 1, .pdf 1, .png 2"
+    counts = "(hidden folder) 1, (hidden) 1, .png 2, .pptx 1, .xlsx 1"
     assert f"ignored (not in ingest.extensions, or hidden; listed in run_report.json): {counts}" in result.stderr
     report = json.loads((tmp_path / "out" / "ds" / "run_report.json").read_text())
-    assert report["documents"]["ignored_by_extension"] == {"(hidden)": 1, "(hidden folder)": 1, ".docx": 1, ".pdf": 1, ".png": 2}
+    assert report["documents"]["ignored_by_extension"] == {"(hidden)": 1, "(hidden folder)": 1, ".png": 2, ".pptx": 1, ".xlsx": 1}
     assert sorted(item["source"] for item in report["documents"]["ignored"]) == [
         ".DS_Store",
         ".git/",
-        "notes.docx",
         "photo.png",
-        "report.pdf",
         "scan.png",
+        "sheet.xlsx",
+        "slides.pptx",
     ]
 
 
 def test_a_folder_of_only_other_files_says_so(tmp_path: Path) -> None:
     folder = tmp_path / "raw"
     folder.mkdir()
-    for name in ("a.pdf", "b.pdf", "c.docx"):
-        (folder / name).write_bytes(b"%PDF-1.4")
+    for name in ("a.pptx", "b.pptx", "c.xlsx"):
+        (folder / name).write_bytes(b"PK\x03\x04")
     config = _quick_config(tmp_path, folder)
     result = run_cli("run", str(config), "--quiet")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert (
-        "(0 input files, 0 skipped as bad input, 3 other files ignored (.docx 1, .pdf 2; ingest.extensions says what is read))"
+        "(0 input files, 0 skipped as bad input, 3 other files ignored (.pptx 2, .xlsx 1; ingest.extensions says what is read))"
         in result.stderr
     )
 

@@ -86,3 +86,29 @@ def test_a_redirected_log_gets_lines_while_a_long_stage_runs(monkeypatch: pytest
 
     local.run_stages([Source(), Slow()], RunConfig(name="x", quiet=False))
     assert said_while and min(said_while) < 6  # a line came before the last document was read
+
+
+def test_ray_reads_pdf_and_web_archives_as_the_local_executor_does(tmp_path: Path) -> None:
+    from tests.conftest import REGISTRY, write_config
+    from tests.test_readers import FIXTURES, write_warc
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "report.pdf").write_bytes((FIXTURES / "report.pdf").read_bytes())
+    (raw / "scanned.pdf").write_bytes((FIXTURES / "scanned.pdf").read_bytes())
+    write_warc(raw / "crawl.warc.gz", 6, extras=True)
+    reports = {}
+    for executor in ("local", "ray"):
+        config = write_config(
+            tmp_path / f"{executor}.yaml",
+            f"name: docs\ninput: {raw}\noutput: {tmp_path / executor}\nexecutor: {executor}\nquiet: true\n"
+            f"ray:\n  num_cpus: 2\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
+        )
+        result = run_cli("run", str(config))
+        assert result.returncode == 0, result.stderr[-3000:]
+        reports[executor] = json.loads((tmp_path / executor / "docs" / "run_report.json").read_text())["documents"]
+    assert rows(tmp_path / "ray" / "docs") == rows(tmp_path / "local" / "docs") and len(rows(tmp_path / "local" / "docs")) == 8
+    for key in ("formats", "skipped", "left_out"):
+        assert reports["ray"][key] == reports["local"][key]
+    assert reports["ray"]["formats"] == {"pdf": 1, "warc": 7} and reports["ray"]["skipped"][0]["source"] == "scanned.pdf"
+    assert reports["ray"]["left_out"]["crawl.warc.gz"]["request record (only response records hold pages)"] == 6

@@ -368,6 +368,7 @@ def test_a_row_has_every_field_as_asdict_gives_it_but_the_unpublished_ones() -> 
     )
     expected = asdict(document)
     del expected["name_records"], expected["furniture_lines"], expected["title_paragraph"]
+    del expected["input_file"], expected["input_format"]  # not published: resuming and counting formats
     expected["published"] = dt.date(2024, 3, 1)
     row = document.to_row()
     assert row == expected and list(row) == list(expected)

@@ -21,31 +21,44 @@ from typing import Any
 from pipeline.chain import STAGE_BUILDERS, load_run_registry, stamp
 from pipeline.config import RunConfig
 from pipeline.executors.local import progress_bars_wanted
-from pipeline.ingest import Ingest, UnreadableFile, read_documents
+from pipeline.ingest import DEFAULT_EXTENSIONS, Ingest, LeftOut, UnreadableFile, read_documents
 from pipeline.ingest.stage import source_name
 from pipeline.schema import Document, Stage
+
+# The key of a skip row that carries the counts of a file's parts left out, not a skipped file.
+LEFT_OUT = "left_out"
 
 
 def _empty_stats() -> str:
     return json.dumps([])
 
 
-def read_files(row: dict[str, Any], config_json: str, repeated: dict[str, frozenset[str]]) -> list[dict[str, Any]]:
-    """Ray Data flat_map: one input file to its documents (or a row saying why it was skipped)."""
+def read_files(row: dict[str, Any], config_json: str, repeated: dict[str, frozenset[str]]) -> Iterator[dict[str, Any]]:
+    """Ray Data flat_map: one input file to its documents (or a row saying why it was skipped).
+
+    A generator: Ray takes the rows as they come, so an archive's pages never all sit in memory.
+    The parts left out (an archive's request records) come last, one row of counts per file.
+    """
     config = RunConfig.model_validate_json(config_json)
     path = Path(row["path"])
     source = source_name(path, config.input)
-    rows = []
     ingest = config.ingest
-    items = read_documents(path, config.input, ingest.max_file_bytes, ingest.legacy_encodings, repeated, ingest.follow_external_links)
+    extensions = DEFAULT_EXTENSIONS if ingest.extensions is None else ingest.extensions
+    left_out: Counter[str] = Counter()
+    items = read_documents(
+        path, config.input, ingest.max_file_bytes, ingest.legacy_encodings, repeated, ingest.follow_external_links, extensions
+    )
     for item in items:
         if isinstance(item, UnreadableFile):
             skip = json.dumps({"source": source, "reason": str(item), "stage": "ingest"})
-            rows.append({"doc": "", "skip": skip, "stats": _empty_stats()})
+            yield {"doc": "", "skip": skip, "stats": _empty_stats()}
+        elif isinstance(item, LeftOut):
+            left_out[item.reason] += 1
         else:
             document = next(stamp([item], config.content_hash()))
-            rows.append({"doc": json.dumps(document.to_record(), ensure_ascii=False), "skip": "", "stats": _empty_stats()})
-    return rows
+            yield {"doc": json.dumps(document.to_record(), ensure_ascii=False), "skip": "", "stats": _empty_stats()}
+    if left_out:
+        yield {"doc": "", "skip": json.dumps({"source": source, LEFT_OUT: dict(left_out)}), "stats": _empty_stats()}
 
 
 def _build_stage(config_json: str, stage_name: str) -> Stage:
@@ -156,7 +169,11 @@ def run_stages_on_ray(stages: list[Stage], config: RunConfig) -> dict[str, float
                 by_name[entry["stage"]].counters.update(entry["counters"])
             if row["skip"]:
                 item = json.loads(row["skip"])
-                ingest.skipped.append(item)
+                if LEFT_OUT in item:
+                    for reason, count in item[LEFT_OUT].items():
+                        ingest.note_left_out(item["source"], reason, count)
+                else:
+                    ingest.skipped.append(item)
             else:
                 ingest.counters["documents"] += 1
                 document = Document.from_record(json.loads(row["doc"]))

@@ -1,32 +1,29 @@
 """Ingest: read every input file into documents with their metadata and paragraphs.
 
-Reads .txt, .md, .html/.htm and .jsonl in any encoding a Russian or Thai site really uses.
-A file that cannot be read is skipped with the reason; it never stops the run.
+Reads every format registered in pipeline/ingest/formats.py (text in any encoding a Russian or
+Thai site really uses, HTML, JSON Lines, PDF, Word, web archives). A file that cannot be read is
+skipped with the reason; it never stops the run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from pipeline.files import NotReadable, read_regular_file
-from pipeline.ingest.encodings import UnreadableFile, declared_charset, decode_bytes
+from pipeline.ingest.encodings import UnreadableFile
+from pipeline.ingest.formats import DEFAULT_EXTENSIONS, file_text, format_for, matching_extension
 from pipeline.ingest.furniture import RepeatedLines, countable_keys
+from pipeline.ingest.inputs import UNEXPECTED, InputFile, LeftOut, Part, unexpected
 from pipeline.ingest.outlets import outlet_name
-from pipeline.ingest.readers import (
-    RawDocument,
-    dump_outlet,
-    parse_html,
-    parse_jsonl_line,
-    parse_markdown,
-    parse_plain_text,
-    text_lines,
-)
+from pipeline.ingest.readers import dump_outlet, text_lines
 from pipeline.schema import Document, Paragraph, Stage, document_id
 from pipeline.scripts import fold_text
+
+__all__ = ["UNEXPECTED", "Ingest", "LeftOut", "list_input_files", "read_documents", "unexpected"]
 
 BROKEN_LINK = "broken symbolic link: its target {} does not exist"
 EXTERNAL_LINK = "symbolic link to a place outside the input folder: not read (ingest.follow_external_links allows it)"
@@ -37,8 +34,6 @@ HIDDEN = "hidden file (its name starts with a dot)"
 HIDDEN_FOLDER = "hidden folder (its name starts with a dot): not entered, listed once"
 OUTPUT_FOLDER = "the run's own output (a published dataset): not input, not entered"
 CONTAINING_LINK = "symbolic link to a folder that holds the input folder (such as /): not followed"
-# What the reason of a file that failed in an unforeseen way starts with, before the error.
-UNEXPECTED = "could not be read"
 
 
 def source_name(path: Path, root: Path) -> str:
@@ -48,15 +43,6 @@ def source_name(path: Path, root: Path) -> str:
     file is still read, and the dataset and the reports stay valid UTF-8.
     """
     return os.fsencode(path.relative_to(root).as_posix()).decode("utf-8", "backslashreplace")
-
-
-def unexpected(error: BaseException) -> str:
-    """The reason for a file or line that failed in a way no reader foresaw: it is skipped, never fatal."""
-    if isinstance(error, RecursionError):
-        return f"{UNEXPECTED}: nested too deeply"
-    detail = str(error)
-    detail = detail if len(detail) <= 200 else detail[:200] + "…"
-    return f"{UNEXPECTED}: {type(error).__name__}: {detail}".rstrip(": ")
 
 
 class InputFiles(NamedTuple):
@@ -123,7 +109,7 @@ def list_input_files(
                     walk(path)
             elif path.name.startswith("."):
                 listing.ignored.append({"source": source, "extension": path.suffix.lower(), "reason": HIDDEN})
-            elif path.suffix.lower() not in wanted:
+            elif matching_extension(path.name, wanted) is None:
                 listing.ignored.append({"source": source, "extension": path.suffix.lower(), "reason": NOT_TAKEN})
             elif external and not follow_external_links:
                 listing.skipped.append((source, EXTERNAL_LINK))
@@ -137,10 +123,13 @@ def list_input_files(
     return listing
 
 
-def _to_document(raw: RawDocument, source: str, part: str = "") -> Document:
+def _to_document(found: Part, source: str, input_format: str) -> Document:
+    raw = found.raw
+    # An archive's record is named in the source ("crawl.warc.gz#<record id>"); the file stays known.
+    name = f"{source}#{found.record}" if found.record else source
     return Document(
-        id=document_id(source, raw.text, part),
-        source=source,
+        id=document_id(name, raw.text, found.part),
+        source=name,
         text=raw.text,
         paragraphs=[Paragraph(text=p) for p in raw.paragraphs],
         url=raw.url,
@@ -149,6 +138,8 @@ def _to_document(raw: RawDocument, source: str, part: str = "") -> Document:
         outlet=raw.outlet,
         furniture_lines=raw.furniture_lines,
         title_paragraph=Paragraph(text=raw.title) if raw.title and raw.title.strip() else None,
+        input_file=source,
+        input_format=input_format,
     )
 
 
@@ -160,34 +151,23 @@ def _group(outlet: str | None, source: str) -> str:
     return f"outlet:{outlet}" if outlet else f"folder:{Path(source).parent.as_posix()}"
 
 
-def _input_bytes(path: Path, root: Path, max_file_bytes: int, follow_external_links: bool) -> bytes:
-    """The bytes of an input file, read once as a regular file; UnreadableFile says why not.
-
-    A listed link is resolved again here, and its target opened without following links: a file
-    swapped for a link (to /etc/passwd) or a pipe after listing is refused, not read or waited on.
-    """
+def _input_file(
+    path: Path, root: Path, max_file_bytes: int, legacy_encodings: list[str], follow_external_links: bool, repeated: RepeatedByGroup | None
+) -> InputFile:
+    """The file to open for a listed path: a listed link is resolved again here, and the reader
+    opens its target without following links, so a file swapped for a link (to /etc/passwd) or a
+    pipe after listing is refused, not read or waited on."""
+    source = source_name(path, root)
     target = path
     if path.is_symlink():
         target = path.resolve()
         if not follow_external_links and not target.is_relative_to(root.resolve()):
             raise UnreadableFile(EXTERNAL_LINK)
-    try:
-        return read_regular_file(target, max_file_bytes)
-    except NotReadable as error:
-        raise UnreadableFile(str(error)) from error
-    except FileNotFoundError as error:
-        raise UnreadableFile("file disappeared before it could be read") from error
-    except OSError as error:
-        raise UnreadableFile(f"cannot read file: {error.strerror or error}") from error
 
+    def repeated_for(outlet: str | None) -> frozenset[str]:
+        return (repeated or {}).get(_group(outlet, source), frozenset())
 
-def _decoded(path: Path, root: Path, max_file_bytes: int, legacy_encodings: list[str], follow_external_links: bool) -> str | None:
-    """The file's text for counting lines, or None: the reading pass reports what is wrong with it."""
-    try:
-        data = _input_bytes(path, root, max_file_bytes, follow_external_links)
-        return fold_text(decode_bytes(data, legacy_encodings)[0])
-    except Exception:  # whatever it is, the reading pass meets it again and reports it
-        return None
+    return InputFile(target, source, max_file_bytes, legacy_encodings, repeated_for)
 
 
 def repeated_lines(
@@ -197,24 +177,27 @@ def repeated_lines(
     legacy_encodings: list[str],
     min_documents: int,
     follow_external_links: bool = False,
+    extensions: Iterable[str] = DEFAULT_EXTENSIONS,
 ) -> dict[str, frozenset[str]]:
     """Lines that repeat across the text documents of one outlet (menus, banners): a pass before reading.
 
     It covers every listed file, resumed ones too, so an interrupted run drops the same lines.
-    HTML is left to trafilatura, which knows page structure.
+    Only the formats that say so take part (text dumps): HTML is left to trafilatura, which knows
+    page structure, and PDF drops its own running headers.
     """
     counter = RepeatedLines(min_documents)
     for path in files:
-        suffix = path.suffix.lower()
-        if suffix in (".html", ".htm"):
+        reader = format_for(path.name, extensions)
+        if not reader.counts_lines:
             continue
-        text = _decoded(path, root, max_file_bytes, legacy_encodings, follow_external_links)
-        if text is None:
+        try:
+            text = file_text(_input_file(path, root, max_file_bytes, legacy_encodings, follow_external_links, None))
+        except Exception:  # whatever it is, the reading pass meets it again and reports it
             continue
         source = source_name(path, root)
         try:
-            if suffix == ".jsonl":
-                for line in text.split("\n"):
+            if reader.name == "jsonl":
+                for line in text.split("\n"):  # as read_jsonl splits
                     _count_jsonl_line(counter, line, source)
             else:
                 counter.add(_group(dump_outlet(text), source), countable_keys(text_lines(text)))
@@ -243,62 +226,26 @@ def read_documents(
     legacy_encodings: list[str],
     repeated: RepeatedByGroup | None = None,
     follow_external_links: bool = False,
-) -> Iterator[Document | UnreadableFile]:
-    """The documents of one file, or UnreadableFile items for what could not be read.
+    extensions: Iterable[str] = DEFAULT_EXTENSIONS,
+) -> Iterator[Document | UnreadableFile | LeftOut]:
+    """The documents of one file, UnreadableFile items for what could not be read, and LeftOut
+    items for the parts of an archive that are not pages (counted by reason).
 
+    The reader is the one registered for the file's extension (pipeline/ingest/formats.py).
     `repeated` (from `repeated_lines`) holds the furniture lines of each outlet's documents.
-    Every step is isolated: whatever fails on one line of a JSON Lines file costs that line, and
-    on any other file that file, with the reason; it never stops the run.
+    Every step is isolated: whatever fails on one line of a JSON Lines file or one record of an
+    archive costs that line or record, and on any other file that file, with the reason; it
+    never stops the run.
     """
-    try:
-        yield from _read_documents(path, root, max_file_bytes, legacy_encodings, repeated, follow_external_links)
-    except Exception as error:
-        yield UnreadableFile(unexpected(error))
-
-
-def _read_documents(
-    path: Path,
-    root: Path,
-    max_file_bytes: int,
-    legacy_encodings: list[str],
-    repeated: RepeatedByGroup | None,
-    follow_external_links: bool,
-) -> Iterator[Document | UnreadableFile]:
     source = source_name(path, root)
-
-    def repeated_for(outlet: str | None) -> frozenset[str]:
-        return (repeated or {}).get(_group(outlet, source), frozenset())
-
+    found = format_for(path.name, extensions)
     try:
-        data = _input_bytes(path, root, max_file_bytes, follow_external_links)
-        if not data.strip():
-            raise UnreadableFile("empty file")
-        declared = declared_charset(data) if path.suffix.lower() in (".html", ".htm") else None
-        text = fold_text(decode_bytes(data, legacy_encodings, declared)[0])
-        if not text.strip():  # whitespace only, in any script's sense (NEL, ideographic spaces)
-            raise UnreadableFile("empty file")
+        for item in found.read(_input_file(path, root, max_file_bytes, legacy_encodings, follow_external_links, repeated)):
+            yield _to_document(item, source, found.name) if isinstance(item, Part) else item
     except UnreadableFile as error:
         yield error
-        return
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        # Lines end at \n only: a JSON string may hold U+2028 or NEL, which splitlines() breaks at.
-        for number, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                yield _to_document(parse_jsonl_line(line, number, repeated_for), source, part=str(number))
-            except UnreadableFile as error:
-                yield error
-            except Exception as error:  # one line's failure costs that line alone
-                yield UnreadableFile(f"line {number}: {unexpected(error)}")
-        return
-    parse = {".md": parse_markdown, ".html": parse_html, ".htm": parse_html}.get(suffix, parse_plain_text)
-    raw = parse(text, repeated_for)
-    if not raw.paragraphs:
-        yield UnreadableFile("no text in the file after removing markup and metadata")
-        return
-    yield _to_document(raw, source)
+    except Exception as error:
+        yield UnreadableFile(unexpected(error))
 
 
 class Ingest(Stage):
@@ -309,7 +256,7 @@ class Ingest(Stage):
     def __init__(
         self,
         root: Path,
-        extensions: list[str],
+        extensions: list[str] | None,
         max_file_bytes: int,
         legacy_encodings: list[str],
         follow_external_links: bool = False,
@@ -320,7 +267,8 @@ class Ingest(Stage):
         self.root = root
         # Folders under the input folder that are the run's output: never read as input.
         self.outputs = list(outputs)
-        self.extensions = extensions
+        # None: every extension a reader is registered for.
+        self.extensions = DEFAULT_EXTENSIONS if extensions is None else extensions
         self.follow_external_links = follow_external_links
         self.max_file_bytes = max_file_bytes
         self.legacy_encodings = legacy_encodings
@@ -333,6 +281,8 @@ class Ingest(Stage):
         self._files: list[Path] | None = None
         # Files that are not input by the config's rules (other extensions, hidden): for the report.
         self.ignored: list[dict[str, str]] = []
+        # Source -> parts of it that are not documents by design (an archive's request records), per reason.
+        self.left_out: dict[str, Counter[str]] = {}
 
     def files(self) -> list[Path]:
         """The run's input files, listed once: resuming, Ray and reading all use this one list.
@@ -357,8 +307,13 @@ class Ingest(Stage):
                 self.legacy_encodings,
                 self.furniture_min_documents,
                 self.follow_external_links,
+                self.extensions,
             )
         return self._repeated
+
+    def note_left_out(self, source: str, reason: str, count: int = 1) -> None:
+        self.counters["left_out"] += count
+        self.left_out.setdefault(source, Counter())[reason] += count
 
     def note_furniture(self, document: Document) -> None:
         if document.furniture_lines:
@@ -374,10 +329,14 @@ class Ingest(Stage):
                 self.counters["files_resumed"] += 1
                 continue
             self.counters["files"] += 1
-            items = read_documents(path, self.root, self.max_file_bytes, self.legacy_encodings, repeated, self.follow_external_links)
+            items = read_documents(
+                path, self.root, self.max_file_bytes, self.legacy_encodings, repeated, self.follow_external_links, self.extensions
+            )
             for item in items:
                 if isinstance(item, UnreadableFile):
                     self.skip(source, str(item))
+                elif isinstance(item, LeftOut):
+                    self.note_left_out(source, item.reason)
                 else:
                     self.counters["documents"] += 1
                     self.note_furniture(item)

@@ -196,7 +196,9 @@ without them are counted as unknown.
 {month_rows}"""
 
 
-def dataset_card(info: CardInfo, languages: Counter[str], documents: int, names: int, folder: Path) -> str:
+def dataset_card(
+    info: CardInfo, languages: Counter[str], documents: int, names: int, folder: Path, formats: Counter[str] | None = None
+) -> str:
     header: dict[str, Any] = {
         "pretty_name": info.pretty_name or info.name,
         "license": info.license,
@@ -214,6 +216,7 @@ def dataset_card(info: CardInfo, languages: Counter[str], documents: int, names:
         header["configs"].append(_config("names", "names/*.parquet", folder, "name table"))
         header["dataset_info"].append(_dataset_info("names", sorted((folder / "names").glob("*.parquet")), names))
     per_language = "\n".join(f"| {lang} | {count} |" for lang, count in sorted(languages.items()))
+    per_format = "\n".join(f"| {name} | {count} |" for name, count in sorted((formats or Counter()).items()))
     columns = "\n".join(f"| `{name}` | {describe(kind)} | {COLUMN_MEANINGS.get(name, '')} |" for name, kind in DOCUMENT_COLUMNS.items())
     where = info.path or info.name
     loading = f'documents = load_dataset("{where}", split="train")'
@@ -247,6 +250,12 @@ from datasets import load_dataset
 | language | documents |
 | --- | --- |
 {per_language}
+
+Formats read (the input files the documents came from):
+
+| format | documents |
+| --- | --- |
+{per_format}
 
 {_outlets_and_months(folder)}
 

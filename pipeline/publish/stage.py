@@ -64,15 +64,17 @@ class _ShardWriter:
         self.sources: list[str] = []
         self.languages: Counter[str] = Counter()
         self.paragraphs: Counter[str] = Counter()
+        self.formats: Counter[str] = Counter()
 
     def add(self, document: Document) -> None:
         self.buffer.append(document.to_row())
         if len(self.buffer) >= self.ROW_GROUP:
             self._write()
         self.names.write(json.dumps([document.id, document.name_records], ensure_ascii=False) + "\n")
-        if not self.sources or self.sources[-1] != document.source:
-            self.sources.append(document.source)
+        if not self.sources or self.sources[-1] != input_file(document):
+            self.sources.append(input_file(document))
         self.languages[document.lang] += 1
+        self.formats[document.input_format or UNKNOWN_FORMAT] += 1
         self.paragraphs.update(paragraph.lang for paragraph in document.paragraphs)
         self.rows += 1
 
@@ -94,7 +96,17 @@ class _ShardWriter:
             "sources": self.sources,
             "languages": dict(self.languages),
             "paragraphs": dict(self.paragraphs),
+            "formats": dict(self.formats),
         }
+
+
+# The format of a document built by hand (a test's, a Ray row of an older run): none recorded.
+UNKNOWN_FORMAT = "unknown"
+
+
+def input_file(document: Document) -> str:
+    """The input file a document came from: what resuming takes over or reads again, whole."""
+    return document.input_file or document.source
 
 
 def _names_file(shard_file: str) -> str:
@@ -120,6 +132,8 @@ class Publish(Stage):
         self.info = info
         self.shard_rows = shard_rows
         self.languages: Counter[str] = Counter()
+        # Documents published per input format (pdf, warc, ...), resumed shards' too: report and card.
+        self.formats: Counter[str] = Counter()
         self.table = NameTable()
         self.shards: list[dict[str, Any]] = []
         self.resumed_documents = 0
@@ -163,6 +177,7 @@ class Publish(Stage):
             self.counters["documents"] += shard["rows"]
             self.resumed_documents += shard["rows"]
             self.resumed_paragraphs.update(shard.get("paragraphs", {}))
+            self.formats.update(shard.get("formats", {}))
         return {source for shard in self.shards for source in shard["sources"]}
 
     def _finish(self, shard: _ShardWriter) -> None:
@@ -176,7 +191,8 @@ class Publish(Stage):
         (self.staging / "data").mkdir(parents=True, exist_ok=True)
         shard: _ShardWriter | None = None
         for document in documents:
-            if shard and document.source != shard.sources[-1] and shard.rows >= self.shard_rows:
+            # A file's documents (an archive's pages) stay in one shard: resuming goes by file.
+            if shard and input_file(document) != shard.sources[-1] and shard.rows >= self.shard_rows:
                 self._finish(shard)
                 shard = None
             if shard is None:
@@ -184,6 +200,7 @@ class Publish(Stage):
             shard.add(document)
             self.table.add(document.id, document.name_records)
             self.languages[document.lang] += 1
+            self.formats[document.input_format or UNKNOWN_FORMAT] += 1
             self.counters["documents"] += 1
             yield document
         if shard or not self.shards:
@@ -235,7 +252,7 @@ class Publish(Stage):
         write_charts(self.staging)
         translated = report.get("stages", {}).get("translate", {})
         self.info.untranslated = {key.split(".", 1)[1]: count for key, count in translated.items() if key.startswith("untranslated.")}
-        card = dataset_card(self.info, self.languages, self.counters["documents"], len(name_table), self.staging)
+        card = dataset_card(self.info, self.languages, self.counters["documents"], len(name_table), self.staging, self.formats)
         (self.staging / "README.md").write_text(card, encoding="utf-8")
         (self.staging / PROGRESS_FILE).unlink()
         count = len(self.shards)
