@@ -125,6 +125,8 @@ def _read_documents(data_folder: Path) -> tuple[list[_Document], dict[str, list[
                 paragraphs.insert(0, (title, "en" if title == title_en else "", title_en))
             documents.append(_Document(text, text_en, paragraphs, row.get("published") or "", row.get("outlet") or ""))
             for mention in row.get("names") or []:
+                if mention.get("field") in ("text", "title"):
+                    continue  # a name in the source text: its contexts are found in the original
                 offset = 0 if mention.get("field") == "title_en" else shift
                 mentions.setdefault(variant_key(mention["variant"]), []).append((index, mention["start"] + offset, mention["end"] + offset))
     return documents, mentions
