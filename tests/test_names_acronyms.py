@@ -71,3 +71,14 @@ def test_russian_forms_keep_an_acronyms_letters_and_an_indeclinable_name() -> No
     assert nominative("МИДа", "organisation") == "МИД"
     assert nominative("Тиффани Трамп", "person") == "Тиффани Трамп"
     assert nominative("Андрея Курочкина", "person") == "Андрей Курочкин"  # a declinable name still declines
+
+
+def test_an_english_full_name_whose_surname_stands_alone_later_is_a_person() -> None:
+    text = "Apple co-founder Steve Jobs spoke on Monday. Later Jobs said that Bill Gates had called. Gates laughed."
+    found = {text[d.start : d.end]: d for d in english_names(text)}
+    assert found["Steve Jobs"].kind == "person" and found["Jobs"].key == found["Steve Jobs"].key
+    assert found["Gates"].key == found["Bill Gates"].key
+    # A place whose last word stands alone is no person ("New York" ... "York").
+    text = "New York was quiet on Monday. York was not."
+    found = {text[d.start : d.end]: d for d in english_names(text)}
+    assert found["New York"].kind is None and found["York"].key != found["New York"].key

@@ -65,6 +65,12 @@ def _russian_genders() -> dict[str, str]:
 
 
 @cache
+def place_words() -> frozenset[str]:
+    """First words of English place names that no given name is ("New", "North", "Saint")."""
+    return frozenset(word for words in _lines("en_place_words.txt") for word in words)
+
+
+@cache
 def _english_words() -> frozenset[str]:
     return frozenset(word for _, *words in _lines("en_words.txt") for word in words)
 
