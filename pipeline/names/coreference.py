@@ -14,13 +14,15 @@ import bisect
 import re
 from dataclasses import replace
 
-from pipeline.names.given_names import GIVEN_GROUP, place_words
+from pipeline.names.given_names import GIVEN_GROUP, common_english_words, place_words
 from pipeline.names.keys import PERSON, Discovered, exonym, group_key
 from pipeline.names.matching import fold_token
 
 # A declined or feminine surname guessed wrong by morphology ("Яровой" put as "Ярова") still
 # shares all but its last letters with the full form's: this many letters at most may differ.
 SURNAME_ENDING = 2
+# A first word this frequent in English (wordfreq's Zipf) is a word, not a given name.
+COMMON_WORD = 5.5
 # ... and the stems must be this long, so that "Ivanov" never meets "Ivanenko".
 SURNAME_STEM = 4
 
@@ -71,7 +73,9 @@ def _people_by_surname(found: list[Discovered]) -> list[Discovered]:
             and all(word[:1].isupper() and word.isalpha() and len(word) > 1 for word in words)
             and fold_token(words[1]) in alone
             and exonym(d.canonical) == d.canonical
+            and exonym(words[1]) == words[1]  # "Trkto Tyva" ... "Tyva": a known place is no surname
             and words[0].casefold() not in place_words()  # "New York" ... "York" is a place
+            and words[0].casefold() not in common_english_words(COMMON_WORD)  # "Free Buryatia" ... "Buryatia"
         ):
             d = replace(d, kind=PERSON, key=group_key(d.canonical, PERSON))
         out.append(d)
