@@ -56,6 +56,10 @@ def test_an_acronym_written_alone_elsewhere_joins_the_one_full_name_the_corpus_d
     defined = _records("a", ("Фонд борьбы с коррупцией", "new-fond", ""), ("ФБК", "new-fond", ""))
     alone = _records("b", ("ФБК", "new-fbk", ""), ("Фонд Мира", "new-fond-mira", ""))
     assert {"Фонд борьбы с коррупцией", "ФБК"} in _groups(defined, alone)
+    table = NameTable()
+    for document in (defined, alone):
+        table.add(*document)
+    assert table.corpus_group("ФБК", "new-fbk") == table.corpus_group("Фонд борьбы с коррупцией", "new-fond")
     assert not any("ФБК" in group and "Фонд Мира" in group for group in _groups(defined, alone))
     # СК defined as two committees in two documents: the СК written alone joins neither.
     one = _records("c", ("Следственный комитет", "new-sk-ru", ""), ("СК", "new-sk-ru", ""))
@@ -63,6 +67,11 @@ def test_an_acronym_written_alone_elsewhere_joins_the_one_full_name_the_corpus_d
     three = _records("e", ("СК", "new-sk", ""), ("Москва", "new-moscow", ""))
     groups = _groups(one, two, three)
     assert {"СК"} in groups  # left alone
+    table = NameTable()
+    for document in (one, two, three):
+        table.add(*document)
+    alone_group = table.corpus_group("СК", "new-sk")
+    assert alone_group not in (table.corpus_group("СК", "new-sk-ru"), table.corpus_group("СК", "new-sk-club"))
     assert {"Следственный комитет", "СК"} in groups and {"Спортивный клуб", "СК"} in groups
 
 
@@ -83,3 +92,19 @@ def test_an_english_full_name_whose_surname_stands_alone_later_is_a_person() -> 
         text = f"{full} was quiet on Monday. {short} was not."
         found = {text[d.start : d.end]: d for d in english_names(text)}
         assert found[full].kind is None and found[short].key != found[full].key
+
+
+def test_legal_forms_and_republic_fold_and_cldr_gives_country_exonyms() -> None:
+    from pipeline.names.keys import exonym, group_key
+    from pipeline.names.russian_finder import _russian_forms
+
+    def key(name: str) -> str:
+        return _russian_forms(name, "organisation" if "«" in name else "place")[2]
+
+    assert group_key("Apple Inc.", None) == group_key("Apple", None)
+    assert key("ООО «Ромашка»") == key("ПАО «Ромашка»") == _russian_forms("Ромашка", "organisation")[2]
+    assert key("Республики Башкортостан") == key("Башкортостан")
+    assert group_key("East India Company", None) != group_key("East India", None)  # a whole word stays
+    # Countries CLDR names (not in our own exonym list): the Russian name meets the English one.
+    assert exonym("Chekhiya") == "Czechia" and key("Чехии") == group_key("Czechia", None)
+    assert key("Тринидад и Тобаго") == group_key("Trinidad and Tobago", None)
