@@ -30,7 +30,9 @@ class NameMention:
     end: int
     method: str
     score: float
-    # Which published text the offsets point into: `text_en_normalized`, or `title_en` for a headline.
+    # Which published text the offsets point into: `text_en` (for `text_en_normalized`) or
+    # `title_en` for a headline; `text` or `title` for a name found in the source text (a
+    # Russian or Thai document lists its names even where nothing was translated).
     field: str = "text_en"
 
 
@@ -137,7 +139,7 @@ COLUMN_MEANINGS = {
     "text": "original text, paragraphs separated by a blank line",
     "text_en": "English text: translated paragraphs; English paragraphs and those with nothing to translate (a link, a number) as they were",
     "text_en_normalized": "`text_en` with every known spelling of a name replaced by its canonical name",
-    "names": "name mentions: entity id, canonical name, spelling found, offsets into the text `field` names (`text_en` for `text_en_normalized`, `title_en` for the headline), method and score",
+    "names": "name mentions: entity id, canonical name, spelling found, offsets into the text `field` names (`text_en` for `text_en_normalized`, `title_en` for the headline; `text` and `title` for names found in the source text, which is never rewritten), method and score",
     "paragraphs": "per paragraph: original text, language, confidence and English text",
     "translation_model": "model id@revision that translated the document (null where nothing was translated)",
     "pipeline_version": "version of the pipeline that made the row",

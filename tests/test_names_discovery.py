@@ -321,7 +321,8 @@ def _normalized(text_en: str, source: str = "", apply_proposals: bool = True) ->
     document = stage.normalize_document(Document(id="d", source="s", text=source, paragraphs=paragraphs, text_en=text_en))
     table = NameTable()
     table.add(document.id, document.name_records)
-    text, names = regroup_mentions(document.text_en_normalized, document.to_row()["names"], table, apply_proposals)
+    names = [name for name in document.to_row()["names"] if name["field"] == "text_en"]  # the source's are not rewritten
+    text, names = regroup_mentions(document.text_en_normalized, names, table, apply_proposals)
     document.text_en_normalized, document.names = text, [NameMention(**name) for name in names]
     return document
 

@@ -126,11 +126,13 @@ def test_normalized_text_and_offsets(tmp_path: Path) -> None:
     stage.normalize_document(document)
     assert document.text_en_normalized == "Members of Put' Domoi and Grigory Sverdlin met Put' Domoi."
     for name in document.names:
-        assert document.text_en_normalized[name.start : name.end] == name.canonical
-    assert [(n.variant, n.method) for n in document.names] == [
-        ("Bute Domoy", "known-variant"),
-        ("Gregory Swerdlin", "known-variant"),
-        ("Putt Domoy", "transliteration"),
+        text = document.text_en_normalized if name.field == "text_en" else document.text
+        assert text[name.start : name.end] == (name.canonical if name.field == "text_en" else name.variant)
+    assert [(n.variant, n.method, n.field) for n in document.names] == [
+        ("Bute Domoy", "known-variant", "text_en"),
+        ("Gregory Swerdlin", "known-variant", "text_en"),
+        ("Putt Domoy", "transliteration", "text_en"),
+        ("Пути домой", "known-variant", "text"),  # the native form in the original, its offsets into `text`
     ]
     names = NameTable()
     names.add(document.id, document.name_records)
@@ -257,7 +259,10 @@ def _is_a_near_spelling(variant: str, entity_id: str) -> bool:
 def assert_only_names_replaced(document: Document) -> None:
     """text_en is text_en_normalized with each name put back: not one other character differs."""
     rebuilt, position = [], 0
-    for name in sorted(document.names, key=lambda n: n.start):
+    for name in document.names:
+        if name.field == "text":  # a name in the source text, as written there
+            assert document.text[name.start : name.end] == name.variant, name
+    for name in sorted((n for n in document.names if n.field == "text_en"), key=lambda n: n.start):
         if name.method == "discovered":  # listed where it stands, never replaced
             assert document.text_en_normalized[name.start : name.end] == name.variant, name
             continue

@@ -61,9 +61,13 @@ def test_a_registered_name_in_a_title_is_found_and_kept_through_translation(publ
     assert [name["entity_id"] for name in in_title] == ["vladimir-putin"]
     mention = in_title[0]
     assert row["title_en"][mention["start"] : mention["end"]] == "Vladimir Putin"
+    columns = {"title_en": "title_en", "text_en": "text_en_normalized", "title": "title", "text": "text"}
     for name in row["names"]:
-        text = row["title_en"] if name["field"] == "title_en" else row["text_en_normalized"]
+        text = row[columns[name["field"]]]
         assert text[name["start"] : name["end"]] in {name["canonical"], name["variant"]}
+    # The source text lists the name too (the file's title line opens `text`).
+    in_source = [name for name in row["names"] if name["field"] == "text" and name["entity_id"] == "vladimir-putin"]
+    assert in_source and all(row["text"][n["start"] : n["end"]] == n["variant"] for n in in_source)
 
 
 def test_title_mentions_count_in_the_name_table(dataset: Path) -> None:

@@ -14,13 +14,15 @@ import bisect
 import re
 from dataclasses import replace
 
-from pipeline.names.given_names import GIVEN_GROUP
-from pipeline.names.keys import PERSON, Discovered
+from pipeline.names.given_names import GIVEN_GROUP, common_english_words, place_words
+from pipeline.names.keys import PERSON, Discovered, exonym, group_key
 from pipeline.names.matching import fold_token
 
 # A declined or feminine surname guessed wrong by morphology ("Яровой" put as "Ярова") still
 # shares all but its last letters with the full form's: this many letters at most may differ.
 SURNAME_ENDING = 2
+# A first word this frequent in English (wordfreq's Zipf) is a word, not a given name.
+COMMON_WORD = 5.5
 # ... and the stems must be this long, so that "Ivanov" never meets "Ivanenko".
 SURNAME_STEM = 4
 
@@ -56,9 +58,34 @@ def fits(short: Discovered, full: Discovered) -> bool:
     )
 
 
+def _people_by_surname(found: list[Discovered]) -> list[Discovered]:
+    """English text says nothing of a name's type, and our given names are Russian ones: a name of
+    two capitalised words whose second the document also writes alone ("Steve Jobs" ... "Jobs")
+    is a person's full name and surname, as English news writes people."""
+    alone = {fold_token(d.canonical) for d in found if d.kind is None and " " not in d.canonical}
+    out = []
+    for d in found:
+        words = d.canonical.split()
+        if (
+            d.kind is None
+            and d.key.startswith("n ")
+            and len(words) == 2
+            and all(word[:1].isupper() and word.isalpha() and len(word) > 1 for word in words)
+            and fold_token(words[1]) in alone
+            and exonym(d.canonical) == d.canonical
+            and exonym(words[1]) == words[1]  # "Trkto Tyva" ... "Tyva": a known place is no surname
+            and words[0].casefold() not in place_words()  # "New York" ... "York" is a place
+            and words[0].casefold() not in common_english_words(COMMON_WORD)  # "Free Buryatia" ... "Buryatia"
+        ):
+            d = replace(d, kind=PERSON, key=group_key(d.canonical, PERSON))
+        out.append(d)
+    return out
+
+
 def link_in_document(found: list[Discovered]) -> list[Discovered]:
     """The document's names, each short form of a person carrying the key and canonical of the
     one full form of the document it fits."""
+    found = _people_by_surname(found)
     full = {d.key: d for d in found if _is_full(d)}
     out = []
     for name in found:

@@ -4,7 +4,8 @@
   nominative and romanized.
 - English text: proper-name spans found by rule (pipeline.names.english_finder).
 - In each document a short form of a person joins the one full form it fits
-  (pipeline.names.coreference).
+  (pipeline.names.coreference), and an acronym the document defines joins its full name
+  (pipeline.names.acronyms).
 
 Every mention gets a group key that is a pure function of its spelling, or of the full form it
 was linked to in its document (pipeline.names.keys); the name table merges the corpus's groups.
@@ -12,6 +13,7 @@ was linked to in its document (pipeline.names.keys); the name table merges the c
 
 from __future__ import annotations
 
+from pipeline.names.acronyms import link_acronyms
 from pipeline.names.coreference import link_in_document, repeated_in_document
 from pipeline.names.english_finder import english_names as _english_names
 from pipeline.names.keys import (
@@ -49,9 +51,9 @@ def russian_names(text: str) -> list[Discovered]:
     """Names natasha's NER finds in Russian text, and their other places in it (written alike,
     or a one-word name in another case); short forms linked to their full forms."""
     found = repeated_in_document(text, _russian_names(text))
-    return link_in_document(other_forms(text, found))
+    return link_in_document(link_acronyms(text, other_forms(text, found)))
 
 
 def english_names(text: str) -> list[Discovered]:
     """Proper-name spans in English text, short forms linked to their full forms."""
-    return link_in_document(_english_names(text))
+    return link_in_document(link_acronyms(text, _english_names(text)))

@@ -65,6 +65,19 @@ def _russian_genders() -> dict[str, str]:
 
 
 @cache
+def common_english_words(zipf: float) -> frozenset[str]:
+    """English words at least this frequent (Zipf): "free", "new" (5.5 and over); not the
+    given names wordfreq also counts ("bill" 5.2, "steve" 4.7)."""
+    return frozenset(word for frequency, *words in _lines("en_words.txt") if float(frequency) >= zipf for word in words)
+
+
+@cache
+def place_words() -> frozenset[str]:
+    """First words of English place names that no given name is ("New", "North", "Saint")."""
+    return frozenset(word for words in _lines("en_place_words.txt") for word in words)
+
+
+@cache
 def _english_words() -> frozenset[str]:
     return frozenset(word for _, *words in _lines("en_words.txt") for word in words)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import resources
 
 from pipeline.names.given_names import GIVEN_GROUP, name_of_group
 from pipeline.names.matching import fold, fold_token, parse_person
@@ -52,10 +53,42 @@ def group_key(name: str, kind: str | None) -> str:
         person = parse_person(name)  # "Given Surname" or "SURNAME, Given Patronymic"
         if person and person.given:
             return f"p {_given_key(person.given[0])} {person.surname}"
-    key = fold(name)
+    key = _without_legal_forms(fold(name))
     if key in _EXONYM_BY_KEY:
         key = fold(_EXONYM_BY_KEY[key])
     return "n " + key.removeprefix("the ")  # "The Moscow Times" is "Moscow Times"
+
+
+def _legal_forms() -> tuple[frozenset[str], tuple[str, ...]]:
+    """(folded legal forms, folded leading words) of every language's list; the Russian ones
+    romanized first, as the Russian finder's spellings reach the key."""
+    import iuliia
+
+    forms: set[str] = set()
+    leads: set[str] = set()
+    for language in ("ru", "en"):
+        text = (resources.files("pipeline.names") / "data" / f"{language}_legal_forms.txt").read_text(encoding="utf-8")
+        for line in text.splitlines():
+            kind, _, phrase = line.partition(" ")
+            if kind in ("form", "lead"):
+                folded = fold(str(iuliia.WIKIPEDIA.translate(phrase.strip())))
+                (forms if kind == "form" else leads).add(folded)
+    return frozenset(forms), tuple(sorted(leads, key=len, reverse=True))
+
+
+_LEGAL_FORMS, _LEADING = _legal_forms()
+
+
+def _without_legal_forms(key: str) -> str:
+    """A folded name without the legal form at its ends or the "Republic of" at its start."""
+    words = key.split()
+    while len(words) > 1 and words[0] in _LEGAL_FORMS:
+        words.pop(0)
+    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+        words.pop()
+    key = " ".join(words)
+    lead = next((lead for lead in _LEADING if key.startswith(lead + " ")), None)
+    return key[len(lead) + 1 :] if lead else key
 
 
 # Russian places that English writes otherwise: the romanization (and other spellings) -> the
@@ -100,7 +133,31 @@ EXONYMS = {
     "Rostov-on-Don": ["Rostov-na-Donu"],
     "North Ossetia": ["Severnaya Osetiya"],
 }
+
+
+def _territories() -> dict[str, str]:
+    """Country and territory names of CLDR (through Babel), in Russian (romanized, as the Russian
+    finder's spellings reach the key) and in English -> the English name: "Germaniya",
+    "Germany" -> Germany. Names with a bracket or a dash ("Myanmar (Burma)", "Congo - Kinshasa")
+    are CLDR's disambiguations, not what news writes: left out."""
+    import iuliia
+    from babel import Locale
+
+    english, russian = Locale("en").territories, Locale("ru").territories
+    names: dict[str, str] = {}
+    for code, name in english.items():
+        if not code.isalpha() or any(mark in name + russian.get(code, "") for mark in ("(", " - ", "о-в", "SAR")):
+            continue
+        name = name.replace("&", "and")
+        for spelling in (name, str(iuliia.WIKIPEDIA.translate(russian.get(code, "")))):
+            if spelling:
+                names.setdefault(fold(spelling), name)
+    return names
+
+
+# The hand list first (it says "Great Britain" and "USA" as English news does), then CLDR's.
 _EXONYM_BY_KEY = {fold(spelling): english for english, spellings in EXONYMS.items() for spelling in [english, *spellings]}
+_EXONYM_BY_KEY |= {key: english for key, english in _territories().items() if key not in _EXONYM_BY_KEY}
 
 
 def exonym(name: str) -> str:
@@ -109,7 +166,7 @@ def exonym(name: str) -> str:
 
 
 # An exonym's folded key reads badly as an id ("mostsov"): its id is the exonym itself.
-_EXONYM_BY_ITS_KEY = {fold(english): english.lower() for english in EXONYMS}
+_EXONYM_BY_ITS_KEY = {fold(english): english.lower() for english in {*EXONYMS, *_EXONYM_BY_KEY.values()}}
 
 
 def proposed_id(key: str) -> str:

@@ -33,12 +33,20 @@ def _morph() -> Any:
     return pymorphy3.MorphAnalyzer()
 
 
+# Two or more capitals, then at most a case ending in small letters.
+_ACRONYM = re.compile(r"^([А-ЯЁ]{2,})(?:а|у|ом|е|ы|ов|ам|ами|ах)?$")
+
+
 def _nominative_word(word: str, wanted: set[str], gender: str | None) -> str:
     """One word in the nominative, of the given gender where it has one: "Власовой" -> "Власова"."""
     if "-" in word:
         return "-".join(_nominative_word(part, wanted, gender) for part in word.split("-"))
+    if _ACRONYM.match(word):  # "США", "МИДа": an acronym keeps its letters, loses a case ending
+        return _ACRONYM.sub(r"\1", word)
     parses = _morph().parse(word)
     fits = [p for p in parses if wanted & set(p.tag.grammemes)] or [p for p in parses if {"NOUN", "ADJF"} & set(p.tag.grammemes)]
+    if any("Fixd" in p.tag.grammemes for p in fits):
+        return word  # indeclinable in one of its readings ("Тиффани", "Гёте"): as written, not a guessed stem
     if gender:
         fits = [p for p in fits if gender in p.tag.grammemes or "ms-f" in p.tag.grammemes] or fits
     if not fits or "nomn" in fits[0].tag.grammemes:
@@ -184,6 +192,9 @@ def russian_names(text: str) -> list[Discovered]:
     found = []
     for start, stop, ner_type in _ner_spans(text):
         kind = _NER_TYPES.get(ner_type)
+        bracket = _BRACKET_AT_END.search(text, start, stop)
+        if bracket and bracket.start() > start:
+            stop = bracket.start()  # "Фонд борьбы с коррупцией (ФБК)": the name, then its acronym
         spelling = text[start:stop]
         if kind is None:
             continue
@@ -198,6 +209,7 @@ def russian_names(text: str) -> list[Discovered]:
     return found
 
 
+_BRACKET_AT_END = re.compile(r"\s*\([^()]*\)$")
 _CAPITALISED = re.compile(r"(?<![\w-])[А-ЯЁ][а-яё]+(?![\w-])")
 
 

@@ -87,6 +87,7 @@ class Normalize(Stage):
         self.config = config
         self.registry = registry
         self.index = NameIndex(registry.entities.values(), registry.rejected) if registry else None
+        self._translated = False  # whether the English text being normalized is a translation
 
     @classmethod
     def from_config(cls, config: NormalizeConfig, registry: Registry | None) -> Normalize:
@@ -99,20 +100,31 @@ class Normalize(Stage):
             document.title_en = title.text_en if title else None
             return document
         russian = any(p.lang == "ru" for p in document.paragraphs)
-        document.text_en_normalized, document.names, records = self._normalize_field(document.text_en, document.text, russian, "text_en")
+        self._translated = any(p.text_en and p.text_en != p.text and p.lang != "en" for p in document.paragraphs)
+        document.text_en_normalized, document.names, records = self._normalize_field(
+            document.text_en, document.text, russian, ("text_en", "text")
+        )
         if title is not None:
             # A text file's headline opens `text`, where its source names were already seen.
             source = "" if document.text.startswith(title.text) else title.text
-            document.title_en, names, title_records = self._normalize_field(title.text_en, source, title.lang == "ru", "title_en")
+            self._translated = bool(title.text_en) and title.text_en != title.text and title.lang != "en"
+            document.title_en, names, title_records = self._normalize_field(
+                title.text_en, source, title.lang == "ru", ("title_en", "title")
+            )
             document.names = names + document.names
             records = title_records + records
         document.name_records = records
         return document
 
-    def _normalize_field(self, text_en: str, source: str, russian: bool, field: str) -> tuple[str, list[NameMention], list[dict[str, Any]]]:
+    def _normalize_field(
+        self, text_en: str, source: str, russian: bool, fields: tuple[str, str]
+    ) -> tuple[str, list[NameMention], list[dict[str, Any]]]:
         """One English text (the body or the title) normalized, its mentions, and the name records
-        of it and of its source text (native forms; Russian names found by NER)."""
+        of it and of its source text (native forms; Russian names found by NER). `fields`: the
+        columns the offsets of mentions point into, in the English text and in the source text
+        (a Russian document lists its names even where nothing was translated)."""
         assert self.index is not None and self.registry is not None
+        field, source_field = fields
         mentions = find_mentions(text_en, self.index, self.config.auto_threshold, self.config.review_threshold)
         mentions = [mention for mention in mentions if not self.registry.is_not_a_name(mention.text)]
         normalized, names = normalize_text(text_en, mentions, field)
@@ -134,6 +146,11 @@ class Normalize(Stage):
                 kind = native.entity.type
                 if native.sure or self.registry.is_confirmed(variant, native.entity.id):
                     records.append(_record(variant, native.entity.id, native.entity.canonical, "known-variant", 1.0, True, example, kind))
+                    names.append(
+                        NameMention(
+                            native.entity.id, native.entity.canonical, variant, native.start, native.end, "known-variant", 1.0, source_field
+                        )
+                    )
                     self.counters["native_forms"] += 1
                 else:  # morphology could not tell ("Свердлина" alone): the translation decided
                     records.append(
@@ -141,7 +158,8 @@ class Normalize(Stage):
                     )
                     self.counters["native_forms_unsure"] += 1
         if self.config.discover:
-            records += self._discover(text_en, source, russian, field, names, mentions, [(n.start, n.end) for n in natives])
+            records += self._discover(text_en, source, russian, fields, names, mentions, [(n.start, n.end) for n in natives])
+        names.sort(key=lambda name: (name.field != field, name.start))
         return normalized, names, records
 
     def _discover(
@@ -149,7 +167,7 @@ class Normalize(Stage):
         text_en: str,
         source: str,
         russian: bool,
-        field: str,
+        fields: tuple[str, str],
         names: list[NameMention],
         mentions: list[Mention],
         native_spans: list[tuple[int, int]],
@@ -157,6 +175,7 @@ class Normalize(Stage):
         """Names the registry does not know, with proposed ids; listed, never applied here (with
         apply_proposals, publishing applies them once the corpus's groups are known)."""
         assert self.index is not None and self.registry is not None
+        field, source_field = fields
         records = []
         taken = [(m.start, m.end) for m in mentions]
         for found in english_names(text_en):
@@ -167,7 +186,9 @@ class Normalize(Stage):
             if self.index.resolve(found.text, in_text=True):
                 continue  # a registered name the matcher left for review: not a new one
             example = _example(text_en, found.start, found.end)
-            records.append(_record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind))
+            record = _record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind)
+            # A translation's English spelling ("Bill Gates" for "Билл Гейтс") is the better canonical.
+            records.append(record | {"translated": True} if self._translated else record)
             start = _shift(found.start, mentions)
             names.append(
                 NameMention(found.entity_id, found.canonical, found.text, start, start + len(found.text), "discovered", 0.0, field)
@@ -183,8 +204,12 @@ class Normalize(Stage):
                     continue
                 example = _example(source, found.start, found.end)
                 records.append(_record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind))
+                # The spelling as written ("Курочкина"); the record holds its nominative.
+                written = source[found.start : found.end]
+                names.append(
+                    NameMention(found.entity_id, found.canonical, written, found.start, found.end, "discovered", 0.0, source_field)
+                )
                 self.counters["names_discovered"] += 1
-        names.sort(key=lambda name: name.start)
         return records
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:

@@ -216,14 +216,26 @@ class Publish(Stage):
             for batch in pq.ParquetFile(shard).iter_batches(batch_size=_ShardWriter.ROW_GROUP):
                 rows = batch.to_pylist()
                 for row in rows:
-                    title = [name for name in row["names"] if name["field"] == "title_en"]
-                    body = [name for name in row["names"] if name["field"] != "title_en"]
-                    row["text_en_normalized"], body = regroup_mentions(row["text_en_normalized"], body, self.table, self.apply_proposals)
-                    if row["title_en"] is not None:
-                        row["title_en"], title = regroup_mentions(row["title_en"], title, self.table, self.apply_proposals)
-                    row["names"] = title + body
+                    row["names"] = self._regroup_row(row)
                 writer.write_table(pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA))
         shard.unlink()
+
+    def _regroup_row(self, row: dict[str, Any]) -> list[dict[str, Any]]:
+        """One row's mentions regrouped; the English texts rewritten where proposals apply. The
+        source texts (`text`, `title`) are the user's and never change: their mentions take the
+        corpus's ids and canonicals only."""
+        regrouped = []
+        for field, column in (("title_en", "title_en"), ("text_en", "text_en_normalized"), ("title", "title"), ("text", "text")):
+            names = [name for name in row["names"] if name["field"] == field]
+            if not names or row[column] is None:
+                regrouped += names
+                continue
+            rewrite = self.apply_proposals and column in ("title_en", "text_en_normalized")
+            text, names = regroup_mentions(row[column], names, self.table, rewrite)
+            if rewrite:
+                row[column] = text
+            regrouped += names
+        return regrouped
 
     def finalize(self, report: dict[str, Any]) -> Path:
         """Name table, card and report into staging, then swap staging for the old dataset.

@@ -1,0 +1,326 @@
+"""Proposed groups of the whole corpus joined where the per-document keys could not see it:
+one person's spellings across given-name and surname habits, two fathers' sons kept apart,
+spellings one habit apart, machine translation's sound-alikes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import lru_cache
+
+from pipeline.names.keys import PERSON, proposed_id
+from pipeline.names.matching import GIVEN_GROUP, fold_token, parse_person
+
+# Two proposed groups whose keys are this similar (rapidfuzz ratio) are one: "Edit Lessom" and
+# "Edit Lesum" are one spelling habit apart; "Kirov" and "Kirovsk" (83) stay two places.
+MERGE_SIMILARITY = 88
+# A name this short (letters) is an acronym or a word too short to tell a spelling habit from
+# another name: it joins only its own spelling.
+ACRONYM_LETTERS = 4
+# Two people join when their surnames are this similar (after the looser person folds below)
+# and their given names fit: "Tokhtakhunov" / "Takhtakhunov", "Dolgopolov" / "Dolhopolov".
+SURNAME_SIMILARITY = 85
+# Given names this similar (ratio of their keys) may be one name: "Gafur" / "Gofur".
+GIVEN_SIMILARITY = 75
+# ... and below this they are two names ("Natan" / "Anton").
+GIVEN_CONFLICT = 60
+
+
+PATRONYMIC_MARK = "~"
+
+
+_PATRONYMIC_ENDING = re.compile(r"([oe]vi[tʧ]|[oe]vna|i[tʧ]na|ivna|ogl[iy]|ogl|kizi)$")
+
+
+def fathers_differ(a: str, b: str) -> bool:
+    """Two patronymics of two fathers: their stems, loosely spelled, are nothing alike
+    ("Andreevich" / "Grigoryevich"; "Radschapovitsch" and "Rajapovich" are one father)."""
+    from rapidfuzz import fuzz
+
+    stem_a, stem_b = (_loose_given(_PATRONYMIC_ENDING.sub("", name)) for name in (a, b))
+    return fuzz.ratio(stem_a, stem_b) < GIVEN_CONFLICT
+
+
+def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
+    """Each spelling's unit of merging: its proposed id, or where the spellings of one proposed
+    person carry the patronymics of two fathers ("Andrey Grigoryevich Guryev", "Andrey
+    Andreevich Guryev": father and son), the id and the patronymic ("new-andrei-gurev~andreevich");
+    a spelling without one is then left alone (it could be either)."""
+    patronymics: dict[str, list[str]] = defaultdict(list)
+    found = []
+    for variant, group_id, kind in spellings:
+        person = parse_person(variant) if kind == "person" or (kind is None and not variant.isupper()) else None
+        patronymic = person.patronymic if person else ""
+        found.append(patronymic)
+        if patronymic and patronymic not in patronymics[group_id]:
+            patronymics[group_id].append(patronymic)
+    representative: dict[tuple[str, str], str] = {}
+    for group_id, names in patronymics.items():
+        clusters: list[str] = []
+        for name in sorted(names):
+            fits = [c for c in clusters if not fathers_differ(name, c)]
+            if not fits:
+                clusters.append(name)
+            representative[(group_id, name)] = fits[0] if fits else name
+        if len(clusters) < 2:
+            for name in names:
+                representative.pop((group_id, name))
+    units = []
+    for (_, group_id, _), patronymic in zip(spellings, found):
+        if (group_id, patronymic) in representative:
+            readable = proposed_id("n " + representative[(group_id, patronymic)]).removeprefix("new-")
+            units.append(f"{group_id}{PATRONYMIC_MARK}{readable}")
+        elif any(key[0] == group_id for key in representative):
+            units.append(f"{group_id}{PATRONYMIC_MARK}")  # which of the two: left alone
+        else:
+            units.append(group_id)
+    return units
+
+
+def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
+    """Each proposed id's group after corpus-level merging (id -> the id of its merged group).
+
+    - People (type person, two or more words: given-name key, surname): one surname, given
+      names that fit (the same name, a short form, an initial, or one spelling habit apart), and
+      no other given name of that surname in the way; surnames one spelling habit apart join the
+      same way (Ukrainian h for g, French -ine and -ou). Never two given names known to differ.
+    - A surname alone joins the one proposed person with that surname (none, or two, and it stays
+      alone).
+    - Other groups (not people) whose keys differ by a spelling habit join (same word count and
+      first letter, never two types, never an acronym); the sound skeleton joins only spellings
+      of one type, some untyped (those of English text, where machine translation's are).
+    """
+    parent = {group_id: group_id for group_id in kinds}
+
+    def find(group_id: str) -> str:
+        while parent[group_id] != group_id:
+            parent[group_id] = parent[parent[group_id]]
+            group_id = parent[group_id]
+        return group_id
+
+    # A person left alone between two fathers' names ("new-andrei-gurev~") joins nobody.
+    people = [gid for gid, kind in kinds.items() if kind == PERSON and len(_words(gid)) >= 2 and not gid.endswith(PATRONYMIC_MARK)]
+    for a, b in _people_to_join(people):
+        parent[find(a)] = find(b)
+    for group_id, kind in kinds.items():
+        # A place or an organisation is no one's surname: "Коми" never joins James Comey.
+        if len(_words(group_id)) == 1 and kind in (PERSON, None):
+            owners = {find(person) for person in people if _words(person)[-1] == _words(group_id)[0]}
+            if len(owners) == 1:
+                parent[find(group_id)] = owners.pop()
+    persons = {gid for gid, kind in kinds.items() if kind == PERSON and len(_words(gid)) >= 2}
+    # Types never mix: two typed names join only when of one type (untyped ones, from English
+    # text, join either).
+    blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for group_id in sorted(set(kinds) - persons):  # people compare surname and given name apart
+        blocks[(group_id.removeprefix("new-")[:1], len(_words(group_id)))].append(group_id)
+    for members in blocks.values():
+        texts = [" ".join(_words(group_id)) for group_id in members]
+        for i, j in _similar_pairs(texts):
+            kind_i, kind_j = kinds[members[i]], kinds[members[j]]
+            if (kind_i is None or kind_j is None or kind_i == kind_j) and _spellings_alike(texts[i], texts[j], kind_i and kind_j):
+                parent[find(members[i])] = find(members[j])
+    # Machine translation from Thai writes a sound two ways ("Put' Domoi" as "Bute Domoy",
+    # "Bout Domoy", "Bot Domoy"; "Idite Lesom" as "Edit Lessom"): groups with one consonant
+    # skeleton join where every pair of them is alike, so the skeleton alone joins nothing.
+    # Only among spellings of one type, some of them untyped (the English finder's, where
+    # machine translation's are): names NER typed in their own script are read, not misheard
+    # (Румыния and Армения are two places).
+    by_skeleton: dict[str, list[str]] = defaultdict(list)
+    for group_id in sorted(set(kinds) - persons):
+        skeleton = _skeleton(_words(group_id))
+        if len(skeleton.replace(" ", "").rstrip("AV")) >= 3:
+            by_skeleton[skeleton].append(group_id)
+    for members in by_skeleton.values():
+        types = {kinds[group_id] for group_id in members}
+        if len(types - {None}) > 1 or None not in types:
+            continue  # two types, or every spelling typed by NER in its own script
+        clusters: dict[str, list[str]] = defaultdict(list)
+        for group_id in members:
+            clusters[find(group_id)].append(_sounds(_words(group_id)))
+        if len(clusters) > 1 and _all_alike(list(clusters.values())):
+            roots = sorted(clusters)
+            for root in roots[1:]:
+                parent[find(root)] = find(roots[0])
+    return {group_id: find(group_id) for group_id in kinds}
+
+
+# Voiced and voiceless consonants alike (Thai writes Russian p as ป, which English renders b or
+# p), vowels and y/j left out; a last word that ends in a vowel keeps a mark of it, another for
+# -a (Vlasov and Vlasova, Bobrinsky and Bobrinskaya stay two).
+_SOUNDS = str.maketrans({"b": "p", "d": "t", "g": "k", "z": "s", "v": "f", "ʒ": "ʃ"})
+# Every two groups joined by their skeleton have spellings at least this alike (rapidfuzz ratio
+# of their sounds): "Idyte Lesom" / "Edity Lessom" 73, "Tyva" / "Tuva" 75.
+SKELETON_SIMILARITY = 70
+
+
+def _sounds(words: list[str]) -> str:
+    return " ".join(fold_token(word).translate(_SOUNDS) for word in words)
+
+
+def _skeleton(words: list[str]) -> str:
+    sounds = _sounds(words).split()
+    out = [re.sub(r"[aeiouy]", "", word) for word in sounds]
+    if sounds and sounds[-1][-1:] in "aeiouy":
+        out[-1] += "A" if sounds[-1].endswith("a") else "V"
+    return " ".join(out)
+
+
+def _all_alike(clusters: list[list[str]]) -> bool:
+    """Every two groups have spellings this alike: no group is far from another."""
+    from rapidfuzz import fuzz
+
+    return all(
+        max(fuzz.ratio(a, b) for a in one for b in other) >= SKELETON_SIMILARITY
+        for i, one in enumerate(clusters)
+        for other in clusters[i + 1 :]
+    )
+
+
+def _words(group_id: str) -> list[str]:
+    return group_id.removeprefix("new-").partition(PATRONYMIC_MARK)[0].split("-")
+
+
+def _patronymic(group_id: str) -> str:
+    return group_id.partition(PATRONYMIC_MARK)[2]
+
+
+# Looser than the transliteration key, for comparing two surnames: Ukrainian h for Russian g
+# ("Dolhopolov"), French -ine for -in ("Sakouline"), s/z ("Beloserov"), a k lost from kh.
+_LOOSE = [
+    (re.compile(r"ɕ|ʃh"), "ʃ"),  # щ as shch, sch or shh
+    (re.compile(r"ʧ"), "h"),  # German ch for kh ("Tochtachunov")
+    (re.compile(r"h"), "g"),
+    (re.compile(r"ine$"), "in"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+# Given names compared looser still: kh, ch and h come and go ("Akhmed", "Achmed", "Ahmed",
+# "Zakhar", "Zakaria"), zh/z/j alternate ("Alimzhan", "Alimzan").
+_LOOSE_GIVEN = [(re.compile(r"[ʧh]"), ""), (re.compile(r"ʒ"), "z"), (re.compile(r"z"), "s"), (re.compile(r"(.)\1+"), r"\1")]
+
+
+def _rewritten(word: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
+    text = fold_token(word)
+    for pattern, replacement in rules:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@lru_cache(maxsize=1 << 14)
+def _loose(word: str) -> str:
+    return _rewritten(word, _LOOSE)
+
+
+@lru_cache(maxsize=1 << 14)
+def _loose_given(word: str) -> str:
+    return _rewritten(word, _LOOSE_GIVEN)
+
+
+@lru_cache(maxsize=1 << 14)
+def _given_relation(a: str, b: str) -> int:
+    """How two given-name keys relate: 1 they may be one person's name (the same name or group,
+    a short form "Zakhar" / "Zakhary", an initial, or spelling habits apart "Gafur" / "Gofur"),
+    -1 they are two names (Alexander and Alexei, two known names; or nothing alike), 0 neither."""
+    from rapidfuzz import fuzz
+
+    a, b = fold_token(a), fold_token(b)
+    if a == b:
+        return 1
+    group_a, group_b = GIVEN_GROUP.get(a), GIVEN_GROUP.get(b)
+    if group_a is not None and group_b is not None:
+        return 1 if group_a == group_b else -1
+    shorter, longer = sorted((a, b), key=len)
+    if longer.startswith(shorter):
+        return 1 if len(shorter) == 1 or len(shorter) >= 4 else 0
+    score = fuzz.ratio(_loose_given(a), _loose_given(b))
+    return 1 if score >= GIVEN_SIMILARITY and len(shorter) >= 4 else -1 if score < GIVEN_CONFLICT else 0
+
+
+def _apart(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
+    """Two proposed people known to be two: other given names, or other fathers' names."""
+    if _given_relation(a[1], b[1]) < 0:
+        return True
+    pa, pb = _patronymic(a[0]), _patronymic(b[0])
+    return bool(pa and pb and fathers_differ(pa, pb))
+
+
+def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
+    """Pairs of proposed people that are one person.
+
+    Constrained agglomerative clustering within a block of surnames (first letter): two groups
+    whose surnames are one spelling habit apart and whose given names fit join, the closest
+    first, unless a given name of one is another name than a given name of the other (so
+    "Alexander" and "Alexei" never meet through "Aleksandr" and "Alex"); then an initial joins
+    the one person it fits, and stays alone where two fit.
+    """
+    by_block: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for group_id in sorted(people):
+        words = _words(group_id)
+        surname = _loose("".join(words[1:]))
+        by_block[surname[:1]].append((group_id, words[0], surname))
+    pairs = []
+    for members in by_block.values():
+        surnames = sorted({surname for _, _, surname in members})
+        position = {surname: index for index, surname in enumerate(surnames)}
+        holders: dict[int, list[int]] = defaultdict(list)
+        for index, (_, _, surname) in enumerate(members):
+            holders[position[surname]].append(index)
+        close: dict[int, list[tuple[int, float]]] = defaultdict(list)  # member -> (member, surname score)
+        edges = []
+        for i, j, score in _close_pairs(surnames, SURNAME_SIMILARITY):
+            for a in holders[i]:
+                for b in holders[j]:
+                    close[a].append((b, score))
+                    if a < b and len(members[a][1]) > 1 and len(members[b][1]) > 1 and _given_relation(members[a][1], members[b][1]) > 0:
+                        edges.append((-score, a, b))
+        cluster_of = list(range(len(members)))
+        clusters: dict[int, list[int]] = {index: [index] for index in range(len(members))}
+        for _, a, b in sorted(edges):
+            ca, cb = cluster_of[a], cluster_of[b]
+            if ca == cb or any(_apart(members[x], members[y]) for x in clusters[ca] for y in clusters[cb]):
+                continue
+            for x in clusters[cb]:
+                cluster_of[x] = ca
+            clusters[ca] += clusters.pop(cb)
+            pairs.append((members[b][0], members[a][0]))
+        for a, (group_id, given, _) in enumerate(members):
+            if len(given) == 1:
+                fitting = {cluster_of[b] for b, _ in close[a] if b != a and len(members[b][1]) > 1 and members[b][1].startswith(given)}
+                if len(fitting) == 1:
+                    pairs.append((group_id, members[clusters[fitting.pop()][0]][0]))
+    return pairs
+
+
+def _spellings_alike(a: str, b: str, typed: str | None) -> bool:
+    """Two names close by ratio that are one: "Vlasov" and "Vlasova" are two; an acronym is
+    spelled one way (МВД is not МФТИ); and a name its own script gave (typed by NER) is alike
+    word by word, so that one long shared word does not join "Kemerovskaia oblast" and
+    "Kirovskaia oblast"."""
+    from rapidfuzz import fuzz
+
+    if a.endswith("a") != b.endswith("a") or len(a.replace(" ", "")) <= ACRONYM_LETTERS:
+        return False
+    return not typed or all(fuzz.ratio(x, y) >= MERGE_SIMILARITY for x, y in zip(a.split(), b.split()))
+
+
+def _similar_pairs(texts: list[str]) -> list[tuple[int, int]]:
+    return [(i, j) for i, j, _ in _close_pairs(texts, MERGE_SIMILARITY) if i < j]
+
+
+# Rows of the similarity matrix computed at a time: memory stays flat however big a block is.
+_ROWS = 512
+
+
+def _close_pairs(texts: list[str], cutoff: float) -> list[tuple[int, int, float]]:
+    """(i, j, ratio) for every two texts (both orders, and each with itself) at least this alike."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    pairs = []
+    for first in range(0, len(texts), _ROWS):
+        scores = process.cdist(texts[first : first + _ROWS], texts, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float32)
+        for i, j in zip(*np.nonzero(scores)):
+            pairs.append((first + int(i), int(j), float(scores[i, j])))
+    return pairs

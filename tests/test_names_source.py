@@ -1,0 +1,79 @@
+"""Names in the source text: a Russian document lists its names with translation off, and the
+canonical of a proposed group prefers the English spelling a translation gave it."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import datasets
+
+from pipeline.names.table import NameTable
+from tests.conftest import REGISTRY, ROOT
+
+
+def _run(tmp_path: Path) -> Path:
+    config = tmp_path / "src.yaml"
+    config.write_text(
+        f"name: src\ninput: {tmp_path / 'raw'}\noutput: {tmp_path / 'out'}\n"
+        f"translate: {{enabled: false}}\nnormalize: {{registry: {REGISTRY}}}\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(config), "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return tmp_path / "out" / "src"
+
+
+RUSSIAN = "Волонтёр Андрей Курочкин снова отвёз помощь в Екатеринбург. Григорий Свердлин встретил Андрея Курочкина на вокзале.\n"
+
+
+def test_a_russian_document_lists_its_names_in_text_with_translation_off(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ru.txt").write_text(RUSSIAN, encoding="utf-8")
+    (raw / "en.txt").write_text("The volunteer Andrei Kurochkin drove aid to Yekaterinburg again.\n", encoding="utf-8")
+    folder = _run(tmp_path)
+    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+        table = {row["variant"]: row["entity_id"] for row in csv.DictReader(handle)}
+    rows = {row["source"]: row for row in datasets.load_dataset(str(folder), split="train").to_list()}
+    russian = rows["ru.txt"]
+    assert russian["text"] == RUSSIAN.strip() and russian["text_en"] == ""  # nothing translated, nothing rewritten
+    in_text = [name for name in russian["names"] if name["field"] == "text"]
+    for name in in_text:
+        assert russian["text"][name["start"] : name["end"]] == name["variant"]
+    found = {(name["variant"], name["entity_id"]) for name in in_text}
+    assert ("Григорий Свердлин", "grigory-sverdlin") in found  # a registered native form
+    person = table["Андрей Курочкин"]
+    assert person == table["Andrei Kurochkin"]  # one group across the scripts, in names.csv
+    # Both the nominative and the declined form carry the corpus's group id.
+    assert {("Андрей Курочкин", person), ("Андрея Курочкина", person)} <= found
+    assert ("Екатеринбург", table["Екатеринбург"]) in found
+    # An English document lists its names in text_en only: nothing twice.
+    assert {name["field"] for name in rows["en.txt"]["names"]} == {"text_en"}
+
+
+def _records(document: str, *spellings: tuple[str, str, bool]) -> tuple[str, list[dict]]:
+    return document, [
+        {"variant": variant, "entity_id": "new-bill-geits", "canonical": canonical, "method": "discovered", "score": 0.0,
+         "applied": False, "example": variant, "type": "person"} | ({"translated": True} if translated else {})
+        for variant, canonical, translated in spellings
+    ]  # fmt: skip
+
+
+def _canonicals(*documents: tuple[str, list[dict]]) -> set[str]:
+    table = NameTable()
+    for document in documents:
+        table.add(*document)
+    return {row["canonical"] for row in table.rows()}
+
+
+def test_a_proposed_canonical_prefers_the_english_spelling_a_translation_gave() -> None:
+    russian = ("Билл Гейтс", "Bill Geyts", False)
+    assert _canonicals(_records("a", russian)) == {"Bill Geyts"}  # the romanized nominative
+    assert _canonicals(_records("a", russian, ("Bill Gates", "Bill Gates", True))) == {"Bill Gates"}
+    # A spelling of an English original is not a translation's: the romanized form stays.
+    assert _canonicals(_records("a", russian), _records("b", ("Bill Geits", "Bill Geits", False))) == {"Bill Geyts"}
+    # A translation's short form is not fuller than the Russian one.
+    assert _canonicals(_records("a", russian, ("Gates", "Gates", True))) == {"Bill Geyts"}
