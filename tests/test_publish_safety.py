@@ -88,11 +88,11 @@ def test_an_output_folder_inside_the_input_folder_is_not_read_back(tmp_path: Pat
 
 
 def _edit_first_open_row(table: Path, status: str) -> dict[str, str]:
-    with table.open(newline="", encoding="utf-8") as file:
+    with table.open(newline="", encoding="utf-8-sig") as file:
         rows = list(csv.DictReader(file))
     row = next(row for row in rows if row["status"] in ("new", "pending", "auto"))
     row["status"] = status
-    with table.open("w", newline="", encoding="utf-8") as file:
+    with table.open("w", newline="", encoding="utf-8-sig") as file:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
