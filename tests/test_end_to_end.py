@@ -144,6 +144,7 @@ def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_cop
     assert "- ru: `" in card and "(a tiny test model built by the project with random weights: its translations are noise)" in card
 
 
+@pytest.mark.slow
 def test_rerun_with_warm_cache_makes_no_model_calls(tmp_path: Path, raw_copy: Path, config_file: Path) -> None:
     output = tmp_path / "out"
     first = run_cli("run", str(config_file), "--input", str(raw_copy), "--output", str(output), "--quiet")
@@ -208,6 +209,7 @@ def test_detect_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
     assert unknown.stderr == "error: --languages: unknown language code(s) xx, yy: langdetect has no profile for them\n"
 
 
+@pytest.mark.slow
 def test_plain_pytest_collects_every_test_module() -> None:
     pytest_script = Path(sys.executable).parent / "pytest"
     if not pytest_script.exists():
@@ -222,6 +224,7 @@ def test_plain_pytest_collects_every_test_module() -> None:
 STAGES = ("ingest", "detect", "translate", "normalize", "publish")
 
 
+@pytest.mark.slow
 def test_a_redirected_log_has_no_control_characters(tmp_path: Path, raw_copy: Path, config_file: Path) -> None:
     log = tmp_path / "run.log"
     with log.open("wb") as handle:  # as `> run.log 2>&1` does

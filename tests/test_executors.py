@@ -29,6 +29,7 @@ def _config(tmp_path: Path, executor: str, raw: Path, tiny_models: dict[str, Pat
     )
 
 
+@pytest.mark.slow
 def test_ray_output_is_identical_to_local_output(tmp_path: Path, raw_copy: Path, tiny_models: dict[str, Path]) -> None:
     (raw_copy / "broken.jsonl").write_text('{"text": "A line about Put\' Domoj."}\nnot json\n')
     (raw_copy / "empty.txt").write_text("")

@@ -57,6 +57,7 @@ def test_put_domoi_at_a_sentence_start_is_unsure_only_where_the_phrase_is_likely
     assert [(entity, is_sure) for _, entity, is_sure in _found(text)] == [("put-domoi", sure)]
 
 
+@pytest.mark.slow
 def test_names_opening_russian_sentences_come_through_translation_protected(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
     raw = tmp_path / "raw" / "ru"
     raw.mkdir(parents=True)

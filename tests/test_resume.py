@@ -49,6 +49,7 @@ def rows(folder: Path) -> list[dict]:
     return sorted(datasets.load_dataset(str(folder), split="train").to_list(), key=lambda row: row["id"])
 
 
+@pytest.mark.slow
 def test_kill_and_resume_gives_the_uninterrupted_dataset(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
     corpus = make_corpus(tmp_path / "raw", 120)
     whole = run_cli("run", str(config(tmp_path, "whole", corpus, tiny_models)))
@@ -83,6 +84,7 @@ def test_kill_and_resume_gives_the_uninterrupted_dataset(tmp_path: Path, tiny_mo
     assert not (tmp_path / "killed" / ".corpus.partial").exists()
 
 
+@pytest.mark.slow
 def test_two_runs_give_identical_rows(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
     corpus = make_corpus(tmp_path / "raw", 9)
     first = config(tmp_path, "first", corpus, tiny_models)
@@ -131,6 +133,7 @@ def test_a_file_changed_since_the_interruption_is_read_again(tmp_path: Path, mon
     assert texts["doc-0002.txt"] == "The wives of Put' Domoj came back on Sunday, changed."
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_with_one_message_and_the_same_command_resumes(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
     corpus = make_corpus(tmp_path / "raw", 120)
     interrupted = config(tmp_path, "interrupted", corpus, tiny_models)
@@ -176,6 +179,7 @@ def _quick_run_config(tmp_path: Path, output: Path) -> Path:
     return write_config(tmp_path / "locked.yaml", text)
 
 
+@pytest.mark.slow
 def test_a_second_run_into_a_held_output_stops_and_a_killed_holders_lock_is_taken_over(tmp_path: Path) -> None:
     output = tmp_path / "out"
     config_file = _quick_run_config(tmp_path, output)

@@ -190,6 +190,7 @@ def open_rows(driver: object) -> list[tuple[str, str, str]]:
     return [row for row in rows if row[2] in ("new", "pending")]
 
 
+@pytest.mark.slow
 def test_a_reviewers_whole_pass_with_keys_only(served: tuple[str, Path, Path], browser: object, tmp_path: Path) -> None:
     """j once, then a/r/n only: each decision saved, the focus on the next open spelling every time
     (not back at the top), and what the page saved is what `names apply` makes of the same rows."""

@@ -41,6 +41,7 @@ def _folder_of(files: list[str], target: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("files", "lang"),
     [
