@@ -35,7 +35,7 @@ def test_a_russian_document_lists_its_names_in_text_with_translation_off(tmp_pat
     (raw / "ru.txt").write_text(RUSSIAN, encoding="utf-8")
     (raw / "en.txt").write_text("The volunteer Andrei Kurochkin drove aid to Yekaterinburg again.\n", encoding="utf-8")
     folder = _run(tmp_path)
-    with (folder / "names.csv").open(encoding="utf-8", newline="") as handle:
+    with (folder / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
         table = {row["variant"]: row["entity_id"] for row in csv.DictReader(handle)}
     rows = {row["source"]: row for row in datasets.load_dataset(str(folder), split="train").to_list()}
     russian = rows["ru.txt"]
