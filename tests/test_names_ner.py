@@ -98,3 +98,40 @@ def test_viterbi_is_slovnets_crf_decode(seed: int) -> None:
     ours = ner.viterbi(emissions, lengths, transitions)
     for row, length, theirs in zip(ours, lengths, expected):
         assert row[:length].tolist() == theirs.tolist()
+
+
+def test_the_stage_tags_a_chunk_together_and_publishes_what_one_at_a_time_gives(
+    documents: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Normalize.run tags the Russian texts of many documents in one call, bodies and titles,
+    and each document comes out as normalize_document makes it alone, in order."""
+    from pipeline.config import NormalizeConfig
+    from pipeline.names import russian_finder
+    from pipeline.names import stage as normalize_stage
+    from pipeline.names.registry import load_registry
+    from pipeline.schema import Document, Paragraph
+    from tests.conftest import REGISTRY
+
+    def make(n: int, text: str) -> Document:
+        title = Paragraph(f"Заголовок: Андрей Курочкин в Москве ({n})", "ru")
+        return Document(id=f"d{n}", source="s", text=text, paragraphs=[Paragraph(text, "ru")], text_en="", title_paragraph=title)
+
+    texts = [text for text in documents if text.strip()][:30]
+    stage = normalize_stage.Normalize(NormalizeConfig(), load_registry(REGISTRY))
+    alone = [stage.normalize_document(make(n, text)).to_row() for n, text in enumerate(texts)]
+    calls: list[int] = []
+
+    def counted(batch: list[str]) -> list[list[ner.Span]]:
+        calls.append(len(batch))
+        return ner.ner_spans(batch)
+
+    def alone_again(batch: list[str]) -> list[list[ner.Span]]:
+        raise AssertionError(f"tagged alone: {batch[0][:60]}")
+
+    monkeypatch.setattr(normalize_stage, "ner_spans", counted)
+    monkeypatch.setattr(russian_finder, "ner_spans", alone_again)
+    monkeypatch.setattr(normalize_stage, "NER_DOCUMENTS", 16)
+    together = [document.to_row() for document in stage.run(make(n, text) for n, text in enumerate(texts))]
+    assert together == alone
+    assert any(name["field"] == "text" for row in together for name in row["names"])  # Russian names were found
+    assert calls == [32, 28]  # 16 bodies and 16 titles a call, then the last 14 of each
