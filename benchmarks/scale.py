@@ -83,11 +83,15 @@ def measure(config: Path) -> dict[str, float]:
 
 
 def run_measure(script: Path, config: Path) -> dict[str, float]:
-    """One measurement by `script` (ours or another checkout's scale.py) in its own process."""
+    """One measurement by `script` (ours or another checkout's scale.py) in its own process,
+    with the CPU seconds (user and system) that process took, start-up included."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [sys.executable, str(script), "--measure", str(config)], capture_output=True, text=True, check=True, cwd=script.parent.parent
     )
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return dict(json.loads(done.stdout.strip().splitlines()[-1])) | {"cpu": cpu}
 
 
 def corpus_folder(work: Path, size: int, unique: bool) -> Path:
@@ -95,12 +99,14 @@ def corpus_folder(work: Path, size: int, unique: bool) -> Path:
 
 
 def compare(against: Path, sizes: list[int], work: Path, translate: bool, repeats: int, unique: bool) -> int:
-    """Documents/s of this checkout and of `against`, alternating on the same corpus; best of each."""
+    """Documents/s and CPU seconds of this checkout and of `against`, alternating on the same
+    corpus; best of each (CPU moves less than wall time on a shared machine)."""
     sides = {"this checkout": Path(__file__).resolve(), f"{against.name}": against / "benchmarks" / "scale.py"}
-    print(f"{'checkout':<16}{'documents':>11}{'best s':>9}{'docs/s':>9}   runs (s)")
+    print(f"{'checkout':<16}{'documents':>11}{'best s':>9}{'docs/s':>9}{'best CPU s':>12}   runs (s; CPU s)")
     for size in sizes:
         corpus = corpus_folder(work, size, unique)
         seconds: dict[str, list[float]] = {side: [] for side in sides}
+        cpu: dict[str, list[float]] = {side: [] for side in sides}
         documents = 0
         for _ in range(repeats):
             for side, script in sides.items():
@@ -108,12 +114,19 @@ def compare(against: Path, sizes: list[int], work: Path, translate: bool, repeat
                 config = write_config(work / f"compare-{size}.yaml", corpus, output, "local", 1, translate)
                 result = run_measure(script, config)
                 seconds[side].append(result["seconds"])
+                cpu[side].append(result["cpu"])
                 documents = int(result["documents"])
         speeds = {side: documents / min(runs) for side, runs in seconds.items()}
         for side, runs in seconds.items():
-            print(f"{side:<16}{documents:>11,}{min(runs):>9.1f}{speeds[side]:>9.0f}   " + " ".join(f"{r:.1f}" for r in runs))
+            print(
+                f"{side:<16}{documents:>11,}{min(runs):>9.1f}{speeds[side]:>9.0f}{min(cpu[side]):>12.1f}   "
+                + " ".join(f"{r:.1f}" for r in runs)
+                + "; "
+                + " ".join(f"{c:.1f}" for c in cpu[side])
+            )
         ours, theirs = speeds.values()
-        print(f"ratio at {size:,} documents: {ours / theirs:.2f}x docs/s\n", flush=True)
+        our_cpu, their_cpu = (min(runs) for runs in cpu.values())
+        print(f"ratio at {size:,} documents: {ours / theirs:.2f}x docs/s, CPU {our_cpu / their_cpu:.2f}x theirs\n", flush=True)
     return 0
 
 

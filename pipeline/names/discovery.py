@@ -27,6 +27,7 @@ from pipeline.names.keys import (
     looks_like_person,
     proposed_id,
 )
+from pipeline.names.ner import Span, ner_spans
 from pipeline.names.russian_finder import nominative, other_forms, romanize
 from pipeline.names.russian_finder import russian_names as _russian_names
 
@@ -40,6 +41,7 @@ __all__ = [
     "exonym",
     "group_key",
     "looks_like_person",
+    "ner_spans",
     "nominative",
     "proposed_id",
     "romanize",
@@ -47,10 +49,11 @@ __all__ = [
 ]
 
 
-def russian_names(text: str) -> list[Discovered]:
+def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered]:
     """Names natasha's NER finds in Russian text, and their other places in it (written alike,
-    or a one-word name in another case); short forms linked to their full forms."""
-    found = repeated_in_document(text, _russian_names(text))
+    or a one-word name in another case); short forms linked to their full forms. `spans`: the
+    text's NER spans where `ner_spans` found them already, with other texts'."""
+    found = repeated_in_document(text, _russian_names(text, spans))
     return link_in_document(link_acronyms(text, other_forms(text, found)))
 
 

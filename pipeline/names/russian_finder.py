@@ -11,19 +11,11 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
-
 from pipeline import scripts
 from pipeline.names.keys import ORGANISATION, PERSON, PLACE, Discovered, exonym, group_key, looks_like_person
+from pipeline.names.ner import Span, ner_spans
 
 _NER_TYPES = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANISATION}
-
-
-@lru_cache(maxsize=1)
-def _natasha() -> Any:
-    from natasha import NewsEmbedding, NewsNERTagger
-
-    return NewsNERTagger(NewsEmbedding())
 
 
 @lru_cache(maxsize=1)
@@ -89,92 +81,6 @@ def romanize(text: str) -> str:
     return exonym(str(iuliia.WIKIPEDIA.translate(text)))  # "Москва": "Moscow", not "Moskva"
 
 
-def _viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
-    """The best tag sequence of one unpadded sentence: slovnet's CRF decode, the same float32
-    sums in the same order and the same first-index tie-break, in a third of the numpy calls
-    (slovnet's is written for padded batches and took longer than the network itself)."""
-    score = emissions[0]
-    history = []
-    for emission in emissions[1:]:
-        scores = score[:, None] + transitions + emission[None, :]  # previous tag x next tag
-        history.append(scores.argmax(0))
-        score = scores.max(0)
-    best = int(score.argmax())
-    tags = [best]
-    for previous in reversed(np.array(history).tolist()):
-        best = previous[best]
-        tags.append(best)
-    tags.reverse()
-    return tags
-
-
-@lru_cache(maxsize=1 << 16)
-def _word_ids(word: str) -> tuple[int, int]:
-    """The tagger's vocabulary id and shape id of a word, as slovnet's encoder gives them:
-    words repeat across documents, their shapes are worked out letter by letter."""
-    from slovnet.shape import word_shape
-
-    encoder = _natasha().infer.encoder
-    return encoder.words_vocab.encode(word.lower()), encoder.shapes_vocab.encode(word_shape(word))
-
-
-def _razdel_words(paragraph: str) -> tuple[str, ...]:
-    from razdel import tokenize
-
-    return tuple(token.text for token in tokenize(paragraph))
-
-
-_short_paragraph_words = lru_cache(maxsize=2048)(_razdel_words)
-
-
-def _words(paragraph: str) -> tuple[str, ...]:
-    """razdel's words of a paragraph. razdel splits at every run of spaces, so the words of a
-    text are those of its paragraphs one after another, and a short paragraph seen before (a
-    recurring line, a repeated story) is not cut up again (long ones are not kept: memory)."""
-    return _short_paragraph_words(paragraph) if len(paragraph) <= 1000 else _razdel_words(paragraph)
-
-
-def _ner_spans(text: str) -> list[tuple[int, int, str]]:
-    """natasha's NER spans (start, stop, type) of a text: what `tagger(text).spans` gives.
-
-    natasha's Doc.tag_ner runs the tagger on the whole text; its sentence and token
-    segmentation do not change the spans, so they are left out. The steps are slovnet's own
-    (razdel words, word and shape ids, the network, the CRF decode, BIO tags to spans at the
-    words' places in the text) without the record objects and generators around each one,
-    and with our Viterbi.
-    """
-    tagger = _natasha()
-    infer = tagger.infer
-    words = [word for part in text.split("\n\n") for word in _words(part)]
-    ids = [_word_ids(word) for word in words]
-    word_id = np.array([[word for word, _ in ids]])
-    pad_mask = word_id == infer.encoder.words_vocab.pad_id
-    if not words or pad_mask.any():
-        return [(span.start, span.stop, span.type) for span in tagger(text).spans]  # slovnet's own path
-    emissions = infer.model(word_id, np.array([[shape for _, shape in ids]]), pad_mask)[0]
-    tags = [infer.decoder.tags_vocab.decode(tag) for tag in _viterbi(emissions, infer.model.head.crf.transitions.array)]
-    spans = []
-    kind: str | None = None  # the type of the span being read, None outside one
-    offset = start = stop = 0
-    for word, tag in zip(words, tags):
-        word_start = text.find(word, offset)  # slovnet's find_tokens: each word after the last
-        offset = word_start + len(word)
-        part, _, tag_type = tag.partition("-")
-        if part == "O":
-            if kind:
-                spans.append((start, stop, kind))
-                kind = None
-        elif part == "B":
-            if kind:
-                spans.append((start, stop, kind))
-            kind, start, stop = tag_type, word_start, offset
-        elif part == "I":
-            stop = offset
-    if kind:
-        spans.append((start, stop, kind))
-    return spans
-
-
 @lru_cache(maxsize=65536)
 def _russian_forms(spelling: str, kind: str) -> tuple[str, str, str]:
     """Nominative, romanization and group key of one spelling: pure functions of it, and
@@ -184,13 +90,14 @@ def _russian_forms(spelling: str, kind: str) -> tuple[str, str, str]:
     return native, canonical, group_key(canonical, kind)
 
 
-def russian_names(text: str) -> list[Discovered]:
+def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered]:
     """Names natasha's NER finds in Russian text, each with its romanized nominative; names in
-    Latin letters as written."""
+    Latin letters as written. `spans`: the text's NER spans where they were found already (with
+    other texts': `ner_spans` tags many at once)."""
     if not text.strip():
         return []
     found = []
-    for start, stop, ner_type in _ner_spans(text):
+    for start, stop, ner_type in ner_spans([text])[0] if spans is None else spans:
         kind = _NER_TYPES.get(ner_type)
         bracket = _BRACKET_AT_END.search(text, start, stop)
         if bracket and bracket.start() > start:

@@ -13,14 +13,19 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pipeline.config import NormalizeConfig
-from pipeline.names.discovery import english_names, russian_names
+from pipeline.names.discovery import english_names, ner_spans, russian_names
 from pipeline.names.matching import Mention, NameIndex, find_mentions
+from pipeline.names.ner import Span
 from pipeline.names.registry import Registry
 from pipeline.names.table import NATIVE_UNSURE
 from pipeline.schema import Document, NameMention, Stage
 from pipeline.scripts import CYRILLIC
 
 EXAMPLE_CONTEXT = 60
+# Documents whose Russian text is tagged together (natasha's network is cheaper on many texts
+# at once), within this many characters of text held at a time.
+NER_DOCUMENTS = 64
+NER_CHARACTERS = 1_000_000
 # A native form that morphology cannot confirm: listed for review, never applied.
 UNSURE_SCORE = 0.85
 
@@ -88,6 +93,7 @@ class Normalize(Stage):
         self.registry = registry
         self.index = NameIndex(registry.entities.values(), registry.rejected) if registry else None
         self._translated = False  # whether the English text being normalized is a translation
+        self._spans: dict[str, list[Span]] = {}  # NER spans of the Russian texts of the documents at hand
 
     @classmethod
     def from_config(cls, config: NormalizeConfig, registry: Registry | None) -> Normalize:
@@ -195,7 +201,7 @@ class Normalize(Stage):
             )
             self.counters["names_discovered"] += 1
         if russian and CYRILLIC.search(source):
-            for found in russian_names(source):
+            for found in russian_names(source, self._spans.get(source)):
                 if _overlaps(found.start, found.end, native_spans) or self.index.is_rejected(found.text, found.entity_id):
                     continue
                 if self.registry.is_not_a_name(found.text):
@@ -212,6 +218,35 @@ class Normalize(Stage):
                 self.counters["names_discovered"] += 1
         return records
 
+    def _russian_sources(self, document: Document) -> list[str]:
+        """The texts of a document that discovery will run NER on (what _normalize_field passes
+        it as `source` with `russian` true); a text left out here is tagged alone, later."""
+        if self.index is None or not self.config.discover:
+            return []
+        texts = [document.text] if any(p.lang == "ru" for p in document.paragraphs) else []
+        title = document.title_paragraph
+        if title is not None and title.lang == "ru" and not document.text.startswith(title.text):
+            texts.append(title.text)
+        return [text for text in texts if CYRILLIC.search(text)]
+
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
-        for document in documents:
-            yield self.normalize_document(document)
+        for chunk in _chunks(documents):
+            texts = list(dict.fromkeys(text for document in chunk for text in self._russian_sources(document)))
+            self._spans = dict(zip(texts, ner_spans(texts)))
+            for document in chunk:
+                yield self.normalize_document(document)
+            self._spans = {}
+
+
+def _chunks(documents: Iterable[Document]) -> Iterator[list[Document]]:
+    """Documents in lists of NER_DOCUMENTS, or fewer where their text reaches NER_CHARACTERS."""
+    chunk: list[Document] = []
+    characters = 0
+    for document in documents:
+        chunk.append(document)
+        characters += len(document.text)
+        if len(chunk) >= NER_DOCUMENTS or characters >= NER_CHARACTERS:
+            yield chunk
+            chunk, characters = [], 0
+    if chunk:
+        yield chunk

@@ -1,0 +1,154 @@
+"""natasha's NER tagger (slovnet's CNN and CRF, navec's embeddings) run on many texts at once.
+
+`ner_spans(texts)` gives for each text what `NewsNERTagger()(text).spans` gives, as (start,
+stop, type) triples. natasha's Doc.tag_ner runs the tagger on the whole text; its sentence and
+token segmentation do not change the spans, so they are left out. The steps are slovnet's own
+(razdel words, word and shape ids, the network, the CRF decode, BIO tags to spans at the words'
+places in the text) without the record objects and generators around each one, and with two
+changes that leave every tag as it was:
+- texts are tagged together, sorted by length, in padded batches: each call of the network has a
+  fixed cost in numpy calls, and a text alone paid it for itself. A padding position embeds to
+  zeros and the network zeroes it again after every layer, which is what a convolution sees
+  past the end of an unpadded text (tests/test_names_ner.py checks this against natasha).
+- the CRF decode (Viterbi) runs over the batch, one numpy step per word position rather than per
+  word of every text, with slovnet's float32 sums in its order and its first-index tie-break.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+Span = tuple[int, int, str]
+
+# Texts tagged in one call of the network: at most this many, and at most this many word
+# positions, padding included (the first layer's windows take 4 KB a position).
+BATCH_TEXTS = 64
+BATCH_POSITIONS = 8192
+
+
+@lru_cache(maxsize=1)
+def tagger() -> Any:
+    from natasha import NewsEmbedding, NewsNERTagger
+
+    return NewsNERTagger(NewsEmbedding())
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_ids(word: str) -> tuple[int, int]:
+    """The tagger's vocabulary id and shape id of a word, as slovnet's encoder gives them:
+    words repeat across documents, their shapes are worked out letter by letter."""
+    from slovnet.shape import word_shape
+
+    encoder = tagger().infer.encoder
+    return encoder.words_vocab.encode(word.lower()), encoder.shapes_vocab.encode(word_shape(word))
+
+
+def _razdel_words(paragraph: str) -> tuple[str, ...]:
+    from razdel import tokenize
+
+    return tuple(token.text for token in tokenize(paragraph))
+
+
+_short_paragraph_words = lru_cache(maxsize=2048)(_razdel_words)
+
+
+def _words(paragraph: str) -> tuple[str, ...]:
+    """razdel's words of a paragraph. razdel splits at every run of spaces, so the words of a
+    text are those of its paragraphs one after another, and a short paragraph seen before (a
+    recurring line, a repeated story) is not cut up again (long ones are not kept: memory)."""
+    return _short_paragraph_words(paragraph) if len(paragraph) <= 1000 else _razdel_words(paragraph)
+
+
+def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray) -> np.ndarray:
+    """The best tag sequence of each text of a padded batch (texts x positions x tags): slovnet's
+    CRF decode, the same float32 sums in the same order and the same first-index tie-break. A
+    text's row holds its tags in its first `lengths` places; the rest is padding."""
+    texts, positions, _ = emissions.shape
+    score = emissions[:, 0]
+    history = []
+    for step in range(1, positions):
+        scores = score[:, :, None] + transitions + emissions[:, step, None, :]  # text x previous tag x next tag
+        history.append(scores.argmax(1))
+        score = np.where((step < lengths)[:, None], scores.max(1), score)  # a text that has ended keeps its score
+    rows = np.arange(texts)
+    best = score.argmax(1)
+    tags = np.empty((texts, positions), dtype=np.int64)
+    tags[rows, lengths - 1] = best
+    for step in range(positions - 1, 0, -1):
+        best = np.where(step < lengths, history[step - 1][rows, best], best)
+        tags[:, step - 1] = best  # past a text's end this writes its last tag again, or padding
+    return tags
+
+
+def _to_spans(text: str, words: Sequence[str], tags: Sequence[str]) -> list[Span]:
+    """BIO tags of a text's words as spans at the words' places in the text."""
+    spans = []
+    kind: str | None = None  # the type of the span being read, None outside one
+    offset = start = stop = 0
+    for word, tag in zip(words, tags):
+        word_start = text.find(word, offset)  # slovnet's find_tokens: each word after the last
+        offset = word_start + len(word)
+        part, _, tag_type = tag.partition("-")
+        if part == "O":
+            if kind:
+                spans.append((start, stop, kind))
+                kind = None
+        elif part == "B":
+            if kind:
+                spans.append((start, stop, kind))
+            kind, start, stop = tag_type, word_start, offset
+        elif part == "I":
+            stop = offset
+    if kind:
+        spans.append((start, stop, kind))
+    return spans
+
+
+def _batches(lengths: list[int]) -> list[list[int]]:
+    """Indexes of texts, shortest first, in batches of like length within the limits."""
+    batches: list[list[int]] = []
+    for index in sorted(range(len(lengths)), key=lengths.__getitem__):
+        batch = batches[-1] if batches else []
+        if not batch or len(batch) >= BATCH_TEXTS or (len(batch) + 1) * lengths[index] > BATCH_POSITIONS:
+            batches.append(batch := [])
+        batch.append(index)
+    return batches
+
+
+def _tag_batch(ids: list[list[tuple[int, int]]]) -> list[list[str]]:
+    """The tags of a batch of texts' words, given as (word id, shape id) pairs."""
+    infer = tagger().infer
+    lengths = np.array([len(text) for text in ids])
+    word_id = np.full((len(ids), int(lengths.max())), infer.encoder.words_vocab.pad_id)
+    shape_id = np.full(word_id.shape, infer.encoder.shapes_vocab.pad_id)
+    for row, text in enumerate(ids):
+        word_id[row, : len(text)] = [word for word, _ in text]
+        shape_id[row, : len(text)] = [shape for _, shape in text]
+    pad_mask = np.arange(word_id.shape[1])[None, :] >= lengths[:, None]
+    emissions = infer.model(word_id, shape_id, pad_mask)
+    tags = viterbi(emissions, lengths, infer.model.head.crf.transitions.array)
+    decode = infer.decoder.tags_vocab.decode
+    return [[decode(tag) for tag in row[:length]] for row, length in zip(tags.tolist(), lengths.tolist())]
+
+
+def ner_spans(texts: Sequence[str]) -> list[list[Span]]:
+    """natasha's NER spans (start, stop, type) of each text: what `tagger()(text).spans` gives."""
+    words = [[word for part in text.split("\n\n") for word in _words(part)] for text in texts]
+    ids = [[_word_ids(word) for word in text_words] for text_words in words]
+    pad_id = tagger().infer.encoder.words_vocab.pad_id
+    spans: list[list[Span]] = [[] for _ in texts]
+    batched = []
+    for index, text in enumerate(texts):
+        if any(word == pad_id for word, _ in ids[index]):  # a word that is the padding's own: slovnet's path
+            spans[index] = [(span.start, span.stop, span.type) for span in tagger()(text).spans]
+        elif ids[index]:  # no words, no names (natasha fails on them)
+            batched.append(index)
+    for batch in _batches([len(ids[index]) for index in batched]):
+        chosen = [batched[n] for n in batch]
+        for index, tags in zip(chosen, _tag_batch([ids[index] for index in chosen])):
+            spans[index] = _to_spans(texts[index], words[index], tags)
+    return spans
