@@ -18,7 +18,8 @@ from pipeline.config import NormalizeConfig
 from pipeline.names import load_registry
 from pipeline.names.discovery import PERSON, group_key, proposed_id
 from pipeline.names.entity import Entity
-from pipeline.names.matching import NameIndex, find_mentions
+from pipeline.names.matching import NameIndex
+from pipeline.names.mentions import find_mentions
 from pipeline.names.stage import Normalize
 from pipeline.names.table import merge_ids
 from pipeline.schema import Document, Paragraph

@@ -3,16 +3,16 @@
 Spellings are compared by their transliteration keys (pipeline.names.folding). Person names are compared by surname first, then given name (with equivalents such as
 Gregory/Grigory), so people who share a surname stay apart. Fuzzy scores come from rapidfuzz,
 only among candidates that share a block (first letter of the key), so matching scales.
+Finding the spellings in running text is pipeline.names.mentions; both cut text into the same words.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -38,16 +38,16 @@ class PersonName:
     patronymic: str = ""
 
 
-_PATRONYMIC = re.compile(r"(ovi[tʧ]|evi[tʧ]|ovna|evna|i[tʧ]na|ovi[tʧ]|ivna|ogli|ogl[iy]|kizi)$")
+PATRONYMIC_ENDING = re.compile(r"(ovi[tʧ]|evi[tʧ]|ovna|evna|i[tʧ]na|ovi[tʧ]|ivna|ogli|ogl[iy]|kizi)$")
 # Patronymics that are no surname ("Gazogli" may be one: -ogly is also a surname's ending).
-_SLAVIC_PATRONYMIC = re.compile(r"..[oe](vi[tʧ]|vna)$")
+_SLAVICPATRONYMIC_ENDING = re.compile(r"..[oe](vi[tʧ]|vna)$")
 _SUFFIXES = {"jr", "sr", "ii", "iii", "ir"}  # "ir": "JR" folded (j is i)
 
 
 def patronymics_conflict(a: str, b: str) -> bool:
     """Two patronymics of different fathers: compared without their endings, which all look alike
     ("Andreevich" and "Sergeevich" share "-eevich"; "Andre" and "Serge" do not)."""
-    stem_a, stem_b = _PATRONYMIC.sub("", a), _PATRONYMIC.sub("", b)
+    stem_a, stem_b = PATRONYMIC_ENDING.sub("", a), PATRONYMIC_ENDING.sub("", b)
     return fuzz.ratio(stem_a, stem_b) < 75
 
 
@@ -67,10 +67,10 @@ def parse_person(text: str) -> PersonName | None:
     surname_tokens = [t for t in surname_tokens if t not in _SUFFIXES]
     given_tokens = [t for t in given_tokens if t not in _SUFFIXES]
     # The patronymic in the surname's place: "ANATOLYEVICH, Vorobyov Stanislav".
-    misplaced = len(surname_tokens) == 1 and len(given_tokens) >= 2 and _SLAVIC_PATRONYMIC.search(surname_tokens[0])
-    if misplaced and not any(_PATRONYMIC.search(t) for t in given_tokens):
+    misplaced = len(surname_tokens) == 1 and len(given_tokens) >= 2 and _SLAVICPATRONYMIC_ENDING.search(surname_tokens[0])
+    if misplaced and not any(PATRONYMIC_ENDING.search(t) for t in given_tokens):
         surname_tokens, given_tokens = given_tokens[:1], given_tokens[1:] + surname_tokens
-    patronymics = [t for t in surname_tokens[1:] + given_tokens if _PATRONYMIC.search(t) and len(t) > 5]
+    patronymics = [t for t in surname_tokens[1:] + given_tokens if PATRONYMIC_ENDING.search(t) and len(t) > 5]
     surname_tokens = [surname_tokens[0]] + [t for t in surname_tokens[1:] if t not in patronymics] if surname_tokens else []
     given_tokens = [t for t in given_tokens if t not in patronymics]
     if not surname_tokens:
@@ -148,10 +148,10 @@ class NameIndex:
         self.phrases: dict[str, set[tuple[str, ...]]] = defaultdict(set)
         for entity in self.entities.values():
             for spelling in (entity.canonical, *entity.variants) if entity.type != "person" else ():
-                words = _tokens(spelling)
+                words = word_tokens(spelling)
                 if spelling.isascii() and words and all(is_common_english(spelling[w.start : w.end]) for w in words):
                     key = " ".join(word.key for word in words)
-                    shape = tuple(_shape(spelling[w.start : w.end]) for w in words)
+                    shape = tuple(word_shape(spelling[w.start : w.end]) for w in words)
                     self.phrases[key].add(shape)
                     self.phrases[fold(key)].add(shape)
         self.max_tokens = max((len(key.split()) for key in self.exact), default=1)
@@ -223,7 +223,7 @@ class NameIndex:
     ) -> dict[str, tuple[float, Entity]]:
         scored: dict[str, tuple[float, Entity]] = {}
         for surname_score, entity, person in candidates:
-            if in_text and not all(_given_word_fits(word, person.given) for word in query.given):
+            if in_text and not all(given_word_fits(word, person.given) for word in query.given):
                 continue  # "Yesterday Grigori Sverdlyn": a word before the name is not part of it
             if query.given and person.given:
                 # The first given names, or any pair when the order differs ("Oskar Anselm").
@@ -318,254 +318,43 @@ class NameIndex:
         return best
 
 
-def _given_word_fits(word: str, given: tuple[str, ...]) -> bool:
+def given_word_fits(word: str, given: tuple[str, ...]) -> bool:
     """A word before a surname belongs to the name: a given name, short form or initial of it."""
     if not given:
         return word in GIVEN_GROUP  # the registry knows only the surname: a real given name
     return any(given_names_agree(word, known) > 0.0 for known in given)
 
 
-# --- names in running text -------------------------------------------------------------------
+# --- words: what the index and the text search both cut a text into ---------------------
 
-_TOKEN = re.compile(r"[^\W_](?:[\w'’ʹʼ-]*[^\W_])?")
-_POSSESSIVE = re.compile(r"['’]s$")
-# Lower-case words that may stand inside a name: "Council of Mothers and Wives".
-_CONNECTORS = {"of", "and", "the", "for", "i", "na", "s", "&"}
+WORD = re.compile(r"[^\W_](?:[\w'’ʹʼ-]*[^\W_])?")
+POSSESSIVE = re.compile(r"['’]s$")
 
 
 @dataclass(frozen=True)
-class Mention:
-    start: int
-    end: int
-    text: str
-    entity: Entity
-    method: str
-    score: float
-    applied: bool  # False: a candidate for review, left as it is in the text
-
-
-@dataclass(frozen=True)
-class _Token:
+class Token:
     start: int
     end: int
     key: str
     capitalised: bool
 
 
-# What stands between two tokens: nothing but spaces; punctuation (a full stop, comma, dash,
-# quote); a line break. A name never spans a line break, and spans punctuation only where a
-# registered spelling has it.
-_JOINED, _PUNCTUATION, _BREAK = 0, 1, 2
-
-
 # variant_key of one word, kept: the same words come back in every document.
 _word_key = lru_cache(maxsize=1 << 16)(variant_key)
 
 
-def _tokens(text: str) -> list[_Token]:
+def word_tokens(text: str) -> list[Token]:
     tokens = []
-    for match in _TOKEN.finditer(text):
+    for match in WORD.finditer(text):
         start, end, word = match.start(), match.end(), match.group()
-        if _POSSESSIVE.search(word) and len(word) > 3:
+        if POSSESSIVE.search(word) and len(word) > 3:
             end -= 2
             word = word[:-2]
         # Digits start names too ("7x7"), but a bare number never does.
-        tokens.append(_Token(start, end, _word_key(word), word[:1].isupper() or (word[:1].isdigit() and not word.isdigit())))
+        tokens.append(Token(start, end, _word_key(word), word[:1].isupper() or (word[:1].isdigit() and not word.isdigit())))
     return tokens
 
 
-def _gaps(text: str, tokens: list[_Token]) -> list[int]:
-    """gaps[i]: what separates token i from token i - 1 (a break before the first)."""
-    gaps = [_BREAK]
-    for previous, token in zip(tokens, tokens[1:]):
-        between = text[previous.end : token.start]
-        if "\n" in between or "\r" in between:
-            gaps.append(_BREAK)
-        elif not between.strip(" \t\u00a0'’ʹʼ`´"):
-            gaps.append(_JOINED)  # spaces, or the apostrophe of "Put' Domoi"
-        elif between.strip() == "." and len(text[previous.start : previous.end]) == 1 and text[previous.start].isupper():
-            gaps.append(_JOINED)  # an initial: "A. Navalny"
-        else:
-            gaps.append(_PUNCTUATION)
-    return gaps
-
-
-def find_mentions(text: str, index: NameIndex, auto_threshold: float, review_threshold: float) -> list[Mention]:
-    """Registry names in English text, paragraph by paragraph (see _find_mentions).
-
-    No mention crosses a line break, and nothing in a paragraph depends on another one, so the
-    mentions of a short paragraph seen before (a dateline, a repeated story) are kept.
-    """
-    mentions: list[Mention] = []
-    offset = 0
-    for paragraph in text.split("\n\n"):
-        if len(paragraph) <= 1000:
-            found: Iterable[Mention] = _paragraph_mentions(paragraph, index, auto_threshold, review_threshold)
-        else:
-            found = _find_mentions(paragraph, index, auto_threshold, review_threshold)
-        mentions += [replace(m, start=m.start + offset, end=m.end + offset) if offset else m for m in found]
-        offset += len(paragraph) + 2
-    return mentions
-
-
-@lru_cache(maxsize=2048)
-def _paragraph_mentions(paragraph: str, index: NameIndex, auto_threshold: float, review_threshold: float) -> tuple[Mention, ...]:
-    return tuple(_find_mentions(paragraph, index, auto_threshold, review_threshold))
-
-
-def _find_mentions(text: str, index: NameIndex, auto_threshold: float, review_threshold: float) -> list[Mention]:
-    """Registry names in English text: known spellings first (longest wins), then unknown ones.
-
-    Known spellings and their transliteration keys are matched first, longest span first over
-    the whole text, so "Svobodnaya Buryatiya" (Free Buryatia) wins over "Buryatiya". Unknown
-    spellings are then looked for in runs of capitalised words that nothing covers yet; those
-    scoring at least `auto_threshold` are applied, those between the thresholds are returned for
-    review but not applied. No mention crosses a line break or a sentence end.
-    """
-    tokens = _tokens(text)
-    gaps = _gaps(text, tokens)
-    taken = [False] * len(tokens)
-    mentions: list[Mention] = []
-
-    def add(i: int, n: int, entity: Entity, method: str, score: float, applied: bool) -> None:
-        span = text[tokens[i].start : tokens[i + n - 1].end]
-        if index.is_rejected(span, entity.id):
-            return
-        mentions.append(Mention(tokens[i].start, tokens[i + n - 1].end, span, entity, method, score, applied))
-        if applied:
-            for j in range(i, i + n):
-                taken[j] = True
-
-    for i, n, entity, method, score, as_registered in sorted(_known_spans(text, tokens, gaps, index), key=lambda item: (-item[1], item[0])):
-        if not any(taken[i : i + n]):
-            add(i, n, entity, method, score if as_registered else PHRASE_SCORE, as_registered)
-
-    for run in _capitalised_runs(tokens, gaps, taken):
-        _match_run(text, tokens, gaps, run, index, auto_threshold, review_threshold, taken, add)
-    mentions.sort(key=lambda mention: mention.start)
-    return mentions
-
-
-def _known_spans(text: str, tokens: list[_Token], gaps: list[int], index: NameIndex) -> Iterator[tuple[int, int, Entity, str, float, bool]]:
-    """(first token, token count, entity, method, score, written as registered) of every
-    registered spelling in the text; an ordinary English phrase ("get lost") that is not written
-    with its registered capitals nor in quotes is no sure mention (see _as_registered)."""
-    for i, first in enumerate(tokens):
-        punctuated = False
-        key = ""
-        for n in range(1, min(index.max_tokens, len(tokens) - i) + 1):
-            if n > 1:
-                if gaps[i + n - 1] == _BREAK:
-                    break
-                punctuated |= gaps[i + n - 1] == _PUNCTUATION
-            key = f"{key} {tokens[i + n - 1].key}" if n > 1 else first.key  # the span's keys, joined
-            if n > 1 and key not in index.prefixes and fold(key) not in index.prefixes:
-                break  # no registered spelling starts with these words
-            if punctuated and key not in index.punctuated and fold(key) not in index.punctuated:
-                continue
-            found = index.exact.get(key)
-            if found and (n > 1 or first.capitalised):
-                yield i, n, found[0], found[1], 1.0, _as_registered(text, tokens[i : i + n], key, index)
-                continue
-            if not first.capitalised:
-                continue
-            ids = index.folded.get(fold(key))
-            if n > 1 and ids and len(ids) == 1:
-                yield i, n, index.entities[next(iter(ids))], "transliteration", 0.97, _as_registered(text, tokens[i : i + n], key, index)
-                continue
-            # A surname alone; but a capitalised word right before it may be a given name: then
-            # the whole name is judged below, by the person matcher.
-            after_capital = i > 0 and gaps[i] == _JOINED and tokens[i - 1].capitalised
-            person = index.surname_only(first.key) if n == 1 and not after_capital else None
-            if person and not ((title := _title_before(text, tokens, i)) and index.word_before_conflicts(title, person)):
-                yield i, 1, person, "known-variant", 0.95, True
-
-
-def _shape(word: str) -> str:
+def word_shape(word: str) -> str:
     """How a word is written: upper case, capitalised or lower case."""
     return "U" if len(word) > 1 and word.isupper() else "C" if word[:1].isupper() else "l"
-
-
-_OPENING = "\"“«‘'„"
-_CLOSING = "\"”»’'“"
-
-
-def _as_registered(text: str, span: list[_Token], key: str, index: NameIndex) -> bool:
-    """A registered spelling made of common English words is a name only where it is written
-    with the capitals it was registered with, or in quotes: "told them to get lost" is English."""
-    shapes = index.phrases.get(key) or index.phrases.get(fold(key))
-    if not shapes:
-        return True
-    start, end = span[0].start, span[-1].end
-    if start > 0 and text[start - 1] in _OPENING and text[end : end + 1] in tuple(_CLOSING):
-        return True
-    return tuple(_shape(text[token.start : token.end]) for token in span) in shapes
-
-
-def _title_before(text: str, tokens: list[_Token], i: int) -> str:
-    """The word before token i when it is a title of a gender, written "Mrs Krivenko" or "Mrs. Krivenko"."""
-    if i == 0 or text[tokens[i - 1].end : tokens[i].start].strip(" .") or "\n" in text[tokens[i - 1].end : tokens[i].start]:
-        return ""
-    word = text[tokens[i - 1].start : tokens[i - 1].end]
-    return word if title_gender(word) else ""
-
-
-def _capitalised_runs(tokens: list[_Token], gaps: list[int], taken: list[bool]) -> list[list[int]]:
-    """Runs of capitalised, not yet matched tokens (lower-case connectors allowed inside).
-
-    A run ends at any punctuation or line break: a name is not cut across sentences.
-    """
-    runs: list[list[int]] = []
-    current: list[int] = []
-    for i, token in enumerate(tokens):
-        if current and gaps[i] != _JOINED:
-            runs.append(current)
-            current = []
-        inside = current and token.key in _CONNECTORS and i + 1 < len(tokens) and tokens[i + 1].capitalised and gaps[i + 1] == _JOINED
-        if not taken[i] and (token.capitalised or inside):
-            current.append(i)
-        else:
-            if current:
-                runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    return runs
-
-
-def _match_run(
-    text: str,
-    tokens: list[_Token],
-    gaps: list[int],
-    run: list[int],
-    index: NameIndex,
-    auto: float,
-    review: float,
-    taken: list[bool],
-    add: Any,
-) -> None:
-    """Longest sub-spans of the run first; each token goes to at most one mention."""
-    for n in range(min(len(run), 5), 0, -1):
-        for offset in range(len(run) - n + 1):
-            span_tokens = run[offset : offset + n]
-            if (
-                any(taken[i] for i in span_tokens)
-                or tokens[span_tokens[0]].key in _CONNECTORS
-                or tokens[span_tokens[-1]].key in _CONNECTORS
-            ):
-                continue
-            first, last = tokens[span_tokens[0]], tokens[span_tokens[-1]]
-            plain_words = not any(tokens[i].key in _CONNECTORS for i in span_tokens)
-            found = index.resolve(text[first.start : last.end], person_like=plain_words and 2 <= n <= 3, in_text=True)
-            before = span_tokens[0] - 1
-            joined = before >= 0 and gaps[span_tokens[0]] == _JOINED
-            word_before = text[tokens[before].start : tokens[before].end] if joined else _title_before(text, tokens, span_tokens[0])
-            if found and n == 1 and word_before and index.word_before_conflicts(word_before, found.entity):
-                continue
-            span_key = " ".join(tokens[i].key for i in span_tokens)
-            if found and not _as_registered(text, [tokens[i] for i in span_tokens], span_key, index):
-                continue  # an ordinary phrase ("GET LOST"), listed for review above
-            if found and n == 1 and joined and _PATRONYMIC.search(fold_token(tokens[before].key)):
-                continue  # "Pavel Nikolaevich Orlov": the full name was judged above; his surname alone is not
-            if found and found.score >= review:
-                add(span_tokens[0], n, found.entity, found.method, found.score, found.score >= auto and found.automatic)

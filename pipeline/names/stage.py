@@ -14,7 +14,8 @@ from typing import Any
 
 from pipeline.config import NormalizeConfig
 from pipeline.names.discovery import english_names, ner_spans, russian_names
-from pipeline.names.matching import Mention, NameIndex, find_mentions
+from pipeline.names.matching import NameIndex
+from pipeline.names.mentions import Mention, find_mentions
 from pipeline.names.ner import Span
 from pipeline.names.registry import Registry
 from pipeline.names.table import NATIVE_UNSURE
