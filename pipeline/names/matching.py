@@ -40,7 +40,7 @@ class PersonName:
 
 PATRONYMIC_ENDING = re.compile(r"(ovi[tʧ]|evi[tʧ]|ovna|evna|i[tʧ]na|ovi[tʧ]|ivna|ogli|ogl[iy]|kizi)$")
 # Patronymics that are no surname ("Gazogli" may be one: -ogly is also a surname's ending).
-_SLAVICPATRONYMIC_ENDING = re.compile(r"..[oe](vi[tʧ]|vna)$")
+_SLAVIC_PATRONYMIC = re.compile(r"..[oe](vi[tʧ]|vna)$")
 _SUFFIXES = {"jr", "sr", "ii", "iii", "ir"}  # "ir": "JR" folded (j is i)
 
 
@@ -67,7 +67,7 @@ def parse_person(text: str) -> PersonName | None:
     surname_tokens = [t for t in surname_tokens if t not in _SUFFIXES]
     given_tokens = [t for t in given_tokens if t not in _SUFFIXES]
     # The patronymic in the surname's place: "ANATOLYEVICH, Vorobyov Stanislav".
-    misplaced = len(surname_tokens) == 1 and len(given_tokens) >= 2 and _SLAVICPATRONYMIC_ENDING.search(surname_tokens[0])
+    misplaced = len(surname_tokens) == 1 and len(given_tokens) >= 2 and _SLAVIC_PATRONYMIC.search(surname_tokens[0])
     if misplaced and not any(PATRONYMIC_ENDING.search(t) for t in given_tokens):
         surname_tokens, given_tokens = given_tokens[:1], given_tokens[1:] + surname_tokens
     patronymics = [t for t in surname_tokens[1:] + given_tokens if PATRONYMIC_ENDING.search(t) and len(t) > 5]

@@ -7,6 +7,7 @@ a registered surname must be the person's own given name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -14,8 +15,8 @@ from typing import Any
 
 from pipeline.names.entity import Entity
 from pipeline.names.folding import fold, fold_token
-from pipeline.names.given_names import title_gender
-from pipeline.names.matching import PATRONYMIC_ENDING, PHRASE_SCORE, NameIndex, Token, word_shape, word_tokens
+from pipeline.names.given_names import given_names_agree, is_common_english, title_gender
+from pipeline.names.matching import PATRONYMIC_ENDING, PHRASE_SCORE, NameIndex, Token, parse_person, word_shape, word_tokens
 
 # Lower-case words that may stand inside a name: "Council of Mothers and Wives".
 _CONNECTORS = {"of", "and", "the", "for", "i", "na", "s", "&"}
@@ -69,7 +70,41 @@ def find_mentions(text: str, index: NameIndex, auto_threshold: float, review_thr
             found = _find_mentions(paragraph, index, auto_threshold, review_threshold)
         mentions += [replace(m, start=m.start + offset, end=m.end + offset) if offset else m for m in found]
         offset += len(paragraph) + 2
-    return mentions
+    return _settle_bare_surnames(text, mentions)
+
+
+# Before a surname, a capitalised word that names nobody: "Later Krivenko", "Mrs Tsukanova".
+_WORD_BEFORE = r"([^\W\d_][\w'’-]*)[ \t]+"
+
+
+def _settle_bare_surnames(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A registered person named by surname alone is not taken for that person where the text
+    names somebody else by the same surname ("her sister Evdokia Tsukanova", "his wife Zlata
+    Krivenko"): the bare surname could be either, and is left as written, for review."""
+    full_given: dict[str, set[str]] = {}
+    for mention in mentions:
+        person = parse_person(mention.text) if mention.applied and mention.entity.type == "person" else None
+        if person and person.given:
+            full_given.setdefault(mention.entity.id, set()).update(person.given)
+    settled = []
+    for mention in mentions:
+        person = parse_person(mention.text) if mention.applied and mention.entity.type == "person" else None
+        if person and not person.given and not _only_this_person(text, mention.text, full_given.get(mention.entity.id, set())):
+            mention = replace(mention, applied=False)
+        settled.append(mention)
+    return settled
+
+
+def _only_this_person(text: str, surname: str, given: set[str]) -> bool:
+    """Every capitalised word standing before the surname in the text is a given name the text
+    gives the person (`given`, from their full mentions), a title or an everyday word."""
+    for match in re.finditer(_WORD_BEFORE + re.escape(surname) + r"(?!\w)", text):
+        word = match.group(1)
+        if title_gender(word) or is_common_english(word):
+            continue
+        if not any(given_names_agree(fold_token(word.casefold()), known) > 0.0 for known in given):
+            return False
+    return True
 
 
 @lru_cache(maxsize=2048)
