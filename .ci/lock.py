@@ -2,6 +2,7 @@
 
     python .ci/lock.py check requirements.lock   every installed package is locked, at its version
     python .ci/lock.py write requirements.lock   the lock, from this environment's `pip freeze`
+    python .ci/lock.py diff requirements.lock    the versions installed here that the lock pins otherwise
 
 Run with the Python of the environment in question (it calls that environment's pip).
 """
@@ -78,6 +79,17 @@ def check(lock: Path) -> int:
     return 1 if problems else 0
 
 
+def diff(lock: Path) -> int:
+    pins = locked(lock)
+    rows = sorted(installed().items(), key=lambda item: item[0].lower())
+    changed = [(name, pins.get(canonicalize_name(name), "(new)"), version) for name, version in rows]
+    changed = [row for row in changed if row[1] != row[2]]
+    for name, old, new in changed:
+        print(f"  {name:32} {old:>14} -> {new}")
+    print(f"  {len(changed)} of {len(rows)} packages differ")
+    return 0
+
+
 def write(lock: Path) -> int:
     lock.write_text(HEADER + "\n".join(lock_lines(installed())) + "\n", encoding="utf-8")
     print(f"lock: wrote {lock}", file=sys.stderr)
@@ -85,6 +97,7 @@ def write(lock: Path) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in {"check", "write"}:
+    commands = {"check": check, "write": write, "diff": diff}
+    if len(sys.argv) != 3 or sys.argv[1] not in commands:
         sys.exit(__doc__)
-    sys.exit(check(Path(sys.argv[2])) if sys.argv[1] == "check" else write(Path(sys.argv[2])))
+    sys.exit(commands[sys.argv[1]](Path(sys.argv[2])))
