@@ -1,19 +1,26 @@
 """Same output: this checkout and another commit's publish the same dataset, row for row.
 
     git worktree add --detach ../base <commit>
-    python benchmarks/same_output.py --against ../base [--size 2000] [--smoke]
+    python benchmarks/same_output.py --against ../base [--size 2000] [--default] [--smoke] [--ray]
+        [--baseline-cache DIR]
 
 Runs `python -m pipeline run` in each checkout on a `benchmarks/scale.py` corpus (translation
 off; distinct paragraphs, and with --default also the repeated-text corpus) and, with --smoke,
-on data/raw with configs/smoke.yaml; then compares every parquet file's rows (every column) and
-names.csv byte for byte. A change made for speed must leave all of them alone. Exit 1 on any
-difference, naming the file and the first row that differs.
+on data/raw with configs/smoke.yaml; with --ray each of them again on the Ray executor. Then
+compares every parquet file's rows (every column), names.csv, the card and the charts byte for
+byte, and run_report.json without its timings. A change made for speed or for the code's shape
+must leave all of them alone. Exit 1 on any difference, naming the file and the first row that
+differs. --baseline-cache keeps the other checkout's datasets and reuses them on the next call
+(the other commit's output does not change).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +35,7 @@ from benchmarks.scale import corpus_folder, write_config  # noqa: E402
 
 def run(checkout: Path, config: Path, output: Path) -> Path:
     """The pipeline of `checkout` on `config`, published under `output`; the dataset folder."""
+    shutil.rmtree(output, ignore_errors=True)
     env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1")
     command = [sys.executable, "-m", "pipeline", "run", str(config), "--output", str(output), "--quiet"]
     subprocess.run(command, cwd=checkout, env=env, check=True)
@@ -52,15 +60,44 @@ def differences(ours: Path, theirs: Path) -> list[str]:
         if row is not None:
             columns = [key for key in a[row] if a[row][key] != b[row].get(key)]
             problems.append(f"{relative}: row {row} differs in {columns}")
-    if (ours / "names.csv").read_bytes() != (theirs / "names.csv").read_bytes():
-        problems.append("names.csv differs")
+    for relative in sorted({"names.csv", "README.md"} | _files(ours, "charts") | _files(theirs, "charts")):
+        if not (ours / relative).exists() or not (theirs / relative).exists():
+            problems.append(f"{relative}: only on one side")
+        elif (ours / relative).read_bytes() != (theirs / relative).read_bytes():
+            problems.append(f"{relative} differs")
+    reports = [_without_timings(json.loads((side / "run_report.json").read_text(encoding="utf-8"))) for side in (ours, theirs)]
+    if reports[0] != reports[1]:
+        keys = sorted(key for key in reports[0].keys() | reports[1].keys() if reports[0].get(key) != reports[1].get(key))
+        problems.append(f"run_report.json differs in {keys}")
     return problems
 
 
-def compare(against: Path, config_for: dict[str, Path], work: Path) -> int:
+def _files(dataset: Path, folder: str) -> set[str]:
+    return {path.relative_to(dataset).as_posix() for path in (dataset / folder).rglob("*") if path.is_file()}
+
+
+TIMING = re.compile(r"seconds|wall|per_second|elapsed|started|finished|rate")
+
+
+def _without_timings(value: object) -> object:
+    """The report with every key that holds a duration, a rate or a clock time left out."""
+    if isinstance(value, dict):
+        return {key: _without_timings(item) for key, item in value.items() if not TIMING.search(str(key))}
+    if isinstance(value, list):
+        return [_without_timings(item) for item in value]
+    return value
+
+
+def compare(against: Path, config_for: dict[str, Path], work: Path, cache: Path | None) -> int:
     failed = 0
     for label, config in config_for.items():
-        datasets = [run(checkout, config, work / f"out-{label}-{side}") for side, checkout in (("ours", ROOT), ("theirs", against))]
+        ours = run(ROOT, config, work / f"out-{label}-ours")
+        cached = cache / label if cache else None
+        if cached and cached.is_dir() and any(cached.iterdir()):
+            theirs = next(path for path in cached.iterdir() if (path / "data").is_dir())
+        else:
+            theirs = run(against, config, cached or work / f"out-{label}-theirs")
+        datasets = [ours, theirs]
         problems = differences(*datasets)
         rows = sum(pq.read_metadata(p).num_rows for p in (datasets[0] / "data").glob("*.parquet"))
         print(f"{label}: {rows} documents, " + ("identical" if not problems else "DIFFERENT: " + "; ".join(problems)), flush=True)
@@ -74,21 +111,25 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=2000)
     parser.add_argument("--default", action="store_true", help="also the repeated-text corpus")
     parser.add_argument("--smoke", action="store_true", help="also data/raw with configs/smoke.yaml")
+    parser.add_argument("--ray", action="store_true", help="also each config on the Ray executor (2 CPUs)")
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "cache" / "same-output")
+    parser.add_argument("--baseline-cache", type=Path, help="keep (and reuse) the other checkout's datasets here")
     args = parser.parse_args()
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     configs = {}
-    for unique in (True, False) if args.default else (True,):
-        label = f"{'distinct' if unique else 'default'}-{args.size}"
-        corpus = corpus_folder(work, args.size, unique)
-        configs[label] = write_config(work / f"{label}.yaml", corpus, work / f"scratch-{label}", "local", 1, False)
-    if args.smoke:
-        configs["smoke"] = _smoke_config(work)
-    return compare(args.against.resolve(), configs, work)
+    for executor in ("local", "ray") if args.ray else ("local",):
+        for unique in (True, False) if args.default else (True,):
+            label = f"{'distinct' if unique else 'default'}-{args.size}-{executor}"
+            corpus = corpus_folder(work, args.size, unique)
+            configs[label] = write_config(work / f"{label}.yaml", corpus, work / f"scratch-{label}", executor, 2, False)
+        if args.smoke:
+            configs[f"smoke-{executor}"] = _smoke_config(work, executor)
+    cache = args.baseline_cache.resolve() if args.baseline_cache else None
+    return compare(args.against.resolve(), configs, work, cache)
 
 
-def _smoke_config(work: Path) -> Path:
+def _smoke_config(work: Path, executor: str) -> Path:
     """configs/smoke.yaml with its relative paths made absolute in this checkout, so that both
     sides read the same input and the same tiny models. They share one translation cache: the
     second side reads the first one's translations, so only what follows translation is compared."""
@@ -96,7 +137,8 @@ def _smoke_config(work: Path) -> Path:
     text = text.replace("input: data/raw", f"input: {ROOT / 'data' / 'raw'}")
     text = text.replace("models/tiny/", f"{ROOT / 'models' / 'tiny'}/")
     text = text.replace("cache: data/cache/smoke-translations.sqlite", f"cache: {work / 'smoke-translations.sqlite'}")
-    path = work / "smoke.yaml"
+    text += f"executor: {executor}\nray:\n  num_cpus: 2\n"
+    path = work / f"smoke-{executor}.yaml"
     path.write_text(text, encoding="utf-8")
     return path
 
