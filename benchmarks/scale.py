@@ -2,6 +2,8 @@
 
     python benchmarks/scale.py [--sizes 10000 100000] [--ray-size 10000] [--translate]
     python benchmarks/scale.py --sizes 10000 --ray-size 0 --against ../wt-18bd80c   # docs/s ratio
+    python benchmarks/scale.py --sizes 2000 --unique --floor [--against ../wt-18bd80c]  # CPU vs the floor
+    python benchmarks/scale.py --startup   # seconds of a one-document run, translation off
 
 A synthetic corpus of N documents is made from our sample data (JSON Lines, 1,000 documents a
 file, each document the paragraphs of a sample document plus its copy number). The local
@@ -98,10 +100,10 @@ def corpus_folder(work: Path, size: int, unique: bool) -> Path:
     return make_corpus(work / (f"corpus-unique-{size}" if unique else f"corpus-{size}"), size, unique)
 
 
-def compare(against: Path, sizes: list[int], work: Path, translate: bool, repeats: int, unique: bool) -> int:
-    """Documents/s and CPU seconds of this checkout and of `against`, alternating on the same
-    corpus; best of each (CPU moves less than wall time on a shared machine)."""
-    sides = {"this checkout": Path(__file__).resolve(), f"{against.name}": against / "benchmarks" / "scale.py"}
+def compare(sides: dict[str, Path], sizes: list[int], work: Path, translate: bool, repeats: int, unique: bool) -> int:
+    """Documents/s and CPU seconds of this checkout and of the other sides (another checkout's
+    scale.py, the floor script), alternating on the same corpus; best of each (CPU moves less
+    than wall time on a shared machine). Ratios are this checkout's against each other side."""
     print(f"{'checkout':<16}{'documents':>11}{'best s':>9}{'docs/s':>9}{'best CPU s':>12}   runs (s; CPU s)")
     for size in sizes:
         corpus = corpus_folder(work, size, unique)
@@ -124,9 +126,30 @@ def compare(against: Path, sizes: list[int], work: Path, translate: bool, repeat
                 + "; "
                 + " ".join(f"{c:.1f}" for c in cpu[side])
             )
-        ours, theirs = speeds.values()
-        our_cpu, their_cpu = (min(runs) for runs in cpu.values())
-        print(f"ratio at {size:,} documents: {ours / theirs:.2f}x docs/s, CPU {our_cpu / their_cpu:.2f}x theirs\n", flush=True)
+        ours, *others = sides
+        for other in others:
+            print(
+                f"ratio at {size:,} documents, this checkout against {other}: {speeds[ours] / speeds[other]:.2f}x docs/s, "
+                f"CPU {min(cpu[ours]) / min(cpu[other]):.2f}x",
+                flush=True,
+            )
+        print()
+    return 0
+
+
+def startup(work: Path) -> int:
+    """Seconds from `python -m pipeline run` to its exit on a one-document corpus, translation
+    off: imports, config, registry, models, the whole run and publish (best of three)."""
+    corpus = work / "corpus-one"
+    corpus.mkdir(parents=True, exist_ok=True)
+    (corpus / "one.txt").write_text("Путь домой\n\nЖёны мобилизованных собрались в Москве.\n", encoding="utf-8")
+    config = write_config(work / "startup.yaml", corpus, work / "out-startup", "local", 1, False)
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "pipeline", "run", str(config)], cwd=ROOT, check=True)
+        runs.append(time.perf_counter() - started)
+    print(f"start-up, one document, translation off: best {min(runs):.2f} s (runs {' '.join(f'{r:.2f}' for r in runs)})")
     return 0
 
 
@@ -140,12 +163,21 @@ def main() -> int:
     parser.add_argument("--against", type=Path, help="a checkout of another commit to compare docs/s with")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side with --against")
     parser.add_argument("--unique", action="store_true", help="every paragraph of every document distinct")
+    parser.add_argument("--floor", action="store_true", help="also the bare library calls (benchmarks/floor.py), alternating")
+    parser.add_argument("--startup", action="store_true", help="only the start-up time of a one-document run")
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return 0
-    if args.against:
-        return compare(args.against.resolve(), args.sizes, args.work, args.translate, args.repeats, args.unique)
+    if args.startup:
+        return startup(args.work)
+    if args.against or args.floor:
+        sides = {"this checkout": Path(__file__).resolve()}
+        if args.against:
+            sides[args.against.resolve().name] = args.against.resolve() / "benchmarks" / "scale.py"
+        if args.floor:
+            sides["floor"] = Path(__file__).resolve().parent / "floor.py"
+        return compare(sides, args.sizes, args.work, args.translate, args.repeats, args.unique)
 
     runs = [("local", n, 1) for n in args.sizes]
     if args.ray_size:
