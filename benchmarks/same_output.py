@@ -137,20 +137,29 @@ def main() -> int:
         for unique in (True, False) if args.default else (True,):
             label = f"{'distinct' if unique else 'default'}-{args.size}-{executor}"
             corpus = corpus_folder(work, args.size, unique)
-            configs[label] = write_config(work / f"{label}.yaml", corpus, work / f"scratch-{label}", executor, 2, False)
+            configs[label] = _relative_registry(write_config(work / f"{label}.yaml", corpus, work / f"scratch-{label}", executor, 2, False))
         if args.smoke:
             configs[f"smoke-{executor}"] = _smoke_config(work, executor)
     cache = args.baseline_cache.resolve() if args.baseline_cache else None
     return compare(args.against.resolve(), configs, work, cache)
 
 
+def _relative_registry(config: Path) -> Path:
+    """The registry as `configs/names.yaml`, each side's own: an absolute path into this checkout
+    would put this checkout's folder into the other side's card."""
+    text = config.read_text(encoding="utf-8").replace(str(ROOT / "configs" / "names.yaml"), "configs/names.yaml")
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
 def _smoke_config(work: Path, executor: str) -> Path:
     """configs/smoke.yaml with its relative paths made absolute in this checkout, so that both
-    sides read the same input and the same tiny models. They share one translation cache: the
-    second side reads the first one's translations, so only what follows translation is compared."""
+    sides read the same input. The tiny models' folder stays relative: each side builds its own in
+    its checkout (the builds are byte-identical) and the config hash, which counts the model's path,
+    is the same for both. They share one translation cache: the second side reads the first one's
+    translations."""
     text = (ROOT / "configs" / "smoke.yaml").read_text(encoding="utf-8")
     text = text.replace("input: data/raw", f"input: {ROOT / 'data' / 'raw'}")
-    text = text.replace("models/tiny/", f"{ROOT / 'models' / 'tiny'}/")
     text = text.replace("cache: data/cache/smoke-translations.sqlite", f"cache: {work / 'smoke-translations.sqlite'}")
     text += f"executor: {executor}\nray:\n  num_cpus: 2\n"
     path = work / f"smoke-{executor}.yaml"
