@@ -19,7 +19,6 @@ run config), and a language without a folder is one the code knows nothing speci
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -84,24 +83,30 @@ def read_language(folder: Traversable) -> Language:
     return Language(code=folder.name, folder=folder, **declared)
 
 
-@cache
-def _languages(root: Traversable) -> dict[str, Language]:
-    folders = sorted((entry for entry in root.iterdir() if entry.is_dir() and (entry / DECLARATION).is_file()), key=lambda f: f.name)
-    return {folder.name: read_language(folder) for folder in folders}
+# The languages read under each ROOT, by code.
+_READ: dict[str, dict[str, Language]] = {}
+
+
+def _languages() -> dict[str, Language]:
+    """The languages of the folders under ROOT, read once."""
+    if str(ROOT) not in _READ:
+        folders = sorted((entry for entry in ROOT.iterdir() if entry.is_dir() and (entry / DECLARATION).is_file()), key=lambda f: f.name)
+        _READ[str(ROOT)] = {folder.name: read_language(folder) for folder in folders}
+    return _READ[str(ROOT)]
 
 
 def all_languages() -> list[Language]:
     """Every language with a folder, by code."""
-    return list(_languages(ROOT).values())
+    return list(_languages().values())
 
 
 def language_codes() -> list[str]:
-    return list(_languages(ROOT))
+    return list(_languages())
 
 
 def find_language(code: str) -> Language | None:
     """The language of a code, None when it has no folder."""
-    return _languages(ROOT).get(code)
+    return _languages().get(code)
 
 
 def get_language(code: str) -> Language:

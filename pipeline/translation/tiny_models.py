@@ -22,6 +22,7 @@ import io
 import json
 import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,18 +45,33 @@ MARIAN_IDS = {"bos_id": -1, "eos_id": 0, "unk_id": 1, "pad_id": -1}
 FAIRSEQ_IDS = {"bos_id": 0, "pad_id": 1, "eos_id": 2, "unk_id": 3}
 
 
-def _architecture(d_model: int, layers: int, heads: int, ffn_dim: int, max_positions: int) -> dict[str, Any]:
-    """The size of a tiny encoder-decoder, the same for the Marian and the NLLB-style builder."""
-    return {
-        "d_model": d_model,
-        "encoder_layers": layers,
-        "decoder_layers": layers,
-        "encoder_attention_heads": heads,
-        "decoder_attention_heads": heads,
-        "encoder_ffn_dim": ffn_dim,
-        "decoder_ffn_dim": ffn_dim,
-        "max_position_embeddings": max_positions,
-    }
+@dataclass(frozen=True)
+class TinyShape:
+    """The size of a tiny encoder-decoder, the same for the Marian and the NLLB-style builder.
+
+    The defaults are tiny; TinyShape(8000, 512, 6, 8, 2048, 512) with pad_vocab_to=60_000 has the
+    shape (and so the speed) of a real OPUS-MT model.
+    """
+
+    vocab_size: int = 400
+    d_model: int = 16
+    layers: int = 1
+    heads: int = 2
+    ffn_dim: int = 32
+    max_positions: int = 256
+    seed: int = 0
+
+    def architecture(self) -> dict[str, Any]:
+        return {
+            "d_model": self.d_model,
+            "encoder_layers": self.layers,
+            "decoder_layers": self.layers,
+            "encoder_attention_heads": self.heads,
+            "decoder_attention_heads": self.heads,
+            "encoder_ffn_dim": self.ffn_dim,
+            "decoder_ffn_dim": self.ffn_dim,
+            "max_position_embeddings": self.max_positions,
+        }
 
 
 def _train_sentencepiece(
@@ -104,20 +120,11 @@ def build_tiny_marian(
     source_lines: Iterable[str],
     target_lines: Iterable[str],
     source_lang: str,
-    vocab_size: int = 400,
-    d_model: int = 16,
-    layers: int = 1,
-    heads: int = 2,
-    ffn_dim: int = 32,
-    max_positions: int = 256,
-    seed: int = 0,
+    shape: TinyShape = TinyShape(),
     pad_vocab_to: int = 0,
 ) -> Path:
-    """Write a MarianMT folder (config, weights, source.spm, target.spm, vocab.json) to `output`.
-
-    With the defaults it is tiny; with d_model=512, layers=6, heads=8, ffn_dim=2048 and
-    pad_vocab_to=60_000 it has the shape (and so the speed) of a real OPUS-MT model.
-    """
+    """Write a MarianMT folder (config, weights, source.spm, target.spm, vocab.json) to `output`;
+    `pad_vocab_to` adds unused ids up to a real model's vocabulary size."""
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
@@ -133,8 +140,8 @@ def build_tiny_marian(
     with atomic_target(output) as staging:
         staging.mkdir()
         # Thai needs every character covered; so does any short sample text.
-        _train_sentencepiece(source, staging / "source", vocab_size, character_coverage=1.0)
-        _train_sentencepiece(target, staging / "target", vocab_size, character_coverage=1.0)
+        _train_sentencepiece(source, staging / "source", shape.vocab_size, character_coverage=1.0)
+        _train_sentencepiece(target, staging / "target", shape.vocab_size, character_coverage=1.0)
         (staging / "source.model").rename(staging / "source.spm")
         (staging / "target.model").rename(staging / "target.spm")
         vocab: dict[str, int] = {token: index for index, token in enumerate(SPECIAL_TOKENS)}
@@ -150,11 +157,11 @@ def build_tiny_marian(
             vocab=str(staging / "vocab.json"),
             source_lang=source_lang,
             target_lang="en",
-            model_max_length=max_positions,
+            model_max_length=shape.max_positions,
         )
         config = MarianConfig(
             vocab_size=len(vocab),
-            **_architecture(d_model, layers, heads, ffn_dim, max_positions),
+            **shape.architecture(),
             pad_token_id=vocab[PAD_TOKEN],
             eos_token_id=0,
             decoder_start_token_id=vocab[PAD_TOKEN],
@@ -162,7 +169,7 @@ def build_tiny_marian(
             scale_embedding=True,
             share_encoder_decoder_embeddings=True,
         )
-        torch.manual_seed(seed)
+        torch.manual_seed(shape.seed)
         model = MarianMTModel(config)
         tokenizer.save_pretrained(staging)
         model.save_pretrained(staging)
@@ -180,13 +187,7 @@ def _write_marker(folder: Path) -> None:
 def build_tiny_nllb(
     output: Path,
     lines: Iterable[str],
-    vocab_size: int = 400,
-    d_model: int = 16,
-    layers: int = 1,
-    heads: int = 2,
-    ffn_dim: int = 32,
-    max_positions: int = 256,
-    seed: int = 0,
+    shape: TinyShape = TinyShape(),
 ) -> Path:
     """Write an NLLB-style folder (M2M100 config and weights, NLLB tokenizer) to `output`.
 
@@ -206,21 +207,21 @@ def build_tiny_nllb(
     output.parent.mkdir(parents=True, exist_ok=True)
     with atomic_target(output) as staging:
         staging.mkdir()
-        _train_sentencepiece(text, staging / "sentencepiece.bpe", vocab_size, 1.0, "bpe", FAIRSEQ_IDS)
+        _train_sentencepiece(text, staging / "sentencepiece.bpe", shape.vocab_size, 1.0, "bpe", FAIRSEQ_IDS)
         codes = list(nllb_codes().values())
         tokenizer = NllbTokenizer.from_pretrained(
-            str(staging), src_lang=codes[0], tgt_lang=nllb_codes()[TARGET], extra_special_tokens=codes, model_max_length=max_positions
+            str(staging), src_lang=codes[0], tgt_lang=nllb_codes()[TARGET], extra_special_tokens=codes, model_max_length=shape.max_positions
         )
         config = M2M100Config(
             vocab_size=len(tokenizer),
-            **_architecture(d_model, layers, heads, ffn_dim, max_positions),
+            **shape.architecture(),
             pad_token_id=tokenizer.pad_token_id,
             bos_token_id=tokenizer.bos_token_id,
             eos_token_id=tokenizer.eos_token_id,
             decoder_start_token_id=tokenizer.eos_token_id,
             scale_embedding=True,
         )
-        torch.manual_seed(seed)
+        torch.manual_seed(shape.seed)
         model = M2M100ForConditionalGeneration(config)
         (staging / "sentencepiece.bpe.model").unlink()  # tokenizer.json, saved next, holds the vocabulary
         tokenizer.save_pretrained(staging)
