@@ -96,6 +96,13 @@ def test_no_word_list_lies_outside_the_language_folders() -> None:
         assert old_place not in sources
 
 
+def test_every_word_list_has_a_reader() -> None:
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "pipeline").rglob("*.py"))
+    lists = {path.name for path in LANG.glob("*/*.txt")}
+    assert {"function_words.txt", "sample_text.txt", "given_names.txt"} <= lists
+    assert sorted(name for name in lists if f'"{name}"' not in sources) == []
+
+
 @pytest.mark.slow
 def test_the_wheel_carries_every_language_file(tmp_path: Path) -> None:
     shipped = {str(path.relative_to(ROOT)) for path in LANG.rglob("*") if path.is_file() and path.suffix in (".txt", ".yaml", ".py")}

@@ -5,15 +5,28 @@
     name: Russian
     script: cyrillic         # its letters: a script of pipeline/scripts.py (cyrillic, thai, latin)
     segmenter: punctuation   # its sentence splitter in pipeline/translation/segment.py; none: the generic one
-    ner: natasha             # the finder of names in its source text; none: names are found in the translation
+    ner: natasha             # the finder of names in its source text (names/stage.py still asks for
+                             # "ru" by code); none: names are found in the translation only
     nllb: rus_Cyrl           # its NLLB language code; none: the tiny NLLB-style model leaves it out
     detect_prior: 3.0        # the language detector's prior towards it; 1.0 when not said
 
-Beside it lie the language's word lists as plain text (`function_words.txt`, `word_frequencies.txt`,
-`given_names.txt`, `sample_text.txt`, ...), each with a comment that says who reads it; a module
-that uses a list asks for it here and skips the languages that lack it. Nothing else in the
-package names a language's folder, so a new language is a new folder (plus its model in the
-run config), and a language without a folder is one the code knows nothing special of.
+Beside it lie its word lists as plain text, each optional; a module that uses a list asks for
+it here and skips the languages that lack it:
+
+    function_words.txt    langid/rules.py: common words no other language of its script writes
+    word_frequencies.txt  langid/rules.py: the word vote (benchmarks/build_langid_data.py writes it)
+    abbreviations.txt     translation/segment.py: no sentence ends after one of these
+    furniture.txt         ingest/furniture.py: site furniture phrases (regular expressions)
+    sample_text.txt       translation/tiny_models.py: what the tiny test models are trained on
+    given_names.txt       names/given_names.py: given names and their gender
+    legal_forms.txt       names/keys.py: legal forms folded out of group keys ("ООО", "Inc")
+    exonyms.txt           names/keys.py: English names of places ("Moskva" is Moscow)
+
+and lists only one language's code reads: ru/ given_name_spellings.txt, case_endings.txt,
+copulas.txt; en/ words.txt, titles_by_gender.txt, place_words.txt, name_titles.txt, ... (names/).
+Nothing else in the package names a language's folder, so a new language is a new folder (plus
+its model in the run config), and a language without a folder is one the code knows nothing
+special of.
 """
 
 from __future__ import annotations
