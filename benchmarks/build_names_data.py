@@ -1,12 +1,12 @@
-"""Build the name matcher's generated word lists in pipeline/names/data/.
+"""Build the name matcher's generated word lists in pipeline/lang/.
 
-    python benchmarks/build_names_data.py --english   # en_words.txt; needs wordfreq==3.1.1
-    python benchmarks/build_names_data.py --russian   # ru_given_names.txt, from pymorphy3's dictionary
+    python benchmarks/build_names_data.py --english   # en/words.txt; needs wordfreq==3.1.1
+    python benchmarks/build_names_data.py --russian   # ru/given_names.txt, from pymorphy3's dictionary
 
-- en_words.txt: English words of Zipf >= 3.5 (about one in 300,000 words), from wordfreq's
+- en/words.txt: English words of Zipf >= 3.5 (about one in 300,000 words), from wordfreq's
   small list: a capitalised word before a surname that is no common English word is a given
   name, and a registered spelling made of common English words is an ordinary phrase.
-- ru_given_names.txt: every Russian given name pymorphy3 knows (tag Name, nominative singular),
+- ru/given_names.txt: every Russian given name pymorphy3 knows (tag Name, nominative singular),
   with its gender: "Irina" and "Svetlana" are given names even where our spelling groups do not
   list them, and "Ivanna" is a woman's name, not Ivan's.
 """
@@ -19,7 +19,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "pipeline" / "names" / "data"
+LANG = Path(__file__).resolve().parent.parent / "pipeline" / "lang"
 MIN_ZIPF = 3.5
 ENGLISH_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 RUSSIAN_WORD = re.compile(r"[а-яё]+(?:-[а-яё]+)?")
@@ -50,7 +50,7 @@ def write_english() -> None:
         "# English word frequencies (wordfreq by Robyn Speer et al., data CC BY-SA 4.0), Zipf >= 3.5.",
         "# Each line: ZIPF word word ...; ZIPF is log10 of the frequency per billion words, to 0.1.",
     ]
-    (DATA / "en_words.txt").write_text("\n".join(header + _lines(by_zipf)) + "\n", encoding="utf-8")
+    (LANG / "en" / "words.txt").write_text("\n".join(header + _lines(by_zipf)) + "\n", encoding="utf-8")
     print(f"en: {sum(len(words) for words in by_zipf.values())} words")
 
 
@@ -73,7 +73,7 @@ def write_russian() -> None:
         "# Russian given names (tag Name, nominative singular). Each line: GENDER name name ...;",
         "# GENDER is m, f, or fm (both).",
     ]
-    (DATA / "ru_given_names.txt").write_text("\n".join(header + _lines(by_gender)) + "\n", encoding="utf-8")
+    (LANG / "ru" / "given_names.txt").write_text("\n".join(header + _lines(by_gender)) + "\n", encoding="utf-8")
     print(f"ru: {len(genders)} given names")
 
 

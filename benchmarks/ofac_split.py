@@ -18,7 +18,7 @@ SALT = "issue-20 held-out slice"
 # Where a rule, list or test could name a person: code, hand-written word lists, configs, fixtures.
 SOURCES = [
     "pipeline/**/*.py",
-    "pipeline/names/data/given_names.txt",
+    "pipeline/lang/*/given_name_spellings.txt",
     "tests/**/*.py",
     "tests/fixtures/*.json",
     "benchmarks/*.py",

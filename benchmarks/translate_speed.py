@@ -37,23 +37,12 @@ def read_pud(path: Path) -> dict[str, list[str]]:
 
 
 def build_model(pud: dict[str, list[str]], folder: Path) -> Path:
-    from pipeline.translation.tiny_models import build_tiny_marian
+    from pipeline.translation.tiny_models import TinyShape, build_tiny_marian
 
     if (folder / "config.json").exists():
         return folder
-    return build_tiny_marian(
-        folder,
-        pud["ru"] + pud["th"],
-        pud["en"],
-        source_lang="ru",
-        vocab_size=8000,
-        d_model=512,
-        layers=6,
-        heads=8,
-        ffn_dim=2048,
-        max_positions=512,
-        pad_vocab_to=60_000,
-    )
+    opus_mt = TinyShape(vocab_size=8000, d_model=512, layers=6, heads=8, ffn_dim=2048, max_positions=512)
+    return build_tiny_marian(folder, pud["ru"] + pud["th"], pud["en"], source_lang="ru", shape=opus_mt, pad_vocab_to=60_000)
 
 
 def peak_rss_mb() -> float:

@@ -8,16 +8,29 @@ import sys
 import unicodedata
 from functools import cache
 
+from pipeline.lang import TARGET, all_languages, get_language
+
 CYRILLIC_BLOCK = "\u0400-\u04ff"
 THAI_BLOCK = "\u0e00-\u0e7f"
 LATIN_LETTERS = "a-zA-Z\u00c0-\u024f"
 RUSSIAN_LETTERS = "а-яёА-ЯЁ"
 
+# The letters of each script a language's folder (pipeline/lang/) may declare.
+LETTERS = {"cyrillic": CYRILLIC_BLOCK, "thai": THAI_BLOCK, "latin": LATIN_LETTERS}
+
 CYRILLIC = re.compile(f"[{CYRILLIC_BLOCK}]")
 THAI = re.compile(f"[{THAI_BLOCK}]")
 LATIN = re.compile(f"[{LATIN_LETTERS}]")
-# Text in a script that translation and the registry's native forms are about.
-NATIVE = re.compile(f"[{CYRILLIC_BLOCK}{THAI_BLOCK}]")
+
+
+def _native_letters() -> str:
+    """The letters of the scripts the languages with a folder write, but the target language's."""
+    declared = {language.script for language in all_languages()} - {get_language(TARGET).script}
+    return "".join(letters for script, letters in LETTERS.items() if script in declared)
+
+
+# Text in a script that translation and the registry's native forms are about: Cyrillic and Thai.
+NATIVE = re.compile(f"[{_native_letters()}]")
 
 # Web addresses, e-mail addresses and markup tags left in a text ("<strong>Мінск.</strong>"
 # from a social-media export): Latin in any language, and nothing for a model to translate.

@@ -14,8 +14,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 
-# Shared by every domain: the run config, the record schema and two leaf helpers.
-SHARED = {"pipeline", "pipeline.config", "pipeline.schema", "pipeline.files", "pipeline.scripts"}
+# Shared by every domain: the run config, the record schema, two leaf helpers and, at the very
+# bottom, the language folders' lookup (pipeline.lang imports no other pipeline module).
+BOTTOM = "pipeline.lang"
+SHARED = {"pipeline", "pipeline.config", "pipeline.schema", "pipeline.files", "pipeline.scripts", BOTTOM}
 # Who may import whom among the domain packages (besides SHARED). A package may use the ones
 # listed for it, and nothing above it: chain/executors/run/cli sit on top of all of them.
 DOMAINS: dict[str, set[str]] = {
@@ -102,6 +104,8 @@ def layering_violations(graph: dict[str, set[str]]) -> list[str]:
             source_domain, target_domain = _domain(module), _domain(target)
             if module in SHARED - {"pipeline"} and target not in SHARED:
                 problems.append(f"{module} (shared) imports {target}")
+            if module == BOTTOM or module.startswith(BOTTOM + "."):
+                problems.append(f"{module} imports {target}: {BOTTOM} is the bottom of the graph")
             if source_domain and target not in SHARED and target_domain != source_domain and target_domain not in DOMAINS[source_domain]:
                 problems.append(f"{module} imports {target}, above or beside its package")
     return problems
@@ -123,6 +127,16 @@ def test_the_cycle_finder_finds_cycles() -> None:
     assert layering_violations({"pipeline.ingest.stage": {"pipeline.names.registry", "pipeline.config"}}) == [
         "pipeline.ingest.stage imports pipeline.names.registry, above or beside its package"
     ]
+    assert layering_violations({"pipeline.lang": {"pipeline.scripts"}}) == [
+        "pipeline.lang imports pipeline.scripts: pipeline.lang is the bottom of the graph"
+    ]
+
+
+def test_every_module_may_ask_the_language_folders() -> None:
+    graph = import_graph()
+    assert graph["pipeline.lang"] == set()
+    askers = {module for module, imported in graph.items() if BOTTOM in imported}
+    assert {"pipeline.scripts", "pipeline.langid.rules", "pipeline.translation.segment", "pipeline.translation.tiny_models"} <= askers
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pipeline.schema import Document, Paragraph
 from pipeline.translation import Translate, batches_by_tokens
 from pipeline.translation.backends import ModelLoadError, TransformersBackend, load_backend, model_key
 from pipeline.translation.cache import TranslationCache
-from pipeline.translation.segment import split_long, split_russian_sentences, split_sentences, split_thai_sentences
+from pipeline.translation.segment import split_long, split_sentences, split_thai_sentences
 from tests.conftest import REGISTRY
 
 
@@ -24,7 +24,7 @@ def texts(text: str, spans: list[tuple[int, int]]) -> list[str]:
 
 def test_russian_sentences_know_abbreviations_initials_and_quotes() -> None:
     text = "Об этом сообщил В. В. Путин. Он сказал: «Хватит.» Потом ушёл! Т.е. ничего? Было 5 млн. руб. и т.д. «Мы не враги», — сказала она. Музей Я.Коласа открыт."
-    assert texts(text, split_russian_sentences(text)) == [
+    assert texts(text, split_sentences(text, "ru")) == [
         "Об этом сообщил В. В. Путин.",
         "Он сказал: «Хватит.»",
         "Потом ушёл!",

@@ -11,6 +11,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from pipeline.lang import languages_with
+
 # Lines longer than this are paragraphs, never furniture, and are not counted.
 MAX_FURNITURE_CHARS = 160
 # A line repeated in at least this share of an outlet's documents (and in min_documents) is furniture.
@@ -18,39 +20,9 @@ REPEATED_SHARE = 0.3
 
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•·>|]+)\s*")
 _SPACES = re.compile(r"\s+")
-_PHRASES = [
-    # navigation
-    r"skip to .{0,40}",
-    r"(?:back to )?(?:top|home|menu|search|main menu|navigation|more)",
-    r"перейти к (?:содержанию|основному содержанию|навигации|меню).*",
-    r"ข้ามไปยัง.{0,40}",
-    # share buttons and follow links
-    r"(?:share|tweet|email|print|copy link|whatsapp|telegram|facebook|twitter|x|vk|ok|linkedin|reddit)"
-    r"(?:\s*(?:[|/·,]\s*)?(?:share|tweet|email|print|copy link|whatsapp|telegram|facebook|twitter|x|vk|ok|linkedin|reddit))*",
-    r"share (?:this|on|via|article|story).{0,60}",
-    r"(?:поделиться|подписаться|подпишитесь).{0,60}",
-    r"(?:แชร์|แบ่งปัน|ติดตามเรา).{0,60}",
-    # banners, subscriptions, donation appeals
-    r"\[[^\]]{0,40}\bbanner\s*\]",
-    # An appeal opens the line (perhaps after "NAME - "): "They asked people to make a donation." is news.
-    r"(?:[\w ]{0,20}[-–—:|]\s*)?(?:make a (?:charitable )?donation|donate(?: now)?|support (?:us|our journalism))\b[^.]{0,80}",
-    r"(?:subscribe|sign up)(?: to| for)? .{0,60}",
-    r"join the .{0,40} mailing list",
-    r"(?:поддержите (?:нас|редакцию|проект)|поддержать (?:нас|редакцию|проект)|пожертвовать)[^.]{0,80}",
-    r"(?:บริจาคให้เรา|สนับสนุนเรา|สนับสนุนสื่อ)[^.]{0,80}",
-    r"(?:advertisement|реклама|โฆษณา)",
-    r"(?:read more|read also|related(?: articles| stories)?|читайте также|читать далее|อ่านต่อ|อ่านเพิ่มเติม)\s*:?",
-    r"(?:we use cookies|accept (?:all )?cookies|cookie (?:settings|policy)).{0,120}",
-    # comment forms
-    r"leave a (?:reply|comment).{0,20}",
-    r"your email address will not be published\..{0,80}",
-    r"required fields are marked.{0,10}",
-    r"(?:оставьте|оставить) комментарий.{0,20}",
-    r"ваш (?:адрес )?e-?mail не будет опубликован.{0,80}",
-    r"แสดงความคิดเห็น.{0,20}",
-    # copyright footers
-    r"(?:copyright\s*)?(?:©|\(c\))\s*\d{4}.{0,200}|copyright \d{4}.{0,200}|.{0,60}all rights reserved\.?",
-]
+# A short list of phrases per language (pipeline/lang/<code>/furniture.txt): navigation, share
+# buttons, banners, appeals, comment forms and footers.
+_PHRASES = [phrase for language in languages_with("furniture.txt") for phrase in language.lines("furniture.txt")]
 _PHRASE = re.compile("|".join(f"(?:{p})" for p in _PHRASES), re.IGNORECASE)
 
 

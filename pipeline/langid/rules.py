@@ -4,19 +4,18 @@ Each language of a script has letters, letter pairs and word endings it never wr
 that shows one of them is not in that language ("ы" is neither Ukrainian nor Bulgarian, "і"
 neither Russian nor Bulgarian, a word-final "ь" is not Bulgarian). Function words ("что",
 "це", "това", "the") are the surest sign in a short line, where letter statistics are thin.
-Among Russian, Ukrainian and Bulgarian, the frequencies of all the words of a line (wordlists.txt)
-are the next vote. What the rules leave open, langdetect decides among the languages still possible.
+Among Russian, Ukrainian and Bulgarian, the frequencies of all the words of a line
+(pipeline/lang/<code>/word_frequencies.txt) are the next vote. What the rules leave open, langdetect decides among the languages still possible.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 
 from pipeline import scripts
+from pipeline.lang import get_language, languages_with
 
 # Web addresses, e-mail addresses and markup tags never vote: they are Latin in any language.
 _ADDRESS = scripts.ADDRESS_OR_MARKUP
@@ -64,34 +63,10 @@ BELARUSIAN = re.compile(
 BELARUSIAN_NOT_UKRAINIAN = re.compile(BELARUSIAN.pattern + r"|[ая]я\b")
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Common words of one language that the others of its script do not write as a word.
+# Common words of one language that the others of its script do not write as a word
+# (pipeline/lang/<code>/function_words.txt).
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "ru": _words(
-        "что это если только уже очень где когда сейчас тоже нет его ее её чтобы к него ней меня себя тебя "
-        "который которая которые которых были был они она он всё вот этот эта эти этого "
-        "можно нужно надо здесь потом теперь спасибо пожалуйста ещё еще тогда"
-    ),
-    "uk": _words(
-        "що це як або але щоб вже дуже можна треба дякую ласка його вона вони цей ця зараз також тобто немає нема де чи ось "
-        "було були був отже щодо адже проте зокрема"
-    ),
-    "bg": _words(
-        "е са това че ще беше има няма ги го му какво кога защо тук сега вече трябва който която които "
-        "което този тази тези нещо нищо нея тях мен теб когато обаче във със към също тя аз бе бяха "
-        "бях си"
-    ),
-    "en": _words(
-        "the and of to is you i it that was for with my we he she they this what don't i'm it's "
-        "have be are not but just oh yes thanks okay ok will would can could should there their "
-        "your our his her from at by an or if as all do does did about how why who which"
-    ),
-    "de": _words("der die das und ist nicht ich sie es ein eine mit auf den von für dem sich auch wir ihr"),
-    "fr": _words("le la les et est des une un du dans que pour pas qui sur je il elle nous vous ce au se"),
-    "es": _words("el la los las y es una un por para con se del lo su al como pero que"),
+    language.code: language.words("function_words.txt") for language in languages_with("function_words.txt")
 }
 # A word in two lists counts for neither (ru "тут" is also Ukrainian, "да" also Bulgarian).
 _OWNERS: dict[str, str | None] = {}
@@ -147,23 +122,20 @@ def function_word_votes(lowered: str, languages: Iterable[str]) -> dict[str, int
     return votes
 
 
-# The word vote: Russian, Ukrainian and Bulgarian words with their frequencies (wordlists.txt,
-# from wordfreq, down to one in a million: Zipf 3). A word missing from one list and present in
-# another counts as rarer than any listed one.
-WORD_VOTE_LANGUAGES = frozenset({"ru", "uk", "bg"})
+# The word vote: the languages with word frequencies (pipeline/lang/<code>/word_frequencies.txt,
+# from wordfreq, down to one in a million: Zipf 3): Russian, Ukrainian and Bulgarian. A word
+# missing from one list and present in another counts as rarer than any listed one.
+WORD_VOTE_LANGUAGES = frozenset(language.code for language in languages_with("word_frequencies.txt"))
 _UNLISTED_ZIPF = 2.5
 
 
 @cache
 def _word_zipfs() -> dict[str, dict[str, float]]:
     """Each language's word -> Zipf frequency (log10 per billion words); read on first use."""
-    table: dict[str, dict[str, float]] = defaultdict(dict)
-    text = (resources.files("pipeline.langid") / "wordlists.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            lang, zipf, *words = line.split(" ")
-            table[lang].update(dict.fromkeys(words, float(zipf)))
-    return dict(table)
+    table: dict[str, dict[str, float]] = {}
+    for code in sorted(WORD_VOTE_LANGUAGES):
+        table[code] = {word: float(zipf) for zipf, *words in get_language(code).rows("word_frequencies.txt") for word in words}
+    return table
 
 
 def word_zipf(word: str, lang: str) -> float | None:

@@ -19,6 +19,7 @@ from langdetect.lang_detect_exception import LangDetectException
 
 from pipeline import scripts
 from pipeline.config import RULE_LANGUAGES
+from pipeline.lang import all_languages, find_language
 from pipeline.langid.rules import (
     BELARUSIAN,
     BELARUSIAN_NOT_UKRAINIAN,
@@ -35,8 +36,6 @@ UNDETERMINED = "und"
 
 _SCRIPTS = {"thai": scripts.THAI, "cyrillic": scripts.CYRILLIC, "latin": scripts.LATIN}
 _LATIN_WORD = re.compile(f"[{scripts.LATIN_LETTERS}0-9][{scripts.LATIN_LETTERS}0-9-]*")
-CYRILLIC_LANGUAGES = {"ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "tg", "mn"}
-THAI_LANGUAGES = {"th"}
 # Belarusian and Ukrainian spelling Russian never has. Strong marks decide alone: letters
 # Russian lacks (also a Latin "i" typed inside a Cyrillic word), "жы/шы/чы", "ць", "-цца",
 # "дзя", the soft-sign clusters of Taraškievica, and common Belarusian words. Weak marks
@@ -55,15 +54,11 @@ _VOWEL_V = re.compile(r"[аеёиоуыэюяі]в(?:\b|(?=[бвгджзйклм
 _RUSSIAN_I_SHARE = 0.075
 # A Russian paragraph may quote a Belarusian or Ukrainian name: marks must be this dense.
 _LETTERS_PER_MARK = 150
-# A prior towards the languages the pipeline is for; langdetect iterates until its n-grams
-# wash most of it out, so it tips only near-ties (one sentence in 300 on the tune split).
-_PRIOR = {"ru": 3.0, "en": 3.0}
 # langdetect samples n-grams from at most this much text: the first lines settle a paragraph.
 _MAX_SAMPLE_CHARS = 2000
 # Short texts whose language is kept (see LanguageDetector.detect): at most this many of at
 # most this many characters, a few MB; the memory is forgotten when full.
 _KNOWN_TEXTS, _KNOWN_CHARS = 4096, 1000
-_SHORT_TEXT_DEFAULT = {"cyrillic": "ru", "latin": "en"}
 # The word vote decides when its best language's words are this much likelier (log10: tenfold)
 # than the next one's; Russian, the pipeline's own language, wins when within half of that.
 _WORD_VOTE_MARGIN = 1.0
@@ -72,11 +67,25 @@ _SHORT_LETTERS = 20
 
 
 def script_of_language(lang: str) -> str:
-    if lang in THAI_LANGUAGES:
-        return "thai"
-    if lang in CYRILLIC_LANGUAGES:
-        return "cyrillic"
-    return "latin"
+    """The script its folder in pipeline/lang/ declares; Latin for a language without one."""
+    language = find_language(lang)
+    return language.script if language else "latin"
+
+
+def _prior(lang: str) -> float:
+    """The prior towards the languages the pipeline is for (`detect_prior` in their folders);
+    langdetect iterates until its n-grams wash most of it out, so it tips only near-ties (one
+    sentence in 300 on the tune split)."""
+    language = find_language(lang)
+    return language.detect_prior if language else 1.0
+
+
+@cache
+def _short_text_default(script: str) -> str | None:
+    """The language a short text of a script is taken for: the one of that script with the
+    highest prior above 1.0 (Russian, English)."""
+    favoured = [language for language in all_languages() if language.script == script and language.detect_prior > 1.0]
+    return max(favoured, key=lambda language: language.detect_prior).code if favoured else None
 
 
 def letter_counts(text: str) -> dict[str, int]:
@@ -129,7 +138,7 @@ class LanguageDetector:
         self.seed = seed
         by_script: dict[str, list[str]] = defaultdict(list)
         for lang in self.languages:
-            if lang in RULE_LANGUAGES or lang in THAI_LANGUAGES or _profile_json(lang) is not None:
+            if lang in RULE_LANGUAGES or script_of_language(lang) == "thai" or _profile_json(lang) is not None:
                 by_script[script_of_language(lang)].append(lang)
         self.by_script = dict(by_script)
         self._factories: dict[frozenset[str], DetectorFactory] = {}
@@ -152,7 +161,7 @@ class LanguageDetector:
         factory = self._factory(langs)
         detector = factory.create()
         detector.set_max_text_length(_MAX_SAMPLE_CHARS)
-        detector.set_prior_map({lang: _PRIOR.get(lang, 1.0) for lang in factory.get_lang_list()})
+        detector.set_prior_map({lang: _prior(lang) for lang in factory.get_lang_list()})
         detector.append(lowered)
         try:
             best = detector.get_probabilities()[0]
@@ -209,7 +218,7 @@ class LanguageDetector:
             ranked = sorted(votes.values(), reverse=True)
             if len(ranked) == 1 or ranked[0] >= 2 * ranked[1]:
                 return max(votes, key=lambda lang: votes[lang]), 1.0
-        default = _SHORT_TEXT_DEFAULT.get(script)
+        default = _short_text_default(script)
         if default in possible and letters < _SHORT_LETTERS and (script != "latin" or lowered.isascii()):
             # Too few letters for n-gram statistics, and nothing rules the pipeline's own
             # language out: take it (scored down below where it could be Belarusian: a bare

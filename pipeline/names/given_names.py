@@ -1,12 +1,13 @@
 """Given names: which spellings are one name, a name's gender, and whether a word is a given name.
 
-Three word lists, data files in `data/`:
-- given_names.txt: our spelling groups, one name per line. A spelling belongs to one name, so
-  the groups are not transitive: Yuri and Georgy are two names though English writes both
+Three word lists, data files in pipeline/lang/:
+- ru/given_name_spellings.txt: our spelling groups, one name per line. A spelling belongs to one
+  name, so the groups are not transitive: Yuri and Georgy are two names though English writes both
   "George" (such a spelling is an equivalent, proposed for review, never applied).
-- ru_given_names.txt: the Russian given names pymorphy3 knows, with their gender ("Irina",
+- ru/given_names.txt: the Russian given names pymorphy3 knows, with their gender ("Irina",
   "Svetlana", "Ivanna"), so a name missing from our groups is still a name, and a woman's name.
-- en_words.txt: common English words ("Yesterday", "Minister"): a capitalised word before a
+  (Any language's given_names.txt counts the same.)
+- en/words.txt: common English words ("Yesterday", "Minister"): a capitalised word before a
   surname that is none of these is taken for a given name, known to us or not.
 """
 
@@ -14,19 +15,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cache
-from importlib import resources
 
 from rapidfuzz import fuzz
 
+from pipeline.lang import get_language, languages_with
 from pipeline.names.folding import fold_token
 
 # A match through a spelling of another name ("George" for Yuri): listed for review, never applied.
 EQUIVALENT = 0.85
 
 
-def _lines(name: str) -> list[list[str]]:
-    text = (resources.files("pipeline.names") / "data" / name).read_text(encoding="utf-8")
-    return [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+def _lines(code: str, name: str) -> list[list[str]]:
+    return get_language(code).rows(name)
 
 
 def _groups() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, set[str]]]:
@@ -36,7 +36,7 @@ def _groups() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str,
     names: dict[str, str] = {}
     genders: dict[str, str] = {}
     equivalents: dict[str, set[str]] = defaultdict(set)
-    for words in _lines("given_names.txt"):
+    for words in _lines("ru", "given_name_spellings.txt"):
         cut = words.index("~") if "~" in words else len(words)
         gender, first, *spellings = words[:cut]
         key = fold_token(first)
@@ -58,7 +58,7 @@ GIVEN_GROUP, GIVEN_NAMES, _GROUP_GENDER, _EQUIVALENTS = _groups()
 def _russian_genders() -> dict[str, str]:
     """Folded Russian given name -> its genders ("m", "f" or "fm")."""
     genders: dict[str, set[str]] = defaultdict(set)
-    for gender, *words in _lines("ru_given_names.txt"):
+    for gender, *words in (row for language in languages_with("given_names.txt") for row in language.rows("given_names.txt")):
         for word in words:
             genders[fold_token(word)].update(gender)
     return {word: "".join(sorted(found)) for word, found in genders.items()}
@@ -68,23 +68,23 @@ def _russian_genders() -> dict[str, str]:
 def common_english_words(zipf: float) -> frozenset[str]:
     """English words at least this frequent (Zipf): "free", "new" (5.5 and over); not the
     given names wordfreq also counts ("bill" 5.2, "steve" 4.7)."""
-    return frozenset(word for frequency, *words in _lines("en_words.txt") if float(frequency) >= zipf for word in words)
+    return frozenset(word for frequency, *words in _lines("en", "words.txt") if float(frequency) >= zipf for word in words)
 
 
 @cache
 def place_words() -> frozenset[str]:
     """First words of English place names that no given name is ("New", "North", "Saint")."""
-    return frozenset(word for words in _lines("en_place_words.txt") for word in words)
+    return frozenset(word for words in _lines("en", "place_words.txt") for word in words)
 
 
 @cache
 def _english_words() -> frozenset[str]:
-    return frozenset(word for _, *words in _lines("en_words.txt") for word in words)
+    return frozenset(word for _, *words in _lines("en", "words.txt") for word in words)
 
 
 @cache
 def _titles() -> dict[str, str]:
-    return {title: gender for gender, *titles in _lines("en_titles.txt") for title in titles}
+    return {title: gender for gender, *titles in _lines("en", "titles_by_gender.txt") for title in titles}
 
 
 def name_of_group(folded: str) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib import resources
 
+from pipeline.lang import languages_with
 from pipeline.names.given_names import GIVEN_GROUP, name_of_group
 from pipeline.names.matching import fold, fold_token, parse_person
 
@@ -66,9 +66,8 @@ def _legal_forms() -> tuple[frozenset[str], tuple[str, ...]]:
 
     forms: set[str] = set()
     leads: set[str] = set()
-    for language in ("ru", "en"):
-        text = (resources.files("pipeline.names") / "data" / f"{language}_legal_forms.txt").read_text(encoding="utf-8")
-        for line in text.splitlines():
+    for language in languages_with("legal_forms.txt"):
+        for line in language.lines("legal_forms.txt"):
             kind, _, phrase = line.partition(" ")
             if kind in ("form", "lead"):
                 folded = fold(str(iuliia.WIKIPEDIA.translate(phrase.strip())))
@@ -93,45 +92,11 @@ def _without_legal_forms(key: str) -> str:
 
 # Russian places that English writes otherwise: the romanization (and other spellings) -> the
 # English exonym, which is the proposed canonical and gives the group key ("Moskva" is Moscow).
+# Each language's list: pipeline/lang/<code>/exonyms.txt.
 EXONYMS = {
-    "Moscow": ["Moskva"],
-    "Saint Petersburg": ["Sankt-Peterburg", "St. Petersburg", "St Petersburg", "Sankt Peterburg", "Peterburg", "Petersburg"],
-    "Kremlin": ["Kreml"],
-    "Russia": ["Rossiya", "Rossija", "Rossia"],
-    "Ukraine": ["Ukraina"],
-    "Kyiv": ["Kiyev", "Kiev", "Kiew", "Kyiv"],
-    "Belarus": ["Belorussiya", "Byelorussia", "Belorussia"],
-    "Siberia": ["Sibir"],
-    "Crimea": ["Krym"],
-    "Caucasus": ["Kavkaz"],
-    "Tuva": ["Tyva"],
-    "Europe": ["Yevropa", "Evropa"],
-    "Germany": ["Germaniya"],
-    "France": ["Frantsiya"],
-    "America": ["Amerika"],
-    "USA": ["SShA"],
-    "United States": ["Soyedinyonnye Shtaty", "Soedinennye Shtaty"],
-    "Poland": ["Polsha"],
-    "Georgia": ["Gruziya"],
-    "Lithuania": ["Litva"],
-    "Finland": ["Finlyandiya"],
-    "China": ["Kitay"],
-    "Japan": ["Yaponiya"],
-    "Thailand": ["Tailand"],
-    "Turkey": ["Turtsiya"],
-    "Israel": ["Izrail"],
-    "Syria": ["Siriya"],
-    "Moldova": ["Moldaviya"],
-    "Kyrgyzstan": ["Kirgiziya"],
-    "Turkmenistan": ["Turkmeniya"],
-    "Great Britain": ["Velikobritaniya"],
-    "Washington": ["Vashington"],
-    "Beijing": ["Pekin"],
-    "Kharkiv": ["Kharkov", "Kharkow"],
-    "Luhansk": ["Lugansk"],
-    "Zaporizhzhia": ["Zaporozhye", "Zaporozhe", "Zaporizhzhya"],
-    "Rostov-on-Don": ["Rostov-na-Donu"],
-    "North Ossetia": ["Severnaya Osetiya"],
+    english.strip(): [spelling.strip() for spelling in spellings.split("|")]
+    for language in languages_with("exonyms.txt")
+    for english, _, spellings in (line.partition(" = ") for line in language.lines("exonyms.txt"))
 }
 
 

@@ -21,76 +21,17 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from pipeline import scripts
+from pipeline.lang import get_language
 from pipeline.langid.rules import word_zipf
 
 if TYPE_CHECKING:
     from pipeline.names.entity import Entity
 
 # Russian case and number endings of nouns and adjectives: candidates only, morphology decides.
-_RUSSIAN_ENDINGS = sorted(
-    [
-        "а",
-        "я",
-        "у",
-        "ю",
-        "е",
-        "и",
-        "ы",
-        "о",
-        "ь",
-        "й",
-        "ом",
-        "ем",
-        "ём",
-        "ой",
-        "ей",
-        "ою",
-        "ею",
-        "ам",
-        "ям",
-        "ами",
-        "ями",
-        "ах",
-        "ях",
-        "ов",
-        "ев",
-        "ым",
-        "им",
-        "ого",
-        "его",
-        "ому",
-        "ему",
-        "ую",
-        "юю",
-        "ая",
-        "яя",
-        "ое",
-        "ее",
-        "ые",
-        "ие",
-        "ых",
-        "их",
-        "ыми",
-        "ими",
-        "ий",
-        "ый",
-        "ия",
-        "ию",
-        "ием",
-        "ии",
-        "ья",
-        "ью",
-        "ьи",
-        "ьем",
-        "ея",
-    ],
-    key=len,
-    reverse=True,
-)
+_RUSSIAN_ENDINGS = sorted((ending for row in get_language("ru").rows("case_endings.txt") for ending in row), key=len, reverse=True)
 _RUSSIAN_VOWEL_TAIL = re.compile(r"[аяоеёыиьйую]{1,2}$")
 _CYRILLIC_LETTER = f"[{scripts.RUSSIAN_LETTERS}]"
 _CYRILLIC = re.compile(_CYRILLIC_LETTER)
@@ -366,7 +307,7 @@ class NativeMatcher:
 
 # --- a name that opens a sentence ---------------------------------------------------------------
 
-# Words this frequent (Zipf, pipeline/langid/wordlists.txt: one in 10,000 words) are everyday
+# Words this frequent (Zipf, pipeline/lang/ru/word_frequencies.txt: one in 10,000 words) are everyday
 # words: two of them may be an ordinary phrase at the start of a sentence ("Путь домой").
 _EVERYDAY_ZIPF = 4.0
 _NEXT_WORD = re.compile(r"[ \t\u00a0]*[»\"”']?[ \t\u00a0]*([а-яё]+)")
@@ -374,8 +315,7 @@ _NEXT_WORD = re.compile(r"[ \t\u00a0]*[»\"”']?[ \t\u00a0]*([а-яё]+)")
 
 @lru_cache(maxsize=1)
 def _copulas() -> frozenset[str]:
-    text = (resources.files("pipeline.names") / "data" / "ru_copulas.txt").read_text(encoding="utf-8")
-    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+    return get_language("ru").words("copulas.txt")
 
 
 def _everyday(word: str) -> bool:

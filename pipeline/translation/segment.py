@@ -1,4 +1,10 @@
-"""Sentence segmentation before translation: Russian by rule, Thai with pythainlp's CRF model.
+"""Sentence segmentation before translation, by the splitter a language's folder names.
+
+`segmenter` in pipeline/lang/<code>/language.yaml picks one of SEGMENTERS: `punctuation` (Russian:
+sentence-final punctuation, then a capital, except after the abbreviations of the language's
+`abbreviations.txt`) or `pythainlp-crfcut` (Thai: pythainlp's CRF model). A language that names
+none, or has no folder at all, gets the generic splitter: punctuation, with no abbreviations but
+initials. Never Russian's abbreviations for another language.
 
 Functions return character spans into the paragraph, so that callers can keep protected names
 whole (a boundary inside a name is dropped) and reassemble paragraphs in order.
@@ -8,75 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cache, partial
+
+from pipeline.lang import Language, find_language
 
 Span = tuple[int, int]
 
-# Abbreviations after which a period does not end a Russian sentence.
-RUSSIAN_ABBREVIATIONS = frozenset(
-    [
-        "т.е",
-        "т.к",
-        "т.д",
-        "т.п",
-        "т.н",
-        "т.ч",
-        "др",
-        "пр",
-        "проч",
-        "г",
-        "гг",
-        "в",
-        "вв",
-        "ул",
-        "пл",
-        "д",
-        "кв",
-        "им",
-        "ст",
-        "стр",
-        "см",
-        "рис",
-        "руб",
-        "коп",
-        "тыс",
-        "млн",
-        "млрд",
-        "наб",
-        "пер",
-        "просп",
-        "обл",
-        "р-н",
-        "п",
-        "пос",
-        "дер",
-        "с",
-        "напр",
-        "ок",
-        "ср",
-        "тел",
-        "зам",
-        "ген",
-        "полк",
-        "ген.-л",
-        "гл",
-        "ред",
-        "изд",
-        "акад",
-        "проф",
-        "доц",
-        "чл.-корр",
-        "канд",
-        "англ",
-        "нем",
-        "франц",
-        "лат",
-        "букв",
-        "мин",
-        "сек",
-        "ч",
-    ]
-)
-_RUSSIAN_BOUNDARY = re.compile(
+_BOUNDARY = re.compile(
     r"(?P<end>[.!?…]+[»\"”’)\]]*)"  # sentence-final punctuation, then closing quotes/brackets
     r"(?P<space>\s+)"
     r"(?=[«\"“„(\[—–-]?\s*[A-ZА-ЯЁ0-9])"  # next sentence starts with a capital or a digit
@@ -84,23 +28,24 @@ _RUSSIAN_BOUNDARY = re.compile(
 _WORD_BEFORE = re.compile(r"([\w.-]+)$")
 
 
-def _is_abbreviation(text_before: str) -> bool:
+def _is_abbreviation(text_before: str, abbreviations: frozenset[str]) -> bool:
     match = _WORD_BEFORE.search(text_before)
     if not match:
         return False
     word = match.group(1).rstrip(".")
     if len(word) == 1 and word.isupper():
         return True  # an initial: "В. В. Путин", "Я.Коласа"
-    return word.lower() in RUSSIAN_ABBREVIATIONS
+    return word.lower() in abbreviations
 
 
-def split_russian_sentences(text: str) -> list[Span]:
-    """Sentence spans of a Russian (or other Cyrillic/Latin) paragraph."""
+def split_by_punctuation(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Span]:
+    """Sentence spans of a paragraph in a Cyrillic or Latin script: a boundary after sentence-final
+    punctuation and before a capital or a digit, none after an initial or one of `abbreviations`."""
     spans: list[Span] = []
     start = 0
-    for match in _RUSSIAN_BOUNDARY.finditer(text):
+    for match in _BOUNDARY.finditer(text):
         punctuation = match.group("end")
-        if punctuation == "." and _is_abbreviation(text[start : match.start()]):
+        if punctuation == "." and _is_abbreviation(text[start : match.start()], abbreviations):
             continue
         end = match.start("space")
         if text[start:end].strip():
@@ -130,12 +75,33 @@ def split_thai_sentences(text: str) -> list[Span]:
     return spans
 
 
-SEGMENTERS: dict[str, Callable[[str], list[Span]]] = {"th": split_thai_sentences}
+def _split_by_punctuation_of(language: Language) -> Callable[[str], list[Span]]:
+    abbreviations = language.words("abbreviations.txt") if language.has("abbreviations.txt") else frozenset()
+    return partial(split_by_punctuation, abbreviations=abbreviations)
+
+
+# Segmenter name (`segmenter` in a language.yaml) -> the splitter it makes for that language.
+SEGMENTERS: dict[str, Callable[[Language], Callable[[str], list[Span]]]] = {
+    "punctuation": _split_by_punctuation_of,
+    "pythainlp-crfcut": lambda _language: split_thai_sentences,
+}
+
+
+@cache
+def segmenter(lang: str) -> Callable[[str], list[Span]]:
+    """The sentence splitter of a language: its folder's, else the generic one (punctuation
+    without abbreviations) for a language without a folder or without a segmenter of its own."""
+    language = find_language(lang)
+    if language is None or language.segmenter is None:
+        return split_by_punctuation
+    if language.segmenter not in SEGMENTERS:
+        raise ValueError(f"pipeline/lang/{lang}/language.yaml: no segmenter {language.segmenter!r} (there are: {', '.join(SEGMENTERS)})")
+    return SEGMENTERS[language.segmenter](language)
 
 
 def split_sentences(text: str, lang: str, keep_whole: Sequence[Span] = ()) -> list[Span]:
     """Sentence spans; no boundary falls inside a span of `keep_whole` (protected names)."""
-    spans = SEGMENTERS.get(lang, split_russian_sentences)(text)
+    spans = segmenter(lang)(text)
     merged: list[Span] = []
     for start, end in spans:
         crosses = merged and any(s < merged[-1][1] and e > start for s, e in keep_whole)

@@ -8,8 +8,9 @@ The NLLB-style one (an M2M100 model with an NLLB tokenizer whose vocabulary carr
 codes such as `rus_Cyrl`) exercises the `src_lang`/`tgt_lang` path: the source language code
 opens the input, the target language code is forced as the first generated token.
 
-The text they are trained on ships with the package (`tiny_text/<lang>.txt`, paragraphs of our
-own sample documents), so a model is the same bytes on every machine whatever folder a run reads.
+The text they are trained on ships with the package (`pipeline/lang/<code>/sample_text.txt`,
+paragraphs of our own sample documents), so a model is the same bytes on every machine whatever
+folder a run reads.
 
     python -m pipeline.translation.tiny_models OUTPUT_DIR --lang ru [--input data/raw]
 """
@@ -21,10 +22,12 @@ import io
 import json
 import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.files import atomic_target
+from pipeline.lang import TARGET, find_language, get_language, languages_with
 
 SPECIAL_TOKENS = ["</s>", "<unk>"]
 PAD_TOKEN = "<pad>"
@@ -37,25 +40,38 @@ def is_tiny_model(model: str) -> bool:
     return (Path(model) / MARKER_FILE).is_file()
 
 
-# NLLB's language codes for the languages we translate; the tiny model's vocabulary carries them.
-NLLB_CODES = {"ru": "rus_Cyrl", "th": "tha_Thai", "en": "eng_Latn"}
 # Marian's SentencePiece ids: no <s>, </s>=0, <unk>=1. NLLB's follow fairseq: <s>, <pad>, </s>, <unk>.
 MARIAN_IDS = {"bos_id": -1, "eos_id": 0, "unk_id": 1, "pad_id": -1}
 FAIRSEQ_IDS = {"bos_id": 0, "pad_id": 1, "eos_id": 2, "unk_id": 3}
 
 
-def _architecture(d_model: int, layers: int, heads: int, ffn_dim: int, max_positions: int) -> dict[str, Any]:
-    """The size of a tiny encoder-decoder, the same for the Marian and the NLLB-style builder."""
-    return {
-        "d_model": d_model,
-        "encoder_layers": layers,
-        "decoder_layers": layers,
-        "encoder_attention_heads": heads,
-        "decoder_attention_heads": heads,
-        "encoder_ffn_dim": ffn_dim,
-        "decoder_ffn_dim": ffn_dim,
-        "max_position_embeddings": max_positions,
-    }
+@dataclass(frozen=True)
+class TinyShape:
+    """The size of a tiny encoder-decoder, the same for the Marian and the NLLB-style builder.
+
+    The defaults are tiny; TinyShape(8000, 512, 6, 8, 2048, 512) with pad_vocab_to=60_000 has the
+    shape (and so the speed) of a real OPUS-MT model.
+    """
+
+    vocab_size: int = 400
+    d_model: int = 16
+    layers: int = 1
+    heads: int = 2
+    ffn_dim: int = 32
+    max_positions: int = 256
+    seed: int = 0
+
+    def architecture(self) -> dict[str, Any]:
+        return {
+            "d_model": self.d_model,
+            "encoder_layers": self.layers,
+            "decoder_layers": self.layers,
+            "encoder_attention_heads": self.heads,
+            "decoder_attention_heads": self.heads,
+            "encoder_ffn_dim": self.ffn_dim,
+            "decoder_ffn_dim": self.ffn_dim,
+            "max_position_embeddings": self.max_positions,
+        }
 
 
 def _train_sentencepiece(
@@ -104,20 +120,11 @@ def build_tiny_marian(
     source_lines: Iterable[str],
     target_lines: Iterable[str],
     source_lang: str,
-    vocab_size: int = 400,
-    d_model: int = 16,
-    layers: int = 1,
-    heads: int = 2,
-    ffn_dim: int = 32,
-    max_positions: int = 256,
-    seed: int = 0,
+    shape: TinyShape = TinyShape(),
     pad_vocab_to: int = 0,
 ) -> Path:
-    """Write a MarianMT folder (config, weights, source.spm, target.spm, vocab.json) to `output`.
-
-    With the defaults it is tiny; with d_model=512, layers=6, heads=8, ffn_dim=2048 and
-    pad_vocab_to=60_000 it has the shape (and so the speed) of a real OPUS-MT model.
-    """
+    """Write a MarianMT folder (config, weights, source.spm, target.spm, vocab.json) to `output`;
+    `pad_vocab_to` adds unused ids up to a real model's vocabulary size."""
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
@@ -133,8 +140,8 @@ def build_tiny_marian(
     with atomic_target(output) as staging:
         staging.mkdir()
         # Thai needs every character covered; so does any short sample text.
-        _train_sentencepiece(source, staging / "source", vocab_size, character_coverage=1.0)
-        _train_sentencepiece(target, staging / "target", vocab_size, character_coverage=1.0)
+        _train_sentencepiece(source, staging / "source", shape.vocab_size, character_coverage=1.0)
+        _train_sentencepiece(target, staging / "target", shape.vocab_size, character_coverage=1.0)
         (staging / "source.model").rename(staging / "source.spm")
         (staging / "target.model").rename(staging / "target.spm")
         vocab: dict[str, int] = {token: index for index, token in enumerate(SPECIAL_TOKENS)}
@@ -150,11 +157,11 @@ def build_tiny_marian(
             vocab=str(staging / "vocab.json"),
             source_lang=source_lang,
             target_lang="en",
-            model_max_length=max_positions,
+            model_max_length=shape.max_positions,
         )
         config = MarianConfig(
             vocab_size=len(vocab),
-            **_architecture(d_model, layers, heads, ffn_dim, max_positions),
+            **shape.architecture(),
             pad_token_id=vocab[PAD_TOKEN],
             eos_token_id=0,
             decoder_start_token_id=vocab[PAD_TOKEN],
@@ -162,7 +169,7 @@ def build_tiny_marian(
             scale_embedding=True,
             share_encoder_decoder_embeddings=True,
         )
-        torch.manual_seed(seed)
+        torch.manual_seed(shape.seed)
         model = MarianMTModel(config)
         tokenizer.save_pretrained(staging)
         model.save_pretrained(staging)
@@ -180,18 +187,12 @@ def _write_marker(folder: Path) -> None:
 def build_tiny_nllb(
     output: Path,
     lines: Iterable[str],
-    vocab_size: int = 400,
-    d_model: int = 16,
-    layers: int = 1,
-    heads: int = 2,
-    ffn_dim: int = 32,
-    max_positions: int = 256,
-    seed: int = 0,
+    shape: TinyShape = TinyShape(),
 ) -> Path:
     """Write an NLLB-style folder (M2M100 config and weights, NLLB tokenizer) to `output`.
 
     One SentencePiece BPE vocabulary for all languages, as in NLLB, with the language codes of
-    NLLB_CODES as special tokens: the tokenizer puts `src_lang` before the source tokens, and
+    nllb_codes() as special tokens: the tokenizer puts `src_lang` before the source tokens, and
     generation starts with `</s>` and then the forced `tgt_lang` code, as the real model does.
     """
     import torch
@@ -206,21 +207,21 @@ def build_tiny_nllb(
     output.parent.mkdir(parents=True, exist_ok=True)
     with atomic_target(output) as staging:
         staging.mkdir()
-        _train_sentencepiece(text, staging / "sentencepiece.bpe", vocab_size, 1.0, "bpe", FAIRSEQ_IDS)
-        codes = list(NLLB_CODES.values())
+        _train_sentencepiece(text, staging / "sentencepiece.bpe", shape.vocab_size, 1.0, "bpe", FAIRSEQ_IDS)
+        codes = list(nllb_codes().values())
         tokenizer = NllbTokenizer.from_pretrained(
-            str(staging), src_lang=codes[0], tgt_lang=NLLB_CODES["en"], extra_special_tokens=codes, model_max_length=max_positions
+            str(staging), src_lang=codes[0], tgt_lang=nllb_codes()[TARGET], extra_special_tokens=codes, model_max_length=shape.max_positions
         )
         config = M2M100Config(
             vocab_size=len(tokenizer),
-            **_architecture(d_model, layers, heads, ffn_dim, max_positions),
+            **shape.architecture(),
             pad_token_id=tokenizer.pad_token_id,
             bos_token_id=tokenizer.bos_token_id,
             eos_token_id=tokenizer.eos_token_id,
             decoder_start_token_id=tokenizer.eos_token_id,
             scale_embedding=True,
         )
-        torch.manual_seed(seed)
+        torch.manual_seed(shape.seed)
         model = M2M100ForConditionalGeneration(config)
         (staging / "sentencepiece.bpe.model").unlink()  # tokenizer.json, saved next, holds the vocabulary
         tokenizer.save_pretrained(staging)
@@ -231,20 +232,27 @@ def build_tiny_nllb(
     return output
 
 
-SHIPPED_TEXT = Path(__file__).parent / "tiny_text"
+SAMPLE_TEXT = "sample_text.txt"
 
 
 def shipped_languages() -> list[str]:
-    """Source languages the shipped text can build a tiny model for."""
-    return sorted(path.stem for path in SHIPPED_TEXT.glob("*.txt") if path.stem != "en")
+    """Source languages the shipped text (a `sample_text.txt` in their folder) can build a tiny model for."""
+    return [language.code for language in languages_with(SAMPLE_TEXT) if language.code != TARGET]
 
 
 def shipped_lines(lang: str) -> list[str]:
     """The shipped training paragraphs of `lang` (one per line)."""
-    path = SHIPPED_TEXT / f"{lang}.txt"
-    if not path.is_file():
+    language = find_language(lang)
+    if language is None or not language.has(SAMPLE_TEXT):
         raise ValueError(f"no shipped text to build a tiny {lang} model from (there is text for: {', '.join(shipped_languages())})")
-    return path.read_text(encoding="utf-8").splitlines()
+    return language.text(SAMPLE_TEXT).splitlines()
+
+
+def nllb_codes() -> dict[str, str]:
+    """NLLB's codes of the languages with one and shipped text, sources by code, then the target:
+    the tiny NLLB-style model's vocabulary carries them, the first one its default source."""
+    sources = [language for language in languages_with(SAMPLE_TEXT) if language.nllb and language.code != TARGET]
+    return {language.code: str(language.nllb) for language in [*sources, get_language(TARGET)]}
 
 
 def sample_lines(input_dir: Path, lang: str) -> tuple[list[str], list[str]]:
@@ -252,37 +260,40 @@ def sample_lines(input_dir: Path, lang: str) -> tuple[list[str], list[str]]:
     from pipeline.ingest import list_input_files, read_documents
     from pipeline.langid import LanguageDetector
 
-    detector = LanguageDetector([lang, "en"])
+    detector = LanguageDetector([lang, TARGET])
     source: list[str] = []
     english: list[str] = []
     for path in list_input_files(input_dir, [".txt", ".md", ".html", ".htm", ".jsonl"]).files:
         for document in read_documents(path, input_dir, 5_000_000, ["cp1251", "koi8_r", "cp874"]):
             for paragraph in getattr(document, "paragraphs", []):
                 detected, _score = detector.detect(paragraph.text)
-                (source if detected == lang else english if detected == "en" else []).append(paragraph.text)
+                (source if detected == lang else english if detected == TARGET else []).append(paragraph.text)
     return source, english
 
 
 def build_from_samples(output: Path, lang: str, input_dir: Path | None = None) -> Path:
     """A tiny `lang`-en Marian model from the shipped text, or from the documents under `input_dir`."""
-    source, english = sample_lines(input_dir, lang) if input_dir else (shipped_lines(lang), shipped_lines("en"))
+    source, english = sample_lines(input_dir, lang) if input_dir else (shipped_lines(lang), shipped_lines(TARGET))
     return build_tiny_marian(output, source, english, source_lang=lang)
 
 
 def build_nllb_from_samples(output: Path, input_dir: Path | None = None) -> Path:
-    """One tiny NLLB-style model for every language of NLLB_CODES, as NLLB is one model for all."""
+    """One tiny NLLB-style model for every language of nllb_codes(), as NLLB is one model for all."""
+    codes = list(nllb_codes())
     if input_dir is None:
-        return build_tiny_nllb(output, shipped_lines("ru") + shipped_lines("th") + shipped_lines("en"))
-    russian, english = sample_lines(input_dir, "ru")
-    thai, _english = sample_lines(input_dir, "th")
-    return build_tiny_nllb(output, russian + thai + english)
+        return build_tiny_nllb(output, [line for code in codes for line in shipped_lines(code)])
+    samples = [sample_lines(input_dir, code) for code in codes[:-1]]
+    # The English lines once: those the first source language's pass found.
+    return build_tiny_nllb(output, [line for source, _english in samples for line in source] + samples[0][1])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build a tiny Marian (or NLLB-style) model from the shipped sample text")
     parser.add_argument("output", type=Path)
     parser.add_argument("--lang", help="source language of a Marian model, e.g. ru or th")
-    parser.add_argument("--nllb", action="store_true", help="an NLLB-style model for ru, th and en (src_lang/tgt_lang codes)")
+    parser.add_argument(
+        "--nllb", action="store_true", help="one NLLB-style model for every language with an NLLB code (src_lang/tgt_lang codes)"
+    )
     parser.add_argument("--input", type=Path, help="train on the documents of this folder instead of the shipped text")
     args = parser.parse_args(argv)
     if args.nllb == bool(args.lang):
