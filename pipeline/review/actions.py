@@ -1,4 +1,4 @@
-"""Review actions: each one saved at once through pipeline.names.review, under the registry lock,
+"""Review actions: each one saved at once through pipeline.names.registry.review, under the registry lock,
 with names.csv following, and undoable.
 
 Only two files are ever written: the registry and the dataset's names.csv (and the lock file
@@ -15,8 +15,7 @@ from pipeline import scripts
 from pipeline.files import atomic_target
 from pipeline.names.entity import ENTITY_TYPES, variant_key
 from pipeline.names.registry import Registry, RegistryError
-from pipeline.names.registry_text import RegistryText
-from pipeline.names.review import (
+from pipeline.names.registry.review import (
     ReviewDecision,
     add_entity,
     apply_decisions,
@@ -28,6 +27,7 @@ from pipeline.names.review import (
     rename_entity,
     resolve_decisions,
 )
+from pipeline.names.registry.text import RegistryText
 from pipeline.names.table import DISCOVERED
 from pipeline.review.corpus import read_table_kept, write_table_kept
 

@@ -22,10 +22,10 @@ import pyarrow.parquet as pq
 from pipeline import scripts
 from pipeline.files import atomic_target
 from pipeline.names.entity import Entity, variant_key
-from pipeline.names.native_forms import native_pattern
+from pipeline.names.matching.native_forms import native_pattern
 from pipeline.names.registry import Registry
-from pipeline.names.registry_text import RegistryText
-from pipeline.names.spreadsheet import escape_cell, read_table
+from pipeline.names.registry.text import RegistryText
+from pipeline.names.table.spreadsheet import escape_cell, read_table
 from pipeline.schema import PARAGRAPH_SEPARATOR
 
 CONTEXTS = 3

@@ -21,10 +21,10 @@ from typing import Any
 
 from pipeline.names.discovery import exonym
 from pipeline.names.entity import variant_key
-from pipeline.names.grouping import PATRONYMIC_MARK, merge_ids, patronymic_units
+from pipeline.names.grouping.corpus import PATRONYMIC_MARK, merge_ids, patronymic_units
 from pipeline.scripts import NATIVE
 
-__all__ = ["DISCOVERED", "NameTable", "merge_ids", "patronymic_units", "regroup_mentions", "review_status"]
+__all__ = ["DISCOVERED", "NATIVE_UNSURE", "NameTable", "regroup_mentions", "review_status"]
 
 DISCOVERED = "discovered"
 # A native form found in the source that morphology cannot settle: pending until a reviewer confirms it.

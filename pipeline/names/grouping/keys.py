@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from pipeline.names.given_names import GIVEN_GROUP, name_of_group
-from pipeline.names.matching import fold, fold_token, parse_person
+from pipeline.names.matching.index import fold, fold_token, parse_person
+from pipeline.names.person.given_names import GIVEN_GROUP, name_of_group
 
 PERSON, PLACE, ORGANISATION = "person", "place", "organisation"
 

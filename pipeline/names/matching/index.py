@@ -1,9 +1,9 @@
 """Matching name spellings to registry entities: exact keys, transliteration keys, fuzzy scores.
 
-Spellings are compared by their transliteration keys (pipeline.names.folding). Person names are compared by surname first, then given name (with equivalents such as
+Spellings are compared by their transliteration keys (pipeline.names.person.folding). Person names are compared by surname first, then given name (with equivalents such as
 Gregory/Grigory), so people who share a surname stay apart. Fuzzy scores come from rapidfuzz,
 only among candidates that share a block (first letter of the key), so matching scales.
-Finding the spellings in running text is pipeline.names.mentions; both cut text into the same words.
+Finding the spellings in running text is pipeline.names.matching.mentions; both cut text into the same words.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from pipeline.names.entity import Entity, variant_key
-from pipeline.names.folding import fold, fold_token, transliterate
-from pipeline.names.given_names import (
+from pipeline.names.person.folding import fold, fold_token, transliterate
+from pipeline.names.person.given_names import (
     EQUIVALENT,
     GIVEN_GROUP,
     gender,

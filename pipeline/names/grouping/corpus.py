@@ -9,8 +9,8 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
-from pipeline.names.keys import PERSON, proposed_id
-from pipeline.names.matching import GIVEN_GROUP, fold_token, parse_person
+from pipeline.names.grouping.keys import PERSON, proposed_id
+from pipeline.names.matching.index import GIVEN_GROUP, fold_token, parse_person
 
 # Two proposed groups whose keys are this similar (rapidfuzz ratio) are one: "Edit Lessom" and
 # "Edit Lesum" are one spelling habit apart; "Kirov" and "Kirovsk" (83) stay two places.

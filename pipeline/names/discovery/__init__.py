@@ -1,22 +1,24 @@
 """Names nobody registered: found in every document and grouped across spellings and scripts.
 
-- Russian source text: natasha's NER (pipeline.names.russian_finder), each span in the
+- Russian source text: natasha's NER (pipeline.names.discovery.russian_finder), each span in the
   nominative and romanized.
-- English text: proper-name spans found by rule (pipeline.names.english_finder).
+- English text: proper-name spans found by rule (pipeline.names.discovery.english_finder).
 - In each document a short form of a person joins the one full form it fits
-  (pipeline.names.coreference), and an acronym the document defines joins its full name
-  (pipeline.names.acronyms).
+  (pipeline.names.discovery.coreference), and an acronym the document defines joins its full name
+  (pipeline.names.discovery.acronyms).
 
 Every mention gets a group key that is a pure function of its spelling, or of the full form it
-was linked to in its document (pipeline.names.keys); the name table merges the corpus's groups.
+was linked to in its document (pipeline.names.grouping.keys); the name table merges the corpus's groups.
 """
 
 from __future__ import annotations
 
-from pipeline.names.acronyms import link_acronyms
-from pipeline.names.coreference import link_in_document, repeated_in_document
-from pipeline.names.english_finder import english_names as _english_names
-from pipeline.names.keys import (
+from pipeline.names.discovery.acronyms import link_acronyms
+from pipeline.names.discovery.coreference import link_in_document, repeated_in_document
+from pipeline.names.discovery.english_finder import english_names as _english_names
+from pipeline.names.discovery.russian_finder import nominative, other_forms, romanize
+from pipeline.names.discovery.russian_finder import russian_names as _russian_names
+from pipeline.names.grouping.keys import (
     EXONYMS,
     ORGANISATION,
     PERSON,
@@ -28,8 +30,6 @@ from pipeline.names.keys import (
     proposed_id,
 )
 from pipeline.names.ner import Span, ner_spans
-from pipeline.names.russian_finder import nominative, other_forms, romanize
-from pipeline.names.russian_finder import russian_names as _russian_names
 
 __all__ = [
     "EXONYMS",

@@ -18,7 +18,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz
 
-from pipeline.names.folding import fold_token
+from pipeline.names.person.folding import fold_token
 
 # A match through a spelling of another name ("George" for Yuri): listed for review, never applied.
 EQUIVALENT = 0.85

@@ -24,7 +24,7 @@ import yaml
 
 from pipeline.files import write_text_atomically
 from pipeline.names.entity import variant_key
-from pipeline.names.registry import Registry, RegistryError, parse_registry, round_trip_yaml
+from pipeline.names.registry.entities import Registry, RegistryError, parse_registry, round_trip_yaml
 
 _SPELLING_FIELDS = ("variants", "native")
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

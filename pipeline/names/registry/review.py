@@ -18,11 +18,11 @@ from filelock import FileLock
 from pipeline import scripts
 from pipeline.files import write_text_atomically
 from pipeline.names.entity import ENTITY_TYPES, Entity, variant_key
-from pipeline.names.native_forms import NativeMatcher
-from pipeline.names.registry import Registry, RegistryError
-from pipeline.names.registry_text import RegistryText
-from pipeline.names.spreadsheet import table_reader, unescape_cell
-from pipeline.names.table import DISCOVERED, NATIVE_UNSURE
+from pipeline.names.matching.native_forms import NativeMatcher
+from pipeline.names.registry.entities import Registry, RegistryError
+from pipeline.names.registry.text import RegistryText
+from pipeline.names.table.name_table import DISCOVERED, NATIVE_UNSURE
+from pipeline.names.table.spreadsheet import table_reader, unescape_cell
 
 # known, auto, pending, new: what the run wrote; accepted, rejected: what a reviewer decided.
 # not_a_name: a reviewer's too, for a spelling that is no name at all (never matched nor proposed again).
@@ -66,7 +66,7 @@ def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
     """Validate every row first: an unknown entity_id or status refuses the whole table.
 
     The table may be saved with `,`, `;` or tabs between cells (spreadsheets in some locales use
-    `;`); cells escaped against formulas (pipeline.names.spreadsheet) are read back as they were.
+    `;`); cells escaped against formulas (pipeline.names.table.spreadsheet) are read back as they were.
     Status and entity_id are taken in any case.
     """
     try:
@@ -259,7 +259,7 @@ def apply_decisions(
     proposed or applied again; not_a_name: the spelling leaves every entity and is listed under
     `not_names`, never matched nor proposed again. Applying the same decisions twice changes
     nothing. The registry is written atomically, only if it changed, and only the entries that
-    changed are written again (pipeline.names.registry_text). The summary counts accepted,
+    changed are written again (pipeline.names.registry.text). The summary counts accepted,
     rejected, moved and unchanged decisions, and `not_a_name` when there were any.
 
     An accepted proposed group ("new-belgorodskaia-oblast") enters the registry under an id made

@@ -1,7 +1,7 @@
 """Registry names in running text: the spans of a text that spell a registered entity.
 
 The text is cut into word tokens; runs of capitalised words (with the connectors a name may hold)
-are looked up in the registry index (pipeline.names.matching), longest first, and a word before
+are looked up in the registry index (pipeline.names.matching.index), longest first, and a word before
 a registered surname must be the person's own given name.
 """
 
@@ -14,9 +14,9 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.names.entity import Entity
-from pipeline.names.folding import fold, fold_token
-from pipeline.names.given_names import given_names_agree, is_common_english, title_gender
-from pipeline.names.matching import PATRONYMIC_ENDING, PHRASE_SCORE, NameIndex, Token, parse_person, word_shape, word_tokens
+from pipeline.names.matching.index import PATRONYMIC_ENDING, PHRASE_SCORE, NameIndex, Token, parse_person, word_shape, word_tokens
+from pipeline.names.person.folding import fold, fold_token
+from pipeline.names.person.given_names import given_names_agree, is_common_english, title_gender
 
 # Lower-case words that may stand inside a name: "Council of Mothers and Wives".
 _CONNECTORS = {"of", "and", "the", "for", "i", "na", "s", "&"}

@@ -1,0 +1,6 @@
+"""The canonical name registry: its entities read from YAML (entities), its text edited in
+place (text), and a reviewed name table folded back into it (review)."""
+
+from pipeline.names.registry.entities import Registry, RegistryError, load_registry
+
+__all__ = ["Registry", "RegistryError", "load_registry"]
