@@ -18,11 +18,9 @@ from pipeline.names.discovery.coreference import link_in_document, repeated_in_d
 from pipeline.names.discovery.english_finder import english_names as _english_names
 from pipeline.names.discovery.russian_finder import nominative, other_forms, romanize
 from pipeline.names.discovery.russian_finder import russian_names as _russian_names
+from pipeline.names.entity import ORGANISATION, PERSON, PLACE
 from pipeline.names.grouping.keys import (
     EXONYMS,
-    ORGANISATION,
-    PERSON,
-    PLACE,
     Discovered,
     exonym,
     group_key,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.names.grouping.keys import PERSON, Discovered, group_key, looks_like_person
+from pipeline.names.entity import PERSON
+from pipeline.names.grouping.keys import Discovered, group_key, looks_like_person
 
 # Capitalised words that are not names, or not names on their own.
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]

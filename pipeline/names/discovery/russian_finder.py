@@ -12,7 +12,8 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline import scripts
-from pipeline.names.grouping.keys import ORGANISATION, PERSON, PLACE, Discovered, exonym, group_key, looks_like_person
+from pipeline.names.entity import ORGANISATION, PERSON, PLACE
+from pipeline.names.grouping.keys import Discovered, exonym, group_key, looks_like_person
 from pipeline.names.ner import Span, ner_spans
 
 _NER_TYPES = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANISATION}

@@ -250,7 +250,7 @@ def _native_surnames(entities: list[Entity]) -> list[tuple[str, Entity]]:
     """Russian surnames alone, for the people no one else in the registry shares them with."""
     owners: dict[str, set[str]] = {}
     for entity in entities:
-        if entity.type == "person":
+        if entity.is_person:
             for form in entity.native:
                 words = form.split()
                 if len(words) >= 2 and _CYRILLIC.search(words[-1]) and len(words[-1]) >= 3:
@@ -264,7 +264,7 @@ class NativeMatcher:
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         entities = list(entities)
-        self.genders = {entity.id: _person_gender(entity) for entity in entities if entity.type == "person"}
+        self.genders = {entity.id: _person_gender(entity) for entity in entities if entity.is_person}
         forms = [(form, entity) for entity in entities for form in entity.native] + _native_surnames(entities)
         # Longer forms first, so "Free Buryatia"'s native form wins over "Buryatia"'s.
         forms.sort(key=lambda item: len(item[0]), reverse=True)
@@ -333,7 +333,7 @@ class NativeMatcher:
         for word, registered in zip(words, form.words):
             if registered[:1].isupper() and not word[:1].isupper():
                 return None  # a common word, not the name
-        if form.entity.type == "person":
+        if form.entity.is_person:
             return self._person_verdict(text, start, words, form)
         for word, registered in zip(words, form.words):
             if _is_dictionary_word(registered) and not _lemmas(word) & _lemmas(registered):
