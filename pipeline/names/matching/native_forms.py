@@ -22,10 +22,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pipeline import scripts
 from pipeline.langid.rules import word_zipf
+from pipeline.names.morphology import russian_morphology
 
 if TYPE_CHECKING:
     from pipeline.names.entity import Entity
@@ -104,17 +105,10 @@ _OPENING_QUOTES = "«\"“„'‘"
 _PROPER_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"}
 
 
-@lru_cache(maxsize=1)
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
-
-
 @lru_cache(maxsize=50_000)
 def _parses(word: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """(lemma, grammemes) of every reading pymorphy3 gives a word."""
-    return tuple((parse.normal_form.replace("ё", "е"), frozenset(parse.tag.grammemes)) for parse in _morph().parse(word))
+    return tuple((parse.normal_form.replace("ё", "е"), frozenset(parse.tag.grammemes)) for parse in russian_morphology().parse(word))
 
 
 def _lemmas(word: str) -> set[str]:
@@ -123,7 +117,7 @@ def _lemmas(word: str) -> set[str]:
 
 @lru_cache(maxsize=50_000)  # pure, and the registered words are asked about in every document
 def _is_dictionary_word(word: str) -> bool:
-    return bool(_morph().word_is_known(word.lower()))
+    return bool(russian_morphology().word_is_known(word.lower()))
 
 
 def _given_name(word: str) -> tuple[str, str] | None:

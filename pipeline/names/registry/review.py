@@ -22,7 +22,7 @@ from pipeline.names.matching.native_forms import NativeMatcher
 from pipeline.names.registry.entities import Registry, RegistryError
 from pipeline.names.registry.text import RegistryText
 from pipeline.names.table.name_table import DISCOVERED, NATIVE_UNSURE
-from pipeline.names.table.spreadsheet import table_reader, unescape_cell
+from pipeline.names.table.spreadsheet import read_saved_table
 
 # known, auto, pending, new: what the run wrote; accepted, rejected: what a reviewer decided.
 # not_a_name: a reviewer's too, for a spelling that is no name at all (never matched nor proposed again).
@@ -70,7 +70,7 @@ def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
     Status and entity_id are taken in any case.
     """
     try:
-        reader, encoding = table_reader(path)
+        columns, rows, encoding = read_saved_table(path)
     except OSError as error:
         raise RegistryError(f"{path}: cannot read the name table: {error.strerror or error}") from error
     except UnicodeDecodeError as error:
@@ -78,11 +78,11 @@ def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
     by_canonical = {variant_key(entity.canonical): entity.id for entity in registry.entities.values()}
     ids = _entity_ids(registry)
     decisions = []
-    missing = {"variant", "entity_id", "status"} - set(reader.fieldnames or [])
+    missing = {"variant", "entity_id", "status"} - set(columns)
     if missing:
         raise RegistryError(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
-    for line, row in enumerate(reader, start=2):
-        cells = {key: unescape_cell(value or "").strip() for key, value in row.items() if key is not None}
+    for line, row in enumerate(rows, start=2):
+        cells = {key: value.strip() for key, value in row.items()}
         variant, status = cells["variant"], cells["status"].lower()
         if not variant:
             raise RegistryError(f"{path}:{line}: empty variant")
