@@ -19,9 +19,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.names.discovery import exonym
 from pipeline.names.entity import variant_key
 from pipeline.names.grouping.corpus import PATRONYMIC_MARK, merge_ids, patronymic_units
+from pipeline.names.grouping.keys import exonym
 from pipeline.scripts import NATIVE
 
 __all__ = ["DISCOVERED", "NATIVE_UNSURE", "NameTable", "regroup_mentions", "review_status"]
