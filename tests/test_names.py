@@ -455,7 +455,7 @@ def test_a_short_table_saved_in_a_legacy_code_page_reads_back(tmp_path: Path, ce
 
 
 def test_the_registry_lock_file_is_not_something_to_commit() -> None:
-    from pipeline.names.registry.review import registry_lock
+    from pipeline.names.registry.edits import registry_lock
 
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")

@@ -8,7 +8,7 @@ Module map, in import order (a module imports only those above it; tests/test_na
 - grouping/: group keys and proposed ids (keys), the corpus-wide merge of groups (corpus).
 - discovery/: spans of names nobody registered, one finder per language, in-document links.
 - table/: the name table (name_table) and names.csv's one writer and reader (spreadsheet).
-- registry/: the YAML registry (entities), its text edits (text), the review loop (review).
+- registry/: the YAML registry (entities), its text and edits (text, edits), the review loop.
 - stage.py: the Normalize stage that runs them over documents.
 A new name type: its constant in entity.py, its parts (if it has any) in person/. A new finder:
 a module in discovery/, called from discovery/__init__.py.

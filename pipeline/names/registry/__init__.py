@@ -1,5 +1,6 @@
-"""The canonical name registry: its entities read from YAML (entities), its text edited in
-place (text), and a reviewed name table folded back into it (review)."""
+"""The canonical name registry: its entities read from YAML (entities), its text kept and
+written in place (text), edits entry by entry (edits), and a reviewed name table folded back
+into it (review)."""
 
 from pipeline.names.registry.entities import Registry, RegistryError, load_registry
 
