@@ -1,6 +1,7 @@
 """Proposed groups of the whole corpus joined where the per-document keys could not see it:
 one person's spellings across given-name and surname habits, two fathers' sons kept apart,
-spellings one habit apart, machine translation's sound-alikes.
+spellings one habit apart, machine translation's sound-alikes, and an acronym alone with the
+one full name some document defined it as. merge_groups is the name table's entry point.
 """
 
 from __future__ import annotations
@@ -8,8 +9,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from functools import lru_cache
+from typing import Protocol, TypeVar
 
-from pipeline.names.entity import PERSON
+from pipeline.names.entity import PERSON, variant_key
 from pipeline.names.grouping.keys import proposed_id
 from pipeline.names.person.folding import fold_token, loose_given, loose_surname
 from pipeline.names.person.given_names import GIVEN_GROUP
@@ -65,6 +67,59 @@ def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
         else:
             units.append(group_id)
     return units
+
+
+class Spelling(Protocol):
+    """A spelling of a proposed group, as the name table counts it."""
+
+    @property
+    def variant(self) -> str: ...
+
+    @property
+    def type(self) -> str | None: ...
+
+
+S = TypeVar("S", bound=Spelling)
+
+
+def merge_groups(groups: dict[str, list[S]]) -> dict[str, list[S]]:
+    """Groups of the whole corpus joined where the per-document keys could not see it."""
+    kinds = {group_id: next((row.type for row in rows if row.type), None) for group_id, rows in groups.items()}
+    roots = merge_ids(kinds)
+    merged: dict[str, list[S]] = defaultdict(list)
+    for group_id, rows in groups.items():
+        merged[roots[group_id]] += rows
+    return _join_defined_acronyms(merged)
+
+
+_ACRONYM = re.compile(r"^[A-ZА-ЯЁ&]{2,10}$")
+
+
+def _join_defined_acronyms(merged: dict[str, list[S]]) -> dict[str, list[S]]:
+    """A group of an acronym alone ("ФБК" in an article that never spells it out) joins the one
+    full name some document of the corpus defined it as ("Фонд борьбы с коррупцией (ФБК)"), if
+    of its type; an acronym the corpus defined as two names (СК: two committees) joins neither."""
+    definers: dict[str, set[str]] = defaultdict(set)
+    alone: dict[str, list[str]] = defaultdict(list)
+    for group_id, rows in merged.items():
+        acronyms = {variant_key(row.variant) for row in rows if _ACRONYM.match(row.variant)}
+        if len(acronyms) == len({variant_key(row.variant) for row in rows}):
+            for acronym in acronyms:
+                alone[acronym].append(group_id)
+        else:
+            for acronym in acronyms:
+                definers[acronym].add(group_id)
+    for acronym, group_ids in sorted(alone.items()):
+        if len(definers.get(acronym, ())) != 1:
+            continue
+        target = next(iter(definers[acronym]))
+        kind = next((row.type for row in merged[target] if row.type), None)
+        for group_id in group_ids:
+            members = merged.get(group_id)
+            other = next((row.type for row in members or [] if row.type), None)
+            if members is not None and target in merged and (kind is None or other is None or kind == other):
+                merged[target] += merged.pop(group_id)
+    return merged
 
 
 def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
