@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.names.discovery import english_names, group_key, proposed_id, russian_names
+from pipeline.names.discovery import english_names, russian_names
+from pipeline.names.grouping.keys import group_key, proposed_id
 from pipeline.names.registry import load_registry
 from pipeline.schema import Document, Paragraph
 from tests.conftest import REGISTRY, ROOT

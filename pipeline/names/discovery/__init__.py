@@ -16,35 +16,13 @@ from __future__ import annotations
 from pipeline.names.discovery.acronyms import link_acronyms
 from pipeline.names.discovery.coreference import link_in_document, repeated_in_document
 from pipeline.names.discovery.english_finder import english_names as _english_names
-from pipeline.names.discovery.russian_finder import nominative, other_forms, romanize
+from pipeline.names.discovery.russian_finder import other_forms
 from pipeline.names.discovery.russian_finder import russian_names as _russian_names
-from pipeline.names.entity import ORGANISATION, PERSON, PLACE
-from pipeline.names.grouping.keys import (
-    EXONYMS,
-    Discovered,
-    exonym,
-    group_key,
-    looks_like_person,
-    proposed_id,
-)
+from pipeline.names.grouping.keys import Discovered
 from pipeline.names.ner import Span, ner_spans
 
-__all__ = [
-    "EXONYMS",
-    "ORGANISATION",
-    "PERSON",
-    "PLACE",
-    "Discovered",
-    "english_names",
-    "exonym",
-    "group_key",
-    "looks_like_person",
-    "ner_spans",
-    "nominative",
-    "proposed_id",
-    "romanize",
-    "russian_names",
-]
+# ner_spans: a chunk of documents' Russian texts tagged at once, their spans then given to russian_names.
+__all__ = ["english_names", "ner_spans", "russian_names"]
 
 
 def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered]:
