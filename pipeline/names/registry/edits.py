@@ -80,14 +80,20 @@ def registry_lock(registry_path: Path) -> Iterator[None]:
         yield
 
 
+def _record_pair(document: RegistryText, list_name: str, pairs: set[tuple[str, str]], variant: str, entity_id: str) -> bool:
+    """Add (variant, entity_id) to a top-level list of pairs and to its parsed set, unless it is
+    there already; says whether it was new."""
+    pair = (variant_key(variant), entity_id)
+    if pair in pairs:
+        return False
+    document.top_list(list_name).append(_pair(variant, entity_id))
+    pairs.add(pair)
+    return True
+
+
 def remember_rejection(document: RegistryText, variant: str, entity_id: str) -> bool:
     """Record a rejected pairing unless it is recorded already; says whether it was new."""
-    pair = (variant_key(variant), entity_id)
-    if pair in document.registry.rejected:
-        return False
-    document.top_list("rejected").append(_pair(variant, entity_id))
-    document.registry.rejected.add(pair)
-    return True
+    return _record_pair(document, "rejected", document.registry.rejected, variant, entity_id)
 
 
 def forget_rejection(document: RegistryText, variant: str, entity_id: str) -> bool:
@@ -107,12 +113,7 @@ def forget_rejection(document: RegistryText, variant: str, entity_id: str) -> bo
 def confirm(document: RegistryText, variant: str, entity_id: str) -> bool:
     """A native spelling morphology could not settle, confirmed by a reviewer: sure from now on;
     says whether it was new."""
-    pair = (variant_key(variant), entity_id)
-    if pair in document.registry.confirmed:
-        return False
-    document.top_list("confirmed").append(_pair(variant, entity_id))
-    document.registry.confirmed.add(pair)
-    return True
+    return _record_pair(document, "confirmed", document.registry.confirmed, variant, entity_id)
 
 
 def mark_not_a_name(document: RegistryText, variant: str, line: int = 0) -> bool:
