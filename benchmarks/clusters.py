@@ -43,10 +43,13 @@ from rapidfuzz import fuzz, process  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from benchmarks.ofac_split import held_out_groups  # noqa: E402
-from pipeline.names.discovery import PERSON, group_key, proposed_id  # noqa: E402
-from pipeline.names.entity import Entity  # noqa: E402
-from pipeline.names.matching import NameIndex  # noqa: E402
-from pipeline.names.table import merge_ids, patronymic_units  # noqa: E402
+from pipeline.names.entity import (
+    PERSON,  # noqa: E402
+    Entity,  # noqa: E402
+)
+from pipeline.names.grouping.corpus import merge_ids, patronymic_units  # noqa: E402
+from pipeline.names.grouping.keys import group_key, proposed_id  # noqa: E402
+from pipeline.names.matching.index import NameIndex  # noqa: E402
 
 
 def read_names(path: Path) -> tuple[list[str], list[str]]:

@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process, utils  # noqa: E402
 from benchmarks.ofac_split import held_out_groups  # noqa: E402
 from pipeline.config import NormalizeConfig  # noqa: E402
 from pipeline.names import Entity  # noqa: E402
-from pipeline.names.matching import NameIndex  # noqa: E402
+from pipeline.names.matching.index import NameIndex  # noqa: E402
 
 
 def ascii_fold(text: str) -> str:

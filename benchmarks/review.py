@@ -34,7 +34,7 @@ def canonical(k: int) -> str:
 
 
 def make_dataset(folder: Path, spellings: int) -> tuple[Path, Path]:
-    from pipeline.names.spreadsheet import write_table
+    from pipeline.names.table.spreadsheet import write_table
     from pipeline.publish.features import DOCUMENT_SCHEMA, NAME_TABLE_COLUMNS
     from pipeline.publish.stage import write_parquet
 

@@ -177,7 +177,7 @@ def _review_registry(table: Path, given: Path | None) -> tuple[Path, str]:
     run recorded in run_report.json, else the default. RegistryError where there is none to use:
     never silently another registry than the run's."""
     from pipeline.names import RegistryError
-    from pipeline.names.review import ensure_registry
+    from pipeline.names.registry.edits import ensure_registry
 
     if given is not None:
         return given, "--registry, created empty" if ensure_registry(given) else "--registry"

@@ -29,6 +29,17 @@ def atomic_target(path: Path) -> Iterator[Path]:
             temporary.unlink()
 
 
+# What tells a file changed: modification and change times, size and inode.
+FileStamp = tuple[int, int, int, int]
+
+
+def file_stamp(path: Path) -> FileStamp:
+    """What tells a file changed: its modification and change times, size and inode (a file
+    replaced by rename, as every atomic write here does, has a new inode)."""
+    status = path.stat()
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
+
+
 def write_text_atomically(path: Path, text: str) -> None:
     with atomic_target(path) as temporary:
         temporary.write_text(text, encoding="utf-8")

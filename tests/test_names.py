@@ -444,7 +444,7 @@ def test_a_rejected_native_form_is_not_recorded() -> None:
 def test_a_short_table_saved_in_a_legacy_code_page_reads_back(tmp_path: Path, cell: str, encoding: str) -> None:
     """A spreadsheet's save in its locale's code page: a few words are enough to read it right
     (a statistical detector reads "Совет матерей" in Windows-1251 as Windows-1252's "Ñîâåò ìàòåðåé")."""
-    from pipeline.names.spreadsheet import read_table
+    from pipeline.names.table.spreadsheet import read_table
 
     table = tmp_path / "names.csv"
     table.write_bytes(f'variant;status\n"{cell}";accepted\nPut Damoi;accepted\n'.encode(encoding))
@@ -455,7 +455,7 @@ def test_a_short_table_saved_in_a_legacy_code_page_reads_back(tmp_path: Path, ce
 
 
 def test_the_registry_lock_file_is_not_something_to_commit() -> None:
-    from pipeline.names.review import registry_lock
+    from pipeline.names.registry.edits import registry_lock
 
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.names.discovery import english_names, russian_names
-from pipeline.names.russian_finder import nominative
+from pipeline.names.discovery.russian_finder import nominative
 from pipeline.names.table import NameTable
 
 FBK = "Фонд борьбы с коррупцией (ФБК) опубликовал расследование. Позже ФБК сообщил о новых данных."
@@ -95,8 +95,8 @@ def test_an_english_full_name_whose_surname_stands_alone_later_is_a_person() -> 
 
 
 def test_legal_forms_and_republic_fold_and_cldr_gives_country_exonyms() -> None:
-    from pipeline.names.keys import exonym, group_key
-    from pipeline.names.russian_finder import _russian_forms
+    from pipeline.names.discovery.russian_finder import _russian_forms
+    from pipeline.names.grouping.keys import exonym, group_key
 
     def key(name: str) -> str:
         return _russian_forms(name, "organisation" if "«" in name else "place")[2]

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.names.discovery import english_names, group_key, proposed_id, russian_names
+from pipeline.names.discovery import english_names, russian_names
+from pipeline.names.grouping.keys import group_key, proposed_id
 from pipeline.names.registry import load_registry
 from pipeline.schema import Document, Paragraph
 from tests.conftest import REGISTRY, ROOT
@@ -173,7 +174,7 @@ def test_an_accepted_group_without_a_type_is_refused_with_its_line(tmp_path: Pat
         encoding="utf-8",
     )
     from pipeline.names.registry import RegistryError
-    from pipeline.names.review import apply_review
+    from pipeline.names.registry.review import apply_review
 
     with pytest.raises(RegistryError, match=r"t.csv:2: new entity 'new-foo-barov': set type"):
         apply_review(table, registry)
@@ -222,7 +223,7 @@ def test_without_any_registry_a_run_still_finds_and_groups_names(tmp_path: Path)
 
 
 def _merged(names: list[str]) -> list[set[str]]:
-    from pipeline.names.table import merge_ids, patronymic_units
+    from pipeline.names.grouping.corpus import merge_ids, patronymic_units
 
     units = patronymic_units([(name, proposed_id(group_key(name, "person")), "person") for name in names])
     roots = merge_ids({unit: "person" for unit in units})
@@ -278,7 +279,7 @@ def test_spans_keep_soft_sign_apostrophes_quoted_names_and_a_mid_sentence_the() 
 
 
 def _merged_places(names: list[str]) -> list[set[str]]:
-    from pipeline.names.table import merge_ids
+    from pipeline.names.grouping.corpus import merge_ids
 
     ids = {name: proposed_id(group_key(name, None)) for name in names}
     roots = merge_ids({group_id: None for group_id in ids.values()})

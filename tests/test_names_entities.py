@@ -5,7 +5,7 @@ text, and a corpus merge that never mixes types, acronyms or places one letter a
 from __future__ import annotations
 
 from pipeline.names.discovery import russian_names
-from pipeline.names.table import merge_ids
+from pipeline.names.grouping.corpus import merge_ids
 
 
 def ids_of(text: str) -> dict[str, set[str]]:

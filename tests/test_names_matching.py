@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from pipeline.config import NormalizeConfig
 from pipeline.names import load_registry, variant_key
 from pipeline.names.entity import Entity
-from pipeline.names.matching import GIVEN_GROUP, NameIndex, fold, transliterate
-from pipeline.names.mentions import find_mentions
+from pipeline.names.matching.index import NameIndex
+from pipeline.names.matching.mentions import find_mentions
+from pipeline.names.person.folding import fold, transliterate
+from pipeline.names.person.given_names import GIVEN_GROUP
 from pipeline.names.stage import Normalize
 from pipeline.names.table import NameTable
 from pipeline.schema import Document, Paragraph

@@ -106,8 +106,8 @@ def test_the_stage_tags_a_chunk_together_and_publishes_what_one_at_a_time_gives(
     """Normalize.run tags the Russian texts of many documents in one call, bodies and titles,
     and each document comes out as normalize_document makes it alone, in order."""
     from pipeline.config import NormalizeConfig
-    from pipeline.names import russian_finder
     from pipeline.names import stage as normalize_stage
+    from pipeline.names.discovery import russian_finder
     from pipeline.names.registry import load_registry
     from pipeline.schema import Document, Paragraph
     from tests.conftest import REGISTRY

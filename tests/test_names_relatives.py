@@ -16,12 +16,12 @@ import pytest
 
 from pipeline.config import NormalizeConfig
 from pipeline.names import load_registry
-from pipeline.names.discovery import PERSON, group_key, proposed_id
-from pipeline.names.entity import Entity
-from pipeline.names.matching import NameIndex
-from pipeline.names.mentions import find_mentions
+from pipeline.names.entity import PERSON, Entity
+from pipeline.names.grouping.corpus import merge_ids
+from pipeline.names.grouping.keys import group_key, proposed_id
+from pipeline.names.matching.index import NameIndex
+from pipeline.names.matching.mentions import find_mentions
 from pipeline.names.stage import Normalize
-from pipeline.names.table import merge_ids
 from pipeline.schema import Document, Paragraph
 from tests.conftest import REGISTRY
 

@@ -18,7 +18,7 @@ import yaml
 
 from pipeline.config import DetectConfig, NormalizeConfig, TranslateConfig
 from pipeline.names import load_registry, read_review_table
-from pipeline.names.spreadsheet import escape_cell, unescape_cell
+from pipeline.names.table.spreadsheet import escape_cell, unescape_cell
 from pipeline.publish import CardInfo, NothingToPublish, Publish, push_to_hub
 from pipeline.publish.features import DOCUMENT_COLUMNS, DOCUMENT_SCHEMA, NAME_TABLE_SCHEMA
 from pipeline.schema import Document, Paragraph

@@ -14,8 +14,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from pipeline.names import load_registry
-from pipeline.names.registry import RegistryError, round_trip_yaml
-from pipeline.names.registry_text import RegistryText, _cache, _layout
+from pipeline.names.registry.entities import RegistryError, round_trip_yaml
+from pipeline.names.registry.text import RegistryText, _cache, _layout
 from tests.conftest import REGISTRY
 
 

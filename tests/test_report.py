@@ -84,7 +84,7 @@ def test_a_run_prints_the_skipped_files_in_its_summary(tmp_path: Path) -> None:
 def test_pending_review_counts_the_rows_of_names_csv_native_unsure_included(published: Path) -> None:
     import json
 
-    from pipeline.names.spreadsheet import read_table
+    from pipeline.names.table.spreadsheet import read_table
 
     report = json.loads((published / "run_report.json").read_text(encoding="utf-8"))
     rows = read_table(published / "names.csv")[1]

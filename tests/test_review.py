@@ -12,8 +12,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from pipeline.names import RegistryError, apply_review, load_registry
-from pipeline.names.review import ReviewDecision
-from pipeline.names.spreadsheet import read_table, write_table
+from pipeline.names.registry.review import ReviewDecision
+from pipeline.names.table.spreadsheet import read_table, write_table
 from pipeline.publish.charts import read_charts, write_charts
 from pipeline.publish.features import DOCUMENT_SCHEMA
 from pipeline.publish.stage import write_parquet

@@ -195,7 +195,7 @@ def test_a_reviewers_whole_pass_with_keys_only(served: tuple[str, Path, Path], b
     """j once, then a/r/n only: each decision saved, the focus on the next open spelling every time
     (not back at the top), and what the page saved is what `names apply` makes of the same rows."""
     from pipeline.names import apply_review
-    from pipeline.names.spreadsheet import read_table
+    from pipeline.names.table.spreadsheet import read_table
     from tests.conftest import REGISTRY
 
     address, dataset, registry = served

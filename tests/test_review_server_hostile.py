@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from pipeline.config import RunConfig
-from pipeline.names.spreadsheet import read_table
+from pipeline.names.table.spreadsheet import read_table
 from pipeline.review import create_app
 from pipeline.run import run_pipeline
 from tests.conftest import RAW, REGISTRY, ROOT

@@ -8,7 +8,10 @@ from functools import lru_cache
 
 from pipeline.scripts import fold_text
 
-ENTITY_TYPES = ("organisation", "person", "place", "media")
+# The entity types, named once: a person's name has parts (pipeline.names.person), the others are
+# compared whole.
+PERSON, PLACE, ORGANISATION, MEDIA = "person", "place", "organisation", "media"
+ENTITY_TYPES = (ORGANISATION, PERSON, PLACE, MEDIA)
 _APOSTROPHES = "'’‘ʹʼ`´"
 _QUOTES = '«»"“”„'
 
@@ -21,6 +24,10 @@ class Entity:
     native: tuple[str, ...] = ()
     variants: tuple[str, ...] = ()
     notes: str | None = None
+
+    @property
+    def is_person(self) -> bool:
+        return self.type == PERSON
 
 
 # Pure and called for every word of every document: words repeat, so a cache saves most calls.

@@ -14,11 +14,11 @@ from typing import Any
 
 from pipeline.config import NormalizeConfig
 from pipeline.names.discovery import english_names, ner_spans, russian_names
-from pipeline.names.matching import NameIndex
-from pipeline.names.mentions import Mention, find_mentions
+from pipeline.names.matching.index import NameIndex
+from pipeline.names.matching.mentions import Mention, find_mentions
 from pipeline.names.ner import Span
-from pipeline.names.registry import Registry
-from pipeline.names.table import NATIVE_UNSURE
+from pipeline.names.registry.entities import Registry
+from pipeline.names.table.name_table import NATIVE_UNSURE
 from pipeline.schema import Document, NameMention, Stage
 from pipeline.scripts import CYRILLIC
 

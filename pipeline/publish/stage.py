@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.files import atomic_target, write_text_atomically
-from pipeline.names.spreadsheet import write_table
 from pipeline.names.table import NameTable, regroup_mentions
+from pipeline.names.table.spreadsheet import write_table
 from pipeline.publish.card import CardInfo, dataset_card
 from pipeline.publish.charts import write_charts
 from pipeline.publish.features import DOCUMENT_SCHEMA, NAME_TABLE_COLUMNS, NAME_TABLE_SCHEMA

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.names.registry import RegistryError
-from pipeline.names.review import apply_decisions, read_review_table, registry_lock
+from pipeline.names.registry.edits import registry_lock
+from pipeline.names.registry.review import apply_decisions, read_review_table
 from pipeline.publish.lock import OutputLocked
 
 REPORT_FILE = "run_report.json"

@@ -1,4 +1,4 @@
-"""Review actions: each one saved at once through pipeline.names.review, under the registry lock,
+"""Review actions: each one saved at once through pipeline.names.registry.review, under the registry lock,
 with names.csv following, and undoable.
 
 Only two files are ever written: the registry and the dataset's names.csv (and the lock file
@@ -15,19 +15,17 @@ from pipeline import scripts
 from pipeline.files import atomic_target
 from pipeline.names.entity import ENTITY_TYPES, variant_key
 from pipeline.names.registry import Registry, RegistryError
-from pipeline.names.registry_text import RegistryText
-from pipeline.names.review import (
-    ReviewDecision,
+from pipeline.names.registry.edits import (
     add_entity,
-    apply_decisions,
     edit_registry,
     merge_entities,
     new_entity_id,
     registry_lock,
     remove_spelling,
     rename_entity,
-    resolve_decisions,
 )
+from pipeline.names.registry.review import ReviewDecision, apply_decisions, resolve_decisions
+from pipeline.names.registry.text import RegistryText
 from pipeline.names.table import DISCOVERED
 from pipeline.review.corpus import read_table_kept, write_table_kept
 

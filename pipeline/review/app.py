@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pipeline.names.entity import ENTITY_TYPES
 from pipeline.names.registry import RegistryError
-from pipeline.names.review import REVIEW_STATUSES
+from pipeline.names.registry.review import REVIEW_STATUSES
 from pipeline.publish.charts import read_charts
 from pipeline.review.actions import Reviewer
 from pipeline.review.corpus import SORTS, STATUS_ORDER, Corpus, Group, changes_since_the_run, select, sort_groups, summary

@@ -8,8 +8,6 @@ for the spellings on the page shown, so a page of a huge table loads as fast as 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,12 +18,12 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from pipeline import scripts
-from pipeline.files import atomic_target
+from pipeline.files import FileStamp, file_stamp
 from pipeline.names.entity import Entity, variant_key
-from pipeline.names.native_forms import native_pattern
+from pipeline.names.matching.native_forms import native_pattern
 from pipeline.names.registry import Registry
-from pipeline.names.registry_text import RegistryText
-from pipeline.names.spreadsheet import escape_cell, read_table
+from pipeline.names.registry.text import RegistryText
+from pipeline.names.table.spreadsheet import read_table, row_line, write_table
 from pipeline.schema import PARAGRAPH_SEPARATOR
 
 CONTEXTS = 3
@@ -294,16 +292,6 @@ class Corpus:
         return [(entity.id, entity.canonical) for entity in self.registry.entities.values()]
 
 
-FileStamp = tuple[int, int, int, int]
-
-
-def file_stamp(path: Path) -> FileStamp:
-    """What tells a file changed: its modification and change times, size and inode (a file
-    replaced by rename, as every save here does, has a new inode)."""
-    status = path.stat()
-    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
-
-
 @dataclass
 class _KeptTable:
     stamp: FileStamp
@@ -327,9 +315,9 @@ def read_table_kept(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def write_table_kept(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
-    """Write a name table as pipeline.names.spreadsheet.write_table does (escaped for
-    spreadsheets, atomically), and keep it for the next read. Rows equal to the ones last written
-    here are not formatted again: one changed spelling of 10,000 formats one line."""
+    """Write a name table with pipeline.names.table.spreadsheet.write_table, and keep it for the
+    next read. Rows equal to the ones last written here are not formatted again: one changed
+    spelling of 10,000 formats one line."""
     kept = _kept_tables.get(path)
     same = kept is not None and kept.columns == columns and len(kept.rows) == len(rows) and kept.stamp == file_stamp(path)
     lines = []
@@ -337,16 +325,9 @@ def write_table_kept(path: Path, columns: list[str], rows: list[dict[str, str]])
         if same and kept is not None and kept.lines is not None and kept.rows[index] == row:
             lines.append(kept.lines[index])
         else:
-            lines.append(_csv_line([escape_cell(row.get(column, "")) for column in columns]))
-    with atomic_target(path) as temporary:
-        temporary.write_text(_csv_line(columns) + "".join(lines), encoding="utf-8-sig", newline="")
+            lines.append(row_line(columns, row))
+    write_table(path, columns, rows, lines)
     _kept_tables[path] = _KeptTable(file_stamp(path), columns, rows, lines)
-
-
-def _csv_line(cells: list[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(cells)
-    return out.getvalue()
 
 
 def _as_written_pattern(variant: str) -> str:

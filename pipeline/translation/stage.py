@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline.config import TranslateConfig
 from pipeline.names import Registry, variant_key
-from pipeline.names.native_forms import NativeMatch
+from pipeline.names.matching.native_forms import NativeMatch
 from pipeline.schema import PARAGRAPH_SEPARATOR, Document, Paragraph, Stage
 from pipeline.scripts import has_words
 from pipeline.translation.backends import Backend, ModelLoadError, check_model, load_backend, model_key

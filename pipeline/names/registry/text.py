@@ -22,9 +22,9 @@ from typing import Any
 
 import yaml
 
-from pipeline.files import write_text_atomically
+from pipeline.files import FileStamp, file_stamp, write_text_atomically
 from pipeline.names.entity import variant_key
-from pipeline.names.registry import Registry, RegistryError, parse_registry, round_trip_yaml
+from pipeline.names.registry.entities import Registry, RegistryError, parse_registry, round_trip_yaml
 
 _SPELLING_FIELDS = ("variants", "native")
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -136,14 +136,7 @@ def _without_trailing_comments(entry: tuple[str, str]) -> tuple[tuple[str, str],
     return (entry[0], "".join(lines[:end])), "".join(lines[end:])
 
 
-_cache: dict[Path, tuple[tuple[int, int, int, int], _Layout]] = {}
-
-
-def _stamp(path: Path) -> tuple[int, int, int, int]:
-    """What tells the file changed: modification and change times, size and inode (a file
-    replaced by rename, as every save here does, has a new inode)."""
-    status = path.stat()
-    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
+_cache: dict[Path, tuple[FileStamp, _Layout]] = {}
 
 
 @dataclass
@@ -162,7 +155,7 @@ class RegistryText:
     @classmethod
     def read(cls, path: Path) -> RegistryText:
         try:
-            stamp = _stamp(path)
+            stamp = file_stamp(path)
             cached = _cache.get(path)
             if cached is None or cached[0] != stamp:
                 cached = (stamp, _layout(path.read_text(encoding="utf-8"), path))
@@ -348,7 +341,7 @@ class RegistryText:
         text = "".join(piece_text for _, _, piece_text in parts)
         layout = self._next_layout(text, parts)
         write_text_atomically(self.path, text)
-        _cache[self.path] = (_stamp(self.path), layout)
+        _cache[self.path] = (file_stamp(self.path), layout)
 
     # --- helpers -------------------------------------------------------------------------
     def _edited_ids(self) -> set[str]:

@@ -102,3 +102,35 @@ def fold_token(token: str) -> str:
 def fold(text: str) -> str:
     """The transliteration key of a name: variant_key, then each word folded."""
     return " ".join(fold_token(token) for token in variant_key(text).split())
+
+
+# Looser than the transliteration key, for comparing two surnames: Ukrainian h for Russian g
+# ("Dolhopolov"), French -ine for -in ("Sakouline"), s/z ("Beloserov"), a k lost from kh.
+_LOOSE_SURNAME = [
+    (re.compile(r"ɕ|ʃh"), "ʃ"),  # щ as shch, sch or shh
+    (re.compile(r"ʧ"), "h"),  # German ch for kh ("Tochtachunov")
+    (re.compile(r"h"), "g"),
+    (re.compile(r"ine$"), "in"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+# Given names compared looser still: kh, ch and h come and go ("Akhmed", "Achmed", "Ahmed",
+# "Zakhar", "Zakaria"), zh/z/j alternate ("Alimzhan", "Alimzan").
+_LOOSE_GIVEN = [(re.compile(r"[ʧh]"), ""), (re.compile(r"ʒ"), "z"), (re.compile(r"z"), "s"), (re.compile(r"(.)\1+"), r"\1")]
+
+
+def _rewritten(word: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
+    text = fold_token(word)
+    for pattern, replacement in rules:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@lru_cache(maxsize=1 << 14)
+def loose_surname(word: str) -> str:
+    return _rewritten(word, _LOOSE_SURNAME)
+
+
+@lru_cache(maxsize=1 << 14)
+def loose_given(word: str) -> str:
+    return _rewritten(word, _LOOSE_GIVEN)

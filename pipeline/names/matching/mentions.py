@@ -1,7 +1,7 @@
 """Registry names in running text: the spans of a text that spell a registered entity.
 
 The text is cut into word tokens; runs of capitalised words (with the connectors a name may hold)
-are looked up in the registry index (pipeline.names.matching), longest first, and a word before
+are looked up in the registry index (pipeline.names.matching.index), longest first, and a word before
 a registered surname must be the person's own given name.
 """
 
@@ -14,9 +14,10 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.names.entity import Entity
-from pipeline.names.folding import fold, fold_token
-from pipeline.names.given_names import given_names_agree, is_common_english, title_gender
-from pipeline.names.matching import PATRONYMIC_ENDING, PHRASE_SCORE, NameIndex, Token, parse_person, word_shape, word_tokens
+from pipeline.names.matching.index import PHRASE_SCORE, NameIndex, Token, word_shape, word_tokens
+from pipeline.names.person.folding import fold, fold_token
+from pipeline.names.person.given_names import given_names_agree, is_common_english, title_gender
+from pipeline.names.person.person_name import PATRONYMIC_ENDING, parse_person
 
 # Lower-case words that may stand inside a name: "Council of Mothers and Wives".
 _CONNECTORS = {"of", "and", "the", "for", "i", "na", "s", "&"}
@@ -83,12 +84,12 @@ def _settle_bare_surnames(text: str, mentions: list[Mention]) -> list[Mention]:
     Krivenko"): the bare surname could be either, and is left as written, for review."""
     full_given: dict[str, set[str]] = {}
     for mention in mentions:
-        person = parse_person(mention.text) if mention.applied and mention.entity.type == "person" else None
+        person = parse_person(mention.text) if mention.applied and mention.entity.is_person else None
         if person and person.given:
             full_given.setdefault(mention.entity.id, set()).update(person.given)
     settled = []
     for mention in mentions:
-        person = parse_person(mention.text) if mention.applied and mention.entity.type == "person" else None
+        person = parse_person(mention.text) if mention.applied and mention.entity.is_person else None
         if person and not person.given and not _only_this_person(text, mention.text, full_given.get(mention.entity.id, set())):
             mention = replace(mention, applied=False)
         settled.append(mention)

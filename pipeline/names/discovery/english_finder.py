@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from pipeline.lang import get_language
-from pipeline.names.keys import PERSON, Discovered, group_key, looks_like_person
+from pipeline.names.entity import PERSON
+from pipeline.names.grouping.keys import Discovered, group_key, looks_like_person
 
 # Word lists of pipeline/lang/en/: capitalised words that are not names, or not names on their
 # own; the titles and nationality adjectives written before a name; the particles inside one.

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 
 from pipeline.lang import languages_with
-from pipeline.names.given_names import GIVEN_GROUP, name_of_group
-from pipeline.names.matching import fold, fold_token, parse_person
-
-PERSON, PLACE, ORGANISATION = "person", "place", "organisation"
+from pipeline.names.entity import PERSON
+from pipeline.names.person.folding import fold, fold_token
+from pipeline.names.person.given_names import GIVEN_GROUP, name_of_group
+from pipeline.names.person.person_name import parse_person
 
 
 @dataclass(frozen=True)

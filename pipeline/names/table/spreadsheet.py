@@ -103,23 +103,41 @@ def _odd_words(text: str) -> int:
     return odd
 
 
-def table_reader(path: Path) -> tuple[csv.DictReader[str], str]:
-    """A csv reader over a saved table (any delimiter, any encoding above), and its encoding."""
+# --- the one reader and the one writer of name tables -----------------------------------------
+
+
+def read_saved_table(path: Path) -> tuple[list[str], list[dict[str, str]], str]:
+    """A saved table's columns, its rows (cells as they were before escape_cell; cells past the
+    header's dropped, missing ones empty), and the encoding it was saved in (any above, any
+    delimiter)."""
     text, encoding = decode_table(path.read_bytes())
     first_line = text.split("\n", 1)[0]
-    return csv.DictReader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line)), encoding
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
+    rows = [{key: unescape_cell(value or "") for key, value in row.items() if key is not None} for row in reader]
+    return list(reader.fieldnames or []), rows, encoding
 
 
 def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """A name table's columns and rows, cells as they were before escape_cell (any delimiter)."""
-    reader, _ = table_reader(path)
-    rows = [{key: unescape_cell(value or "") for key, value in row.items() if key is not None} for row in reader]
-    return list(reader.fieldnames or []), rows
+    """A name table's columns and rows (see read_saved_table)."""
+    columns, rows, _ = read_saved_table(path)
+    return columns, rows
 
 
-def write_table(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) -> None:
-    """Write a name table for spreadsheets, atomically: no cell may start a formula."""
+def _csv_line(cells: Iterable[Any]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(cells)
+    return out.getvalue()
+
+
+def row_line(columns: list[str], row: dict[str, Any]) -> str:
+    """One row as write_table writes it: the cells of `columns` in order (missing ones empty),
+    text escaped so that no cell starts a formula."""
+    return _csv_line(escape_cell(value) if isinstance(value, str) else value for value in (row.get(column, "") for column in columns))
+
+
+def write_table(path: Path, columns: list[str], rows: Iterable[dict[str, Any]], lines: Iterable[str] | None = None) -> None:
+    """Write a name table for spreadsheets, atomically, in UTF-8 with a byte order mark.
+    `lines`: the rows already formatted by row_line (a caller that keeps them), instead of `rows`."""
     with atomic_target(path) as temporary, temporary.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows({key: escape_cell(value) if isinstance(value, str) else value for key, value in row.items()} for row in rows)
+        handle.write(_csv_line(columns))
+        handle.writelines(lines if lines is not None else (row_line(columns, row) for row in rows))

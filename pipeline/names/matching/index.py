@@ -1,9 +1,9 @@
 """Matching name spellings to registry entities: exact keys, transliteration keys, fuzzy scores.
 
-Spellings are compared by their transliteration keys (pipeline.names.folding). Person names are compared by surname first, then given name (with equivalents such as
+Spellings are compared by their transliteration keys (pipeline.names.person.folding). Person names are compared by surname first, then given name (with equivalents such as
 Gregory/Grigory), so people who share a surname stay apart. Fuzzy scores come from rapidfuzz,
 only among candidates that share a block (first letter of the key), so matching scales.
-Finding the spellings in running text is pipeline.names.mentions; both cut text into the same words.
+Finding the spellings in running text is pipeline.names.matching.mentions; both cut text into the same words.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from pipeline.names.entity import Entity, variant_key
-from pipeline.names.folding import fold, fold_token, transliterate
-from pipeline.names.given_names import (
+from pipeline.names.person.folding import fold, fold_token, transliterate
+from pipeline.names.person.given_names import (
     EQUIVALENT,
     GIVEN_GROUP,
     gender,
@@ -27,55 +27,7 @@ from pipeline.names.given_names import (
     is_given_name,
     title_gender,
 )
-
-__all__ = ["GIVEN_GROUP", "NameIndex", "fold", "fold_token", "given_names_agree", "transliterate"]
-
-
-@dataclass(frozen=True)
-class PersonName:
-    surname: str  # folded
-    given: tuple[str, ...]  # folded, first given name first
-    patronymic: str = ""
-
-
-PATRONYMIC_ENDING = re.compile(r"(ovi[tʧ]|evi[tʧ]|ovna|evna|i[tʧ]na|ovi[tʧ]|ivna|ogli|ogl[iy]|kizi)$")
-# Patronymics that are no surname ("Gazogli" may be one: -ogly is also a surname's ending).
-_SLAVIC_PATRONYMIC = re.compile(r"..[oe](vi[tʧ]|vna)$")
-_SUFFIXES = {"jr", "sr", "ii", "iii", "ir"}  # "ir": "JR" folded (j is i)
-
-
-def patronymics_conflict(a: str, b: str) -> bool:
-    """Two patronymics of different fathers: compared without their endings, which all look alike
-    ("Andreevich" and "Sergeevich" share "-eevich"; "Andre" and "Serge" do not)."""
-    stem_a, stem_b = PATRONYMIC_ENDING.sub("", a), PATRONYMIC_ENDING.sub("", b)
-    return fuzz.ratio(stem_a, stem_b) < 75
-
-
-def parse_person(text: str) -> PersonName | None:
-    """'SURNAME, Given Patronymic' or 'Given [Patronymic] Surname', folded.
-
-    A patronymic is recognised by its ending wherever it stands ("MARKELOV, Anatolyevich
-    Vitalii", "ZALEVSKI DENISOVICH, Andrei"); "Jr." and the like are dropped.
-    """
-    if "," in text:
-        surname_part, _, given_part = text.partition(",")
-        surname_tokens = fold(surname_part).split()
-        given_tokens = fold(given_part).split()
-    else:
-        tokens = fold(text).split()
-        surname_tokens, given_tokens = tokens[-1:], tokens[:-1]
-    surname_tokens = [t for t in surname_tokens if t not in _SUFFIXES]
-    given_tokens = [t for t in given_tokens if t not in _SUFFIXES]
-    # The patronymic in the surname's place: "ANATOLYEVICH, Vorobyov Stanislav".
-    misplaced = len(surname_tokens) == 1 and len(given_tokens) >= 2 and _SLAVIC_PATRONYMIC.search(surname_tokens[0])
-    if misplaced and not any(PATRONYMIC_ENDING.search(t) for t in given_tokens):
-        surname_tokens, given_tokens = given_tokens[:1], given_tokens[1:] + surname_tokens
-    patronymics = [t for t in surname_tokens[1:] + given_tokens if PATRONYMIC_ENDING.search(t) and len(t) > 5]
-    surname_tokens = [surname_tokens[0]] + [t for t in surname_tokens[1:] if t not in patronymics] if surname_tokens else []
-    given_tokens = [t for t in given_tokens if t not in patronymics]
-    if not surname_tokens:
-        return None
-    return PersonName(" ".join(surname_tokens), tuple(given_tokens), patronymics[0] if patronymics else "")
+from pipeline.names.person.person_name import PersonName, fathers_differ_as_spelled, parse_person
 
 
 @dataclass(frozen=True)
@@ -114,7 +66,7 @@ class NameIndex:
         self._rejected_groups = {entity_id for _, entity_id in self.rejected if entity_id not in self.entities}
         self._rejected_people: dict[str, list[PersonName]] = defaultdict(list)
         for key, entity_id in self.rejected:
-            if entity_id in self.entities and self.entities[entity_id].type == "person" and (person := parse_person(key)):
+            if entity_id in self.entities and self.entities[entity_id].is_person and (person := parse_person(key)):
                 self._rejected_people[entity_id].append(person)
         # Spellings with punctuation between their words ("Citizen. Army. Law"): only these
         # may match across a full stop or comma in running text.
@@ -133,7 +85,7 @@ class NameIndex:
                 self.folded[key].add(entity.id)
                 if _PUNCTUATED.search(spelling):
                     self.punctuated.update((variant_key(spelling), key))
-                if entity.type == "person":
+                if entity.is_person:
                     person = parse_person(transliterate(spelling.casefold()) if not spelling.isascii() else spelling)
                     if person:
                         self.persons[person.surname].append((entity, person))
@@ -147,7 +99,7 @@ class NameIndex:
         # their keys (and transliteration keys) -> the shapes of their words as registered.
         self.phrases: dict[str, set[tuple[str, ...]]] = defaultdict(set)
         for entity in self.entities.values():
-            for spelling in (entity.canonical, *entity.variants) if entity.type != "person" else ():
+            for spelling in (entity.canonical, *entity.variants) if not entity.is_person else ():
                 words = word_tokens(spelling)
                 if spelling.isascii() and words and all(is_common_english(spelling[w.start : w.end]) for w in words):
                     key = " ".join(word.key for word in words)
@@ -161,7 +113,7 @@ class NameIndex:
         self._unique_surnames = {s: {e.id for e, _ in people} for s, people in self.persons.items()}
         self._surnames_exact: dict[str, set[str]] = defaultdict(set)
         for entity in self.entities.values():
-            if entity.type == "person":
+            if entity.is_person:
                 for spelling in (entity.canonical, *entity.variants):
                     self._surnames_exact[variant_key(spelling).split()[-1]].add(entity.id)
 
@@ -234,7 +186,7 @@ class NameIndex:
                 given_score = 0.9  # one side has no given name: only the surname speaks
             else:
                 given_score = 1.0
-            if query.patronymic and person.patronymic and patronymics_conflict(query.patronymic, person.patronymic):
+            if query.patronymic and person.patronymic and fathers_differ_as_spelled(query.patronymic, person.patronymic):
                 continue
             # One part agreeing exactly is evidence of its own: it lifts a near miss in the other;
             # but not another name's spelling ("George" for Yuri): that stays for review.

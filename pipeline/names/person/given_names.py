@@ -19,7 +19,7 @@ from functools import cache
 from rapidfuzz import fuzz
 
 from pipeline.lang import get_language, languages_with
-from pipeline.names.folding import fold_token
+from pipeline.names.person.folding import fold_token
 
 # A match through a spelling of another name ("George" for Yuri): listed for review, never applied.
 EQUIVALENT = 0.85

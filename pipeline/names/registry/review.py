@@ -7,22 +7,29 @@ atomically, only when it changed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-from filelock import FileLock
 
 from pipeline import scripts
-from pipeline.files import write_text_atomically
 from pipeline.names.entity import ENTITY_TYPES, Entity, variant_key
-from pipeline.names.native_forms import NativeMatcher
-from pipeline.names.registry import Registry, RegistryError
-from pipeline.names.registry_text import RegistryText
-from pipeline.names.spreadsheet import table_reader, unescape_cell
-from pipeline.names.table import DISCOVERED, NATIVE_UNSURE
+from pipeline.names.matching.native_forms import NativeMatcher
+from pipeline.names.registry.edits import (
+    add_entity,
+    confirm,
+    forget_not_a_name,
+    forget_rejection,
+    mark_not_a_name,
+    new_entity_id,
+    registry_lock,
+    remember_rejection,
+    remove_spelling,
+    unconfirm,
+)
+from pipeline.names.registry.entities import Registry, RegistryError
+from pipeline.names.registry.text import RegistryText
+from pipeline.names.table.name_table import DISCOVERED, NATIVE_UNSURE
+from pipeline.names.table.spreadsheet import read_saved_table
 
 # known, auto, pending, new: what the run wrote; accepted, rejected: what a reviewer decided.
 # not_a_name: a reviewer's too, for a spelling that is no name at all (never matched nor proposed again).
@@ -66,11 +73,11 @@ def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
     """Validate every row first: an unknown entity_id or status refuses the whole table.
 
     The table may be saved with `,`, `;` or tabs between cells (spreadsheets in some locales use
-    `;`); cells escaped against formulas (pipeline.names.spreadsheet) are read back as they were.
+    `;`); cells escaped against formulas (pipeline.names.table.spreadsheet) are read back as they were.
     Status and entity_id are taken in any case.
     """
     try:
-        reader, encoding = table_reader(path)
+        columns, rows, encoding = read_saved_table(path)
     except OSError as error:
         raise RegistryError(f"{path}: cannot read the name table: {error.strerror or error}") from error
     except UnicodeDecodeError as error:
@@ -78,11 +85,11 @@ def read_review_table(path: Path, registry: Registry) -> list[ReviewDecision]:
     by_canonical = {variant_key(entity.canonical): entity.id for entity in registry.entities.values()}
     ids = _entity_ids(registry)
     decisions = []
-    missing = {"variant", "entity_id", "status"} - set(reader.fieldnames or [])
+    missing = {"variant", "entity_id", "status"} - set(columns)
     if missing:
         raise RegistryError(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
-    for line, row in enumerate(reader, start=2):
-        cells = {key: unescape_cell(value or "").strip() for key, value in row.items() if key is not None}
+    for line, row in enumerate(rows, start=2):
+        cells = {key: value.strip() for key, value in row.items()}
         variant, status = cells["variant"], cells["status"].lower()
         if not variant:
             raise RegistryError(f"{path}:{line}: empty variant")
@@ -124,86 +131,12 @@ def _new_entity_decision(cells: dict[str, str], status: str, where: str, line: i
     return ReviewDecision(line, cells["variant"], entity_id, status, None, canonical, kind)
 
 
-def _create_entity(document: RegistryText, decision: ReviewDecision) -> Any:
-    """A registry entry for an accepted proposed group, appended after the others."""
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    node = CommentedMap()
-    node["id"] = decision.entity_id
-    node["canonical"] = DoubleQuotedScalarString(decision.new_canonical or decision.variant)
-    node["type"] = decision.new_type
-    return document.add_entity(node)
-
-
-def remove_spelling(entity_node: Any, variant: str) -> bool:
-    removed = False
-    for field_name in ("variants", "native"):
-        items = entity_node.get(field_name)
-        if items:
-            for index in reversed(range(len(items))):
-                if variant_key(str(items[index])) == variant_key(variant):
-                    del items[index]
-                    removed = True
-    return removed
-
-
 def _matched_by_morphology(variant: str, entity: Entity) -> bool:
     """A case form of a registered native form ("Пути домой"): found without being stored."""
     if not scripts.NATIVE.search(variant):
         return False
     matches = NativeMatcher([entity]).find(variant)
     return any(match.start == 0 and match.end == len(variant) for match in matches)
-
-
-def _pair(variant: str, entity_id: str) -> Any:
-    """An item of `rejected` or `confirmed`."""
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    item = CommentedMap()
-    item["variant"] = DoubleQuotedScalarString(variant)
-    item["entity_id"] = entity_id
-    return item
-
-
-def _unconfirm(document: RegistryText, key: str, entity_id: str | None) -> bool:
-    """A confirmed native spelling rejected (for `entity_id`, or for all when None): no longer sure."""
-    pairs = {pair for pair in document.registry.confirmed if pair[0] == key and entity_id in (None, pair[1])}
-    if not pairs:
-        return False
-    confirmed = document.top_list("confirmed")
-    for index in reversed(range(len(confirmed))):
-        if (variant_key(str(confirmed[index]["variant"])), str(confirmed[index]["entity_id"])) in pairs:
-            del confirmed[index]
-    document.registry.confirmed -= pairs
-    return True
-
-
-EMPTY_REGISTRY = "# The canonical name registry: one entry per entity (see configs/names.yaml in the project).\nentities: []\n"
-
-
-def ensure_registry(path: Path) -> bool:
-    """Make an empty registry at `path` when there is none (`--registry new.yaml`); says whether
-    it made one. The folder must exist: a mistyped path makes no folders."""
-    if path.exists():
-        return False
-    if not path.parent.is_dir():
-        raise RegistryError(f"{path}: cannot create the registry: no folder {path.parent}")
-    try:
-        write_text_atomically(path, EMPTY_REGISTRY)
-    except OSError as error:
-        raise RegistryError(f"{path}: cannot create the registry: {error.strerror or error}") from error
-    return True
-
-
-@contextmanager
-def registry_lock(registry_path: Path) -> Iterator[None]:
-    """Held while a registry (and the name table beside a review) is read, changed and written:
-    two saves at once (two browser tabs, the web page and `names apply`) run one after the other,
-    and the second sees what the first wrote."""
-    with FileLock(registry_path.with_name(f".{registry_path.name}.lock"), timeout=60):
-        yield
 
 
 def apply_review(table: Path, registry_path: Path) -> dict[str, int]:
@@ -259,7 +192,7 @@ def apply_decisions(
     proposed or applied again; not_a_name: the spelling leaves every entity and is listed under
     `not_names`, never matched nor proposed again. Applying the same decisions twice changes
     nothing. The registry is written atomically, only if it changed, and only the entries that
-    changed are written again (pipeline.names.registry_text). The summary counts accepted,
+    changed are written again (pipeline.names.registry.text). The summary counts accepted,
     rejected, moved and unchanged decisions, and `not_a_name` when there were any.
 
     An accepted proposed group ("new-belgorodskaia-oblast") enters the registry under an id made
@@ -281,7 +214,7 @@ def apply_decisions(
     for decision in decisions:
         key = variant_key(decision.variant)
         if decision.status == "not_a_name":
-            if _mark_not_a_name(document, decision):
+            if mark_not_a_name(document, decision.variant, decision.line):
                 not_a_name += 1
             else:
                 summary["unchanged"] += 1
@@ -289,21 +222,21 @@ def apply_decisions(
         new_entity = False
         if decision.entity_id not in registry.entities:  # a proposed group nobody registered yet
             if decision.status == "accepted":
-                _create_entity(document, decision)
+                add_entity(document, decision.entity_id, decision.new_canonical or decision.variant, decision.new_type or "")
                 registry.entities[decision.entity_id] = Entity(decision.entity_id, decision.new_canonical or "", decision.new_type or "")
                 new_entity = True  # a change even when the spelling is the new canonical name itself
             elif decision.status != "rejected":
                 summary["unchanged"] += 1
                 continue
         if decision.entity_id not in registry.entities:  # a rejected proposal: remembered, never proposed again
-            summary["rejected" if _remember_rejection(document, decision) else "unchanged"] += 1
+            summary["rejected" if remember_rejection(document, decision.variant, decision.entity_id) else "unchanged"] += 1
             continue
         if decision.status == "rejected":
             changed = False
             if key in document.spelling_keys(decision.entity_id, ("variants", "native")):
                 changed = remove_spelling(document.entity(decision.entity_id), decision.variant)
-            changed |= _remember_rejection(document, decision)
-            changed |= _unconfirm(document, key, decision.entity_id)
+            changed |= remember_rejection(document, decision.variant, decision.entity_id)
+            changed |= unconfirm(document, key, decision.entity_id)
             summary["rejected" if changed else "unchanged"] += 1
             continue
         if decision.status != "accepted" and not decision.moved_from:
@@ -313,15 +246,8 @@ def apply_decisions(
         for other_id in document.holders(decision.variant):
             if other_id != decision.entity_id:
                 changed |= remove_spelling(document.entity(other_id), decision.variant)
-        if (key, decision.entity_id) in registry.rejected:
-            rejected = document.top_list("rejected")
-            for index in reversed(range(len(rejected))):
-                item = rejected[index]
-                if variant_key(str(item["variant"])) == key and str(item["entity_id"]) == decision.entity_id:
-                    del rejected[index]
-            registry.rejected.discard((key, decision.entity_id))
-            changed = True
-        changed |= _forget_not_a_name(document, decision.variant)
+        changed |= forget_rejection(document, decision.variant, decision.entity_id)
+        changed |= forget_not_a_name(document, decision.variant)
         node = document.entity(decision.entity_id) if decision.new_canonical is not None else None
         created = node is not None and node.get("variants") is None and node.get("native") is None
         if key not in document.spelling_keys(decision.entity_id) and (
@@ -333,11 +259,9 @@ def apply_decisions(
                 node[field_name] = CommentedSeq()
             node[field_name].append(DoubleQuotedScalarString(decision.variant))
             changed = True
-        if decision.method == NATIVE_UNSURE and (key, decision.entity_id) not in registry.confirmed:
+        if decision.method == NATIVE_UNSURE:
             # Found, but morphology could not settle it: the reviewer's word makes it sure from now on.
-            document.top_list("confirmed").append(_pair(decision.variant, decision.entity_id))
-            registry.confirmed.add((key, decision.entity_id))
-            changed = True
+            changed |= confirm(document, decision.variant, decision.entity_id)
         summary[("moved" if decision.moved_from else "accepted") if changed else "unchanged"] += 1
     if not_a_name:
         summary["not_a_name"] = not_a_name
@@ -361,129 +285,3 @@ def _registry_ids(decisions: list[ReviewDecision], registry: Registry) -> dict[s
         ids[decision.entity_id] = by_name.get(variant_key(name)) or new_entity_id([*registry.entities, *ids.values()], name)
         by_name.setdefault(variant_key(name), ids[decision.entity_id])
     return ids
-
-
-def _remember_rejection(document: RegistryText, decision: ReviewDecision) -> bool:
-    """Record a rejected pairing unless it is recorded already; says whether it was new."""
-    pair = (variant_key(decision.variant), decision.entity_id)
-    if pair in document.registry.rejected:
-        return False
-    document.top_list("rejected").append(_pair(decision.variant, decision.entity_id))
-    document.registry.rejected.add(pair)
-    return True
-
-
-def _mark_not_a_name(document: RegistryText, decision: ReviewDecision) -> bool:
-    """The spelling leaves every entity that lists it and goes to `not_names`; says whether anything changed."""
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    key = variant_key(decision.variant)
-    for entity_id, entity in document.registry.entities.items():
-        if variant_key(entity.canonical) == key:
-            where = f"line {decision.line}: " if decision.line else ""
-            raise RegistryError(f"{where}{decision.variant!r} is the canonical name of {entity_id!r}: rename the entity first")
-    changed = _unconfirm(document, key, None)
-    for holder in document.holders(decision.variant):
-        changed |= remove_spelling(document.entity(holder), decision.variant)
-    if key not in document.registry.not_names:
-        document.top_list("not_names").append(DoubleQuotedScalarString(decision.variant))
-        document.registry.not_names.add(key)
-        changed = True
-    return changed
-
-
-def _forget_not_a_name(document: RegistryText, variant: str) -> bool:
-    """An accepted spelling is a name after all: it leaves `not_names`."""
-    key = variant_key(variant)
-    if key not in document.registry.not_names:
-        return False
-    not_names = document.top_list("not_names")
-    for index in reversed(range(len(not_names))):
-        if variant_key(str(not_names[index])) == key:
-            del not_names[index]
-    document.registry.not_names.discard(key)
-    return True
-
-
-def edit_registry(registry_path: Path, change: Callable[[RegistryText], str]) -> str:
-    """Change registry entries in place (comments and order kept) and write the file, validated
-    and atomically. Call it holding `registry_lock`. `change` returns what it did, in words."""
-    document = RegistryText.read(registry_path)
-    done = change(document)
-    document.write()
-    return done
-
-
-def rename_entity(document: RegistryText, entity_id: str, canonical: str) -> str:
-    """A new canonical name; the old one stays a known spelling, so texts that use it still match."""
-    from ruamel.yaml.comments import CommentedSeq
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    canonical = " ".join(canonical.split())
-    if not canonical:
-        raise RegistryError(f"entity {entity_id!r}: the canonical name cannot be empty")
-    node = document.entity(entity_id)
-    old = str(node["canonical"])
-    if variant_key(old) == variant_key(canonical) and old == canonical:
-        return f"{entity_id}: already {canonical!r}"
-    remove_spelling(node, canonical)
-    node["canonical"] = DoubleQuotedScalarString(canonical)
-    if variant_key(old) != variant_key(canonical):
-        if node.get("variants") is None:
-            node["variants"] = CommentedSeq()
-        node["variants"].append(DoubleQuotedScalarString(old))
-    return f"{entity_id}: renamed {old!r} to {canonical!r}"
-
-
-def merge_entities(document: RegistryText, source_id: str, target_id: str) -> str:
-    """`source_id` becomes spellings of `target_id`: its canonical, variants and native forms move
-    over, its rejections follow it, and its entry leaves the registry."""
-    from ruamel.yaml.comments import CommentedSeq
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    if source_id == target_id:
-        raise RegistryError(f"cannot merge {source_id!r} into itself")
-    source, target = document.entity(source_id), document.entity(target_id)
-    known = {variant_key(str(s)) for s in [target["canonical"], *(target.get("variants") or []), *(target.get("native") or [])]}
-    for field_name, spellings in (
-        ("variants", [source["canonical"], *(source.get("variants") or [])]),
-        ("native", source.get("native") or []),
-    ):
-        for spelling in spellings:
-            if variant_key(str(spelling)) in known:
-                continue
-            if target.get(field_name) is None:
-                target[field_name] = CommentedSeq()
-            target[field_name].append(DoubleQuotedScalarString(str(spelling)))
-            known.add(variant_key(str(spelling)))
-    document.remove_entity(source_id)
-    if any(entity_id == source_id for _, entity_id in document.registry.rejected):
-        for item in document.top_list("rejected"):
-            if str(item["entity_id"]) == source_id:
-                item["entity_id"] = target_id
-    return f"merged {source_id} into {target_id}"
-
-
-def new_entity_id(taken: Iterable[str], canonical: str, prefix: str = "") -> str:
-    """An id for a new entity: its name in lower case with hyphens, unique among `taken`."""
-    base = prefix + ("-".join("".join(char if char.isalnum() else " " for char in variant_key(canonical)).split()) or "entity")
-    taken = set(taken)
-    entity_id, number = base, 2
-    while entity_id in taken:
-        entity_id, number = f"{base}-{number}", number + 1
-    return entity_id
-
-
-def add_entity(document: RegistryText, entity_id: str, canonical: str, kind: str) -> str:
-    """A new registry entry at the end, with no spellings yet."""
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    if kind not in ENTITY_TYPES:
-        raise RegistryError(f"type must be one of {', '.join(ENTITY_TYPES)}, not {kind!r}")
-    node = CommentedMap()
-    node["id"] = entity_id
-    node["canonical"] = DoubleQuotedScalarString(canonical)
-    node["type"] = kind
-    document.add_entity(node)
-    return f"added {entity_id} ({canonical!r})"

@@ -14,17 +14,16 @@ frequent spelling. (A registered name is no proposal: the registry's canonical s
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.names.discovery import exonym
 from pipeline.names.entity import variant_key
-from pipeline.names.grouping import PATRONYMIC_MARK, merge_ids, patronymic_units
+from pipeline.names.grouping.corpus import PATRONYMIC_MARK, merge_groups, patronymic_units
+from pipeline.names.grouping.keys import exonym
 from pipeline.scripts import NATIVE
 
-__all__ = ["DISCOVERED", "NameTable", "merge_ids", "patronymic_units", "regroup_mentions", "review_status"]
+__all__ = ["DISCOVERED", "NATIVE_UNSURE", "NameTable", "regroup_mentions", "review_status"]
 
 DISCOVERED = "discovered"
 # A native form found in the source that morphology cannot settle: pending until a reviewer confirms it.
@@ -200,43 +199,3 @@ def _as_dict(row: _Row) -> dict[str, Any]:
         "status": row.status,
         "type": row.type or "",
     }
-
-
-def merge_groups(groups: dict[str, list[_Row]]) -> dict[str, list[_Row]]:
-    """Groups of the whole corpus joined where the per-document keys could not see it."""
-    kinds = {group_id: next((row.type for row in rows if row.type), None) for group_id, rows in groups.items()}
-    roots = merge_ids(kinds)
-    merged: dict[str, list[_Row]] = defaultdict(list)
-    for group_id, rows in groups.items():
-        merged[roots[group_id]] += rows
-    return _join_defined_acronyms(merged)
-
-
-_ACRONYM = re.compile(r"^[A-ZА-ЯЁ&]{2,10}$")
-
-
-def _join_defined_acronyms(merged: dict[str, list[_Row]]) -> dict[str, list[_Row]]:
-    """A group of an acronym alone ("ФБК" in an article that never spells it out) joins the one
-    full name some document of the corpus defined it as ("Фонд борьбы с коррупцией (ФБК)"), if
-    of its type; an acronym the corpus defined as two names (СК: two committees) joins neither."""
-    definers: dict[str, set[str]] = defaultdict(set)
-    alone: dict[str, list[str]] = defaultdict(list)
-    for group_id, rows in merged.items():
-        acronyms = {variant_key(row.variant) for row in rows if _ACRONYM.match(row.variant)}
-        if len(acronyms) == len({variant_key(row.variant) for row in rows}):
-            for acronym in acronyms:
-                alone[acronym].append(group_id)
-        else:
-            for acronym in acronyms:
-                definers[acronym].add(group_id)
-    for acronym, group_ids in sorted(alone.items()):
-        if len(definers.get(acronym, ())) != 1:
-            continue
-        target = next(iter(definers[acronym]))
-        kind = next((row.type for row in merged[target] if row.type), None)
-        for group_id in group_ids:
-            members = merged.get(group_id)
-            other = next((row.type for row in members or [] if row.type), None)
-            if members is not None and target in merged and (kind is None or other is None or kind == other):
-                merged[target] += merged.pop(group_id)
-    return merged

@@ -14,9 +14,10 @@ import bisect
 import re
 from dataclasses import replace
 
-from pipeline.names.given_names import GIVEN_GROUP, common_english_words, place_words
-from pipeline.names.keys import PERSON, Discovered, exonym, group_key
-from pipeline.names.matching import fold_token
+from pipeline.names.entity import PERSON
+from pipeline.names.grouping.keys import Discovered, exonym, group_key
+from pipeline.names.person.folding import fold_token
+from pipeline.names.person.given_names import GIVEN_GROUP, common_english_words, place_words
 
 # A declined or feminine surname guessed wrong by morphology ("Яровой" put as "Ярова") still
 # shares all but its last letters with the full form's: this many letters at most may differ.

@@ -9,20 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any
 
 from pipeline import scripts
-from pipeline.names.keys import ORGANISATION, PERSON, PLACE, Discovered, exonym, group_key, looks_like_person
+from pipeline.names.entity import ORGANISATION, PERSON, PLACE
+from pipeline.names.grouping.keys import Discovered, exonym, group_key, looks_like_person
+from pipeline.names.morphology import russian_morphology
 from pipeline.names.ner import Span, ner_spans
 
 _NER_TYPES = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANISATION}
-
-
-@lru_cache(maxsize=1)
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
 
 
 # Two or more capitals, then at most a case ending in small letters.
@@ -35,7 +29,7 @@ def _nominative_word(word: str, wanted: set[str], gender: str | None) -> str:
         return "-".join(_nominative_word(part, wanted, gender) for part in word.split("-"))
     if _ACRONYM.match(word):  # "США", "МИДа": an acronym keeps its letters, loses a case ending
         return _ACRONYM.sub(r"\1", word)
-    parses = _morph().parse(word)
+    parses = russian_morphology().parse(word)
     fits = [p for p in parses if wanted & set(p.tag.grammemes)] or [p for p in parses if {"NOUN", "ADJF"} & set(p.tag.grammemes)]
     if any("Fixd" in p.tag.grammemes for p in fits):
         return word  # indeclinable in one of its readings ("Тиффани", "Гёте"): as written, not a guessed stem
@@ -59,7 +53,7 @@ def nominative(text: str, kind: str) -> str:
             (
                 g
                 for w in words
-                for p in _morph().parse(w)[:3]
+                for p in russian_morphology().parse(w)[:3]
                 if "Name" in p.tag.grammemes
                 for g in ("masc", "femn")
                 if g in p.tag.grammemes
@@ -70,7 +64,7 @@ def nominative(text: str, kind: str) -> str:
     out = []
     for index, word in enumerate(words):
         out.append(_nominative_word(word, {"Geox", "Orgn", "NOUN", "ADJF"}, None))
-        if any("NOUN" in p.tag.grammemes for p in _morph().parse(word)[:1]):
+        if any("NOUN" in p.tag.grammemes for p in russian_morphology().parse(word)[:1]):
             return " ".join(out + words[index + 1 :])
     return " ".join(out)
 
@@ -145,4 +139,4 @@ def other_forms(text: str, found: list[Discovered]) -> list[Discovered]:
 
 @lru_cache(maxsize=1 << 16)
 def _normal_forms(word: str) -> frozenset[str]:
-    return frozenset(parse.normal_form for parse in _morph().parse(word))
+    return frozenset(parse.normal_form for parse in russian_morphology().parse(word))

@@ -16,8 +16,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from pipeline.names.entity import ENTITY_TYPES, Entity, variant_key
-from pipeline.names.matching import fold
-from pipeline.names.native_forms import NativeMatcher
+from pipeline.names.matching.native_forms import NativeMatcher
+from pipeline.names.person.folding import fold
 
 ENTITY_KEYS = {"id", "canonical", "type", "native", "variants", "notes"}
 

@@ -1,6 +1,7 @@
 """Proposed groups of the whole corpus joined where the per-document keys could not see it:
 one person's spellings across given-name and surname habits, two fathers' sons kept apart,
-spellings one habit apart, machine translation's sound-alikes.
+spellings one habit apart, machine translation's sound-alikes, and an acronym alone with the
+one full name some document defined it as. merge_groups is the name table's entry point.
 """
 
 from __future__ import annotations
@@ -8,9 +9,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from functools import lru_cache
+from typing import Protocol, TypeVar
 
-from pipeline.names.keys import PERSON, proposed_id
-from pipeline.names.matching import GIVEN_GROUP, fold_token, parse_person
+from pipeline.names.entity import PERSON, variant_key
+from pipeline.names.grouping.keys import proposed_id
+from pipeline.names.person.folding import fold_token, loose_given, loose_surname
+from pipeline.names.person.given_names import GIVEN_GROUP
+from pipeline.names.person.person_name import GIVEN_CONFLICT, fathers_differ_loosely, parse_person
 
 # Two proposed groups whose keys are this similar (rapidfuzz ratio) are one: "Edit Lessom" and
 # "Edit Lesum" are one spelling habit apart; "Kirov" and "Kirovsk" (83) stay two places.
@@ -18,28 +23,14 @@ MERGE_SIMILARITY = 88
 # A name this short (letters) is an acronym or a word too short to tell a spelling habit from
 # another name: it joins only its own spelling.
 ACRONYM_LETTERS = 4
-# Two people join when their surnames are this similar (after the looser person folds below)
+# Two people join when their surnames are this similar (after the loose folds of pipeline.names.person.folding)
 # and their given names fit: "Tokhtakhunov" / "Takhtakhunov", "Dolgopolov" / "Dolhopolov".
 SURNAME_SIMILARITY = 85
 # Given names this similar (ratio of their keys) may be one name: "Gafur" / "Gofur".
 GIVEN_SIMILARITY = 75
-# ... and below this they are two names ("Natan" / "Anton").
-GIVEN_CONFLICT = 60
-
+# ... and below GIVEN_CONFLICT (pipeline.names.person.person_name) they are two names.
 
 PATRONYMIC_MARK = "~"
-
-
-_PATRONYMIC_ENDING = re.compile(r"([oe]vi[tʧ]|[oe]vna|i[tʧ]na|ivna|ogl[iy]|ogl|kizi)$")
-
-
-def fathers_differ(a: str, b: str) -> bool:
-    """Two patronymics of two fathers: their stems, loosely spelled, are nothing alike
-    ("Andreevich" / "Grigoryevich"; "Radschapovitsch" and "Rajapovich" are one father)."""
-    from rapidfuzz import fuzz
-
-    stem_a, stem_b = (_loose_given(_PATRONYMIC_ENDING.sub("", name)) for name in (a, b))
-    return fuzz.ratio(stem_a, stem_b) < GIVEN_CONFLICT
 
 
 def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
@@ -50,7 +41,7 @@ def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
     patronymics: dict[str, list[str]] = defaultdict(list)
     found = []
     for variant, group_id, kind in spellings:
-        person = parse_person(variant) if kind == "person" or (kind is None and not variant.isupper()) else None
+        person = parse_person(variant) if kind == PERSON or (kind is None and not variant.isupper()) else None
         patronymic = person.patronymic if person else ""
         found.append(patronymic)
         if patronymic and patronymic not in patronymics[group_id]:
@@ -59,7 +50,7 @@ def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
     for group_id, names in patronymics.items():
         clusters: list[str] = []
         for name in sorted(names):
-            fits = [c for c in clusters if not fathers_differ(name, c)]
+            fits = [c for c in clusters if not fathers_differ_loosely(name, c)]
             if not fits:
                 clusters.append(name)
             representative[(group_id, name)] = fits[0] if fits else name
@@ -76,6 +67,59 @@ def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
         else:
             units.append(group_id)
     return units
+
+
+class Spelling(Protocol):
+    """A spelling of a proposed group, as the name table counts it."""
+
+    @property
+    def variant(self) -> str: ...
+
+    @property
+    def type(self) -> str | None: ...
+
+
+S = TypeVar("S", bound=Spelling)
+
+
+def merge_groups(groups: dict[str, list[S]]) -> dict[str, list[S]]:
+    """Groups of the whole corpus joined where the per-document keys could not see it."""
+    kinds = {group_id: next((row.type for row in rows if row.type), None) for group_id, rows in groups.items()}
+    roots = merge_ids(kinds)
+    merged: dict[str, list[S]] = defaultdict(list)
+    for group_id, rows in groups.items():
+        merged[roots[group_id]] += rows
+    return _join_defined_acronyms(merged)
+
+
+_ACRONYM = re.compile(r"^[A-ZА-ЯЁ&]{2,10}$")
+
+
+def _join_defined_acronyms(merged: dict[str, list[S]]) -> dict[str, list[S]]:
+    """A group of an acronym alone ("ФБК" in an article that never spells it out) joins the one
+    full name some document of the corpus defined it as ("Фонд борьбы с коррупцией (ФБК)"), if
+    of its type; an acronym the corpus defined as two names (СК: two committees) joins neither."""
+    definers: dict[str, set[str]] = defaultdict(set)
+    alone: dict[str, list[str]] = defaultdict(list)
+    for group_id, rows in merged.items():
+        acronyms = {variant_key(row.variant) for row in rows if _ACRONYM.match(row.variant)}
+        if len(acronyms) == len({variant_key(row.variant) for row in rows}):
+            for acronym in acronyms:
+                alone[acronym].append(group_id)
+        else:
+            for acronym in acronyms:
+                definers[acronym].add(group_id)
+    for acronym, group_ids in sorted(alone.items()):
+        if len(definers.get(acronym, ())) != 1:
+            continue
+        target = next(iter(definers[acronym]))
+        kind = next((row.type for row in merged[target] if row.type), None)
+        for group_id in group_ids:
+            members = merged.get(group_id)
+            other = next((row.type for row in members or [] if row.type), None)
+            if members is not None and target in merged and (kind is None or other is None or kind == other):
+                merged[target] += merged.pop(group_id)
+    return merged
 
 
 def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
@@ -186,38 +230,6 @@ def _patronymic(group_id: str) -> str:
     return group_id.partition(PATRONYMIC_MARK)[2]
 
 
-# Looser than the transliteration key, for comparing two surnames: Ukrainian h for Russian g
-# ("Dolhopolov"), French -ine for -in ("Sakouline"), s/z ("Beloserov"), a k lost from kh.
-_LOOSE = [
-    (re.compile(r"ɕ|ʃh"), "ʃ"),  # щ as shch, sch or shh
-    (re.compile(r"ʧ"), "h"),  # German ch for kh ("Tochtachunov")
-    (re.compile(r"h"), "g"),
-    (re.compile(r"ine$"), "in"),
-    (re.compile(r"z"), "s"),
-    (re.compile(r"(.)\1+"), r"\1"),
-]
-# Given names compared looser still: kh, ch and h come and go ("Akhmed", "Achmed", "Ahmed",
-# "Zakhar", "Zakaria"), zh/z/j alternate ("Alimzhan", "Alimzan").
-_LOOSE_GIVEN = [(re.compile(r"[ʧh]"), ""), (re.compile(r"ʒ"), "z"), (re.compile(r"z"), "s"), (re.compile(r"(.)\1+"), r"\1")]
-
-
-def _rewritten(word: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
-    text = fold_token(word)
-    for pattern, replacement in rules:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-@lru_cache(maxsize=1 << 14)
-def _loose(word: str) -> str:
-    return _rewritten(word, _LOOSE)
-
-
-@lru_cache(maxsize=1 << 14)
-def _loose_given(word: str) -> str:
-    return _rewritten(word, _LOOSE_GIVEN)
-
-
 @lru_cache(maxsize=1 << 14)
 def _given_relation(a: str, b: str) -> int:
     """How two given-name keys relate: 1 they may be one person's name (the same name or group,
@@ -234,7 +246,7 @@ def _given_relation(a: str, b: str) -> int:
     shorter, longer = sorted((a, b), key=len)
     if longer.startswith(shorter):
         return 1 if len(shorter) == 1 or len(shorter) >= 4 else 0
-    score = fuzz.ratio(_loose_given(a), _loose_given(b))
+    score = fuzz.ratio(loose_given(a), loose_given(b))
     return 1 if score >= GIVEN_SIMILARITY and len(shorter) >= 4 else -1 if score < GIVEN_CONFLICT else 0
 
 
@@ -243,7 +255,7 @@ def _apart(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
     if _given_relation(a[1], b[1]) < 0:
         return True
     pa, pb = _patronymic(a[0]), _patronymic(b[0])
-    return bool(pa and pb and fathers_differ(pa, pb))
+    return bool(pa and pb and fathers_differ_loosely(pa, pb))
 
 
 def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
@@ -258,7 +270,7 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
     by_block: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for group_id in sorted(people):
         words = _words(group_id)
-        surname = _loose("".join(words[1:]))
+        surname = loose_surname("".join(words[1:]))
         by_block[surname[:1]].append((group_id, words[0], surname))
     pairs = []
     for members in by_block.values():

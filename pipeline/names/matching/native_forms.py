@@ -21,11 +21,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pipeline import scripts
 from pipeline.lang import get_language
 from pipeline.langid.rules import word_zipf
+from pipeline.names.morphology import russian_morphology
+from pipeline.names.person.surnames import parse_surname
 
 if TYPE_CHECKING:
     from pipeline.names.entity import Entity
@@ -45,17 +47,10 @@ _OPENING_QUOTES = "«\"“„'‘"
 _PROPER_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"}
 
 
-@lru_cache(maxsize=1)
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
-
-
 @lru_cache(maxsize=50_000)
 def _parses(word: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """(lemma, grammemes) of every reading pymorphy3 gives a word."""
-    return tuple((parse.normal_form.replace("ё", "е"), frozenset(parse.tag.grammemes)) for parse in _morph().parse(word))
+    return tuple((parse.normal_form.replace("ё", "е"), frozenset(parse.tag.grammemes)) for parse in russian_morphology().parse(word))
 
 
 def _lemmas(word: str) -> set[str]:
@@ -64,7 +59,7 @@ def _lemmas(word: str) -> set[str]:
 
 @lru_cache(maxsize=50_000)  # pure, and the registered words are asked about in every document
 def _is_dictionary_word(word: str) -> bool:
-    return bool(_morph().word_is_known(word.lower()))
+    return bool(russian_morphology().word_is_known(word.lower()))
 
 
 def _given_name(word: str) -> tuple[str, str] | None:
@@ -75,51 +70,6 @@ def _given_name(word: str) -> tuple[str, str] | None:
         if "Name" in grammemes:
             return lemma, "f" if "femn" in grammemes else "m"
     return None
-
-
-# --- Russian surnames ---------------------------------------------------------------------------
-
-# Readings of a surname form: m / f (singular of that gender) and p (plural: a family, not a
-# person). Endings by declension type, after the masculine stem.
-_POSSESSIVE = {"": "m", "а": "mf", "у": "mf", "ым": "mp", "е": "m", "ой": "f", "ы": "p", "ых": "p", "ыми": "p"}
-_ADJECTIVAL = {
-    "ый": "m", "ий": "m", "ой": "mf", "ого": "m", "его": "m", "ому": "m", "ему": "m", "ым": "mp", "им": "mp",
-    "ом": "m", "ем": "m", "ая": "f", "яя": "f", "ей": "f", "ую": "f", "юю": "f", "ые": "p", "ие": "p", "ых": "p", "их": "p",
-}  # fmt: skip
-_CONSONANT = {"": "mf", "а": "m", "у": "m", "ом": "m", "ем": "m", "е": "m", "ы": "p", "и": "p"}
-
-
-@dataclass(frozen=True)
-class Surname:
-    """A registered Russian surname: its masculine stem and declension type."""
-
-    stem: str
-    kind: str  # possessive (-ов, -ин), adjectival (-ский, -ный), consonant, fixed
-
-    def readings(self, word: str) -> str:
-        """The genders this word can be as a form of the surname ('' when it is not one)."""
-        word = word.lower().replace("ё", "е")
-        if self.kind == "fixed":
-            return "mf" if word == self.stem else ""
-        if not word.startswith(self.stem):
-            return ""
-        ending = word[len(self.stem) :]
-        table = {"possessive": _POSSESSIVE, "adjectival": _ADJECTIVAL, "consonant": _CONSONANT}[self.kind]
-        return table.get(ending, "")
-
-
-def parse_surname(form: str, gender: str) -> Surname:
-    """The masculine stem and type of a registered surname ("Цуканова" of a woman: "цуканов")."""
-    word = form.lower().replace("ё", "е")
-    if re.search(r"(ко|их|ых|аго|ово|[еиоуыэю])$", word) or (gender == "f" and not re.search(r"(ова|ева|ина|ына|ая|яя)$", word)):
-        return Surname(word, "fixed")
-    if re.search(r"(ый|ий|ой|ая|яя)$", word):
-        return Surname(word[:-2], "adjectival")
-    if gender == "f" and re.search(r"(ова|ева|ина|ына)$", word):
-        return Surname(word[:-1], "possessive")
-    if re.search(r"(ов|ев|ин|ын)$", word):
-        return Surname(word, "possessive")
-    return Surname(word, "consonant")
 
 
 # --- the matcher ----------------------------------------------------------------------------
@@ -191,7 +141,7 @@ def _native_surnames(entities: list[Entity]) -> list[tuple[str, Entity]]:
     """Russian surnames alone, for the people no one else in the registry shares them with."""
     owners: dict[str, set[str]] = {}
     for entity in entities:
-        if entity.type == "person":
+        if entity.is_person:
             for form in entity.native:
                 words = form.split()
                 if len(words) >= 2 and _CYRILLIC.search(words[-1]) and len(words[-1]) >= 3:
@@ -205,7 +155,7 @@ class NativeMatcher:
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         entities = list(entities)
-        self.genders = {entity.id: _person_gender(entity) for entity in entities if entity.type == "person"}
+        self.genders = {entity.id: _person_gender(entity) for entity in entities if entity.is_person}
         forms = [(form, entity) for entity in entities for form in entity.native] + _native_surnames(entities)
         # Longer forms first, so "Free Buryatia"'s native form wins over "Buryatia"'s.
         forms.sort(key=lambda item: len(item[0]), reverse=True)
@@ -274,7 +224,7 @@ class NativeMatcher:
         for word, registered in zip(words, form.words):
             if registered[:1].isupper() and not word[:1].isupper():
                 return None  # a common word, not the name
-        if form.entity.type == "person":
+        if form.entity.is_person:
             return self._person_verdict(text, start, words, form)
         for word, registered in zip(words, form.words):
             if _is_dictionary_word(registered) and not _lemmas(word) & _lemmas(registered):

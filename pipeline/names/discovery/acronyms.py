@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipeline.names.keys import PERSON, Discovered, looks_like_person
+from pipeline.names.entity import PERSON
+from pipeline.names.grouping.keys import Discovered, looks_like_person
 
 # The acronym in brackets, after a closing quote if the name was quoted.
 _DEFINED = re.compile(r"[»\"”']?\s*\(\s*([A-ZА-ЯЁ][A-ZА-ЯЁ&]{1,9})\s*\)")
