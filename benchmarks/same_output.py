@@ -63,9 +63,9 @@ def differences(ours: Path, theirs: Path) -> list[str]:
     for relative in sorted({"names.csv", "README.md"} | _files(ours, "charts") | _files(theirs, "charts")):
         if not (ours / relative).exists() or not (theirs / relative).exists():
             problems.append(f"{relative}: only on one side")
-        elif (ours / relative).read_bytes() != (theirs / relative).read_bytes():
+        elif _without_location(ours, relative) != _without_location(theirs, relative):
             problems.append(f"{relative} differs")
-    reports = [_without_timings(json.loads((side / "run_report.json").read_text(encoding="utf-8"))) for side in (ours, theirs)]
+    reports = [_report(side) for side in (ours, theirs)]
     if reports[0] != reports[1]:
         keys = sorted(key for key in reports[0].keys() | reports[1].keys() if reports[0].get(key) != reports[1].get(key))
         problems.append(f"run_report.json differs in {keys}")
@@ -76,7 +76,22 @@ def _files(dataset: Path, folder: str) -> set[str]:
     return {path.relative_to(dataset).as_posix() for path in (dataset / folder).rglob("*") if path.is_file()}
 
 
-TIMING = re.compile(r"seconds|wall|per_second|elapsed|started|finished|rate")
+def _without_location(dataset: Path, relative: str) -> bytes:
+    """The file's bytes with the dataset's own folder (the card's load_dataset lines) written as <dataset>."""
+    return (dataset / relative).read_bytes().replace(str(dataset).encode(), b"<dataset>")
+
+
+def _report(dataset: Path) -> object:
+    """run_report.json as compared: no timings, no translation-cache counts (the two sides share
+    the cache, so the second one hits it), and the registry by file name (each checkout has its own)."""
+    report = json.loads((dataset / "run_report.json").read_text(encoding="utf-8"))
+    if report.get("names", {}).get("registry"):
+        report["names"]["registry"] = Path(report["names"]["registry"]).name
+    return _without_timings(report)
+
+
+# Durations, rates, clock times and the translation cache's hit and call counts.
+TIMING = re.compile(r"seconds|wall|per_second|elapsed|started|finished|rate|cache_hits|model_calls|model_sentences")
 
 
 def _without_timings(value: object) -> object:

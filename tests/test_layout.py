@@ -14,8 +14,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 
-# Shared by every domain: the run config, the record schema and two leaf helpers.
-SHARED = {"pipeline", "pipeline.config", "pipeline.schema", "pipeline.files", "pipeline.scripts"}
+# Shared by every domain: the run config, the record schema, the step every stage is, and two leaf helpers.
+SHARED = {"pipeline", "pipeline.config", "pipeline.schema", "pipeline.step", "pipeline.files", "pipeline.scripts"}
 # Who may import whom among the domain packages (besides SHARED). A package may use the ones
 # listed for it, and nothing above it: chain/executors/run/cli sit on top of all of them.
 DOMAINS: dict[str, set[str]] = {
