@@ -79,8 +79,9 @@ class StagedShard:
     @property
     def rewritten(self) -> Path:
         """Where a corpus step writes its new version of the shard; the shard as written stays,
-        so that a run killed after the barrier still resumes from it."""
-        return self.file.with_name(self.file.name.replace(".parquet", ".rewritten.parquet"))
+        so that a run killed after the barrier still resumes from it. (Not a `.parquet` name:
+        the card and the charts describe the shards as written, as they always have.)"""
+        return self.file.with_name(self.file.name + ".rewritten")
 
     @property
     def current(self) -> Path:
