@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from pipeline.config import RunConfig
 from pipeline.ingest.encodings import UnreadableFile
-from pipeline.ingest.formats import DEFAULT_EXTENSIONS, file_text, format_for, matching_extension
+from pipeline.ingest.formats import DEFAULT_EXTENSIONS, FORMATS, file_text, format_for, matching_extension, register_format
 from pipeline.ingest.furniture import RepeatedLines, countable_keys
 from pipeline.ingest.inputs import UNEXPECTED, InputFile, LeftOut, Part, unexpected
 from pipeline.ingest.outlets import outlet_name
@@ -322,6 +322,9 @@ class Ingest(Reader):
         self.legacy_encodings = legacy_encodings
         self.furniture_min_documents = furniture_min_documents
         self._repeated: dict[str, frozenset[str]] | None = None
+        # The formats registered when the reader was made: they travel with it to a Ray worker,
+        # which registers them too (one registered outside the package is known there then).
+        self.formats = list(FORMATS)
         self._files: list[Path] | None = None
 
     @classmethod
@@ -394,6 +397,8 @@ class Ingest(Reader):
             furniture[document.source] = furniture.get(document.source, 0) + document.furniture_lines
 
     def read_file(self, path: Path) -> Iterator[Document]:
+        for found in self.formats:
+            register_format(found)
         source = self.source_of(path)
         self.counters["files"] += 1
         items = read_documents(
