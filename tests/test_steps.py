@@ -153,3 +153,21 @@ def test_an_extension_another_format_reads_is_refused() -> None:
     with pytest.raises(ValueError, match=r"^\.txt: already read as text$"):
         register_format(Format("notes", (".notes", ".txt"), read_toy))
     assert ".notes" not in DEFAULT_EXTENSIONS and all(known.name != "notes" for known in FORMATS)
+
+
+def test_only_a_step_with_a_model_to_load_wants_an_actor(tiny_models: dict[str, Path]) -> None:
+    from pipeline.chain import build_steps
+    from pipeline.translation import Translate
+
+    on = RunConfig.model_validate(
+        {
+            "name": "x",
+            "translate": {"cache": None, "models": {"ru": {"model": str(tiny_models["ru"])}}},
+            "normalize": {"registry": str(REGISTRY)},
+        }
+    )
+    off = on.model_copy(update={"translate": on.translate.model_copy(update={"enabled": False})})
+    checked, disabled = (build_steps(config, load_models=False).steps for config in (on, off))
+    assert [step.name for step in checked if step.wants_actor] == ["translate"]
+    assert isinstance(checked[2], Translate) and checked[2].backends == {}  # checked, not loaded: Ray's actors load it
+    assert not any(step.wants_actor for step in disabled)  # translation off: a task, no actor, no model
