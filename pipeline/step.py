@@ -194,6 +194,10 @@ class Sink(Step):
         """Shards an interrupted run completed (as `on_shard` was told of them): kept as they are."""
         raise NotImplementedError
 
+    def keeps(self, shard: dict[str, Any]) -> bool:
+        """Whether the staged files of a shard an interrupted run completed are all still there."""
+        raise NotImplementedError
+
     def staged(self) -> StagedDataset:
         """The staged dataset, once every document went through `run`."""
         raise NotImplementedError

@@ -63,33 +63,35 @@ class ResumeStats(StepStats):
 class Completions:
     """The completion records of one run's shards: what it takes over, and what it completes."""
 
-    def __init__(self, staging: Path, config_hash: str, stamps: dict[str, list[int]]) -> None:
-        self.staging = staging
-        self.folder = completions_folder(staging)
+    def __init__(self, sink: Sink, config_hash: str, stamps: dict[str, list[int]]) -> None:
+        self.sink = sink
+        self.staging = sink.staging
+        self.folder = completions_folder(sink.staging)
         self.config_hash = config_hash
         self.stamps = stamps
         self.stats = ResumeStats("resume")
         self.taken_over: list[dict[str, Any]] = []
+        self.recorded = 0  # records there are
 
-    def _usable(self, record: Any, index: int) -> bool:
+    def _usable(self, record: Any) -> bool:
         if not isinstance(record, dict) or record.get("config_hash") != self.config_hash:
             return False
-        shard = record.get("shard", {})
-        data = self.staging / "data"
+        shard = record.get("shard")
         return (
-            shard.get("file") == f"shard-{index:05d}.parquet"
-            and (data / shard["file"]).exists()
-            and (data / shard["file"].replace(".parquet", ".names.jsonl")).exists()
+            isinstance(shard, dict)
+            and isinstance(shard.get("sources"), list)
+            and self.sink.keeps(shard)
             and all(record.get("stamps", {}).get(source) == self.stamps.get(source) for source in shard["sources"])
         )
 
     def take_over(self) -> list[dict[str, Any]]:
         """The shards of an interrupted run of the same config, or none (and a clean slate)."""
         records = completed_shards(self.staging)
-        if not records or not all(self._usable(record, index) for index, record in enumerate(records)):
+        if not records or not all(self._usable(record) for record in records):
             self.clear()
             return []
         self.taken_over = [record["shard"] for record in records]
+        self.recorded = len(records)
         for shard in self.taken_over:
             self.stats.documents += shard["rows"]
             self.stats.paragraphs.update(shard.get("paragraphs", {}))
@@ -100,7 +102,9 @@ class Completions:
         stamps = {source: self.stamps.get(source) for source in shard["sources"]}
         self.folder.mkdir(parents=True, exist_ok=True)
         record = {"config_hash": self.config_hash, "shard": shard, "stamps": stamps}
-        write_text_atomically(self.folder / shard["file"].replace(".parquet", ".json"), json.dumps(record, ensure_ascii=False))
+        # Numbered in the order the sink completed them: the order they are taken over in.
+        write_text_atomically(self.folder / f"{self.recorded:05d}.json", json.dumps(record, ensure_ascii=False))
+        self.recorded += 1
 
     def clear(self) -> None:
         """A clean slate: no staged shard, no record."""
@@ -116,7 +120,7 @@ class Completions:
 def resume(reader: Reader, sink: Sink, config_hash: str) -> Completions:
     """Hand an interrupted run's shards to the sink and their files to the reader; from now on
     record each shard the sink completes."""
-    completions = Completions(sink.staging, config_hash, input_stamps(reader))
+    completions = Completions(sink, config_hash, input_stamps(reader))
     if shards := completions.take_over():
         sink.take_over(shards)
         reader.take_over({source for shard in shards for source in shard["sources"]})

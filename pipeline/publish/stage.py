@@ -183,6 +183,10 @@ class Publish(Sink):
             self.stats.formats.update(shard.get("formats", {}))
             self.counters["documents"] += shard["rows"]
 
+    def keeps(self, shard: dict[str, Any]) -> bool:
+        data = self.staging / "data"
+        return (data / shard["file"]).exists() and (data / names_file(shard["file"])).exists()
+
     def _finish(self, shard: _ShardWriter) -> None:
         entry = shard.close()
         self.shards.append(entry)
