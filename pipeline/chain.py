@@ -1,100 +1,91 @@
-"""The chain: which stages, in what order, built from a validated config.
+"""The chain: the steps the config's `stages` names (or the default ones), in order, built.
 
-Both executors build their stages here; the document-by-document stages are also registered by
-name, so a Ray worker builds the one it runs where it runs it.
+Importing this module registers every step the package ships (each registers itself where it
+is defined: pipeline/step.py says how); a step of one's own is registered by importing the
+module that defines it before the run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from pipeline import __version__
-from pipeline.config import RunConfig
+from pipeline.config import ConfigError, RunConfig
 from pipeline.ingest import Ingest
 from pipeline.langid import Detect
-from pipeline.names import Normalize, Registry, load_registry
-from pipeline.publish import CardInfo, Publish
-from pipeline.schema import Document, Stage
-from pipeline.translation import ModelLoadError, Translate
-from pipeline.translation.backends import looks_like_path
-from pipeline.translation.tiny_models import build_from_samples, is_tiny_model, shipped_languages
+from pipeline.names import Normalize
+from pipeline.names.group_names import GroupNames
+from pipeline.publish import Publish
+from pipeline.schema import Document
+from pipeline.step import STEPS, Reader, Sink, Step, StepContext
+from pipeline.translation import Translate
+
+# Read, detect languages, translate, normalize names, group names across the corpus, publish.
+DEFAULT_STAGES = [step.name for step in (Ingest, Detect, Translate, Normalize, GroupNames, Publish)]
+# The order of the kinds in a chain.
+KIND_ORDER = {"reader": 0, "document": 1, "corpus": 2, "sink": 3}
 
 
-def load_run_registry(config: RunConfig) -> Registry | None:
-    registry = config.normalize.registry
-    if registry is None:
-        return Registry(entities={}) if config.normalize.enabled else None
-    if config.normalize.enabled or registry.exists():
-        return load_registry(registry)
-    return None
+@dataclass
+class Chain:
+    """The built steps, in order, and the same steps by kind, for the executors."""
+
+    steps: list[Step]
+
+    @property
+    def reader(self) -> Reader:
+        reader = self.steps[0]
+        assert isinstance(reader, Reader)
+        return reader
+
+    @property
+    def sink(self) -> Sink:
+        sink = self.steps[-1]
+        assert isinstance(sink, Sink)
+        return sink
+
+    @property
+    def document_steps(self) -> list[Step]:
+        return [step for step in self.steps if step.kind == "document"]
+
+    @property
+    def corpus_steps(self) -> list[Step]:
+        return [step for step in self.steps if step.kind == "corpus"]
 
 
-# The stages that work document by document, by name: an executor builds each where it runs it.
-STAGE_BUILDERS: dict[str, Callable[[RunConfig, Registry | None], Stage]] = {
-    "detect": lambda config, registry: Detect(
-        config.detect.languages, config.detect.seed, config.detect.min_score, config.detect.short_paragraph_chars
-    ),
-    "translate": lambda config, registry: Translate.from_config(config.translate, registry),
-    "normalize": lambda config, registry: Normalize.from_config(config.normalize, registry),
-}
+def stage_classes(config: RunConfig) -> list[type[Step]]:
+    """The registered steps `stages` names, checked: one reader first, one sink last, document
+    steps before corpus steps (those work on every document at once); ConfigError otherwise."""
+    names = config.stages if config.stages is not None else DEFAULT_STAGES
+    unknown = [name for name in names if name not in STEPS]
+    if unknown:
+        raise ConfigError(f"stages: unknown step(s) {', '.join(map(repr, unknown))}; registered: {', '.join(sorted(STEPS))}")
+    if len(set(names)) != len(names):
+        raise ConfigError(f"stages: a step is listed twice ({', '.join(names)})")
+    classes = [STEPS[name] for name in names]
+    kinds = [step.kind for step in classes]
+    if kinds[:1] != ["reader"] or kinds[-1:] != ["sink"] or kinds.count("reader") != 1 or kinds.count("sink") != 1:
+        readers = [step.name for step in STEPS.values() if step.kind == "reader"]
+        sinks = [step.name for step in STEPS.values() if step.kind == "sink"]
+        raise ConfigError(f"stages: the first must be a reader ({', '.join(readers)}) and the last a sink ({', '.join(sinks)}), once each")
+    if kinds != sorted(kinds, key=KIND_ORDER.__getitem__):
+        corpus = [step.name for step in classes if step.kind == "corpus"]
+        raise ConfigError(f"stages: {', '.join(corpus)} work on the whole corpus: they come after every document step")
+    return classes
 
 
-def build_missing_tiny_models(config: RunConfig) -> None:
-    """`translate.build_tiny_models`: build a tiny model where a configured local folder is missing.
-
-    It is trained on the text the package ships, never on the run's input: the same model on every
-    machine, and a folder with no Thai (or no Russian) in it still runs.
-    """
-    if not (config.translate.enabled and config.translate.build_tiny_models):
-        return
-    for lang, model in config.translate.models.items():
-        if looks_like_path(model.model) and not Path(model.model).exists():
-            if lang not in shipped_languages():
-                raise ModelLoadError(
-                    f"translate.models.{lang}: no folder {model.model!r}, and build_tiny_models has no shipped text for {lang}"
-                    f" (only for {', '.join(shipped_languages())})"
-                )
-            build_from_samples(Path(model.model), lang)
+def build_steps(config: RunConfig, load_models: bool = True) -> Chain:
+    """The chain, built in order. Building loads every translation model (with `load_models`
+    false, as on a Ray driver whose workers load them, it checks it), so a model that cannot be
+    loaded stops the run before any work is done."""
+    context = StepContext(load_models=load_models)
+    return Chain([step.build(config, context) for step in stage_classes(config)])
 
 
-def build_stages(config: RunConfig) -> list[Stage]:
-    """The chain, in order: ingest, detect, translate, normalize, publish.
-
-    Building it loads every translation model (on Ray: checks it; the workers load it), so a
-    model that cannot be loaded stops the run before any work is done.
-    """
-    ingest = Ingest(
-        config.input,
-        config.ingest.extensions,
-        config.ingest.max_file_bytes,
-        config.ingest.legacy_encodings,
-        config.ingest.follow_external_links,
-        config.ingest.furniture_min_documents,
-        # An output folder inside the input folder: its datasets are never read as input.
-        outputs=[config.output, config.output / config.name],
-    )
-    registry = load_run_registry(config)
-    build_missing_tiny_models(config)
-    detect, normalize = (STAGE_BUILDERS[name](config, registry) for name in ("detect", "normalize"))
-    translate = Translate.from_config(config.translate, registry, load_models=config.executor == "local")
-    models = translate.model_ids()
-    info = CardInfo(
-        name=config.name,
-        license=config.publish.license,
-        pretty_name=config.publish.pretty_name,
-        pipeline_version=__version__,
-        config_hash=config.content_hash(),
-        models=models,
-        tiny_models=sorted(lang for lang in models if is_tiny_model(config.translate.models[lang].model)),
-        path=(config.output / config.name).as_posix(),
-        repo_id=config.publish.repo_id if config.publish.push_to_hub else None,
-        detect=config.detect,
-        translate=config.translate,
-        normalize=config.normalize,
-    )
-    publish = Publish(config.output, info, config.publish.shard_rows, config.normalize.apply_proposals)
-    return [ingest, detect, translate, normalize, publish]
+def build_step(config: RunConfig, name: str) -> Step:
+    """One step by name, as a Ray worker builds the one it runs."""
+    return STEPS[name].build(config, StepContext())
 
 
 def stamp(documents: Iterable[Document], config_hash: str) -> Iterator[Document]:

@@ -106,14 +106,17 @@ def _run(args: argparse.Namespace) -> int:
     if problem := _output_problem(config.output):
         return _error(f"{where_output}: cannot publish in {config.output}: {problem}")
 
+    from pipeline.executors.resume import completed_shards
     from pipeline.names import RegistryError
-    from pipeline.publish import PROGRESS_FILE, NothingToPublish, OutputLocked, staging_folder
+    from pipeline.publish import NothingToPublish, OutputLocked, staging_folder
     from pipeline.report import format_report, report_warnings
     from pipeline.run import run_pipeline
     from pipeline.translation import ModelLoadError
 
     try:
         result = run_pipeline(config)
+    except ConfigError as error:  # a `stages` list the registered steps cannot make a chain of
+        return _error(f"{args.config}: {error}")
     except ModelLoadError as error:
         return _error(f"{args.config}: {error}{_offline_hint(args.config)}")
     except RegistryError as error:
@@ -126,7 +129,7 @@ def _run(args: argparse.Namespace) -> int:
         return _error(f"{args.config}: {_os_error(error)}")
     except KeyboardInterrupt:
         staging = staging_folder(config.output, config.name)
-        kept = f"the finished shards are kept in {staging}" if (staging / PROGRESS_FILE).exists() else "no shard was finished yet"
+        kept = f"the finished shards are kept in {staging}" if completed_shards(staging) else "no shard was finished yet"
         print(f"interrupted: {kept}; run the same command again to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
     for warning in report_warnings(result.report):

@@ -166,6 +166,9 @@ class RunConfig(_Strict):
     output: Path = Path("data/clean")
     quiet: bool = False
     executor: Literal["local", "ray"] = "local"
+    # The steps of the chain by name, in order (pipeline/chain.py checks them against the
+    # registered ones); None: ingest, detect, translate, normalize, group_names, publish.
+    stages: list[str] | None = None
     ingest: IngestConfig = IngestConfig()
     detect: DetectConfig = DetectConfig()
     translate: TranslateConfig = TranslateConfig()
@@ -195,6 +198,8 @@ class RunConfig(_Strict):
         The registry counts by its content, not its path.
         """
         data = self.model_dump(mode="json", exclude={"input", "output", "quiet", "executor", "ray"})
+        if data["stages"] is None:  # the default chain: the hash configs had before `stages` existed
+            del data["stages"]
         for key in ("cache", "ct2_dir", "device", "threads"):
             data["translate"].pop(key, None)
         data["publish"] = {key: data["publish"][key] for key in ("license", "pretty_name")}

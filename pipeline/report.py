@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 from collections import Counter
@@ -10,10 +11,8 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.config import RunConfig
-from pipeline.ingest import Ingest
-from pipeline.ingest.stage import HIDDEN, HIDDEN_FOLDER
-from pipeline.publish import Publish
-from pipeline.schema import Stage
+from pipeline.executors.barrier import Executed
+from pipeline.step import Step, StepStats
 
 # C0 and C1 control characters: a file name may hold them, a log must not (ESC moves the cursor).
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -24,70 +23,50 @@ def printable(text: str) -> str:
     return CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
-def ignored_by_extension(ignored: list[dict[str, str]]) -> dict[str, int]:
-    """How many files were ignored, per extension; hidden files and folders apart, whatever their extension."""
-    apart = {HIDDEN: "(hidden)", HIDDEN_FOLDER: "(hidden folder)"}
-    keys = Counter(apart.get(item["reason"]) or item["extension"] or "(none)" for item in ignored)
-    return dict(sorted(keys.items()))
-
-
 def registry_path_from_dataset(registry: Path, dataset: Path) -> str:
     """The registry's path as seen from the dataset folder (`../../configs/names.yaml`)."""
     return Path(os.path.relpath(registry.resolve(), dataset.resolve())).as_posix()
 
 
-def build_report(stages: list[Stage], config: RunConfig, seconds: dict[str, float], wall: float) -> dict[str, Any]:
-    by_name = {stage.name: stage for stage in stages}
-    skipped = [item for stage in stages for item in stage.skipped]
-    ingest, publish = by_name["ingest"], by_name["publish"]
-    assert isinstance(ingest, Ingest) and isinstance(publish, Publish)
-    detect_counts = by_name["detect"].counters
-    # This session's paragraphs and those of the shards a resumed run took over: the whole run's.
-    counted = Counter({key.split(".", 1)[1]: value for key, value in detect_counts.items() if key.startswith("paragraphs.")})
-    paragraphs = dict(sorted((counted + publish.resumed_paragraphs).items()))
-    return {
+def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
+    """A step's part of a section merged in: counts add up (counts per key into one count per
+    key, in key order), lists join, anything else is the step's own."""
+    for key, value in part.items():
+        known = into.get(key)
+        if isinstance(known, dict) and isinstance(value, dict):
+            into[key] = dict(sorted((Counter(known) + Counter(value)).items()))
+        elif isinstance(known, int) and isinstance(value, int) or isinstance(known, list) and isinstance(value, list):
+            into[key] = operator.add(known, value)
+        else:
+            into[key] = dict(sorted(value.items())) if isinstance(value, Counter) else value
+
+
+def build_report(steps: list[Step], executed: Executed, config: RunConfig, wall: float) -> dict[str, Any]:
+    """The run report: each step's stats say what they add to it (StepStats.report_sections),
+    the executor's what it took over from an interrupted run."""
+    every: list[StepStats] = [step.stats for step in steps] + [executed.completions.stats]
+    report: dict[str, Any] = {
         "name": config.name,
         "pipeline_version": __version__,
         "config_hash": config.content_hash(),
-        "documents": {
-            "files": ingest.counters["files"] + ingest.counters["files_resumed"],
-            "read": ingest.counters["documents"] + len(ingest.skipped) + publish.resumed_documents,
-            "published": publish.counters["documents"],
-            "resumed": publish.resumed_documents,
-            "skipped": skipped,
-            # Files under the input folder that are not input: other extensions, hidden files.
-            "ignored": ingest.ignored,
-            "ignored_by_extension": ignored_by_extension(ingest.ignored),
-            # Documents published per input format (resumed ones too).
-            "formats": dict(sorted(publish.formats.items())),
-            # Parts of files that are not documents by design (an archive's request records,
-            # images, repeated URLs), counted per reason: per file, and over all files.
-            "left_out": {source: dict(sorted(reasons.items())) for source, reasons in sorted(ingest.left_out.items())},
-            "left_out_by_reason": dict(sorted(sum(ingest.left_out.values(), Counter()).items())),
-            # Lines of site furniture (menus, share buttons, banners) dropped, per source file.
-            "furniture_lines": dict(sorted(ingest.furniture.items())) if isinstance(ingest, Ingest) else {},
-        },
-        "languages": {"documents": dict(sorted(publish.languages.items())), "paragraphs": paragraphs},
+        "documents": {"read": 0, "resumed": 0, "skipped": [item for stats in every for item in stats.skipped]},
+        "languages": {"documents": {}, "paragraphs": {}},
         "names": {
             # Where `names apply` folds the review back: relative to the dataset folder, so that the
             # report (published, pushed to the Hub) carries no local path and a moved checkout works.
             "registry": registry_path_from_dataset(config.normalize.registry, config.output / config.name)
             if config.normalize.registry
             else None,
-            "table_rows": len(rows := publish.table.rows()),
-            # Rows per status, as names.csv has them: what the reviewer has to look at.
-            "table_statuses": dict(sorted(Counter(row["status"] for row in rows).items())),
-            **{k: v for k, v in sorted(by_name["normalize"].counters.items())},
         },
-        "stages": {
-            stage.name: {
-                "seconds": seconds[stage.name],
-                **{k: v for k, v in sorted(stage.counters.items()) if not k.startswith(("documents.", "paragraphs."))},
-            }
-            for stage in stages
-        },
-        "seconds": round(wall, 3),
     }
+    for stats in every:
+        for section, part in stats.report_sections().items():
+            _merge(report.setdefault(section, {}), part)
+    report["stages"] = {
+        step.name: {"seconds": executed.seconds.get(step.name, 0.0), **step.stats.stage_counts()} for step in steps if step.stats.in_stages
+    }
+    report["seconds"] = round(wall, 3)
+    return report
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -116,7 +95,7 @@ def format_report(report: dict[str, Any]) -> str:
     pending = statuses.get("pending", names.get("mentions_pending", 0) + names.get("native_forms_unsure", 0))
     lines += [
         "",
-        f"names: {names['table_rows']} (variant, entity) pairs, {names.get('mentions_applied', 0)} mentions replaced, "
+        f"names: {names.get('table_rows', 0)} (variant, entity) pairs, {names.get('mentions_applied', 0)} mentions replaced, "
         f"{pending} pending review" + (f", {statuses['new']} in proposed new groups" if statuses.get("new") else ""),
     ]
     if kept := names.get("unapplied_review_kept"):

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.chain import build_stages
+from pipeline.chain import Chain, build_steps
 from pipeline.config import RunConfig
-from pipeline.executors.local import run_stages
-from pipeline.ingest import Ingest
-from pipeline.publish import Publish, hold_output, push_to_hub
+from pipeline.executors.barrier import Executed
+from pipeline.executors.local import run_local
+from pipeline.publish import NothingToPublish, hold_output, push_to_hub
 from pipeline.publish.swap import check_target, recover_interrupted_swap
 from pipeline.report import build_report
-from pipeline.schema import Stage
+from pipeline.step import Step
 
 
 @dataclass
 class RunResult:
     report: dict[str, Any]
-    output: Any = None
-    stages: list[Stage] = field(default_factory=list)
-
-
-def input_stamps(files: list[Path], root: Path) -> dict[str, list[int]]:
-    """Size and modification time of each input file: what tells a resumed run a file changed."""
-    stamps = {}
-    for path in files:
-        with contextlib.suppress(OSError):  # vanished since listing: ingest will report it
-            status = path.stat()
-            stamps[path.relative_to(root).as_posix()] = [status.st_size, status.st_mtime_ns]
-    return stamps
+    output: Path | None = None
+    stages: list[Step] = field(default_factory=list)
 
 
 def run_pipeline(config: RunConfig) -> RunResult:
@@ -44,27 +33,32 @@ def run_pipeline(config: RunConfig) -> RunResult:
     resuming deletes a staging folder it cannot use, and another run's could look like one.
     """
     started = time.perf_counter()
-    stages = build_stages(config)
+    chain = build_steps(config, load_models=config.executor == "local")
     with hold_output(config.output, config.name):
         # Before any work: a folder there that is not ours is never replaced (OutputNotOurs).
         recover_interrupted_swap(config.output / config.name)
         check_target(config.output / config.name)
-        return _run_holding_the_output(config, stages, started)
+        return _run_holding_the_output(config, chain, started)
 
 
-def _run_holding_the_output(config: RunConfig, stages: list[Stage], started: float) -> RunResult:
-    ingest, publish = stages[0], stages[-1]
-    assert isinstance(ingest, Ingest) and isinstance(publish, Publish)
-    ingest.already_done = publish.resume(input_stamps(ingest.files(), config.input))
+def _execute(config: RunConfig, chain: Chain) -> Executed:
     if config.executor == "ray":
-        from pipeline.executors.ray import run_stages_on_ray
+        from pipeline.executors.ray import run_on_ray
 
-        seconds = run_stages_on_ray(stages, config)
-    else:
-        seconds = run_stages(stages, config)
-    report = build_report(stages, config, seconds, time.perf_counter() - started)
-    output = publish.finalize(report)
+        return run_on_ray(chain, config)
+    return run_local(chain, config)
+
+
+def _run_holding_the_output(config: RunConfig, chain: Chain, started: float) -> RunResult:
+    executed = _execute(config, chain)
+    report = build_report(chain.steps, executed, config, time.perf_counter() - started)
+    try:
+        output = chain.sink.finalize(report)
+    except NothingToPublish:
+        executed.completions.forget()
+        raise
+    executed.completions.forget()
     if config.publish.push_to_hub:
         assert config.publish.repo_id  # the config refuses push_to_hub without it
         report["pushed_to"] = push_to_hub(output, config.publish.repo_id, config.publish.private)
-    return RunResult(report=report, output=output, stages=stages)
+    return RunResult(report=report, output=output, stages=chain.steps)

@@ -1,14 +1,10 @@
-"""What every stage shares: the record (see DESIGN.md, "Record schema") and the stage itself.
-
-A stage is a named step with one `run` over an iterator of documents (as in datatrove).
-"""
+"""What every stage shares: the record (see DESIGN.md, "Record schema"). The stage itself, a
+step, is pipeline/step.py's."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
-from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -145,19 +141,3 @@ COLUMN_MEANINGS = {
     "pipeline_version": "version of the pipeline that made the row",
     "config_hash": "hash of the run config settings that shape the rows",
 }
-
-
-class Stage:
-    """A step of the chain. It counts what it did and lists what it had to skip, with why."""
-
-    name = "stage"
-
-    def __init__(self) -> None:
-        self.counters: Counter[str] = Counter()
-        self.skipped: list[dict[str, str]] = []
-
-    def skip(self, source: str, reason: str) -> None:
-        self.skipped.append({"source": source, "reason": reason, "stage": self.name})
-
-    def run(self, documents: Iterable[Document]) -> Iterator[Document]:
-        raise NotImplementedError

@@ -60,32 +60,33 @@ def test_a_redirected_log_gets_lines_while_a_long_stage_runs(monkeypatch: pytest
 
     from pipeline.config import RunConfig
     from pipeline.executors import local
-    from pipeline.schema import Document, Stage
+    from pipeline.schema import Document
+    from pipeline.step import Step
 
     monkeypatch.setattr(local, "PROGRESS_SECONDS", 0.05)
     monkeypatch.setattr(local, "progress_bars_wanted", lambda quiet: False)
     produced: list[int] = []
     said_while: list[int] = []
 
-    class Source(Stage):
+    class Source(Step):
         name = "read"
 
-        def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+        def run(self, documents: Iterable[Document], rank: int = 0, world_size: int = 1) -> Iterator[Document]:
             for number in range(6):
                 time.sleep(0.03)
                 produced.append(number)
                 yield Document(id=str(number), source=f"{number}.txt", text="x", paragraphs=[])
 
-    class Slow(Stage):
+    class Slow(Step):
         name = "work"
 
-        def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+        def run(self, documents: Iterable[Document], rank: int = 0, world_size: int = 1) -> Iterator[Document]:
             for document in documents:
                 if "progress: at " in capsys.readouterr().err:
                     said_while.append(len(produced))
                 yield document
 
-    local.run_stages([Source(), Slow()], RunConfig(name="x", quiet=False))
+    local.stream_steps([Source(), Slow()], RunConfig(name="x", quiet=False))
     assert said_while and min(said_while) < 6  # a line came before the last document was read
 
 

@@ -229,10 +229,10 @@ PATHOLOGICAL: dict[str, Callable[[int], str]] = {
 
 
 def _stages() -> tuple[object, ...]:
-    from pipeline.chain import build_stages
+    from pipeline.chain import build_steps
 
     config = RunConfig.model_validate({"name": "t", "translate": {"enabled": False}, "normalize": {"registry": str(REGISTRY)}})
-    stages = build_stages(config)
+    stages = build_steps(config).steps
     return stages[1], stages[3]  # detect, normalize: the per-document work on a file's text
 
 

@@ -191,7 +191,7 @@ def test_lines_repeated_across_an_outlets_files_are_dropped(tmp_path: Path) -> N
         assert document.published == f"2024-0{n + 1}-12" and document.outlet == "example-news.org"
     # One file of another outlet: its copy of the line is not counted with theirs, and stays.
     assert menu in documents["other.txt"].text
-    assert ingest.furniture == {f"a{n}.txt": 1 for n in range(4)}
+    assert ingest.stats.furniture == {f"a{n}.txt": 1 for n in range(4)}
 
 
 def test_html_main_text_and_json_ld_metadata() -> None:

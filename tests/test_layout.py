@@ -14,10 +14,11 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 
-# Shared by every domain: the run config, the record schema, two leaf helpers and, at the very
-# bottom, the language folders' lookup (pipeline.lang imports no other pipeline module).
+# Shared by every domain: the run config, the record schema, the step every stage is, two leaf
+# helpers and, at the very bottom, the language folders' lookup (pipeline.lang imports no other
+# pipeline module).
 BOTTOM = "pipeline.lang"
-SHARED = {"pipeline", "pipeline.config", "pipeline.schema", "pipeline.files", "pipeline.scripts", BOTTOM}
+SHARED = {"pipeline", "pipeline.config", "pipeline.schema", "pipeline.step", "pipeline.files", "pipeline.scripts", BOTTOM}
 # Who may import whom among the domain packages (besides SHARED). A package may use the ones
 # listed for it, and nothing above it: chain/executors/run/cli sit on top of all of them.
 DOMAINS: dict[str, set[str]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.test_layout import import_graph
 
 # The module map's order: each part imports only the parts before it.
-ORDER = ["entity", "morphology", "person", "matching", "ner", "grouping", "discovery", "table", "registry", "stage"]
+ORDER = ["entity", "morphology", "person", "matching", "ner", "grouping", "discovery", "table", "registry", "stage", "group_names"]
 
 
 def _part(module: str) -> str | None:

@@ -18,6 +18,7 @@ import yaml
 
 from pipeline.config import DetectConfig, NormalizeConfig, TranslateConfig
 from pipeline.names import load_registry, read_review_table
+from pipeline.names.group_names import GroupNames
 from pipeline.names.table.spreadsheet import escape_cell, unescape_cell
 from pipeline.publish import CardInfo, NothingToPublish, Publish, push_to_hub
 from pipeline.publish.features import DOCUMENT_COLUMNS, DOCUMENT_SCHEMA, NAME_TABLE_SCHEMA
@@ -67,8 +68,8 @@ def _info(**fields: Any) -> CardInfo:
 
 def _publish(output: Path, documents: list[Document], shard_rows: int = 2, info: CardInfo | None = None) -> Path:
     publish = Publish(output, info or _info(), shard_rows)
-    publish.resume()
     assert list(publish.run(documents)) == documents
+    GroupNames().run_corpus(publish.staged())  # the name table, as the chain's corpus step makes it
     return publish.finalize({"documents": {"published": len(documents)}})
 
 

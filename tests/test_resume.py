@@ -13,6 +13,7 @@ from pathlib import Path
 import datasets
 import pytest
 
+from pipeline.executors.resume import completed_shards, completions_folder
 from tests.conftest import ROOT, tiny_config
 from tests.test_end_to_end import run_cli
 
@@ -57,18 +58,18 @@ def test_kill_and_resume_gives_the_uninterrupted_dataset(tmp_path: Path, tiny_mo
     whole_report = json.loads((tmp_path / "whole" / "corpus" / "run_report.json").read_text())
 
     killed_config = config(tmp_path, "killed", corpus, tiny_models)
-    progress = tmp_path / "killed" / ".corpus.partial" / "progress.json"
+    staging = tmp_path / "killed" / ".corpus.partial"
     process = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(killed_config)], cwd=ROOT)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and process.poll() is None:
-        if progress.exists() and len(json.loads(progress.read_text())["shards"]) >= 3:
+        if len(completed_shards(staging)) >= 3:
             break
         time.sleep(0.02)
     assert process.poll() is None, "the run finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert not (tmp_path / "killed" / "corpus").exists()  # never a half-written dataset
-    shards = json.loads(progress.read_text())["shards"]
+    shards = [record["shard"] for record in completed_shards(staging)]
     finished = sum(shard["rows"] for shard in shards)
     assert len(shards) >= 3 and all(shard["rows"] == 4 for shard in shards)  # one document a file, 4 a shard
 
@@ -81,7 +82,7 @@ def test_kill_and_resume_gives_the_uninterrupted_dataset(tmp_path: Path, tiny_mo
     assert rows(tmp_path / "killed" / "corpus") == rows(tmp_path / "whole" / "corpus")
     whole_names = (tmp_path / "whole" / "corpus" / "names.csv").read_text()
     assert (tmp_path / "killed" / "corpus" / "names.csv").read_text() == whole_names
-    assert not (tmp_path / "killed" / ".corpus.partial").exists()
+    assert not staging.exists() and not completions_folder(staging).exists()
 
 
 @pytest.mark.slow
@@ -143,7 +144,7 @@ def test_ctrl_c_stops_with_one_message_and_the_same_command_resumes(tmp_path: Pa
         process = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(interrupted)], cwd=ROOT, stderr=stderr)
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and process.poll() is None:
-            if (staging / "progress.json").exists() and json.loads((staging / "progress.json").read_text())["shards"]:
+            if completed_shards(staging):
                 break
             time.sleep(0.02)
         assert process.poll() is None, "the run finished before it could be interrupted"
@@ -152,7 +153,7 @@ def test_ctrl_c_stops_with_one_message_and_the_same_command_resumes(tmp_path: Pa
     message = stderr_file.read_text()
     assert message == f"interrupted: the finished shards are kept in {staging}; run the same command again to resume\n"
     assert not (tmp_path / "interrupted" / "corpus").exists()
-    finished = sum(shard["rows"] for shard in json.loads((staging / "progress.json").read_text())["shards"])
+    finished = sum(record["shard"]["rows"] for record in completed_shards(staging))
 
     resumed = run_cli("run", str(interrupted))
     assert resumed.returncode == 0, resumed.stderr

@@ -1,4 +1,5 @@
-"""The local executor: documents stream through the stages in one process."""
+"""The local executor: documents stream through the steps in one process, then the corpus steps
+run on what was staged."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
-from pipeline.chain import stamp
+from pipeline.chain import Chain, stamp
 from pipeline.config import RunConfig
-from pipeline.schema import Document, Stage
+from pipeline.executors.barrier import Executed, run_corpus_steps
+from pipeline.executors.resume import resume
+from pipeline.schema import Document
+from pipeline.step import Step
 
 T = TypeVar("T")
 
@@ -40,7 +44,7 @@ def progress_bars_wanted(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
-def _bar(stream: Iterable[Document], stage: Stage, position: int) -> Iterator[Document]:
+def _bar(stream: Iterable[Document], stage: Step, position: int) -> Iterator[Document]:
     return iter(tqdm(stream, desc=f"{stage.name:<9}", unit="doc", position=position, leave=False, file=sys.stderr, dynamic_ncols=True))
 
 
@@ -53,11 +57,11 @@ class _PlainLines:
     """Progress for a log: every PROGRESS_SECONDS a line with each stage's count and the rate of
     documents through the chain, and one line when a stage has let its last document through."""
 
-    def __init__(self, stages: list[Stage], started: float) -> None:
+    def __init__(self, stages: list[Step], started: float) -> None:
         self.started = self.last_line = started
         self.counts = {stage.name: 0 for stage in stages}
 
-    def count(self, stream: Iterable[Document], stage: Stage) -> Iterator[Document]:
+    def count(self, stream: Iterable[Document], stage: Step) -> Iterator[Document]:
         for document in stream:
             self.counts[stage.name] += 1
             now = time.perf_counter()
@@ -75,8 +79,16 @@ class _PlainLines:
         print(f"progress: at {elapsed:.1f}s: {counts} documents; {through / elapsed:.2f} documents/s through", file=sys.stderr, flush=True)
 
 
-def run_stages(stages: list[Stage], config: RunConfig) -> dict[str, float]:
-    """Stream documents through the stages; return the exclusive seconds of each stage.
+def run_local(chain: Chain, config: RunConfig) -> Executed:
+    """Resume, stream every document through the chain's steps, then run its corpus steps."""
+    completions = resume(chain.reader, chain.sink, config.content_hash())
+    streamed = [step for step in chain.steps if step.kind != "corpus"]
+    seconds = stream_steps(streamed, config)
+    return Executed(seconds | run_corpus_steps(chain), completions)
+
+
+def stream_steps(stages: list[Step], config: RunConfig) -> dict[str, float]:
+    """Stream documents through the steps, the first one's stamped; the exclusive seconds of each.
 
     Progress: bars on a terminal; otherwise plain lines, one per stage when it is done and one
     every PROGRESS_SECONDS with counts and rate; nothing when quiet.
@@ -88,7 +100,7 @@ def run_stages(stages: list[Stage], config: RunConfig) -> dict[str, float]:
     stream: Iterable[Document] = ()
     for position, (stage, timer) in enumerate(zip(stages, timers)):
         stream = stage.run(stream)
-        if stage.name == "ingest":
+        if position == 0:  # what the reader made
             stream = stamp(stream, config.content_hash())
         stream = timer.wrap(stream)
         if bars:

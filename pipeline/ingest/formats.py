@@ -2,7 +2,8 @@
 listing of input files, the pass that counts repeated lines and both executors go by.
 
 A new format is one reader function (InputFile -> documents, reasons, parts left out) and one
-`Format` line in FORMATS. An extension given in `ingest.extensions` that no format registers is
+`Format` line in FORMATS, or, from outside the package, `register_format(Format(...))` before
+the run. An extension given in `ingest.extensions` that no format registers is
 read as plain text (a `.log` or `.text` file a user asks for).
 """
 
@@ -70,6 +71,22 @@ FORMATS = [
 BY_EXTENSION = {extension: fmt for fmt in FORMATS for extension in fmt.extensions}
 # What `ingest.extensions` is when the config leaves it out: every extension a reader is registered for.
 DEFAULT_EXTENSIONS = list(BY_EXTENSION)
+
+
+def register_format(found: Format) -> Format:
+    """Read files with `found`'s extensions with its reader; the extensions join the default of
+    `ingest.extensions`. An extension already registered to a format of another name is refused;
+    a format registered again under its name (the copy a Ray worker gets) changes nothing."""
+    taken = [ext for ext in found.extensions if BY_EXTENSION.get(ext, found).name != found.name]
+    if taken:
+        raise ValueError(f"{', '.join(taken)}: already read as {BY_EXTENSION[taken[0]].name}")
+    if all(known.name != found.name for known in FORMATS):
+        FORMATS.append(found)
+    for extension in found.extensions:
+        if extension not in BY_EXTENSION:
+            BY_EXTENSION[extension] = found
+            DEFAULT_EXTENSIONS.append(extension)
+    return found
 
 
 def matching_extension(name: str, extensions: Iterable[str]) -> str | None:

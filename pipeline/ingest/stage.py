@@ -11,17 +11,20 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from pipeline.config import RunConfig
 from pipeline.ingest.encodings import UnreadableFile
-from pipeline.ingest.formats import DEFAULT_EXTENSIONS, file_text, format_for, matching_extension
+from pipeline.ingest.formats import DEFAULT_EXTENSIONS, FORMATS, file_text, format_for, matching_extension, register_format
 from pipeline.ingest.furniture import RepeatedLines, countable_keys
 from pipeline.ingest.inputs import UNEXPECTED, InputFile, LeftOut, Part, unexpected
 from pipeline.ingest.outlets import outlet_name
 from pipeline.ingest.readers import dump_outlet, text_lines
-from pipeline.schema import Document, Paragraph, Stage, document_id
+from pipeline.schema import Document, Paragraph, document_id
 from pipeline.scripts import fold_text
+from pipeline.step import Reader, StepContext, StepStats, register_step
 
 __all__ = ["UNEXPECTED", "Ingest", "LeftOut", "list_input_files", "read_documents", "unexpected"]
 
@@ -248,10 +251,55 @@ def read_documents(
         yield UnreadableFile(unexpected(error))
 
 
-class Ingest(Stage):
+def ignored_by_extension(ignored: list[dict[str, str]]) -> dict[str, int]:
+    """How many files were ignored, per extension; hidden files and folders apart, whatever their extension."""
+    apart = {HIDDEN: "(hidden)", HIDDEN_FOLDER: "(hidden folder)"}
+    keys = Counter(apart.get(item["reason"]) or item["extension"] or "(none)" for item in ignored)
+    return dict(sorted(keys.items()))
+
+
+@dataclass
+class IngestStats(StepStats):
+    # Source -> lines of site furniture dropped from its documents.
+    furniture: dict[str, int] = field(default_factory=dict)
+    # Source -> parts of it that are not documents by design (an archive's request records), per reason.
+    left_out: dict[str, Counter[str]] = field(default_factory=dict)
+    # Files that are not input by the config's rules (other extensions, hidden).
+    ignored: list[dict[str, str]] = field(default_factory=list)
+
+    def merge(self, other: StepStats) -> None:
+        super().merge(other)
+        assert isinstance(other, IngestStats)
+        for source, lines in other.furniture.items():
+            self.furniture[source] = self.furniture.get(source, 0) + lines
+        for source, reasons in other.left_out.items():
+            self.left_out.setdefault(source, Counter()).update(reasons)
+        self.ignored += other.ignored
+
+    def report_sections(self) -> dict[str, dict[str, Any]]:
+        return {
+            "documents": {
+                "files": self.counters["files"] + self.counters["files_resumed"],
+                "read": self.counters["documents"] + len(self.skipped),
+                # Files under the input folder that are not input: other extensions, hidden files.
+                "ignored": self.ignored,
+                "ignored_by_extension": ignored_by_extension(self.ignored),
+                # Parts of files that are not documents by design (an archive's request records,
+                # images, repeated URLs), counted per reason: per file, and over all files.
+                "left_out": {source: dict(sorted(reasons.items())) for source, reasons in sorted(self.left_out.items())},
+                "left_out_by_reason": dict(sorted(sum(self.left_out.values(), Counter()).items())),
+                # Lines of site furniture (menus, share buttons, banners) dropped, per source file.
+                "furniture_lines": dict(sorted(self.furniture.items())),
+            }
+        }
+
+
+@register_step
+class Ingest(Reader):
     """Turns the files under the input folder into documents; unreadable ones are skipped."""
 
     name = "ingest"
+    stats: IngestStats
 
     def __init__(
         self,
@@ -274,15 +322,31 @@ class Ingest(Stage):
         self.legacy_encodings = legacy_encodings
         self.furniture_min_documents = furniture_min_documents
         self._repeated: dict[str, frozenset[str]] | None = None
-        # Source -> lines of site furniture dropped from its documents, for the run report.
-        self.furniture: dict[str, int] = {}
-        # Files an interrupted run already published (see Publish.resume): not read again.
-        self.already_done: set[str] = set()
+        # The formats registered when the reader was made: they travel with it to a Ray worker,
+        # which registers them too (one registered outside the package is known there then).
+        self.formats = list(FORMATS)
         self._files: list[Path] | None = None
-        # Files that are not input by the config's rules (other extensions, hidden): for the report.
-        self.ignored: list[dict[str, str]] = []
-        # Source -> parts of it that are not documents by design (an archive's request records), per reason.
-        self.left_out: dict[str, Counter[str]] = {}
+
+    @classmethod
+    def build(cls, config: RunConfig, context: StepContext) -> Ingest:
+        ingest = config.ingest
+        return cls(
+            config.input,
+            ingest.extensions,
+            ingest.max_file_bytes,
+            ingest.legacy_encodings,
+            ingest.follow_external_links,
+            ingest.furniture_min_documents,
+            # An output folder inside the input folder: its datasets are never read as input.
+            outputs=[config.output, config.output / config.name],
+        )
+
+    def new_stats(self) -> IngestStats:
+        return IngestStats(self.name)
+
+    @property
+    def ignored(self) -> list[dict[str, str]]:
+        return self.stats.ignored
 
     def files(self) -> list[Path]:
         """The run's input files, listed once: resuming, Ray and reading all use this one list.
@@ -292,10 +356,21 @@ class Ingest(Stage):
         """
         if self._files is None:
             listing = list_input_files(self.root, self.extensions, self.follow_external_links, self.outputs)
-            self._files, self.ignored = listing.files, listing.ignored
+            self._files, self.stats.ignored = listing.files, listing.ignored
             for source, reason in listing.skipped:
                 self.skip(source, reason)
         return self._files
+
+    def source_of(self, path: Path) -> str:
+        return source_name(path, self.root)
+
+    def take_over(self, sources: set[str]) -> None:
+        """Counted as `files_resumed`, none taken over included (a count of 0 is listed)."""
+        super().take_over(sources)
+        self.counters["files_resumed"] += sum(1 for path in self.files() if self.source_of(path) in self.taken_over)
+
+    def prepare(self) -> None:
+        self.repeated()
 
     def repeated(self) -> dict[str, frozenset[str]]:
         """Furniture lines per outlet, counted once over all the run's files (both executors use it)."""
@@ -313,31 +388,28 @@ class Ingest(Stage):
 
     def note_left_out(self, source: str, reason: str, count: int = 1) -> None:
         self.counters["left_out"] += count
-        self.left_out.setdefault(source, Counter())[reason] += count
+        self.stats.left_out.setdefault(source, Counter())[reason] += count
 
     def note_furniture(self, document: Document) -> None:
         if document.furniture_lines:
             self.counters["furniture_lines"] += document.furniture_lines
-            self.furniture[document.source] = self.furniture.get(document.source, 0) + document.furniture_lines
+            furniture = self.stats.furniture
+            furniture[document.source] = furniture.get(document.source, 0) + document.furniture_lines
 
-    def run(self, documents: Iterable[Document] = ()) -> Iterator[Document]:
-        yield from documents
-        repeated = self.repeated()
-        for path in self.files():
-            source = source_name(path, self.root)
-            if source in self.already_done:
-                self.counters["files_resumed"] += 1
-                continue
-            self.counters["files"] += 1
-            items = read_documents(
-                path, self.root, self.max_file_bytes, self.legacy_encodings, repeated, self.follow_external_links, self.extensions
-            )
-            for item in items:
-                if isinstance(item, UnreadableFile):
-                    self.skip(source, str(item))
-                elif isinstance(item, LeftOut):
-                    self.note_left_out(source, item.reason)
-                else:
-                    self.counters["documents"] += 1
-                    self.note_furniture(item)
-                    yield item
+    def read_file(self, path: Path) -> Iterator[Document]:
+        for found in self.formats:
+            register_format(found)
+        source = self.source_of(path)
+        self.counters["files"] += 1
+        items = read_documents(
+            path, self.root, self.max_file_bytes, self.legacy_encodings, self.repeated(), self.follow_external_links, self.extensions
+        )
+        for item in items:
+            if isinstance(item, UnreadableFile):
+                self.skip(source, str(item))
+            elif isinstance(item, LeftOut):
+                self.note_left_out(source, item.reason)
+            else:
+                self.counters["documents"] += 1
+                self.note_furniture(item)
+                yield item

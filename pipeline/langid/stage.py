@@ -9,16 +9,17 @@ which is both more accurate and many times faster than comparing all its profile
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from langdetect.detector_factory import DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
 from pipeline import scripts
-from pipeline.config import RULE_LANGUAGES
+from pipeline.config import RULE_LANGUAGES, RunConfig
 from pipeline.lang import all_languages, find_language
 from pipeline.langid.rules import (
     BELARUSIAN,
@@ -30,7 +31,8 @@ from pipeline.langid.rules import (
     without_addresses,
     word_frequency_scores,
 )
-from pipeline.schema import Document, Paragraph, Stage
+from pipeline.schema import Document, Paragraph
+from pipeline.step import Step, StepContext, StepStats, register_step
 
 UNDETERMINED = "und"
 
@@ -333,7 +335,15 @@ def detect_paragraph_languages(document: Document, detector: LanguageDetector, s
     return document
 
 
-class Detect(Stage):
+class DetectStats(StepStats):
+    def report_sections(self) -> dict[str, dict[str, Any]]:
+        """Paragraphs per language, for the report's `languages`."""
+        paragraphs = Counter({key.split(".", 1)[1]: value for key, value in self.counters.items() if key.startswith("paragraphs.")})
+        return {"languages": {"paragraphs": paragraphs}}
+
+
+@register_step
+class Detect(Step):
     name = "detect"
 
     def __init__(self, languages: list[str], seed: int, min_score: float, short_paragraph_chars: int) -> None:
@@ -341,7 +351,15 @@ class Detect(Stage):
         self.detector = LanguageDetector(languages, seed=seed, min_score=min_score)
         self.short_paragraph_chars = short_paragraph_chars
 
-    def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+    @classmethod
+    def build(cls, config: RunConfig, context: StepContext) -> Detect:
+        detect = config.detect
+        return cls(detect.languages, detect.seed, detect.min_score, detect.short_paragraph_chars)
+
+    def new_stats(self) -> StepStats:
+        return DetectStats(self.name)
+
+    def run(self, documents: Iterable[Document], rank: int = 0, world_size: int = 1) -> Iterator[Document]:
         for document in documents:
             detect_paragraph_languages(document, self.detector, self.short_paragraph_chars)
             self.counters[f"documents.{document.lang}"] += 1

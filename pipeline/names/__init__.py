@@ -9,7 +9,8 @@ Module map, in import order (a module imports only those above it; tests/test_na
 - discovery/: spans of names nobody registered, one finder per language, in-document links.
 - table/: the name table (name_table) and names.csv's one writer and reader (spreadsheet).
 - registry/: the YAML registry (entities), its text and edits (text, edits), the review loop.
-- stage.py: the Normalize stage that runs them over documents.
+- stage.py: the Normalize step that runs them over documents; group_names.py: the corpus step
+  after the barrier (the name table of the whole corpus, proposals regrouped in the shards).
 A new name type: its constant in entity.py, its parts (if it has any) in person/. A new finder:
 a module in discovery/, called from discovery/__init__.py.
 """

@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pipeline.config import NormalizeConfig
+from pipeline.config import NormalizeConfig, RunConfig
 from pipeline.names.discovery import english_names, ner_spans, russian_names
 from pipeline.names.matching.index import NameIndex
 from pipeline.names.matching.mentions import Mention, find_mentions
 from pipeline.names.ner import Span
-from pipeline.names.registry.entities import Registry
-from pipeline.names.table.name_table import NATIVE_UNSURE
-from pipeline.schema import Document, NameMention, Stage
+from pipeline.names.registry import Registry, load_registry
+from pipeline.names.table import NATIVE_UNSURE
+from pipeline.schema import Document, NameMention
 from pipeline.scripts import CYRILLIC
+from pipeline.step import Step, StepContext, StepStats, register_step
 
 EXAMPLE_CONTEXT = 60
 # Documents whose Russian text is tagged together (natasha's network is cheaper on many texts
@@ -85,7 +86,30 @@ def _shift(position: int, mentions: list[Mention]) -> int:
     return position + sum(len(m.entity.canonical) - (m.end - m.start) for m in applied if m.end <= position)
 
 
-class Normalize(Stage):
+def run_registry(config: RunConfig, context: StepContext) -> Registry | None:
+    """The run's names registry, loaded once for the steps that use it: none where normalize is
+    off and no registry file is there (translation then protects no name)."""
+
+    def load() -> Registry | None:
+        registry = config.normalize.registry
+        if registry is None:
+            return Registry(entities={}) if config.normalize.enabled else None
+        if config.normalize.enabled or registry.exists():
+            return load_registry(registry)
+        return None
+
+    found: Registry | None = context.once("names.registry", load)
+    return found
+
+
+class NormalizeStats(StepStats):
+    def report_sections(self) -> dict[str, dict[str, Any]]:
+        """Mentions applied, pending, discovered, native forms: the report's `names`."""
+        return {"names": dict(sorted(self.counters.items()))}
+
+
+@register_step
+class Normalize(Step):
     name = "normalize"
 
     def __init__(self, config: NormalizeConfig, registry: Registry | None) -> None:
@@ -95,6 +119,13 @@ class Normalize(Stage):
         self.index = NameIndex(registry.entities.values(), registry.rejected) if registry else None
         self._translated = False  # whether the English text being normalized is a translation
         self._spans: dict[str, list[Span]] = {}  # NER spans of the Russian texts of the documents at hand
+
+    @classmethod
+    def build(cls, config: RunConfig, context: StepContext) -> Normalize:
+        return cls.from_config(config.normalize, run_registry(config, context))
+
+    def new_stats(self) -> StepStats:
+        return NormalizeStats(self.name)
 
     @classmethod
     def from_config(cls, config: NormalizeConfig, registry: Registry | None) -> Normalize:
@@ -230,7 +261,7 @@ class Normalize(Stage):
             texts.append(title.text)
         return [text for text in texts if CYRILLIC.search(text)]
 
-    def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+    def run(self, documents: Iterable[Document], rank: int = 0, world_size: int = 1) -> Iterator[Document]:
         for chunk in _chunks(documents):
             texts = list(dict.fromkeys(text for document in chunk for text in self._russian_sources(document)))
             self._spans = dict(zip(texts, ner_spans(texts)))

@@ -3,10 +3,9 @@
 from pipeline.publish.card import CardInfo, dataset_card
 from pipeline.publish.hub import push_to_hub
 from pipeline.publish.lock import OutputLocked, hold_output
-from pipeline.publish.stage import PROGRESS_FILE, NothingToPublish, Publish, staging_folder
+from pipeline.publish.stage import NothingToPublish, Publish, staging_folder
 
 __all__ = [
-    "PROGRESS_FILE",
     "CardInfo",
     "NothingToPublish",
     "OutputLocked",

@@ -6,33 +6,35 @@
 <output>/<name>/run_report.json      what the run did, skipped and how long it took
 
 Everything is written to a hidden staging folder first and renamed into place at the end, so
-an interrupted run never leaves a half-written dataset where a complete one stood.
+an interrupted run never leaves a half-written dataset where a complete one stood. The executor
+records each shard as it is completed (pipeline/executors/resume.py) and hands an interrupted
+run's shards back (`take_over`); corpus steps (grouping names) rewrite them after the barrier.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.files import atomic_target, write_text_atomically
-from pipeline.names.table import NameTable, regroup_mentions
+from pipeline import __version__
+from pipeline.config import RunConfig
+from pipeline.files import atomic_target
 from pipeline.names.table.spreadsheet import write_table
 from pipeline.publish.card import CardInfo, dataset_card
 from pipeline.publish.charts import write_charts
 from pipeline.publish.features import DOCUMENT_SCHEMA, NAME_TABLE_COLUMNS, NAME_TABLE_SCHEMA
 from pipeline.publish.swap import check_target, dataset_lock, keep_unapplied_review, swap_into_place, table_digest
-from pipeline.schema import Document, Stage
-
-PROGRESS_FILE = "progress.json"
+from pipeline.schema import Document
+from pipeline.step import Sink, StagedDataset, StagedShard, StepContext, StepStats, register_step
 
 
 class NothingToPublish(Exception):
@@ -58,7 +60,7 @@ class _ShardWriter:
     def __init__(self, folder: Path, file: str) -> None:
         self.folder, self.file = folder, file
         self.writer = pq.ParquetWriter(folder / f"{file}.partial", DOCUMENT_SCHEMA)
-        self.names = (folder / f"{_names_file(file)}.partial").open("w", encoding="utf-8")
+        self.names = (folder / f"{names_file(file)}.partial").open("w", encoding="utf-8")
         self.buffer: list[dict[str, Any]] = []
         self.rows = 0
         self.sources: list[str] = []
@@ -83,13 +85,13 @@ class _ShardWriter:
         self.buffer = []
 
     def close(self) -> dict[str, Any]:
-        """Finish both files and give them their names; return the shard's progress entry."""
+        """Finish both files and give them their names; return the shard's completion entry."""
         if self.buffer:
             self._write()
         self.writer.close()
         self.names.close()
         os.replace(self.folder / f"{self.file}.partial", self.folder / self.file)
-        os.replace(self.folder / f"{_names_file(self.file)}.partial", self.folder / _names_file(self.file))
+        os.replace(self.folder / f"{names_file(self.file)}.partial", self.folder / names_file(self.file))
         return {
             "file": self.file,
             "rows": self.rows,
@@ -109,85 +111,92 @@ def input_file(document: Document) -> str:
     return document.input_file or document.source
 
 
-def _names_file(shard_file: str) -> str:
+def names_file(shard_file: str) -> str:
     """The name records of a shard's documents, kept beside it until the run is complete."""
     return shard_file.replace(".parquet", ".names.jsonl")
 
 
-class Publish(Stage):
+@dataclass
+class PublishStats(StepStats):
+    languages: Counter[str] = field(default_factory=Counter)
+    # Documents published per input format (pdf, warc, ...), taken-over shards' too: report and card.
+    formats: Counter[str] = field(default_factory=Counter)
+
+    def report_sections(self) -> dict[str, dict[str, Any]]:
+        return {
+            "documents": {"published": self.counters["documents"], "formats": dict(sorted(self.formats.items()))},
+            "languages": {"documents": dict(sorted(self.languages.items()))},
+        }
+
+
+@register_step
+class Publish(Sink):
     """Streams documents into parquet shards in a staging folder; `finalize` moves it into place.
 
-    Shards end at file boundaries and are listed in progress.json as they are written, so a run
-    that was killed can `resume`: the files already in shards are not read again, and the
-    shards come out exactly as an uninterrupted run would have written them.
+    Shards end at file boundaries, so that an interrupted run's shards can be taken over whole:
+    the files in them are not read again, and the shards come out exactly as an uninterrupted
+    run would have written them.
     """
 
     name = "publish"
+    stats: PublishStats
 
-    def __init__(self, output: Path, info: CardInfo, shard_rows: int, apply_proposals: bool = False) -> None:
+    def __init__(self, output: Path, info: CardInfo, shard_rows: int) -> None:
         super().__init__()
-        self.apply_proposals = apply_proposals
         self.target = output / info.name
-        self.staging = staging_folder(output, info.name)
+        self._staging = staging_folder(output, info.name)
         self.info = info
         self.shard_rows = shard_rows
-        self.languages: Counter[str] = Counter()
-        # Documents published per input format (pdf, warc, ...), resumed shards' too: report and card.
-        self.formats: Counter[str] = Counter()
-        self.table = NameTable()
         self.shards: list[dict[str, Any]] = []
-        self.resumed_documents = 0
-        # Paragraphs per language of the shards taken over: the run report counts the whole run.
-        self.resumed_paragraphs: Counter[str] = Counter()
-        self.input_stamps: dict[str, list[int]] = {}
+        self._staged: StagedDataset | None = None
 
-    def resume(self, input_stamps: dict[str, list[int]] | None = None) -> set[str]:
-        """Sources published by an interrupted run of the same config; otherwise start afresh.
-
-        `input_stamps` (source -> [size, mtime_ns]) of the files now: a shard whose files have
-        changed since it was written is not taken over.
-        """
-        self.input_stamps = input_stamps or {}
-        state = None
-        with contextlib.suppress(OSError, ValueError):
-            state = json.loads((self.staging / PROGRESS_FILE).read_text(encoding="utf-8"))
-        usable = (
-            isinstance(state, dict)
-            and state.get("config_hash") == self.info.config_hash
-            and all((self.staging / "data" / shard["file"]).exists() for shard in state.get("shards", []))
-            and all((self.staging / "data" / _names_file(shard["file"])).exists() for shard in state.get("shards", []))
-            and all(
-                shard.get("stamps", {}).get(source) == self.input_stamps.get(source)
-                for shard in state.get("shards", [])
-                for source in shard["sources"]
-            )
+    @classmethod
+    def build(cls, config: RunConfig, context: StepContext) -> Publish:
+        """The card tells of the models the translate step said it uses (none without it)."""
+        info = CardInfo(
+            name=config.name,
+            license=config.publish.license,
+            pretty_name=config.publish.pretty_name,
+            pipeline_version=__version__,
+            config_hash=config.content_hash(),
+            models=context.shared.get("translation.models", {}),
+            tiny_models=context.shared.get("translation.tiny_models", []),
+            path=(config.output / config.name).as_posix(),
+            repo_id=config.publish.repo_id if config.publish.push_to_hub else None,
+            detect=config.detect,
+            translate=config.translate,
+            normalize=config.normalize,
         )
-        if not usable:
-            if self.staging.exists():
-                shutil.rmtree(self.staging)
-            return set()
-        assert isinstance(state, dict)
-        for shard in state["shards"]:
+        return cls(config.output, info, config.publish.shard_rows)
+
+    def new_stats(self) -> PublishStats:
+        return PublishStats(self.name)
+
+    @property
+    def staging(self) -> Path:
+        return self._staging
+
+    def take_over(self, shards: list[dict[str, Any]]) -> None:
+        for shard in shards:
             self.shards.append(shard)
-            self.languages.update(shard["languages"])
-            with (self.staging / "data" / _names_file(shard["file"])).open(encoding="utf-8") as lines:
-                for line in lines:
-                    document_id, records = json.loads(line)
-                    self.table.add(document_id, records)
+            self.stats.languages.update(shard["languages"])
+            self.stats.formats.update(shard.get("formats", {}))
             self.counters["documents"] += shard["rows"]
-            self.resumed_documents += shard["rows"]
-            self.resumed_paragraphs.update(shard.get("paragraphs", {}))
-            self.formats.update(shard.get("formats", {}))
-        return {source for shard in self.shards for source in shard["sources"]}
+
+    def keeps(self, shard: dict[str, Any]) -> bool:
+        data = self.staging / "data"
+        return (data / shard["file"]).exists() and (data / names_file(shard["file"])).exists()
 
     def _finish(self, shard: _ShardWriter) -> None:
         entry = shard.close()
-        entry["stamps"] = {source: self.input_stamps.get(source) for source in entry["sources"]}
         self.shards.append(entry)
-        progress = {"config_hash": self.info.config_hash, "shards": self.shards}
-        write_text_atomically(self.staging / PROGRESS_FILE, json.dumps(progress, ensure_ascii=False))
+        if self.on_shard is not None:
+            self.on_shard(entry)
 
-    def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+    def _new_shard(self) -> _ShardWriter:
+        return _ShardWriter(self.staging / "data", f"shard-{len(self.shards):05d}.parquet")
+
+    def run(self, documents: Iterable[Document], rank: int = 0, world_size: int = 1) -> Iterator[Document]:
         (self.staging / "data").mkdir(parents=True, exist_ok=True)
         shard: _ShardWriter | None = None
         for document in documents:
@@ -196,66 +205,47 @@ class Publish(Stage):
                 self._finish(shard)
                 shard = None
             if shard is None:
-                shard = _ShardWriter(self.staging / "data", f"shard-{len(self.shards):05d}.parquet")
+                shard = self._new_shard()
             shard.add(document)
-            self.table.add(document.id, document.name_records)
-            self.languages[document.lang] += 1
-            self.formats[document.input_format or UNKNOWN_FORMAT] += 1
+            self.stats.languages[document.lang] += 1
+            self.stats.formats[document.input_format or UNKNOWN_FORMAT] += 1
             self.counters["documents"] += 1
             yield document
         if shard or not self.shards:
-            self._finish(shard or _ShardWriter(self.staging / "data", f"shard-{len(self.shards):05d}.parquet"))
+            self._finish(shard or self._new_shard())
 
-    def _regroup_shard(self, shard: Path, final: Path) -> None:
-        """The shard with its documents' proposed names as the corpus grouped them (see
-        `regroup_mentions`): written once the whole name table is known.
+    def staged(self) -> StagedDataset:
+        if self._staged is None:
+            data = self.staging / "data"
+            shards = [StagedShard(data / shard["file"], data / names_file(shard["file"])) for shard in self.shards]
+            for shard in shards:  # an interrupted run's corpus steps wrote these: they write them again
+                shard.rewritten.unlink(missing_ok=True)
+            self._staged = StagedDataset(self.staging, shards)
+        return self._staged
 
-        A row group at a time, as the shard was written: a whole shard's table is some 150 MB.
-        """
-        with atomic_target(final) as temporary, pq.ParquetWriter(temporary, DOCUMENT_SCHEMA) as writer:
-            for batch in pq.ParquetFile(shard).iter_batches(batch_size=_ShardWriter.ROW_GROUP):
-                rows = batch.to_pylist()
-                for row in rows:
-                    row["names"] = self._regroup_row(row)
-                writer.write_table(pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA))
-        shard.unlink()
-
-    def _regroup_row(self, row: dict[str, Any]) -> list[dict[str, Any]]:
-        """One row's mentions regrouped; the English texts rewritten where proposals apply. The
-        source texts (`text`, `title`) are the user's and never change: their mentions take the
-        corpus's ids and canonicals only."""
-        regrouped = []
-        for field, column in (("title_en", "title_en"), ("text_en", "text_en_normalized"), ("title", "title"), ("text", "text")):
-            names = [name for name in row["names"] if name["field"] == field]
-            if not names or row[column] is None:
-                regrouped += names
-                continue
-            rewrite = self.apply_proposals and column in ("title_en", "text_en_normalized")
-            text, names = regroup_mentions(row[column], names, self.table, rewrite)
-            if rewrite:
-                row[column] = text
-            regrouped += names
-        return regrouped
+    def _nothing_to_publish(self, report: dict[str, Any]) -> NothingToPublish:
+        shutil.rmtree(self.staging, ignore_errors=True)
+        documents = report.get("documents", {})
+        skipped = documents.get("skipped", [])
+        first = f" (first: {skipped[0]['source']}: {skipped[0]['reason']})" if skipped else ""
+        kept = f"{self.target} was left as it was" if self.target.exists() else "nothing was written"
+        found = f"{documents.get('files', 0)} input files, {len(skipped)} skipped as bad input{first}"
+        if ignored := documents.get("ignored_by_extension"):
+            counts = ", ".join(f"{extension} {count}" for extension, count in ignored.items())
+            found += f", {sum(ignored.values())} other files ignored ({counts}; ingest.extensions says what is read)"
+        return NothingToPublish(f"no documents to publish ({found}); {kept}")
 
     def finalize(self, report: dict[str, Any]) -> Path:
         """Name table, card and report into staging, then swap staging for the old dataset.
 
-        The shards keep their progress names until the name table, card and charts are written, so
+        The shards keep their staged names until the name table, card and charts are written, so
         a run killed there still resumes from them. A run with no document replaces nothing:
         NothingToPublish; nor does one whose target is not a dataset of ours: OutputNotOurs.
         """
         if not self.counters["documents"]:
-            shutil.rmtree(self.staging, ignore_errors=True)
-            documents = report.get("documents", {})
-            skipped = documents.get("skipped", [])
-            first = f" (first: {skipped[0]['source']}: {skipped[0]['reason']})" if skipped else ""
-            kept = f"{self.target} was left as it was" if self.target.exists() else "nothing was written"
-            found = f"{documents.get('files', 0)} input files, {len(skipped)} skipped as bad input{first}"
-            if ignored := documents.get("ignored_by_extension"):
-                counts = ", ".join(f"{extension} {count}" for extension, count in ignored.items())
-                found += f", {sum(ignored.values())} other files ignored ({counts}; ingest.extensions says what is read)"
-            raise NothingToPublish(f"no documents to publish ({found}); {kept}")
-        name_table = self.table.rows()
+            raise self._nothing_to_publish(report)
+        staged = self.staged()
+        name_table = staged.name_table or []
         (self.staging / "names").mkdir(exist_ok=True)
         if name_table:
             write_parquet(name_table, self.staging / "names" / "train-00000-of-00001.parquet", NAME_TABLE_SCHEMA)
@@ -264,18 +254,14 @@ class Publish(Stage):
         write_charts(self.staging)
         translated = report.get("stages", {}).get("translate", {})
         self.info.untranslated = {key.split(".", 1)[1]: count for key, count in translated.items() if key.startswith("untranslated.")}
-        card = dataset_card(self.info, self.languages, self.counters["documents"], len(name_table), self.staging, self.formats)
+        stats = self.stats
+        card = dataset_card(self.info, stats.languages, self.counters["documents"], len(name_table), self.staging, stats.formats)
         (self.staging / "README.md").write_text(card, encoding="utf-8")
-        (self.staging / PROGRESS_FILE).unlink()
-        count = len(self.shards)
-        proposals = any(row["status"] == "new" for row in name_table)
-        for index, shard in enumerate(self.shards):
-            final = self.staging / "data" / f"train-{index:05d}-of-{count:05d}.parquet"
-            if proposals:
-                self._regroup_shard(self.staging / "data" / shard["file"], final)
-            else:
-                (self.staging / "data" / shard["file"]).rename(final)
-            (self.staging / "data" / _names_file(shard["file"])).unlink()
+        count = len(staged.shards)
+        for index, shard in enumerate(staged.shards):
+            os.replace(shard.current, self.staging / "data" / f"train-{index:05d}-of-{count:05d}.parquet")
+            shard.file.unlink(missing_ok=True)  # where a corpus step rewrote it
+            shard.names.unlink()
         # What makes the folder recognizably ours (swap.is_our_dataset), whoever built the report.
         report.setdefault("name", self.info.name)
         report.setdefault("pipeline_version", self.info.pipeline_version)

@@ -12,18 +12,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
-from pipeline.config import TranslateConfig
+from pipeline.config import RunConfig, TranslateConfig
 from pipeline.names import Registry, variant_key
 from pipeline.names.matching.native_forms import NativeMatch
-from pipeline.schema import PARAGRAPH_SEPARATOR, Document, Paragraph, Stage
+from pipeline.names.stage import run_registry
+from pipeline.schema import PARAGRAPH_SEPARATOR, Document, Paragraph
 from pipeline.scripts import has_words
-from pipeline.translation.backends import Backend, ModelLoadError, check_model, load_backend, model_key
+from pipeline.step import Step, StepContext, register_step
+from pipeline.translation.backends import Backend, ModelLoadError, check_model, load_backend, looks_like_path, model_key
 from pipeline.translation.cache import TranslationCache, cache_key
 from pipeline.translation.segment import split_long, split_sentences
+from pipeline.translation.tiny_models import build_from_samples, is_tiny_model, shipped_languages
 
-__all__ = ["ModelLoadError", "Translate", "batches_by_tokens"]
+__all__ = ["ModelLoadError", "Translate", "batches_by_tokens", "build_missing_tiny_models"]
 
 TARGET_LANGUAGE = "en"
 
@@ -57,7 +61,26 @@ class _Sentence:
     text_en: str = ""
 
 
-class Translate(Stage):
+def build_missing_tiny_models(config: TranslateConfig) -> None:
+    """`translate.build_tiny_models`: build a tiny model where a configured local folder is missing.
+
+    It is trained on the text the package ships, never on the run's input: the same model on every
+    machine, and a folder with no Thai (or no Russian) in it still runs.
+    """
+    if not (config.enabled and config.build_tiny_models):
+        return
+    for lang, model in config.models.items():
+        if looks_like_path(model.model) and not Path(model.model).exists():
+            if lang not in shipped_languages():
+                raise ModelLoadError(
+                    f"translate.models.{lang}: no folder {model.model!r}, and build_tiny_models has no shipped text for {lang}"
+                    f" (only for {', '.join(shipped_languages())})"
+                )
+            build_from_samples(Path(model.model), lang)
+
+
+@register_step
+class Translate(Step):
     name = "translate"
 
     def __init__(
@@ -75,6 +98,22 @@ class Translate(Stage):
         self.registry = registry
         self.cache = cache
         self.settings = {"num_beams": config.num_beams, "max_new_tokens": config.max_new_tokens, "backend": config.backend}
+
+    @classmethod
+    def build(cls, config: RunConfig, context: StepContext) -> Translate:
+        """Tiny models built where asked, then every model loaded (on a Ray driver: checked)."""
+        registry = run_registry(config, context)
+        build_missing_tiny_models(config.translate)
+        translate = cls.from_config(config.translate, registry, load_models=context.load_models)
+        # For the dataset card, which the publish step writes.
+        models = context.shared["translation.models"] = translate.model_ids()
+        tiny = sorted(lang for lang in models if is_tiny_model(config.translate.models[lang].model))
+        context.shared["translation.tiny_models"] = tiny
+        return translate
+
+    @property
+    def wants_actor(self) -> bool:
+        return bool(self.model_keys)
 
     @classmethod
     def from_config(cls, config: TranslateConfig, registry: Registry | None = None, load_models: bool = True) -> Translate:
@@ -231,7 +270,7 @@ class Translate(Stage):
             used = sorted({self.backends[p.lang].model_key for p in _with_title(document) if p.lang in self.backends})
             document.translation_model = "; ".join(used) or None
 
-    def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+    def run(self, documents: Iterable[Document], rank: int = 0, world_size: int = 1) -> Iterator[Document]:
         iterator = iter(documents)
         while chunk := list(islice(iterator, self.config.batch_documents)):
             self._translate_chunk(chunk)
