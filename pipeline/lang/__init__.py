@@ -5,8 +5,8 @@
     name: Russian
     script: cyrillic         # its letters: a script of pipeline/scripts.py (cyrillic, thai, latin)
     segmenter: punctuation   # its sentence splitter in pipeline/translation/segment.py; none: the generic one
-    ner: natasha             # the finder of names in its source text (names/stage.py still asks for
-                             # "ru" by code); none: names are found in the translation only
+    ner: natasha             # the finder of names in its source text (names/stage.py asks); none:
+                             # its names are found in the translation only
     nllb: rus_Cyrl           # its NLLB language code; none: the tiny NLLB-style model leaves it out
     detect_prior: 3.0        # the language detector's prior towards it; 1.0 when not said
 

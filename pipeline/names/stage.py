@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pipeline.config import NormalizeConfig, RunConfig
+from pipeline.lang import TARGET, find_language
 from pipeline.names.discovery import english_names, ner_spans, russian_names
 from pipeline.names.matching.index import NameIndex
 from pipeline.names.matching.mentions import Mention, find_mentions
@@ -30,6 +31,13 @@ NER_DOCUMENTS = 64
 NER_CHARACTERS = 1_000_000
 # A native form that morphology cannot confirm: listed for review, never applied.
 UNSURE_SCORE = 0.85
+
+
+def has_source_finder(lang: str) -> bool:
+    """Whether names are found in this language's source text: its folder declares the NER the
+    Russian finder (natasha's) runs; the names of any other language are found in translation."""
+    language = find_language(lang)
+    return language is not None and language.ner == "natasha"
 
 
 def _example(text: str, start: int, end: int) -> str:
@@ -137,17 +145,17 @@ class Normalize(Step):
             document.text_en_normalized = document.text_en
             document.title_en = title.text_en if title else None
             return document
-        russian = any(p.lang == "ru" for p in document.paragraphs)
-        self._translated = any(p.text_en and p.text_en != p.text and p.lang != "en" for p in document.paragraphs)
+        russian = any(has_source_finder(p.lang) for p in document.paragraphs)
+        self._translated = any(p.text_en and p.text_en != p.text and p.lang != TARGET for p in document.paragraphs)
         document.text_en_normalized, document.names, records = self._normalize_field(
             document.text_en, document.text, russian, ("text_en", "text")
         )
         if title is not None:
             # A text file's headline opens `text`, where its source names were already seen.
             source = "" if document.text.startswith(title.text) else title.text
-            self._translated = bool(title.text_en) and title.text_en != title.text and title.lang != "en"
+            self._translated = bool(title.text_en) and title.text_en != title.text and title.lang != TARGET
             document.title_en, names, title_records = self._normalize_field(
-                title.text_en, source, title.lang == "ru", ("title_en", "title")
+                title.text_en, source, has_source_finder(title.lang), ("title_en", "title")
             )
             document.names = names + document.names
             records = title_records + records
@@ -255,9 +263,9 @@ class Normalize(Step):
         it as `source` with `russian` true); a text left out here is tagged alone, later."""
         if self.index is None or not self.config.discover:
             return []
-        texts = [document.text] if any(p.lang == "ru" for p in document.paragraphs) else []
+        texts = [document.text] if any(has_source_finder(p.lang) for p in document.paragraphs) else []
         title = document.title_paragraph
-        if title is not None and title.lang == "ru" and not document.text.startswith(title.text):
+        if title is not None and has_source_finder(title.lang) and not document.text.startswith(title.text):
             texts.append(title.text)
         return [text for text in texts if CYRILLIC.search(text)]
 
