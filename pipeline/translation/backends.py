@@ -139,45 +139,10 @@ def _load_error(lang: str, model: str, error: Exception) -> ModelLoadError:
 
 
 class _TokenizerBackend:
-    """What both backends share: the tokenizer, device, settings and the source length limit."""
+    """What both backends share: the tokenizer, device, settings and the source length limit.
 
-    def __init__(
-        self,
-        lang: str,
-        model: str,
-        revision: str | None,
-        device: str,
-        num_beams: int,
-        max_new_tokens: int,
-        src_lang: str | None = None,
-    ) -> None:
-        from transformers import AutoConfig, AutoTokenizer
-
-        quiet_transformers()
-        if looks_like_path(model) and not Path(model).is_dir():
-            raise _load_error(lang, model, FileNotFoundError("no such folder"))
-        use_cache_if_hub_unreachable(model)
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision, trust_remote_code=False)
-            self.model_config = AutoConfig.from_pretrained(model, revision=revision, trust_remote_code=False)
-        except Exception as error:  # transformers raises many kinds: all mean "cannot load"
-            raise _load_error(lang, model, error) from error
-        if src_lang:
-            self.tokenizer.src_lang = src_lang
-        self.device = resolve_device(device)
-        self.model_key = model_key(model, revision)
-        self.num_beams = num_beams
-        self.max_new_tokens = max_new_tokens
-        # The model's position limit and the tokenizer's, less room for the special tokens.
-        limit = getattr(self.model_config, "max_position_embeddings", 512) or 512
-        self.max_source_tokens = min(limit, int(getattr(self.tokenizer, "model_max_length", limit) or limit)) - 2
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
-
-
-class TransformersBackend(_TokenizerBackend):
-    """tokenizer + model.generate on sorted, token-budgeted batches."""
+    A backend adds `_load_model` (its own settings as keyword arguments) and, where its library is
+    an extra, `_check_installed`, which runs before anything is loaded."""
 
     def __init__(
         self,
@@ -191,22 +156,63 @@ class TransformersBackend(_TokenizerBackend):
         tgt_lang: str | None = None,
         threads: int = 0,
         min_new_tokens: int = 0,
+        **backend_settings: Any,
     ) -> None:
+        from transformers import AutoConfig, AutoTokenizer
+
+        self._check_installed()
+        quiet_transformers()
+        if looks_like_path(model) and not Path(model).is_dir():
+            raise _load_error(lang, model, FileNotFoundError("no such folder"))
+        use_cache_if_hub_unreachable(model)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision, trust_remote_code=False)
+            self.model_config = AutoConfig.from_pretrained(model, revision=revision, trust_remote_code=False)
+        except Exception as error:  # transformers raises many kinds: all mean "cannot load"
+            raise _load_error(lang, model, error) from error
+        if src_lang:
+            self.tokenizer.src_lang = src_lang
+        self.lang, self.model_id, self.revision = lang, model, revision
+        self.device = resolve_device(device)
+        self.model_key = model_key(model, revision)
+        self.num_beams = num_beams
+        self.max_new_tokens = max_new_tokens
+        self.tgt_lang = tgt_lang
+        self.threads = threads
+        # min_new_tokens only for benchmarks: a fixed output length makes speed comparable.
+        self.min_new_tokens = min_new_tokens
+        # The model's position limit and the tokenizer's, less room for the special tokens.
+        limit = getattr(self.model_config, "max_position_embeddings", 512) or 512
+        self.max_source_tokens = min(limit, int(getattr(self.tokenizer, "model_max_length", limit) or limit)) - 2
+        self._load_model(**backend_settings)
+
+    def _check_installed(self) -> None:
+        pass
+
+    def _load_model(self) -> None:
+        raise NotImplementedError
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+
+class TransformersBackend(_TokenizerBackend):
+    """tokenizer + model.generate on sorted, token-budgeted batches."""
+
+    def _load_model(self) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM
 
-        if threads:
-            torch.set_num_threads(threads)
-        super().__init__(lang, model, revision, device, num_beams, max_new_tokens, src_lang)
+        if self.threads:
+            torch.set_num_threads(self.threads)
         try:
-            self.model = AutoModelForSeq2SeqLM.from_pretrained(model, revision=revision, trust_remote_code=False)
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(self.model_id, revision=self.revision, trust_remote_code=False)
         except Exception as error:
-            raise _load_error(lang, model, error) from error
+            raise _load_error(self.lang, self.model_id, error) from error
         self.model.to(self.device).eval()
-        # min_new_tokens only for benchmarks: a fixed output length makes speed comparable.
-        self.generate_kwargs: dict[str, Any] = {"min_new_tokens": min_new_tokens} if min_new_tokens else {}
-        if tgt_lang:
-            self.generate_kwargs["forced_bos_token_id"] = self.tokenizer.convert_tokens_to_ids(tgt_lang)
+        self.generate_kwargs: dict[str, Any] = {"min_new_tokens": self.min_new_tokens} if self.min_new_tokens else {}
+        if self.tgt_lang:
+            self.generate_kwargs["forced_bos_token_id"] = self.tokenizer.convert_tokens_to_ids(self.tgt_lang)
 
     def translate(self, sentences: list[str]) -> list[str]:
         import torch
@@ -224,43 +230,29 @@ def _safe_name(text: str) -> str:
 class CTranslate2Backend(_TokenizerBackend):
     """CTranslate2 int8 on CPU, float16 on GPU; converts the transformers model once and keeps it."""
 
-    def __init__(
-        self,
-        lang: str,
-        model: str,
-        revision: str | None,
-        device: str,
-        num_beams: int,
-        max_new_tokens: int,
-        src_lang: str | None = None,
-        tgt_lang: str | None = None,
-        threads: int = 0,
-        compute_type: str = "auto",
-        convert_dir: Path = Path("data/cache/ct2"),
-        batch_tokens: int = 4096,
-        min_new_tokens: int = 0,
-    ) -> None:
+    def _check_installed(self) -> None:
         try:
-            import ctranslate2
+            import ctranslate2  # noqa: F401
         except ImportError as error:
             raise ModelLoadError(
                 'translate.backend is ctranslate2 but it is not installed: pip install -c requirements.lock -e ".[ct2]"'
             ) from error
 
-        super().__init__(lang, model, revision, device, num_beams, max_new_tokens, src_lang)
+    def _load_model(self, compute_type: str = "auto", convert_dir: Path = Path("data/cache/ct2"), batch_tokens: int = 4096) -> None:
+        import ctranslate2
+
         if compute_type == "auto":
             compute_type = "float16" if self.device == "cuda" else "int8"
-        self.tgt_lang = tgt_lang
         quantization = "int8" if compute_type.startswith("int8") else compute_type
         target = convert_dir / _safe_name(f"{self.model_key}-{quantization}")
         if not (target / "model.bin").exists():
             try:
-                converter = ctranslate2.converters.TransformersConverter(model, revision=revision, trust_remote_code=False)
+                converter = ctranslate2.converters.TransformersConverter(self.model_id, revision=self.revision, trust_remote_code=False)
                 with atomic_target(target) as partial:
                     converter.convert(str(partial), quantization=quantization, force=True)
             except Exception as error:
-                raise _load_error(lang, model, error) from error
-        cpu_threads = threads or os.cpu_count() or 1
+                raise _load_error(self.lang, self.model_id, error) from error
+        cpu_threads = self.threads or os.cpu_count() or 1
         self.translator = ctranslate2.Translator(
             str(target),
             device=self.device,
@@ -269,7 +261,6 @@ class CTranslate2Backend(_TokenizerBackend):
             intra_threads=cpu_threads if self.device == "cpu" else 0,
         )
         self.batch_tokens = batch_tokens
-        self.min_new_tokens = min_new_tokens
 
     def translate(self, sentences: list[str]) -> list[str]:
         ids = self.tokenizer(sentences, add_special_tokens=True)["input_ids"]
