@@ -422,3 +422,20 @@ def test_the_month_chart_legend_covers_no_data_and_no_outlet_mentions_are_a_bar(
     assert figure.bbox.contains(legend.x1 - 1, legend.y0 + 1)  # and not cut off
     bars = outlet_bars(counts)
     assert bars == Counter({"Vyorstka": 3 * (2 + 4 + 6), "(no outlet)": 3 * (1 + 3 + 5)})
+
+
+def test_the_card_and_charts_describe_the_files_published_after_regrouping(published: Path) -> None:
+    """The card's sizes and content fingerprint are those of the parquet files in the folder,
+    read after the corpus step rewrote the shards; the charts count the published mentions."""
+    import hashlib
+
+    files = sorted((published / "data").glob("*.parquet"))
+    header = yaml.safe_load((published / "README.md").read_text(encoding="utf-8").split("---")[1])
+    (info,) = [entry for entry in header["dataset_info"] if entry["config_name"] == "default"]
+    assert info["dataset_size"] == sum(path.stat().st_size for path in files)
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()[:16]
+    (config,) = [entry for entry in header["configs"] if entry["config_name"] == "default"]
+    assert config["description"].endswith(f"content sha256 {digest}")
+    # The sample has names nobody registered: their mentions carry the corpus's proposed ids.
+    rows = [row for path in files for row in pa.parquet.read_table(path).to_pylist()]
+    assert any(name["entity_id"].startswith("new-") for row in rows for name in row["names"])

@@ -53,10 +53,9 @@ def _fingerprint(files: list[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
-def _config(config_name: str, pattern: str, folder: Path, what: str) -> dict[str, Any]:
+def _config(config_name: str, pattern: str, files: list[Path], what: str) -> dict[str, Any]:
     # datasets caches a local folder by its name and its card: the content fingerprint in the
     # description makes a new run's files load fresh instead of from a stale cache.
-    files = sorted(folder.glob(pattern))
     return {
         "config_name": config_name,
         "data_files": [{"split": "train", "path": pattern}],
@@ -164,13 +163,12 @@ def _limitations(info: CardInfo) -> str:
     return "\n".join(items)
 
 
-def _outlets_and_months(folder: Path) -> str:
+def _outlets_and_months(files: list[Path]) -> str:
     """Documents per outlet and per month of publication, read back from the written shards.
 
     Read from the parquet rather than counted on the way, so that documents of a resumed run's
     earlier shards are counted as well.
     """
-    files = sorted((folder / "data").glob("*.parquet"))
     outlets: Counter[str] = Counter()
     months: Counter[str] = Counter()
     for file in files:
@@ -197,8 +195,18 @@ without them are counted as unknown.
 
 
 def dataset_card(
-    info: CardInfo, languages: Counter[str], documents: int, names: int, folder: Path, formats: Counter[str] | None = None
+    info: CardInfo,
+    languages: Counter[str],
+    documents: int,
+    names: int,
+    folder: Path,
+    formats: Counter[str] | None = None,
+    files: list[Path] | None = None,
 ) -> str:
+    """The card of the dataset in `folder`; `files` are its document shards as they will be
+    published (default: folder/data's), whatever their names are while the card is written."""
+    files = sorted((folder / "data").glob("*.parquet")) if files is None else files
+    table = sorted((folder / "names").glob("*.parquet"))
     header: dict[str, Any] = {
         "pretty_name": info.pretty_name or info.name,
         "license": info.license,
@@ -208,13 +216,13 @@ def dataset_card(
         "size_categories": [
             "n<1K" if documents < 1000 else "1K<n<10K" if documents < 10_000 else "10K<n<100K" if documents < 100_000 else "100K<n<1M"
         ],
-        "configs": [{**_config("default", "data/*.parquet", folder, "documents"), "default": True}],
+        "configs": [{**_config("default", "data/*.parquet", files, "documents"), "default": True}],
     }
     # Sizes, as the Hub writes them; they also tell datasets' cache that the content changed.
-    header["dataset_info"] = [_dataset_info("default", sorted((folder / "data").glob("*.parquet")), documents)]
+    header["dataset_info"] = [_dataset_info("default", files, documents)]
     if names:  # datasets cannot load a config whose only file has no rows
-        header["configs"].append(_config("names", "names/*.parquet", folder, "name table"))
-        header["dataset_info"].append(_dataset_info("names", sorted((folder / "names").glob("*.parquet")), names))
+        header["configs"].append(_config("names", "names/*.parquet", table, "name table"))
+        header["dataset_info"].append(_dataset_info("names", table, names))
     per_language = "\n".join(f"| {lang} | {count} |" for lang, count in sorted(languages.items()))
     per_format = "\n".join(f"| {name} | {count} |" for name, count in sorted((formats or Counter()).items()))
     columns = "\n".join(f"| `{name}` | {describe(kind)} | {COLUMN_MEANINGS.get(name, '')} |" for name, kind in DOCUMENT_COLUMNS.items())
@@ -257,7 +265,7 @@ Formats read (the input files the documents came from):
 | --- | --- |
 {per_format}
 
-{_outlets_and_months(folder)}
+{_outlets_and_months(files)}
 
 ## Columns
 

@@ -43,10 +43,15 @@ class CorpusCounts:
     no_outlet: int = 0  # mentions in documents with no outlet: a bar of their own, not left out
 
 
-def count_corpus(data_folder: Path) -> CorpusCounts:
+def data_files(dataset: Path) -> list[Path]:
+    """The document shards of a published dataset, in order."""
+    return sorted((dataset / "data").glob("*.parquet"))
+
+
+def count_corpus(files: list[Path]) -> CorpusCounts:
     """Read only the columns the charts need, a row group at a time."""
     counts = CorpusCounts({}, Counter(), Counter(), 0, False)
-    for path in sorted(data_folder.glob("*.parquet")):
+    for path in files:
         schema_names = pq.read_schema(path).names
         columns = [name for name in ("published", "outlet", "lang", "names") if name in schema_names]
         counts.has_outlet_column |= "outlet" in columns
@@ -150,9 +155,10 @@ def _bar_chart(values: Counter[str], title: str, unit: str, path: Path) -> None:
     _save(figure, path)
 
 
-def write_charts(dataset: Path) -> list[Chart]:
-    """Draw the charts of the documents in dataset/data into dataset/charts; return what was drawn."""
-    counts = count_corpus(dataset / "data")
+def write_charts(dataset: Path, files: list[Path] | None = None) -> list[Chart]:
+    """Draw the charts of the documents in `files` (default: dataset/data) into dataset/charts;
+    return what was drawn."""
+    counts = count_corpus(data_files(dataset) if files is None else files)
     folder = dataset / CHARTS_FOLDER
     charts = []
     missing = _months_chart(counts, folder / "mentions_per_month.png")

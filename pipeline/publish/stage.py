@@ -251,11 +251,13 @@ class Publish(Sink):
             write_parquet(name_table, self.staging / "names" / "train-00000-of-00001.parquet", NAME_TABLE_SCHEMA)
         # Opened in spreadsheets: no cell may start a formula (the parquet table keeps raw text).
         write_table(self.staging / "names.csv", list(NAME_TABLE_COLUMNS), name_table)
-        write_charts(self.staging)
+        # The shards as published: the corpus steps' rewritten ones where there are.
+        files = [shard.current for shard in staged.shards]
+        write_charts(self.staging, files)
         translated = report.get("stages", {}).get("translate", {})
         self.info.untranslated = {key.split(".", 1)[1]: count for key, count in translated.items() if key.startswith("untranslated.")}
         stats = self.stats
-        card = dataset_card(self.info, stats.languages, self.counters["documents"], len(name_table), self.staging, stats.formats)
+        card = dataset_card(self.info, stats.languages, self.counters["documents"], len(name_table), self.staging, stats.formats, files)
         (self.staging / "README.md").write_text(card, encoding="utf-8")
         count = len(staged.shards)
         for index, shard in enumerate(staged.shards):
