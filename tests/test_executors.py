@@ -90,6 +90,7 @@ def test_a_redirected_log_gets_lines_while_a_long_stage_runs(monkeypatch: pytest
     assert said_while and min(said_while) < 6  # a line came before the last document was read
 
 
+@pytest.mark.slow  # starts Ray: ~20 s of the fast set's time
 def test_ray_reads_pdf_and_web_archives_as_the_local_executor_does(tmp_path: Path) -> None:
     from tests.conftest import REGISTRY, write_config
     from tests.test_readers import FIXTURES, write_warc
