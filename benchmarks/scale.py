@@ -225,7 +225,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side with --against")
     parser.add_argument("--unique", action="store_true", help="every paragraph of every document distinct")
     parser.add_argument("--floor", action="store_true", help="also the bare library calls (benchmarks/floor.py), alternating")
-    parser.add_argument("--startup", action="store_true", help="only a one-document run: start-up, whole run, peak RSS (--against: alternating)")
+    parser.add_argument(
+        "--startup", action="store_true", help="only a one-document run: start-up, whole run, peak RSS (--against: alternating)"
+    )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
