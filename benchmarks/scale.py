@@ -186,31 +186,41 @@ def startup_run(checkout: Path, config: Path) -> dict[str, float]:
     }
 
 
+# One document of each kind: Russian (the NER tagger and Russian morphology load on it) and
+# English (neither is needed). The Russian config keeps its name: startup.yaml.
+STARTUP_DOCUMENTS = {
+    "ru": ("startup", "Путь домой\n\nЖёны мобилизованных собрались в Москве.\n"),
+    "en": ("startup-en", "The way home\n\nWives of mobilized men gathered in Moscow.\n"),
+}
+
+
 def startup(work: Path, against: Path | None, repeats: int) -> int:
     """A one-document run, translation off, as `python -m pipeline run` (best of `repeats`):
     start-up (imports, config, registry: until the first document leaves ingest; and the models
     loaded on the first document: until it leaves normalize), the whole run to the exit (publish,
-    charts and card included) and peak RSS. With --against, that checkout runs the same config,
+    charts and card included) and peak RSS. With --against, that checkout runs the same configs,
     alternating with this one."""
-    corpus = work / "corpus-one"
-    corpus.mkdir(parents=True, exist_ok=True)
-    (corpus / "one.txt").write_text("Путь домой\n\nЖёны мобилизованных собрались в Москве.\n", encoding="utf-8")
-    config = write_config(work / "startup.yaml", corpus, work / "out-startup", "local", 1, False)
     sides = {"this checkout": ROOT} | ({against.resolve().name: against.resolve()} if against else {})
-    runs: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
-    for _ in range(repeats):
-        for side, checkout in sides.items():
-            runs[side].append(startup_run(checkout, config))
     columns = {"ingested": "to ingested", "normalized": "to normalized", "whole": "whole run", "peak_rss_mb": "peak RSS MB"}
-    print(f"one document, translation off: seconds from the start of the process, best of {repeats}")
-    print(f"{'checkout':<16}" + "".join(f"{title:>15}" for title in columns.values()) + "   runs (ingested/normalized/whole)")
-    for side, results in runs.items():
-        print(
-            f"{side:<16}"
-            + "".join(f"{min(result[key] for result in results):>15.2f}" for key in columns)
-            + "   "
-            + " ".join(f"{r['ingested']:.2f}/{r['normalized']:.2f}/{r['whole']:.2f}" for r in results)
-        )
+    for lang, (name, text) in STARTUP_DOCUMENTS.items():
+        corpus = work / ("corpus-one" if lang == "ru" else f"corpus-one-{lang}")
+        corpus.mkdir(parents=True, exist_ok=True)
+        (corpus / "one.txt").write_text(text, encoding="utf-8")
+        config = write_config(work / f"{name}.yaml", corpus, work / f"out-{name}", "local", 1, False)
+        runs: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
+        for _ in range(repeats):
+            for side, checkout in sides.items():
+                runs[side].append(startup_run(checkout, config))
+        print(f"one {lang} document, translation off: seconds from the start of the process, best of {repeats}")
+        print(f"{'checkout':<16}" + "".join(f"{title:>15}" for title in columns.values()) + "   runs (ingested/normalized/whole)")
+        for side, results in runs.items():
+            print(
+                f"{side:<16}"
+                + "".join(f"{min(result[key] for result in results):>15.2f}" for key in columns)
+                + "   "
+                + " ".join(f"{r['ingested']:.2f}/{r['normalized']:.2f}/{r['whole']:.2f}" for r in results)
+            )
+        print(flush=True)
     return 0
 
 
