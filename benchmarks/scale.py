@@ -166,8 +166,8 @@ sys.exit(main(["run", sys.argv[1]]))
 
 def startup_run(checkout: Path, config: Path) -> dict[str, float]:
     """Seconds from starting `python -m pipeline run` to the first document leaving ingest, to
-    it leaving normalize, and to the exit; and the peak RSS in MB of that process (os.wait4
-    gives the usage of that one child)."""
+    it leaving normalize, and to the exit; the CPU seconds and peak RSS in MB of that process
+    (os.wait4 gives the usage of that one child; CPU moves less than wall time with load)."""
     with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
         started = time.time()
         process = subprocess.Popen([sys.executable, "-c", FIRST_DOCUMENT_PROBE, str(config)], cwd=checkout, stderr=errors)
@@ -182,6 +182,7 @@ def startup_run(checkout: Path, config: Path) -> dict[str, float]:
         "ingested": float(marks["ingested"]) - started,
         "normalized": float(marks["normalized"]) - started,
         "whole": ended - started,
+        "cpu": usage.ru_utime + usage.ru_stime,
         "peak_rss_mb": usage.ru_maxrss / 1024,
     }
 
@@ -201,7 +202,13 @@ def startup(work: Path, against: Path | None, repeats: int) -> int:
     charts and card included) and peak RSS. With --against, that checkout runs the same configs,
     alternating with this one."""
     sides = {"this checkout": ROOT} | ({against.resolve().name: against.resolve()} if against else {})
-    columns = {"ingested": "to ingested", "normalized": "to normalized", "whole": "whole run", "peak_rss_mb": "peak RSS MB"}
+    columns = {
+        "ingested": "to ingested",
+        "normalized": "to normalized",
+        "whole": "whole run",
+        "cpu": "whole run CPU",
+        "peak_rss_mb": "peak RSS MB",
+    }
     for lang, (name, text) in STARTUP_DOCUMENTS.items():
         corpus = work / ("corpus-one" if lang == "ru" else f"corpus-one-{lang}")
         corpus.mkdir(parents=True, exist_ok=True)
