@@ -142,7 +142,7 @@ def compare(sides: dict[str, Path], sizes: list[int], work: Path, translate: boo
 # pipeline run CONFIG`, writing to stderr when the first document leaves ingest and when it
 # leaves normalize (the last stage before publish: every model it needed is loaded by then).
 FIRST_DOCUMENT_PROBE = """
-import sys, time
+import resource, sys, time
 from pipeline.cli import main
 from pipeline.ingest import Ingest
 from pipeline.names import Normalize
@@ -153,7 +153,8 @@ def probe(stage, label):
     def timed(self, *args, **kwargs):
         for count, document in enumerate(running(self, *args, **kwargs)):
             if count == 0:
-                print(f"first document {label} {time.time()}", file=sys.stderr, flush=True)
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                print(f"first document {label} {time.time()} {rss}", file=sys.stderr, flush=True)
             yield document
 
     stage.run = timed
@@ -166,8 +167,9 @@ sys.exit(main(["run", sys.argv[1]]))
 
 def startup_run(checkout: Path, config: Path) -> dict[str, float]:
     """Seconds from starting `python -m pipeline run` to the first document leaving ingest, to
-    it leaving normalize, and to the exit; the CPU seconds and peak RSS in MB of that process
-    (os.wait4 gives the usage of that one child; CPU moves less than wall time with load)."""
+    it leaving normalize, and to the exit; the CPU seconds of that process, its peak RSS in MB
+    when the first document leaves ingest (its memory at start) and at its end (os.wait4 gives
+    the usage of that one child; CPU moves less than wall time with load)."""
     with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
         started = time.time()
         process = subprocess.Popen([sys.executable, "-c", FIRST_DOCUMENT_PROBE, str(config)], cwd=checkout, stderr=errors)
@@ -175,14 +177,15 @@ def startup_run(checkout: Path, config: Path) -> dict[str, float]:
         ended = time.time()
         process.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
-        marks = dict(line.split()[2:] for line in errors.read().splitlines() if line.startswith("first document "))
+        marks = {line.split()[2]: line.split()[3:] for line in errors.read().splitlines() if line.startswith("first document ")}
     if process.returncode or len(marks) != 2:
         raise SystemExit(f"{checkout}: the one-document run failed (exit {process.returncode})")
     return {
-        "ingested": float(marks["ingested"]) - started,
-        "normalized": float(marks["normalized"]) - started,
+        "ingested": float(marks["ingested"][0]) - started,
+        "normalized": float(marks["normalized"][0]) - started,
         "whole": ended - started,
         "cpu": usage.ru_utime + usage.ru_stime,
+        "start_rss_mb": int(marks["ingested"][1]) / 1024,
         "peak_rss_mb": usage.ru_maxrss / 1024,
     }
 
@@ -207,6 +210,7 @@ def startup(work: Path, against: Path | None, repeats: int) -> int:
         "normalized": "to normalized",
         "whole": "whole run",
         "cpu": "whole run CPU",
+        "start_rss_mb": "RSS at start",
         "peak_rss_mb": "peak RSS MB",
     }
     for lang, (name, text) in STARTUP_DOCUMENTS.items():
