@@ -3,7 +3,7 @@
     python benchmarks/scale.py [--sizes 10000 100000] [--ray-size 10000] [--translate]
     python benchmarks/scale.py --sizes 10000 --ray-size 0 --against ../wt-18bd80c   # docs/s ratio
     python benchmarks/scale.py --sizes 2000 --unique --floor [--against ../wt-18bd80c]  # CPU vs the floor
-    python benchmarks/scale.py --startup   # seconds of a one-document run, translation off
+    python benchmarks/scale.py --startup [--against /work/base]   # start-up and whole run, one document
 
 A synthetic corpus of N documents is made from our sample data (JSON Lines, 1,000 documents a
 file, each document the paragraphs of a sample document plus its copy number). The local
@@ -26,6 +26,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -137,19 +138,100 @@ def compare(sides: dict[str, Path], sizes: list[int], work: Path, translate: boo
     return 0
 
 
-def startup(work: Path) -> int:
-    """Seconds from `python -m pipeline run` to its exit on a one-document corpus, translation
-    off: imports, config, registry, models, the whole run and publish (best of three)."""
-    corpus = work / "corpus-one"
-    corpus.mkdir(parents=True, exist_ok=True)
-    (corpus / "one.txt").write_text("Путь домой\n\nЖёны мобилизованных собрались в Москве.\n", encoding="utf-8")
-    config = write_config(work / "startup.yaml", corpus, work / "out-startup", "local", 1, False)
-    runs = []
-    for _ in range(3):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "pipeline", "run", str(config)], cwd=ROOT, check=True)
-        runs.append(time.perf_counter() - started)
-    print(f"start-up, one document, translation off: best {min(runs):.2f} s (runs {' '.join(f'{r:.2f}' for r in runs)})")
+# Run in the checkout measured (`python -c` puts its folder first on sys.path): `python -m
+# pipeline run CONFIG`, writing to stderr when the first document leaves ingest and when it
+# leaves normalize (the last stage before publish: every model it needed is loaded by then).
+FIRST_DOCUMENT_PROBE = """
+import resource, sys, time
+from pipeline.cli import main
+from pipeline.ingest import Ingest
+from pipeline.names import Normalize
+
+def probe(stage, label):
+    running = stage.run
+
+    def timed(self, *args, **kwargs):
+        for count, document in enumerate(running(self, *args, **kwargs)):
+            if count == 0:
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                print(f"first document {label} {time.time()} {rss}", file=sys.stderr, flush=True)
+            yield document
+
+    stage.run = timed
+
+probe(Ingest, "ingested")
+probe(Normalize, "normalized")
+sys.exit(main(["run", sys.argv[1]]))
+"""
+
+
+def startup_run(checkout: Path, config: Path) -> dict[str, float]:
+    """Seconds from starting `python -m pipeline run` to the first document leaving ingest, to
+    it leaving normalize, and to the exit; the CPU seconds of that process, its peak RSS in MB
+    when the first document leaves ingest (its memory at start) and at its end (os.wait4 gives
+    the usage of that one child; CPU moves less than wall time with load)."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
+        started = time.time()
+        process = subprocess.Popen([sys.executable, "-c", FIRST_DOCUMENT_PROBE, str(config)], cwd=checkout, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        ended = time.time()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        marks = {line.split()[2]: line.split()[3:] for line in errors.read().splitlines() if line.startswith("first document ")}
+    if process.returncode or len(marks) != 2:
+        raise SystemExit(f"{checkout}: the one-document run failed (exit {process.returncode})")
+    return {
+        "ingested": float(marks["ingested"][0]) - started,
+        "normalized": float(marks["normalized"][0]) - started,
+        "whole": ended - started,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "start_rss_mb": int(marks["ingested"][1]) / 1024,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+    }
+
+
+# One document of each kind: Russian (the NER tagger and Russian morphology load on it) and
+# English (neither is needed). The Russian config keeps its name: startup.yaml.
+STARTUP_DOCUMENTS = {
+    "ru": ("startup", "Путь домой\n\nЖёны мобилизованных собрались в Москве.\n"),
+    "en": ("startup-en", "The way home\n\nWives of mobilized men gathered in Moscow.\n"),
+}
+
+
+def startup(work: Path, against: Path | None, repeats: int) -> int:
+    """A one-document run, translation off, as `python -m pipeline run` (best of `repeats`):
+    start-up (imports, config, registry: until the first document leaves ingest; and the models
+    loaded on the first document: until it leaves normalize), the whole run to the exit (publish,
+    charts and card included) and peak RSS. With --against, that checkout runs the same configs,
+    alternating with this one."""
+    sides = {"this checkout": ROOT} | ({against.resolve().name: against.resolve()} if against else {})
+    columns = {
+        "ingested": "to ingested",
+        "normalized": "to normalized",
+        "whole": "whole run",
+        "cpu": "whole run CPU",
+        "start_rss_mb": "RSS at start",
+        "peak_rss_mb": "peak RSS MB",
+    }
+    for lang, (name, text) in STARTUP_DOCUMENTS.items():
+        corpus = work / ("corpus-one" if lang == "ru" else f"corpus-one-{lang}")
+        corpus.mkdir(parents=True, exist_ok=True)
+        (corpus / "one.txt").write_text(text, encoding="utf-8")
+        config = write_config(work / f"{name}.yaml", corpus, work / f"out-{name}", "local", 1, False)
+        runs: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
+        for _ in range(repeats):
+            for side, checkout in sides.items():
+                runs[side].append(startup_run(checkout, config))
+        print(f"one {lang} document, translation off: seconds from the start of the process, best of {repeats}")
+        print(f"{'checkout':<16}" + "".join(f"{title:>15}" for title in columns.values()) + "   runs (ingested/normalized/whole)")
+        for side, results in runs.items():
+            print(
+                f"{side:<16}"
+                + "".join(f"{min(result[key] for result in results):>15.2f}" for key in columns)
+                + "   "
+                + " ".join(f"{r['ingested']:.2f}/{r['normalized']:.2f}/{r['whole']:.2f}" for r in results)
+            )
+        print(flush=True)
     return 0
 
 
@@ -164,13 +246,15 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side with --against")
     parser.add_argument("--unique", action="store_true", help="every paragraph of every document distinct")
     parser.add_argument("--floor", action="store_true", help="also the bare library calls (benchmarks/floor.py), alternating")
-    parser.add_argument("--startup", action="store_true", help="only the start-up time of a one-document run")
+    parser.add_argument(
+        "--startup", action="store_true", help="only a one-document run: start-up, whole run, peak RSS (--against: alternating)"
+    )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return 0
     if args.startup:
-        return startup(args.work)
+        return startup(args.work, args.against, args.repeats)
     if args.against or args.floor:
         sides = {"this checkout": Path(__file__).resolve()}
         if args.against:

@@ -82,7 +82,7 @@ def test_run_with_an_output_it_cannot_write(tmp_path: Path) -> None:
     _assert_one_error_line(_cli("run", str(config), cwd=tmp_path), "output", "is a file, not a folder")
 
 
-@pytest.mark.parametrize("package", ["trafilatura", "langdetect", "rapidfuzz"])
+@pytest.mark.parametrize("package", ["trafilatura", "tldextract", "langdetect", "rapidfuzz"])
 def test_run_with_a_dependency_that_fails_to_import(tmp_path: Path, package: str) -> None:
     config = _run_config(tmp_path, translate="{enabled: false}")
     result = _cli("run", str(config), cwd=tmp_path, extra_path=_broken_package(tmp_path, package))

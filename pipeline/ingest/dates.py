@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cache
-
-from dateparser.date import DateDataParser
+from typing import TYPE_CHECKING
 
 from pipeline import scripts
+
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
 
 _MONTH = r"[A-Za-zА-Яа-яЁё\u0e00-\u0e7f][A-Za-zА-Яа-яЁё\u0e00-\u0e7f.]{1,11}"
 _TIME = r"(?:,?\s*(?:в\s+|at\s+)?\d{1,2}:\d{2}(?::\d{2})?)?"
@@ -31,6 +33,8 @@ _THAI = re.compile(f"[{scripts.THAI_BLOCK}]")
 
 @cache
 def _parser(language: str) -> DateDataParser:
+    from dateparser.date import DateDataParser  # here: a run whose dates are all ISO does not import it
+
     return DateDataParser(
         languages=[language],
         settings={"STRICT_PARSING": True, "DATE_ORDER": "DMY", "RETURN_AS_TIMEZONE_AWARE": False},

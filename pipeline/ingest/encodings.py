@@ -8,8 +8,6 @@ import contextlib
 import re
 from collections.abc import Iterable
 
-from charset_normalizer import from_bytes
-
 from pipeline import scripts
 
 
@@ -125,6 +123,8 @@ def decode_bytes(data: bytes, legacy_encodings: Iterable[str], declared: str | N
             f"undecodable bytes: mostly UTF-8 but byte 0x{data[utf8_error.start]:02x} at offset "
             f"{utf8_error.start} is not valid UTF-8 (a damaged file?)"
         )
+    from charset_normalizer import from_bytes  # here: only a file that is not UTF-8 needs it
+
     candidates = list(legacy_encodings)
     matches = from_bytes(data, cp_isolation=candidates)
     decoded = [(str(match), match.encoding) for match in matches]

@@ -19,7 +19,13 @@ UNEXPECTED = "could not be read"
 
 
 def unexpected(error: BaseException) -> str:
-    """The reason for a file or part that failed in a way no reader foresaw: it is skipped, never fatal."""
+    """The reason for a file or part that failed in a way no reader foresaw: it is skipped, never fatal.
+
+    An ImportError is raised again: the readers import their packages when first needed, and one
+    that fails to import is a broken install, not a bad file (the command line says to reinstall).
+    """
+    if isinstance(error, ImportError):
+        raise error
     if isinstance(error, RecursionError):
         return f"{UNEXPECTED}: nested too deeply"
     detail = str(error)

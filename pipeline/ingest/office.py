@@ -9,8 +9,6 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-import docx
-from docx.table import Table
 from lxml import etree
 
 from pipeline.ingest.encodings import UnreadableFile
@@ -71,6 +69,9 @@ def _checked_zip(handle: BinaryIO, limit: int) -> None:
 
 
 def read_docx(file: InputFile) -> Iterator[Item]:
+    import docx  # here: a run with no Word file does not pay its import
+    from docx.table import Table
+
     limit = _UNPACKED_PER_TEXT_BYTE * file.max_file_bytes
     with file.open(limit) as handle:
         _checked_zip(handle, limit)

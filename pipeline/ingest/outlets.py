@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
-import tldextract
+if TYPE_CHECKING:
+    import tldextract
 
 # Registered domain -> the name the outlet goes by. Several domains of one outlet share a name.
 KNOWN_OUTLETS = {
@@ -39,6 +41,8 @@ _DOMAIN = re.compile(r"\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b", re.IGNORECASE)
 
 @cache
 def _extractor() -> tldextract.TLDExtract:
+    import tldextract  # here: a run with no URL does not pay its import
+
     # The suffix list shipped with tldextract: no download, no cache folder, works offline.
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 

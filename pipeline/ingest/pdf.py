@@ -15,14 +15,16 @@ import statistics
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import pypdfium2
+from typing import TYPE_CHECKING
 
 from pipeline.ingest.encodings import UnreadableFile
 from pipeline.ingest.inputs import InputFile, Item, Part
 from pipeline.ingest.readers import RawDocument
 from pipeline.schema import PARAGRAPH_SEPARATOR
 from pipeline.scripts import THAI, fold_text
+
+if TYPE_CHECKING:
+    import pypdfium2
 
 NO_TEXT_LAYER = "PDF with no text layer (a scan or pictures of pages): nothing to read without OCR"
 # PDFium's mark for a hyphen it found at a line end, the word going on on the next line.
@@ -127,6 +129,8 @@ def _title(value: str | None) -> str | None:
 
 
 def _open(file: InputFile, handle: object) -> pypdfium2.PdfDocument:
+    import pypdfium2  # here: a run with no PDF does not pay its import
+
     try:
         return pypdfium2.PdfDocument(handle)
     except pypdfium2.PdfiumError as error:

@@ -8,8 +8,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import trafilatura
-
 from pipeline.ingest.dates import find_date, parse_date
 from pipeline.ingest.encodings import UnreadableFile
 from pipeline.ingest.furniture import is_furniture_phrase, line_key
@@ -266,6 +264,8 @@ def parse_html(text: str, repeated: RepeatedFor | None = None) -> RawDocument:
     The page's date comes from its metadata (htmldate without its search of the body text: no
     date is better than a date the article only mentions).
     """
+    import trafilatura  # here: a run with no HTML page does not pay its import (a fifth of a second)
+
     extracted = trafilatura.bare_extraction(
         text,
         with_metadata=True,

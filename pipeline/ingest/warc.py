@@ -9,10 +9,7 @@ import datetime as dt
 import hashlib
 import zlib
 from collections.abc import Iterator
-
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-from warcio.recordloader import ArcWarcRecord
+from typing import TYPE_CHECKING
 
 from pipeline.ingest.dates import parse_date
 from pipeline.ingest.encodings import UnreadableFile, declared_charset, decode_bytes
@@ -20,6 +17,9 @@ from pipeline.ingest.inputs import InputFile, Item, LeftOut, Part, unexpected
 from pipeline.ingest.outlets import outlet_name
 from pipeline.ingest.readers import RawDocument, clean_url, parse_html, parse_plain_text
 from pipeline.scripts import fold_text
+
+if TYPE_CHECKING:
+    from warcio.recordloader import ArcWarcRecord
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)
@@ -110,6 +110,9 @@ def _warc_date(value: str) -> dt.date | None:
 
 def read_warc(file: InputFile) -> Iterator[Item]:
     """The archive's pages, one record at a time; a failing record costs that record alone."""
+    from warcio.archiveiterator import ArchiveIterator  # here: a run with no web archive does not import warcio
+    from warcio.exceptions import ArchiveLoadFailed
+
     seen: set[bytes] = set()
     read = 0
     with file.open(None) as stream:

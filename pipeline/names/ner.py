@@ -138,9 +138,11 @@ def _tag_batch(ids: list[list[tuple[int, int]]]) -> list[list[str]]:
 def ner_spans(texts: Sequence[str]) -> list[list[Span]]:
     """natasha's NER spans (start, stop, type) of each text: what `tagger()(text).spans` gives."""
     words = [[word for part in text.split("\n\n") for word in _words(part)] for text in texts]
+    spans: list[list[Span]] = [[] for _ in texts]
+    if not any(words):  # nothing to tag: the tagger (a second to load) is not loaded for it
+        return spans
     ids = [[_word_ids(word) for word in text_words] for text_words in words]
     pad_id = tagger().infer.encoder.words_vocab.pad_id
-    spans: list[list[Span]] = [[] for _ in texts]
     batched = []
     for index, text in enumerate(texts):
         if any(word == pad_id for word, _ in ids[index]):  # a word that is the padding's own: slovnet's path

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline import scripts
@@ -155,44 +155,54 @@ class NativeMatcher:
 
     def __init__(self, entities: Iterable[Entity]) -> None:
         entities = list(entities)
-        self.genders = {entity.id: _person_gender(entity) for entity in entities if entity.is_person}
-        forms = [(form, entity) for entity in entities for form in entity.native] + _native_surnames(entities)
+        self.people = [entity for entity in entities if entity.is_person]
+        self.forms = [(form, entity) for entity in entities for form in entity.native] + _native_surnames(entities)
         # Longer forms first, so "Free Buryatia"'s native form wins over "Buryatia"'s.
-        forms.sort(key=lambda item: len(item[0]), reverse=True)
-        self.by_group: dict[str, _Form] = {}
-        alternatives = []
-        for form, entity in forms:
-            group = f"n{len(self.by_group)}"
-            self.by_group[group] = _Form(entity, tuple(re.findall(r"\w+", form)))
-            alternatives.append(f"(?P<{group}>{native_pattern(form)})")
+        self.forms.sort(key=lambda item: len(item[0]), reverse=True)
+        self.by_group = {f"n{number}": _Form(entity, tuple(re.findall(r"\w+", form))) for number, (form, entity) in enumerate(self.forms)}
+
+    @cached_property
+    def genders(self) -> dict[str, str]:
+        """Each person's gender, by Russian morphology (loaded on the first native text)."""
+        return {entity.id: _person_gender(entity) for entity in self.people}
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Every form, each its own group. Compiled on the first text with native letters (a
+        quarter of a second for our registry): a run of English text alone never needs it."""
+        alternatives = [f"(?P<n{number}>{native_pattern(form)})" for number, (form, _) in enumerate(self.forms)]
         # Case-insensitive only to find candidates; capitalisation is checked word by word.
-        self.pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
-        # Where a match can start. The big pattern above, tried at every position of a text,
-        # cost a fifth of a run; tried only at these starts it gives the same matches as its
-        # finditer. A Cyrillic form matches only where a Cyrillic word starts (its lookbehind),
-        # so its head is tried there alone; other heads are looked for everywhere.
+        return re.compile("|".join(alternatives), re.IGNORECASE)
+
+    @cached_property
+    def heads(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        """Where a match can start. The big pattern above, tried at every position of a text,
+        cost a fifth of a run; tried only at these starts it gives the same matches as its
+        finditer. A Cyrillic form matches only where a Cyrillic word starts (its lookbehind),
+        so its head is tried there alone (the first pattern); other heads are looked for
+        everywhere (the second)."""
         cyrillic: set[str] = set()
         other: set[str] = set()
-        for form, _ in forms:
+        for form, _ in self.forms:
             head = _native_head(form)
             starts_a_word = bool(_CYRILLIC.search(form)) and bool(_CYRILLIC_RUN.match(head[:1]))
             (cyrillic if starts_a_word else other).add(head)
-        self.cyrillic_heads = re.compile("|".join(sorted(cyrillic)), re.IGNORECASE) if cyrillic else None
-        self.other_starts = re.compile(f"(?=(?:{'|'.join(sorted(other))}))", re.IGNORECASE) if other else None
+        cyrillic_heads = re.compile("|".join(sorted(cyrillic)), re.IGNORECASE) if cyrillic else None
+        other_starts = re.compile(f"(?=(?:{'|'.join(sorted(other))}))", re.IGNORECASE) if other else None
+        return cyrillic_heads, other_starts
 
     def _starts(self, text: str) -> list[int]:
         """Every position where a native form can start (and some where none does)."""
         found: set[int] = set()
-        if self.cyrillic_heads is not None:
-            heads = self.cyrillic_heads
-            found.update(run.start() for run in _CYRILLIC_RUN.finditer(text) if heads.match(text, run.start()))
-        if self.other_starts is not None:
-            found.update(start.start() for start in self.other_starts.finditer(text))
+        cyrillic_heads, other_starts = self.heads
+        if cyrillic_heads is not None:
+            found.update(run.start() for run in _CYRILLIC_RUN.finditer(text) if cyrillic_heads.match(text, run.start()))
+        if other_starts is not None:
+            found.update(start.start() for start in other_starts.finditer(text))
         return sorted(found)
 
     def _matches(self, text: str) -> Iterator[re.Match[str]]:
         """What `self.pattern.finditer(text)` gives: leftmost first, none overlapping."""
-        assert self.pattern is not None
         end = 0
         for start in self._starts(text):
             if start < end:
@@ -203,7 +213,7 @@ class NativeMatcher:
                 yield match
 
     def find(self, text: str) -> list[NativeMatch]:
-        if self.pattern is None or not _NATIVE_LETTER.search(text):
+        if not self.forms or not _NATIVE_LETTER.search(text):
             return []
         matches = []
         for match in self._matches(text):
