@@ -82,10 +82,60 @@ def test_look_alikes_stay_apart(a: str, b: str) -> None:
     assert group_key(a, None) != group_key(b, None)
 
 
-def test_proposed_ids_are_readable_and_stable() -> None:
+def test_a_group_key_gives_one_id_in_every_document() -> None:
     assert (
         proposed_id(group_key("Andrej Kurotchkin", None)) == proposed_id(group_key("Andrey Kurochkin", "person")) == "new-andrei-kurochkin"
     )
+
+
+ISSUE_22_NAMES = "Джохар Царнаев и Вооружённые силы Российской Федерации. Российская Федерация ответила. Царнаев молчал."
+
+
+def _proposed_ids(*documents: tuple[str, str]) -> dict[str, str]:
+    """variant -> the id the name table proposes for it, of Russian documents (source, text)."""
+    from pipeline.names.table import NameTable
+
+    table = NameTable()
+    for source, text in documents:
+        records = [
+            {"variant": found.text, "entity_id": found.entity_id, "canonical": found.canonical, "method": "discovered", "score": 0.0,
+             "applied": False, "example": text, "type": found.kind, "reason": found.reason}
+            for found in russian_names(text)
+        ]  # fmt: skip
+        table.add(source, records)
+    return {row["variant"]: row["entity_id"] for row in table.rows()}
+
+
+def test_proposed_ids_are_the_romanized_canonical_not_the_key() -> None:
+    """Issue 22: "new-rosiskaia-federatsia", "new-zhohar-tsarnaev" lost letters to the comparison key."""
+    ids = _proposed_ids(("a.txt", ISSUE_22_NAMES))
+    assert ids["Российская Федерация"] == "new-rossiyskaya-federatsiya"
+    assert ids["Джохар Царнаев"] == ids["Царнаев"] == "new-dzhokhar-tsarnayev"
+    assert ids["Вооружённые сила"].startswith("new-vooruzhyonnye-")  # (its nominative is issue 22's too)
+    # The same ids whatever order the documents come in.
+    other = "Российская Федерация и Джохар Царнаев."
+    assert _proposed_ids(("a.txt", ISSUE_22_NAMES), ("b.txt", other)) == _proposed_ids(("b.txt", other), ("a.txt", ISSUE_22_NAMES))
+
+
+def test_two_groups_of_one_name_get_two_ids() -> None:
+    from pipeline.names.grouping.keys import readable_id
+    from pipeline.names.table import NameTable
+
+    def record(variant: str, entity_id: str, kind: str) -> dict[str, object]:
+        return {"variant": variant, "entity_id": entity_id, "canonical": "Sokol", "method": "discovered", "score": 0.0,
+                "applied": False, "example": variant, "type": kind}  # fmt: skip
+
+    # The village and the club: two types never join, and both are "Sokol".
+    for order in ([0, 1], [1, 0]):
+        documents = [("a", [record("Сокол", "new-sokol", "place")]), ("b", [record("«Сокол»", "new-sokol-club", "organisation")])]
+        table = NameTable()
+        for index in order:
+            table.add(*documents[index])
+        ids = {row["variant"]: row["entity_id"] for row in table.rows()}
+        assert ids == {"Сокол": "new-sokol", "«Сокол»": "new-sokol-2"}  # in the order of their keys, not of the documents
+    assert readable_id("Ivan Sidorov", "x", {"new-ivan-sidorov"}) == "new-ivan-sidorov-2"
+    assert readable_id("Straße", "x") == "new-strasse" and readable_id("Müller", "x") == "new-muller"
+    assert readable_id("ปูติน", "new-fallback") == "new-fallback"  # nothing Latin in it
 
 
 def _corpus(folder: Path) -> Path:
@@ -162,6 +212,38 @@ def test_a_run_proposes_groups_across_spellings_and_scripts_and_review_registers
     assert not {row["variant"] for row in again if row["status"] == "new"} & {"Yekaterinburg", "Ekaterinburg", "Екатеринбург"}
     report = json.loads((tmp_path / "out" / "again" / "run_report.json").read_text())
     assert report["names"]["mentions_applied"] >= 2
+
+
+def test_names_csv_says_why_each_spelling_is_in_its_group_and_names_apply_ignores_it(tmp_path: Path) -> None:
+    from pipeline.names.registry.review import apply_review
+    from pipeline.names.table.spreadsheet import read_table, write_table
+
+    raw = _corpus(tmp_path / "raw")
+    (raw / "d.txt").write_text(
+        "date 2024-03-01\nThe Federal Security Service (FSB) questioned Andrei Kurochkin. Later Kurochkin said the FSB kept his phone.\n"
+    )
+    registry = tmp_path / "names.yaml"
+    shutil.copy(REGISTRY, registry)
+    folder = _run(tmp_path, registry)
+    columns, rows = read_table(folder / "names.csv")
+    assert columns[-1] == "reason"
+    reasons = {row["variant"]: (row["entity_id"], row["reason"]) for row in rows if row["status"] == "new"}
+    assert reasons["Kurochkin"] == ("new-andrey-kurochkin", "same article full form")
+    assert reasons["Андрей Курочкин"] == ("new-andrey-kurochkin", "transliteration key")
+    assert reasons["FSB"] == (reasons["Federal Security Service"][0], "acronym defined in d.txt")
+    assert all(row["reason"] for row in rows)
+    names = datasets.load_dataset(str(folder), "names", split="train").to_list()
+    assert {(row["variant"], row["reason"]) for row in names} == {(row["variant"], row["reason"]) for row in rows}
+
+    # A reviewer accepts the person; whether the reasons were edited too makes no difference.
+    accepted = [{**row, "status": "accepted"} if row["entity_id"] == "new-andrey-kurochkin" else row for row in rows]
+    results = []
+    for edit in ("", "my own note"):
+        table, target = tmp_path / f"reviewed{len(results)}.csv", tmp_path / f"names{len(results)}.yaml"
+        shutil.copy(REGISTRY, target)
+        write_table(table, columns, [{**row, "reason": edit or row["reason"]} for row in accepted])
+        results.append((apply_review(table, target), target.read_bytes()))
+    assert results[0] == results[1] and results[0][0]["accepted"] == 4
 
 
 def test_an_accepted_group_without_a_type_is_refused_with_its_line(tmp_path: Path) -> None:
