@@ -24,7 +24,7 @@ from pipeline.names.entity import PERSON, variant_key
 from pipeline.names.grouping.corpus import PATRONYMIC_MARK, merge_groups, patronymic_units
 from pipeline.names.grouping.keys import exonym, readable_id
 from pipeline.names.grouping.reasons import TRANSLITERATION_KEY, registry_reason
-from pipeline.names.person.folding import fold_token
+from pipeline.names.person.folding import fold
 from pipeline.scripts import NATIVE
 
 __all__ = ["DISCOVERED", "NATIVE_UNSURE", "NameTable", "regroup_mentions", "review_status"]
@@ -202,7 +202,7 @@ def _canonical(rows: list[_Row], native: list[_Row], kind: str | None) -> str:
 
     def rank(row: _Row, name: str) -> tuple[bool, int, str]:
         words = name.split()
-        full = len(words) >= 2 and len(fold_token(words[0])) > 1  # not "Gosman", nor "L. Gosman"
+        full = len(words) >= 2 and len(fold(words[0])) > 1  # not "Gosman", nor "L. Gosman"
         return (kind == PERSON and not full, -row.count, name)
 
     romanized = min((rank(row, row.canonical) for row in native), default=None)
