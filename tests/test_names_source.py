@@ -106,6 +106,4 @@ def test_a_persons_canonical_is_a_full_name_however_often_the_surname_is_written
     assert _group("person", ("Путин", "Putin", 3, False), ("Владимир Путин", "Vladimir Putin", 1, False)) == {"Vladimir Putin"}
     assert _group("person", ("Gosman", "Gosman", 3, False), ("L. Gosman", "L. Gosman", 1, False)) == {"Gosman"}  # no full name
     # Not a place's: "Russia" is written more than the long form, and stays the canonical.
-    assert _group("place", ("Rossiya", "Rossiya", 3, False), ("Rossiyskaya Federatsiya", "Rossiyskaya Federatsiya", 1, False)) == {
-        "Russia"
-    }
+    assert _group("place", ("Rossiya", "Rossiya", 3, False), ("Rossiyskaya Federatsiya", "Rossiyskaya Federatsiya", 1, False)) == {"Russia"}
