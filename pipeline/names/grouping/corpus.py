@@ -162,8 +162,9 @@ def merge_ids(kinds: dict[str, str | None], joined: dict[str, str] | None = None
         return group_id
 
     def join(a: str, b: str, rule: str) -> None:
-        if find(a) != find(b):
-            parent[find(a)] = find(b)
+        root_a, root_b = find(a), find(b)
+        if root_a != root_b:
+            parent[root_a] = root_b
             reasons.setdefault(a, corpus_merge(rule))
             reasons.setdefault(b, corpus_merge(rule))
 

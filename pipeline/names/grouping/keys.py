@@ -47,11 +47,6 @@ def discovered(start: int, end: int, text: str, canonical: str, kind: str | None
 _READABLE = str.maketrans({"ɕ": "shch", "ʃ": "sh", "ʒ": "zh", "ʧ": "ch"})
 
 
-def _given_key(word: str) -> str:
-    """Each given name by its Russian standard form: "Vladimir", not "Uladzimir"."""
-    return name_of_group(fold_token(word))
-
-
 def looks_like_person(words: list[str]) -> bool:
     """Two or three words starting with a given name we know ("Andrei Kurochkin")."""
     return 2 <= len(words) <= 3 and fold_token(words[0].casefold()) in GIVEN_GROUP
@@ -68,8 +63,9 @@ def key_and_reason(name: str, kind: str | None) -> tuple[str, str]:
     if kind == PERSON or (kind is None and looks_like_person(name.split())):
         person = parse_person(name)  # "Given Surname" or "SURNAME, Given Patronymic"
         if person and person.given:
-            given = _given_key(person.given[0])
-            reason = TRANSLITERATION_KEY if given == fold_token(person.given[0]) else GIVEN_NAME_GROUP
+            folded_given = fold_token(person.given[0])
+            given = name_of_group(folded_given)  # by its Russian standard form: "Vladimir", not "Uladzimir"
+            reason = TRANSLITERATION_KEY if given == folded_given else GIVEN_NAME_GROUP
             return f"p {given} {person.surname}", reason
     folded = fold(name)
     key = _without_legal_forms(folded)
