@@ -23,12 +23,12 @@ SAME_ARTICLE = "same article full form"  # "Трамп" after "Дональд Т
 ACRONYM_DEFINED = "acronym defined in {document}"
 
 # The corpus-wide merges of pipeline.names.grouping.corpus, by rule.
-PERSON_FITS = "given name and surname fit"
-INITIAL_FITS = "initial fits one person"
-SURNAME_ALONE = "surname of one person"
-SPELLING_HABIT = "spellings one habit apart"
-SOUND_SKELETON = "sound skeleton"
-ACRONYM_ELSEWHERE = "acronym defined in another document"
+PERSON_FITS = "given name and surname fit"  # "Dmitry Dolgopolov", "Dmytro Dolhopolov"
+INITIAL_FITS = "initial fits one person"  # "A. Petrov" where one Petrov's name starts with A
+SURNAME_ALONE = "surname of one person"  # "Gosman" where the corpus has one Gosman
+SPELLING_HABIT = "spellings one habit apart"  # "Edit Lessom", "Edit Lesum"
+SOUND_SKELETON = "sound skeleton"  # "Bute Domoy", "Bot Domoy" for "Put' Domoi" (machine translation)
+ACRONYM_ELSEWHERE = "acronym defined in another document"  # "ФБК" alone, defined elsewhere
 
 
 def in_document(reason: str, document: str) -> str:
