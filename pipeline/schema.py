@@ -141,3 +141,19 @@ COLUMN_MEANINGS = {
     "pipeline_version": "version of the pipeline that made the row",
     "config_hash": "hash of the run config settings that shape the rows",
 }
+
+# The name table's columns (config `names`, and names.csv for review).
+NAME_TABLE_MEANINGS = {
+    "variant": "a spelling found (a Russian name found by NER: in the nominative)",
+    "canonical": "the registry's canonical name, or the one proposed for a discovered group",
+    "entity_id": "the registry's id, or a proposed group's (`new-` and its canonical romanized)",
+    "method": "how the spelling was found: `exact`, `known-variant`, a fuzzy method, `native-unsure`, `discovered`",
+    "score": "how sure the match is, 0..1 (0 for a discovered name)",
+    "count": "mentions of the spelling",
+    "documents": "documents that mention it",
+    "example": "one context of it",
+    "status": "`known`, `auto`, `pending`, `new` (the run's); `accepted`, `rejected`, `not_a_name` (a reviewer's)",
+    "type": "person, place, organisation or media (empty where nobody knows)",
+    "reason": "why the spelling is in its group (`transliteration key`, `same article full form`, `acronym defined in <source>`, "
+    "`exonym list`, `corpus merge (<rule>)`, `registry variant`, ...); for the reviewer: `names apply` ignores it",
+}

@@ -77,3 +77,33 @@ def test_a_proposed_canonical_prefers_the_english_spelling_a_translation_gave() 
     assert _canonicals(_records("a", russian), _records("b", ("Bill Geits", "Bill Geits", False))) == {"Bill Geyts"}
     # A translation's short form is not fuller than the Russian one.
     assert _canonicals(_records("a", russian, ("Gates", "Gates", True))) == {"Bill Geyts"}
+
+
+def _group(kind: str, *spellings: tuple[str, str, int, bool]) -> set[str]:
+    """The canonicals the name table proposes for one group's spellings (variant, canonical,
+    mentions, from a translation), each mention in a document of its own."""
+    documents = [
+        (f"{variant}-{number}", [{"variant": variant, "entity_id": "new-x", "canonical": canonical, "method": "discovered",
+                                  "score": 0.0, "applied": False, "example": variant, "type": kind, "translated": translated}])
+        for variant, canonical, count, translated in spellings
+        for number in range(count)
+    ]  # fmt: skip
+    return _canonicals(*documents)
+
+
+def test_a_proposed_canonical_is_then_the_exonym_then_the_romanized_nominative() -> None:
+    # The exonym: of an English spelling written more often, or of a translation's.
+    assert _group("place", ("Moskva", "Moskva", 3, False), ("Moscow", "Moscow", 1, False)) == {"Moscow"}
+    assert _group("place", ("Москва", "Moscow", 1, False), ("Moskva", "Moskva", 2, True)) == {"Moscow"}
+    # The romanized nominative before an English original's spelling, however frequent.
+    assert _group("person", ("Андрея Курочкина", "Andrey Kurochkin", 1, False), ("Andrej Kurotchkin", "Andrej Kurotchkin", 3, False)) == {
+        "Andrey Kurochkin"
+    }
+
+
+def test_a_persons_canonical_is_a_full_name_however_often_the_surname_is_written_alone() -> None:
+    assert _group("person", ("Gosman", "Gosman", 3, False), ("Leonid Gosman", "Leonid Gosman", 1, False)) == {"Leonid Gosman"}
+    assert _group("person", ("Путин", "Putin", 3, False), ("Владимир Путин", "Vladimir Putin", 1, False)) == {"Vladimir Putin"}
+    assert _group("person", ("Gosman", "Gosman", 3, False), ("L. Gosman", "L. Gosman", 1, False)) == {"Gosman"}  # no full name
+    # Not a place's: "Russia" is written more than the long form, and stays the canonical.
+    assert _group("place", ("Rossiya", "Rossiya", 3, False), ("Rossiyskaya Federatsiya", "Rossiyskaya Federatsiya", 1, False)) == {"Russia"}

@@ -21,7 +21,7 @@ from pipeline.names import load_registry, read_review_table
 from pipeline.names.group_names import GroupNames
 from pipeline.names.table.spreadsheet import escape_cell, unescape_cell
 from pipeline.publish import CardInfo, NothingToPublish, Publish, push_to_hub
-from pipeline.publish.features import DOCUMENT_COLUMNS, DOCUMENT_SCHEMA, NAME_TABLE_SCHEMA
+from pipeline.publish.features import DOCUMENT_COLUMNS, DOCUMENT_SCHEMA, NAME_TABLE_COLUMNS, NAME_TABLE_SCHEMA
 from pipeline.schema import Document, Paragraph
 from tests.conftest import REGISTRY, ROOT, write_config
 from tests.test_end_to_end import run_cli
@@ -96,11 +96,12 @@ def test_hub_layout_card_and_names_config(tmp_path: Path) -> None:
             "example": "… Put Domoj …",
             "status": "auto",
             "type": "",
+            "reason": "registry match transliteration",
         }
     ]
     assert (folder / "names.csv").read_text(encoding="utf-8-sig").splitlines()[
         0
-    ] == "variant,canonical,entity_id,method,score,count,documents,example,status,type"
+    ] == "variant,canonical,entity_id,method,score,count,documents,example,status,type,reason"
     assert not list(tmp_path.glob(".ds.*"))  # no staging or old copies left behind
 
 
@@ -263,8 +264,13 @@ def test_card_says_which_models_are_tiny_test_models(tmp_path: Path) -> None:
 
 def test_card_gives_a_meaning_for_every_column(tmp_path: Path) -> None:
     card = _card(tmp_path)
-    rows = [line for line in card.split("## Columns")[1].split("##")[0].splitlines() if line.startswith("| `")]
+    documents, name_table = card.split("## Columns")[1].split("##")[0].split("The name table (config `names`")
+    rows = [line for line in documents.splitlines() if line.startswith("| `")]
     assert [row.split("`")[1] for row in rows] == list(DOCUMENT_COLUMNS)
+    name_rows = [line for line in name_table.splitlines() if line.startswith("| `")]
+    assert [row.split("`")[1] for row in name_rows] == list(NAME_TABLE_COLUMNS)
+    assert all(row.rstrip(" |").rsplit("|", 1)[1].strip() for row in name_rows)
+    assert any(row.startswith("| `reason` | string | why the spelling is in its group") for row in name_rows)
     assert all(row.rstrip(" |").rsplit("|", 1)[1].strip() for row in rows)  # a meaning after the type
     assert "| `lang` | string | language of the document (ISO 639-1), `und` where unsure |" in rows
     assert any(row.startswith("| `names` | list of {entity_id: string,") for row in rows)

@@ -649,3 +649,27 @@ def test_each_group_shows_its_decisions_of_the_session(workspace: tuple[Path, Pa
     assert "1 decision(s) on this group" in put_domoi and "accept &#39;Put Damoi&#39;: 1 accepted</li>" in put_domoi
     istories = html[html.index('id="g-istories"') :]
     assert "move &#39;Mediazone&#39; → istories: 1 moved</li>" in istories[: istories.index("</section>")]  # where it went, too
+
+
+def test_the_page_says_why_each_group_was_grouped(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    html = client.get("/").text
+    moscow = html[html.index('id="g-new-moscow"') :]
+    moscow = moscow[: moscow.index("</section>")]
+    assert "grouped by: exonym list" in moscow  # "Москва" and "Moscow", by the exonym list
+    put_domoi = html[html.index('id="g-put-domoi"') :]
+    assert "registry match fuzzy" in put_domoi[: put_domoi.index("</section>")]  # Put Damoi, pending
+    # A spelling a reviewer moved no longer says why the run grouped it where it was.
+    assert post(client, action="move", entity_id="mediazona", variant="Mediazone", target="IStories") == 303
+    assert rows_by_variant(dataset)["Mediazone"]["reason"] == "moved by the reviewer"
+
+
+def test_a_native_spelling_split_off_a_proposed_group_can_be_accepted(workspace: tuple[Path, Path]) -> None:
+    dataset, registry = workspace
+    client = client_for(dataset, registry)
+    assert post(client, action="split", entity_id="new-moscow", variant="Москва") == 303
+    assert rows_by_variant(dataset)["Москва"]["entity_id"] == "new-moskva"  # romanized, as a run names a group
+    assert post(client, action="rename", entity_id="new-moskva", canonical="Moskva", type="place") == 303
+    assert post(client, action="accept", entity_id="new-moskva", variant="Москва") == 303
+    assert load_registry(registry).entities["moskva"].native == ("Москва",)

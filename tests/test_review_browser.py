@@ -140,6 +140,22 @@ def test_review_in_a_browser(served: tuple[str, Path, Path], browser: object) ->
     assert rows_by_variant(dataset)["Mediazone"]["entity_id"] == "mediazona"
 
 
+def test_the_page_shows_why_each_group_was_grouped(served: tuple[str, Path, Path], browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    address, _, _ = served
+    driver = browser
+    driver.get(address)  # type: ignore[attr-defined]
+    # A proposed group: "Москва" and "Moscow" by the exonym list, said beside the group and each spelling.
+    head = driver.find_element(By.CSS_SELECTOR, "#g-new-moscow .group-head .reason")  # type: ignore[attr-defined]
+    assert head.is_displayed() and head.text == "grouped by: exonym list"
+    spelling = row(driver, "new-moscow", "Москва").find_element(By.CSS_SELECTOR, "td.status .reason")  # type: ignore[attr-defined]
+    assert spelling.text == "exonym list"
+    # A registered one: its canonical name, its registered variants, a spelling matched for review.
+    registered = driver.find_element(By.CSS_SELECTOR, "#g-put-domoi .group-head .reason").text  # type: ignore[attr-defined]
+    assert {"registry canonical", "registry variant", "registry match fuzzy"} <= set(registered.removeprefix("grouped by: ").split("; "))
+
+
 def test_keys_move_edit_and_mark_not_a_name(served: tuple[str, Path, Path], browser: object) -> None:
     from selenium.webdriver.common.by import By
 

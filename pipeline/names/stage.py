@@ -15,6 +15,7 @@ from typing import Any
 from pipeline.config import NormalizeConfig, RunConfig
 from pipeline.lang import TARGET, find_language
 from pipeline.names.discovery import english_names, ner_spans, russian_names
+from pipeline.names.grouping.reasons import in_document
 from pipeline.names.matching.index import NameIndex
 from pipeline.names.matching.mentions import Mention, find_mentions
 from pipeline.names.ner import Span
@@ -126,6 +127,7 @@ class Normalize(Step):
         self.registry = registry
         self.index = NameIndex(registry.entities.values(), registry.rejected) if registry else None
         self._translated = False  # whether the English text being normalized is a translation
+        self._source = ""  # the source of the document being normalized (the reasons name it)
         self._spans: dict[str, list[Span]] = {}  # NER spans of the Russian texts of the documents at hand
 
     @classmethod
@@ -146,6 +148,7 @@ class Normalize(Step):
             document.title_en = title.text_en if title else None
             return document
         russian = any(has_source_finder(p.lang) for p in document.paragraphs)
+        self._source = document.source
         self._translated = any(p.text_en and p.text_en != p.text and p.lang != TARGET for p in document.paragraphs)
         document.text_en_normalized, document.names, records = self._normalize_field(
             document.text_en, document.text, russian, ("text_en", "text")
@@ -233,6 +236,7 @@ class Normalize(Step):
                 continue  # a registered name the matcher left for review: not a new one
             example = _example(text_en, found.start, found.end)
             record = _record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind)
+            record["reason"] = in_document(found.reason, self._source)
             # A translation's English spelling ("Bill Gates" for "Билл Гейтс") is the better canonical.
             records.append(record | {"translated": True} if self._translated else record)
             start = _shift(found.start, mentions)
@@ -249,7 +253,8 @@ class Normalize(Step):
                 if self.index.resolve(found.canonical) or self.index.resolve(found.text):
                     continue
                 example = _example(source, found.start, found.end)
-                records.append(_record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind))
+                record = _record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind)
+                records.append(record | {"reason": in_document(found.reason, self._source)})
                 # The spelling as written ("Курочкина"); the record holds its nominative.
                 written = source[found.start : found.end]
                 names.append(

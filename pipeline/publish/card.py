@@ -13,8 +13,8 @@ import yaml
 
 from pipeline.config import DetectConfig, NormalizeConfig, TranslateConfig
 from pipeline.publish.charts import charts_section
-from pipeline.publish.features import DOCUMENT_COLUMNS, describe
-from pipeline.schema import COLUMN_MEANINGS
+from pipeline.publish.features import DOCUMENT_COLUMNS, NAME_TABLE_COLUMNS, describe
+from pipeline.schema import COLUMN_MEANINGS, NAME_TABLE_MEANINGS
 
 
 @dataclass
@@ -226,6 +226,9 @@ def dataset_card(
     per_language = "\n".join(f"| {lang} | {count} |" for lang, count in sorted(languages.items()))
     per_format = "\n".join(f"| {name} | {count} |" for name, count in sorted((formats or Counter()).items()))
     columns = "\n".join(f"| `{name}` | {describe(kind)} | {COLUMN_MEANINGS.get(name, '')} |" for name, kind in DOCUMENT_COLUMNS.items())
+    name_columns = "\n".join(
+        f"| `{name}` | {describe(kind)} | {NAME_TABLE_MEANINGS.get(name, '')} |" for name, kind in NAME_TABLE_COLUMNS.items()
+    )
     where = info.path or info.name
     loading = f'documents = load_dataset("{where}", split="train")'
     if names:
@@ -272,6 +275,12 @@ Formats read (the input files the documents came from):
 | column | type | meaning |
 | --- | --- | --- |
 {columns}
+
+The name table (config `names`, and `names.csv` for review):
+
+| column | type | meaning |
+| --- | --- | --- |
+{name_columns}
 
 ## Translation models
 

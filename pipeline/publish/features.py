@@ -57,6 +57,7 @@ NAME_TABLE_COLUMNS: dict[str, ColumnType] = {
     "example": "string",
     "status": "string",
     "type": "string",
+    "reason": "string",
 }
 
 _ARROW_TYPES = {"string": pa.string(), "int32": pa.int32(), "float32": pa.float32(), "date32": pa.date32()}

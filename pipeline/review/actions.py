@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline import scripts
 from pipeline.files import atomic_target
 from pipeline.names.entity import ENTITY_TYPES, variant_key
+from pipeline.names.grouping.keys import readable_id
 from pipeline.names.registry import Registry, RegistryError
 from pipeline.names.registry.edits import (
     add_entity,
@@ -30,6 +31,8 @@ from pipeline.names.table import DISCOVERED
 from pipeline.review.corpus import read_table_kept, write_table_kept
 
 OPEN_STATUSES = ("new", "pending", "auto")
+# names.csv's `reason` of a spelling a reviewer moved: the run's reason was for the group it left.
+MOVED = "moved by the reviewer"
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ class Reviewer:
                 if decision:
                     canonical = canonicals.get(decision.entity_id) or decision.new_canonical or row["canonical"]
                     row.update(status=decision.status, entity_id=decision.entity_id, canonical=canonical)
+                    if decision.moved_from:
+                        row["reason"] = MOVED
                 if row["entity_id"] in registered:  # the whole group, its open spellings too, under its registry id
                     entity_id = registered[row["entity_id"]]
                     row.update(entity_id=entity_id, canonical=canonicals.get(entity_id) or row["canonical"])
@@ -222,7 +227,7 @@ class Reviewer:
 
         def relabel(row: dict[str, str]) -> None:
             if row["entity_id"] == source_id:
-                row.update(entity_id=target_id, canonical=target_name, type=row.get("type") or target_type)
+                row.update(entity_id=target_id, canonical=target_name, type=row.get("type") or target_type, reason=MOVED)
 
         return self._relabel(relabel, f"proposed {source_id} merged into {target_id}")
 
@@ -245,11 +250,12 @@ class Reviewer:
 
         if entity_id not in self._registered():
             taken = {row["entity_id"] for row in read_table_kept(self.table)[1]}
-            proposed_id = new_entity_id(taken, name, prefix="new-")
+            # As a run names a proposed group: a Cyrillic spelling gets a Latin id "names apply" takes.
+            proposed_id = readable_id(name, new_entity_id(taken, name, prefix="new-"), taken)
 
             def relabel_proposed(row: dict[str, str]) -> None:
                 if chosen(row):
-                    row.update(entity_id=proposed_id, canonical=name)
+                    row.update(entity_id=proposed_id, canonical=name, reason=MOVED)
 
             return self._relabel(relabel_proposed, f"{len(keys)} spelling(s) proposed as {proposed_id}")
         new_id = ""
@@ -273,7 +279,7 @@ class Reviewer:
 
         def relabel(row: dict[str, str]) -> None:
             if chosen(row):
-                row.update(entity_id=new_id, canonical=name, status="accepted")
+                row.update(entity_id=new_id, canonical=name, status="accepted", reason=MOVED)
 
         return self._edit(change, relabel)
 

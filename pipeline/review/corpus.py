@@ -54,6 +54,7 @@ class Spelling:
     documents: int
     example: str
     script: str
+    reason: str = ""  # why the run put it in its group (names.csv's `reason`; older tables have none)
     contexts: list[Context] = field(default_factory=list)
     outlets: list[str] = field(default_factory=list)
     first: str = ""
@@ -87,6 +88,12 @@ class Group:
         return max(
             (0.5 if s.status == "new" else 1.0 - _score(s.score) for s in self.spellings if s.status in ("new", "pending")), default=0.0
         )
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why its spellings were grouped, each reason once, the most mentioned first."""
+        by_count = sorted(self.spellings, key=lambda s: -s.count)
+        return list(dict.fromkeys(s.reason for s in by_count if s.reason))
 
     @property
     def is_new(self) -> bool:
@@ -209,6 +216,7 @@ class Corpus:
                 int(row.get("documents") or 0),
                 row.get("example", ""),
                 script_of(row["variant"]),
+                row.get("reason", ""),
             )
             for row in rows
         ]

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from pipeline.names.entity import PERSON
 from pipeline.names.grouping.keys import Discovered, looks_like_person
+from pipeline.names.grouping.reasons import ACRONYM_DEFINED
 
 # The acronym in brackets, after a closing quote if the name was quoted.
 _DEFINED = re.compile(r"[»\"”']?\s*\(\s*([A-ZА-ЯЁ][A-ZА-ЯЁ&]{1,9})\s*\)")
@@ -53,5 +54,5 @@ def link_acronyms(text: str, found: list[Discovered]) -> list[Discovered]:
         if any(start < other_end and other_start < end for other_start, other_end in taken):
             continue  # inside a longer name ("ФБК" of "Фонд ФБК России")
         full = definitions[match.group()]
-        out.append(Discovered(start, end, match.group(), full.canonical, full.kind, full.key))
+        out.append(Discovered(start, end, match.group(), full.canonical, full.kind, full.key, ACRONYM_DEFINED))
     return sorted(out, key=lambda name: name.start)

@@ -15,7 +15,8 @@ import re
 from dataclasses import replace
 
 from pipeline.names.entity import PERSON
-from pipeline.names.grouping.keys import Discovered, exonym, group_key
+from pipeline.names.grouping.keys import Discovered, exonym, key_and_reason
+from pipeline.names.grouping.reasons import SAME_ARTICLE
 from pipeline.names.person.folding import fold_token
 from pipeline.names.person.given_names import GIVEN_GROUP, common_english_words, place_words
 
@@ -78,7 +79,8 @@ def _people_by_surname(found: list[Discovered]) -> list[Discovered]:
             and words[0].casefold() not in place_words()  # "New York" ... "York" is a place
             and words[0].casefold() not in common_english_words(COMMON_WORD)  # "Free Buryatia" ... "Buryatia"
         ):
-            d = replace(d, kind=PERSON, key=group_key(d.canonical, PERSON))
+            key, reason = key_and_reason(d.canonical, PERSON)
+            d = replace(d, kind=PERSON, key=key, reason=reason)
         out.append(d)
     return out
 
@@ -93,7 +95,7 @@ def link_in_document(found: list[Discovered]) -> list[Discovered]:
         if name.kind in (PERSON, None) and not _is_full(name) and full:
             candidates = [f for f in full.values() if f.key != name.key and fits(name, f)]
             if len(candidates) == 1:
-                name = replace(name, canonical=candidates[0].canonical, kind=PERSON, key=candidates[0].key)
+                name = replace(name, canonical=candidates[0].canonical, kind=PERSON, key=candidates[0].key, reason=SAME_ARTICLE)
         out.append(name)
     return out
 

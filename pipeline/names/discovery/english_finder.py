@@ -10,7 +10,7 @@ import re
 
 from pipeline.lang import get_language
 from pipeline.names.entity import PERSON
-from pipeline.names.grouping.keys import Discovered, group_key, looks_like_person
+from pipeline.names.grouping.keys import Discovered, discovered, looks_like_person
 
 # Word lists of pipeline/lang/en/: capitalised words that are not names, or not names on their
 # own; the titles and nationality adjectives written before a name; the particles inside one.
@@ -89,7 +89,7 @@ def _with_quoted_names(text: str, found: list[Discovered]) -> list[Discovered]:
         ):
             continue  # "Thank you", "Stop the war", "Go home": English words, not a name
         span = text[start:end]
-        quoted.append(Discovered(start, end, span, span, None, group_key(span, None)))
+        quoted.append(discovered(start, end, span, span, None))
     if not quoted:
         return found
     kept = [d for d in found if not any(q.start <= d.start and d.end <= q.end for q in quoted)]
@@ -102,7 +102,7 @@ def _names_in_run(text: str, run: list[tuple[int, int, str]], capitalised_mid_se
         found = _names_in_run(text, run[1:], capitalised_mid_sentence)
         if found and found[0].start == run[1][0]:
             first = text[run[0][0] : found[0].end]
-            found[0] = Discovered(run[0][0], found[0].end, first, first, found[0].kind, group_key(first, found[0].kind))
+            found[0] = discovered(run[0][0], found[0].end, first, first, found[0].kind)
         return found
     # Titles and nationality adjectives before a name are not part of it ("Russian President").
     while run and (run[0][2].casefold().rstrip(".") in _NOT_FIRST):
@@ -135,4 +135,4 @@ def _names_in_run(text: str, run: list[tuple[int, int, str]], capitalised_mid_se
             return []  # "Members said": any sentence may start with a capital
     span = text[start:end]
     kind = PERSON if looks_like_person(words) else None
-    return [Discovered(start, end, span, span, kind, group_key(span, kind))]
+    return [discovered(start, end, span, span, kind)]

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from pipeline import scripts
 from pipeline.names.entity import ORGANISATION, PERSON, PLACE
-from pipeline.names.grouping.keys import Discovered, exonym, group_key, looks_like_person
+from pipeline.names.grouping.keys import Discovered, discovered, exonym, key_and_reason, looks_like_person
 from pipeline.names.morphology import russian_morphology
 from pipeline.names.ner import Span, ner_spans
 
@@ -76,12 +76,12 @@ def romanize(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _russian_forms(spelling: str, kind: str) -> tuple[str, str, str]:
-    """Nominative, romanization and group key of one spelling: pure functions of it, and
-    names repeat across documents, so each spelling pays for pymorphy3 and iuliia once."""
+def _russian_forms(spelling: str, kind: str) -> tuple[str, str, str, str]:
+    """Nominative, romanization, group key and its reason of one spelling: pure functions of it,
+    and names repeat across documents, so each spelling pays for pymorphy3 and iuliia once."""
     native = nominative(spelling, kind)
     canonical = romanize(native)
-    return native, canonical, group_key(canonical, kind)
+    return native, canonical, *key_and_reason(canonical, kind)
 
 
 def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered]:
@@ -103,10 +103,10 @@ def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered
             # A name in Latin letters (Microsoft, Forbes, "David Souter"): kept as written, a
             # person where it opens with a given name we know (natasha often calls them ORG).
             kind = PERSON if looks_like_person(spelling.split()) else kind
-            found.append(Discovered(start, stop, spelling, spelling, kind, group_key(spelling, kind)))
+            found.append(discovered(start, stop, spelling, spelling, kind))
             continue
-        native, canonical, key = _russian_forms(spelling, kind)
-        found.append(Discovered(start, stop, native, canonical, kind, key))
+        native, canonical, key, reason = _russian_forms(spelling, kind)
+        found.append(Discovered(start, stop, native, canonical, kind, key, reason))
     return found
 
 

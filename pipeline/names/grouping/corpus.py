@@ -13,6 +13,15 @@ from typing import Protocol, TypeVar
 
 from pipeline.names.entity import PERSON, variant_key
 from pipeline.names.grouping.keys import proposed_id
+from pipeline.names.grouping.reasons import (
+    ACRONYM_ELSEWHERE,
+    INITIAL_FITS,
+    PERSON_FITS,
+    SOUND_SKELETON,
+    SPELLING_HABIT,
+    SURNAME_ALONE,
+    corpus_merge,
+)
 from pipeline.names.person.folding import fold_token, loose_given, loose_surname
 from pipeline.names.person.given_names import GIVEN_GROUP
 from pipeline.names.person.person_name import GIVEN_CONFLICT, fathers_differ_loosely, parse_person
@@ -82,23 +91,29 @@ class Spelling(Protocol):
 S = TypeVar("S", bound=Spelling)
 
 
-def merge_groups(groups: dict[str, list[S]]) -> dict[str, list[S]]:
-    """Groups of the whole corpus joined where the per-document keys could not see it."""
+def merge_groups(groups: dict[str, list[S]]) -> tuple[dict[str, list[S]], dict[str, str]]:
+    """Groups of the whole corpus joined where the per-document keys could not see it, and the
+    reason (pipeline.names.grouping.reasons) of each group id that joined another."""
     kinds = {group_id: next((row.type for row in rows if row.type), None) for group_id, rows in groups.items()}
-    roots = merge_ids(kinds)
+    joined: dict[str, str] = {}
+    roots = merge_ids(kinds, joined)
     merged: dict[str, list[S]] = defaultdict(list)
     for group_id, rows in groups.items():
         merged[roots[group_id]] += rows
-    return _join_defined_acronyms(merged)
+    moved = _join_defined_acronyms(merged)
+    joined |= {group_id: corpus_merge(ACRONYM_ELSEWHERE) for group_id, root in roots.items() if root in moved}
+    return merged, joined
 
 
 _ACRONYM = re.compile(r"^[A-ZА-ЯЁ&]{2,10}$")
 
 
-def _join_defined_acronyms(merged: dict[str, list[S]]) -> dict[str, list[S]]:
+def _join_defined_acronyms(merged: dict[str, list[S]]) -> set[str]:
     """A group of an acronym alone ("ФБК" in an article that never spells it out) joins the one
     full name some document of the corpus defined it as ("Фонд борьбы с коррупцией (ФБК)"), if
-    of its type; an acronym the corpus defined as two names (СК: two committees) joins neither."""
+    of its type; an acronym the corpus defined as two names (СК: two committees) joins neither.
+    `merged` changes in place; the ids of the groups that joined another come back."""
+    moved = set()
     definers: dict[str, set[str]] = defaultdict(set)
     alone: dict[str, list[str]] = defaultdict(list)
     for group_id, rows in merged.items():
@@ -119,11 +134,13 @@ def _join_defined_acronyms(merged: dict[str, list[S]]) -> dict[str, list[S]]:
             other = next((row.type for row in members or [] if row.type), None)
             if members is not None and target in merged and (kind is None or other is None or kind == other):
                 merged[target] += merged.pop(group_id)
-    return merged
+                moved.add(group_id)
+    return moved
 
 
-def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
-    """Each proposed id's group after corpus-level merging (id -> the id of its merged group).
+def merge_ids(kinds: dict[str, str | None], joined: dict[str, str] | None = None) -> dict[str, str]:
+    """Each proposed id's group after corpus-level merging (id -> the id of its merged group);
+    `joined` gets the reason of each id that joined another, by the first rule that joined it.
 
     - People (type person, two or more words: given-name key, surname): one surname, given
       names that fit (the same name, a short form, an initial, or one spelling habit apart), and
@@ -136,6 +153,7 @@ def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
       of one type, some untyped (those of English text, where machine translation's are).
     """
     parent = {group_id: group_id for group_id in kinds}
+    reasons = joined if joined is not None else {}
 
     def find(group_id: str) -> str:
         while parent[group_id] != group_id:
@@ -143,16 +161,23 @@ def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
             group_id = parent[group_id]
         return group_id
 
+    def join(a: str, b: str, rule: str) -> None:
+        root_a, root_b = find(a), find(b)
+        if root_a != root_b:
+            parent[root_a] = root_b
+            reasons.setdefault(a, corpus_merge(rule))
+            reasons.setdefault(b, corpus_merge(rule))
+
     # A person left alone between two fathers' names ("new-andrei-gurev~") joins nobody.
     people = [gid for gid, kind in kinds.items() if kind == PERSON and len(_words(gid)) >= 2 and not gid.endswith(PATRONYMIC_MARK)]
-    for a, b in _people_to_join(people):
-        parent[find(a)] = find(b)
+    for a, b, rule in _people_to_join(people):
+        join(a, b, rule)
     for group_id, kind in kinds.items():
         # A place or an organisation is no one's surname: "Коми" never joins James Comey.
         if len(_words(group_id)) == 1 and kind in (PERSON, None):
             owners = {find(person) for person in people if _words(person)[-1] == _words(group_id)[0]}
             if len(owners) == 1:
-                parent[find(group_id)] = owners.pop()
+                join(group_id, owners.pop(), SURNAME_ALONE)
     persons = {gid for gid, kind in kinds.items() if kind == PERSON and len(_words(gid)) >= 2}
     # Types never mix: two typed names join only when of one type (untyped ones, from English
     # text, join either).
@@ -164,7 +189,7 @@ def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
         for i, j in _similar_pairs(texts):
             kind_i, kind_j = kinds[members[i]], kinds[members[j]]
             if (kind_i is None or kind_j is None or kind_i == kind_j) and _spellings_alike(texts[i], texts[j], kind_i and kind_j):
-                parent[find(members[i])] = find(members[j])
+                join(members[i], members[j], SPELLING_HABIT)
     # Machine translation from Thai writes a sound two ways ("Put' Domoi" as "Bute Domoy",
     # "Bout Domoy", "Bot Domoy"; "Idite Lesom" as "Edit Lessom"): groups with one consonant
     # skeleton join where every pair of them is alike, so the skeleton alone joins nothing.
@@ -186,7 +211,7 @@ def merge_ids(kinds: dict[str, str | None]) -> dict[str, str]:
         if len(clusters) > 1 and _all_alike(list(clusters.values())):
             roots = sorted(clusters)
             for root in roots[1:]:
-                parent[find(root)] = find(roots[0])
+                join(root, roots[0], SOUND_SKELETON)
     return {group_id: find(group_id) for group_id in kinds}
 
 
@@ -258,8 +283,8 @@ def _apart(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
     return bool(pa and pb and fathers_differ_loosely(pa, pb))
 
 
-def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
-    """Pairs of proposed people that are one person.
+def _people_to_join(people: list[str]) -> list[tuple[str, str, str]]:
+    """Pairs of proposed people that are one person, each with the rule that joins them.
 
     Constrained agglomerative clustering within a block of surnames (first letter): two groups
     whose surnames are one spelling habit apart and whose given names fit join, the closest
@@ -296,12 +321,12 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str]]:
             for x in clusters[cb]:
                 cluster_of[x] = ca
             clusters[ca] += clusters.pop(cb)
-            pairs.append((members[b][0], members[a][0]))
+            pairs.append((members[b][0], members[a][0], PERSON_FITS))
         for a, (group_id, given, _) in enumerate(members):
             if len(given) == 1:
                 fitting = {cluster_of[b] for b, _ in close[a] if b != a and len(members[b][1]) > 1 and members[b][1].startswith(given)}
                 if len(fitting) == 1:
-                    pairs.append((group_id, members[clusters[fitting.pop()][0]][0]))
+                    pairs.append((group_id, members[clusters[fitting.pop()][0]][0], INITIAL_FITS))
     return pairs
 
 

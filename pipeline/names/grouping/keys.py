@@ -9,10 +9,13 @@ spelling the translation gave it ("Андрей Курочкин", "Andrei Kuroc
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 
 from pipeline.lang import languages_with
 from pipeline.names.entity import PERSON
+from pipeline.names.grouping.reasons import EXONYM_LIST, GIVEN_NAME_GROUP, LEGAL_FORM, TERRITORY_NAMES, TRANSLITERATION_KEY
 from pipeline.names.person.folding import fold, fold_token
 from pipeline.names.person.given_names import GIVEN_GROUP, name_of_group
 from pipeline.names.person.person_name import parse_person
@@ -26,20 +29,22 @@ class Discovered:
     canonical: str  # the proposed canonical form (romanized, nominative for Russian)
     kind: str | None  # person, place, organisation, or None when the text does not say
     key: str  # the group key
+    reason: str = TRANSLITERATION_KEY  # why it has that key (pipeline.names.grouping.reasons)
 
     @property
     def entity_id(self) -> str:
         return proposed_id(self.key)
 
 
+def discovered(start: int, end: int, text: str, canonical: str, kind: str | None) -> Discovered:
+    """A name found in text, with the group key of its canonical and why it has that key."""
+    key, reason = key_and_reason(canonical, kind)
+    return Discovered(start, end, text, canonical, kind, key, reason)
+
+
 # --- group keys and ids ------------------------------------------------------------------------
 
 _READABLE = str.maketrans({"ɕ": "shch", "ʃ": "sh", "ʒ": "zh", "ʧ": "ch"})
-
-
-def _given_key(word: str) -> str:
-    """Each given name by its Russian standard form: "Vladimir", not "Uladzimir"."""
-    return name_of_group(fold_token(word))
 
 
 def looks_like_person(words: list[str]) -> bool:
@@ -49,14 +54,26 @@ def looks_like_person(words: list[str]) -> bool:
 
 def group_key(name: str, kind: str | None) -> str:
     """The same key for the spellings of one name: people by given-name group and surname."""
+    return key_and_reason(name, kind)[0]
+
+
+def key_and_reason(name: str, kind: str | None) -> tuple[str, str]:
+    """The group key of a name, and what made it (pipeline.names.grouping.reasons): the
+    transliteration key, a given name's group, a legal form left out, an exonym."""
     if kind == PERSON or (kind is None and looks_like_person(name.split())):
         person = parse_person(name)  # "Given Surname" or "SURNAME, Given Patronymic"
         if person and person.given:
-            return f"p {_given_key(person.given[0])} {person.surname}"
-    key = _without_legal_forms(fold(name))
+            folded_given = fold_token(person.given[0])
+            given = name_of_group(folded_given)  # by its Russian standard form: "Vladimir", not "Uladzimir"
+            reason = TRANSLITERATION_KEY if given == folded_given else GIVEN_NAME_GROUP
+            return f"p {given} {person.surname}", reason
+    folded = fold(name)
+    key = _without_legal_forms(folded)
+    reason = TRANSLITERATION_KEY if key == folded else LEGAL_FORM
     if key in _EXONYM_BY_KEY:
+        reason = EXONYM_LIST if key in _LISTED_EXONYMS else TERRITORY_NAMES
         key = fold(_EXONYM_BY_KEY[key])
-    return "n " + key.removeprefix("the ")  # "The Moscow Times" is "Moscow Times"
+    return "n " + key.removeprefix("the "), reason  # "The Moscow Times" is "Moscow Times"
 
 
 def _legal_forms() -> tuple[frozenset[str], tuple[str, ...]]:
@@ -122,6 +139,7 @@ def _territories() -> dict[str, str]:
 
 # The hand list first (it says "Great Britain" and "USA" as English news does), then CLDR's.
 _EXONYM_BY_KEY = {fold(spelling): english for english, spellings in EXONYMS.items() for spelling in [english, *spellings]}
+_LISTED_EXONYMS = frozenset(_EXONYM_BY_KEY)
 _EXONYM_BY_KEY |= {key: english for key, english in _territories().items() if key not in _EXONYM_BY_KEY}
 
 
@@ -135,7 +153,31 @@ _EXONYM_BY_ITS_KEY = {fold(english): english.lower() for english in {*EXONYMS, *
 
 
 def proposed_id(key: str) -> str:
-    """A stable, readable id for a proposed group: "new-andrei-kurochkin", "new-moscow"."""
+    """A stable id of a group key, the same in every document: "new-andrei-kurochkin",
+    "new-moscow". The name table's groups show readable_id instead (a key drops letters)."""
     readable = _EXONYM_BY_ITS_KEY.get(key[2:]) if key.startswith("n ") else None
-    slug = re.sub(r"[^a-z0-9]+", "-", readable or key[2:].translate(_READABLE)).strip("-")
-    return f"new-{slug}"
+    return f"new-{_slug(readable or key[2:].translate(_READABLE))}"
+
+
+def readable_id(canonical: str, fallback: str, taken: Container[str] = ()) -> str:
+    """The id of a proposed group as people read it: its canonical romanized (iuliia's Wikipedia
+    scheme, as discovery romanizes Russian) and slugged: "new-rossiyskaya-federatsiya", where its
+    key reads "rosiskaia federatsia"; `fallback` where nothing of it is Latin. Unique among `taken`:
+    a second group of that name is "...-2"."""
+    import iuliia
+
+    latin = unicodedata.normalize("NFKD", str(iuliia.WIKIPEDIA.translate(canonical)).translate(_PLAIN_LATIN))
+    slug = _slug("".join(char for char in latin if not unicodedata.combining(char)).lower())
+    base = f"new-{slug}" if slug else fallback
+    entity_id, number = base, 2
+    while entity_id in taken:
+        entity_id, number = f"{base}-{number}", number + 1
+    return entity_id
+
+
+# Latin letters that no accent folding makes ASCII ("Straße": "strasse").
+_PLAIN_LATIN = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "ł": "l", "Ł": "L", "đ": "d", "ı": "i"})
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")

@@ -64,6 +64,9 @@ class NameIndex:
         self.entities = {entity.id: entity for entity in entities}
         self._rejected_folds = {(fold(key), entity_id) for key, entity_id in self.rejected}
         self._rejected_groups = {entity_id for _, entity_id in self.rejected if entity_id not in self.entities}
+        # Spellings rejected from a proposed group: the corpus may give their group another id next run.
+        proposals = {key for key, entity_id in self.rejected if entity_id not in self.entities}
+        self._rejected_proposals = proposals | {fold(key) for key in proposals}
         self._rejected_people: dict[str, list[PersonName]] = defaultdict(list)
         for key, entity_id in self.rejected:
             if entity_id in self.entities and self.entities[entity_id].is_person and (person := parse_person(key)):
@@ -124,6 +127,8 @@ class NameIndex:
             return True
         if entity_id in self._rejected_groups:
             return True  # a proposed group a reviewer rejected: none of its spellings returns
+        if entity_id not in self.entities and not self._rejected_proposals.isdisjoint((variant_key(variant), fold(variant))):
+            return True  # rejected from the group proposed last time, whatever its id is now
         query = parse_person(variant) if entity_id in self._rejected_people else None
         if query is None:
             return False

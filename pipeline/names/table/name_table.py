@@ -9,7 +9,9 @@ only where normalizing it would do something: two or more spellings, a spelling 
 script, or one whose English exonym differs ("Kiev": Kyiv). Its proposed canonical is, in
 order: the English spelling a translation gave it ("Bill Gates" for "Билл Гейтс"), the English
 exonym of a place (Moskva: Moscow), the romanized nominative of its Russian form, its most
-frequent spelling. (A registered name is no proposal: the registry's canonical stands.)
+frequent spelling. (A registered name is no proposal: the registry's canonical stands.) Its id
+is that canonical romanized and slugged ("new-rossiyskaya-federatsiya"), and every row says why
+its spelling is in its group (`reason`: pipeline.names.grouping.reasons).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.names.entity import variant_key
+from pipeline.names.entity import PERSON, variant_key
 from pipeline.names.grouping.corpus import PATRONYMIC_MARK, merge_groups, patronymic_units
-from pipeline.names.grouping.keys import exonym
+from pipeline.names.grouping.keys import exonym, readable_id
+from pipeline.names.grouping.reasons import TRANSLITERATION_KEY, registry_reason
+from pipeline.names.person.folding import fold
 from pipeline.scripts import NATIVE
 
 __all__ = ["DISCOVERED", "NATIVE_UNSURE", "NameTable", "regroup_mentions", "review_status"]
@@ -54,6 +58,7 @@ class _Row:
     documents: int = 0
     last_document: str = ""
     translated: int = 0  # mentions of it in an English translation of another language
+    reason: str = ""  # why it is in its group; of the documents that gave two, the first in order
 
 
 class NameTable:
@@ -89,6 +94,10 @@ class NameTable:
                 row.last_document = document_id
             row.score = max(row.score, record["score"])
             row.type = row.type or record.get("type")
+            # The least of the reasons, whatever order the documents come in (a registered name's
+            # reason is how it was matched; a record of an older run has none: its key's).
+            reason = record.get("reason") or (TRANSLITERATION_KEY if row.method == DISCOVERED else registry_reason(row.method))
+            row.reason = min(row.reason, reason) if row.reason else reason
 
     def corpus_group(self, spelling: str, document_id: str) -> tuple[str, str] | None:
         """(id, canonical) of the proposed group that a spelling a document found under
@@ -117,25 +126,38 @@ class NameTable:
         for row, unit in zip(discovered, units):
             groups[unit].append(row)
             unit_of[id(row)] = unit
-        proposed = []
-        for rows in merge_groups(groups).values():
+        merged, joined = merge_groups(groups)
+        found = []
+        for rows in merged.values():
             native = [row for row in rows if NATIVE.search(row.variant)]
             by_count = sorted(rows, key=lambda row: (-row.count, row.variant))
-            canonical = _canonical(rows, native, by_count[0])
+            kind = next((row.type for row in by_count if row.type), None)
+            canonical = _canonical(rows, native, kind)
             if len(rows) < 2 and not native and canonical == rows[0].variant:
                 continue  # one spelling in one script, and its own canonical: nothing to normalize
-            kind = next((row.type for row in by_count if row.type), None)
-            # A merged group takes the id of its fullest name ("new-vladimir-putin", not "new-putin").
-            group_id = max(rows, key=lambda row: (row.entity_id.count("-"), row.count, row.entity_id)).entity_id
+            # The fullest name's unit anchors the group ("new-vladimir-putin", not "new-putin"): its
+            # spellings say why they share its key, the others how the corpus joined them.
+            anchor = max(rows, key=lambda row: (row.entity_id.count("-"), row.count, row.entity_id))
+            key_id = anchor.entity_id
             # One of two people with one name: by the father's name ("new-andrei-gurev-andreevich"),
             # or the bare id for the spellings that could be either.
             marked = sorted(
                 {unit_of[id(row)] for row in rows if PATRONYMIC_MARK in unit_of[id(row)]}, key=lambda u: (u.endswith(PATRONYMIC_MARK), u)
             )
             if marked:
-                group_id = marked[0].replace(PATRONYMIC_MARK, "-").rstrip("-")
-            proposed += [_as_dict(row) | {"canonical": canonical, "type": kind or "", "entity_id": group_id} for row in rows]
+                key_id = marked[0].replace(PATRONYMIC_MARK, "-").rstrip("-")
+            found.append((key_id, canonical, kind or "", unit_of[id(anchor)], rows))
+        # Ids from the canonicals, in the order of the key ids: the same ids on every run, wherever
+        # the documents came from; a registered id is never proposed again.
+        taken = {row.entity_id for row in self._rows.values() if row.method != DISCOVERED}
+        proposed = []
+        for key_id, canonical, kind, anchor_unit, rows in sorted(found, key=lambda group: group[:2]):
+            group_id = readable_id(canonical, key_id, taken)
+            taken.add(group_id)
             for row in rows:
+                unit = unit_of[id(row)]
+                reason = row.reason if unit == anchor_unit else joined.get(unit, row.reason)
+                proposed.append(_as_dict(row) | {"canonical": canonical, "type": kind, "entity_id": group_id, "reason": reason})
                 self._corpus_ids[(variant_key(row.variant), row.entity_id)] = (group_id, canonical)
                 self._groups_of_id[row.entity_id].add((group_id, canonical))
         return proposed
@@ -171,19 +193,26 @@ def regroup_mentions(text: str, names: list[dict[str, Any]], table: NameTable, a
     return "".join(pieces) + text[done:], regrouped
 
 
-def _canonical(rows: list[_Row], native: list[_Row], most_frequent: _Row) -> str:
+def _canonical(rows: list[_Row], native: list[_Row], kind: str | None) -> str:
     """A group's proposed canonical: the English spelling translations gave it (its fullest,
     then most translated: "Bill Gates", not "Gates"), else the exonym of the romanized Russian
     form (its canonical: "Moskva" is Moscow already), else that romanized form, else the exonym
-    of the most frequent spelling."""
-    romanized = max(native, key=lambda row: row.count).canonical if native else None
+    of the most frequent spelling. A person's is a full name where the group has one: the
+    most frequent of those ("Leonid Gosman", though "Gosman" alone is written more)."""
+
+    def rank(row: _Row, name: str) -> tuple[bool, int, str]:
+        words = name.split()
+        full = len(words) >= 2 and len(fold(words[0])) > 1  # not "Gosman", nor "L. Gosman"
+        return (kind == PERSON and not full, -row.count, name)
+
+    romanized = min((rank(row, row.canonical) for row in native), default=None)
     translated = [row for row in rows if row.translated and not NATIVE.search(row.variant)]
     if translated:
         best = min(translated, key=lambda row: (-len(row.variant.split()), -row.translated, -row.count, row.variant))
         # ... unless it is shorter than the Russian form ("Gates" alone for "Билл Гейтс").
-        if romanized is None or len(best.variant.split()) >= len(romanized.split()):
+        if romanized is None or len(best.variant.split()) >= len(romanized[2].split()):
             return exonym(best.variant)
-    return romanized or exonym(most_frequent.variant)
+    return romanized[2] if romanized else exonym(min(rank(row, row.variant) for row in rows)[2])
 
 
 def _as_dict(row: _Row) -> dict[str, Any]:
@@ -198,4 +227,5 @@ def _as_dict(row: _Row) -> dict[str, Any]:
         "example": row.example,
         "status": row.status,
         "type": row.type or "",
+        "reason": row.reason,
     }
