@@ -73,9 +73,15 @@ def unpack(packed: bytes | None) -> list[StatsEntry]:
 
 
 def _row(document: Document) -> dict[str, Any]:
-    record = document.to_record()
-    record["name_records"] = json.dumps(record["name_records"], ensure_ascii=False)
-    return record
+    """`Document.to_record` without its deep copies (they were most of a batch's conversion):
+    Arrow reads the fields and keeps nothing of the objects."""
+    title = document.title_paragraph
+    return vars(document) | {
+        "paragraphs": [vars(paragraph) for paragraph in document.paragraphs],
+        "names": [vars(mention) for mention in document.names],
+        "name_records": json.dumps(document.name_records, ensure_ascii=False),
+        "title_paragraph": vars(title) if title is not None else None,
+    }
 
 
 def to_table(documents: Iterable[Document | None], stats: list[bytes]) -> pa.Table:
