@@ -4,11 +4,13 @@
     python benchmarks/scale.py --sizes 10000 --ray-size 0 --against ../wt-18bd80c   # docs/s ratio
     python benchmarks/scale.py --sizes 2000 --unique --floor [--against ../wt-18bd80c]  # CPU vs the floor
     python benchmarks/scale.py --startup [--against /work/base]   # start-up and whole run, one document
+    python benchmarks/scale.py --ray-overhead   # a one-document run, local and on Ray: Ray's fixed cost
 
 A synthetic corpus of N documents is made from our sample data (JSON Lines, 1,000 documents a
 file, each document the paragraphs of a sample document plus its copy number). The local
 executor streams: its peak RSS should not grow with N (target: 100,000 <= 1.2 x 10,000).
-Ray runs with 1 and 2 workers on the smaller size; for Ray the RSS is the driver's only.
+Ray runs with 1 and 2 workers on the smaller size; for Ray the RSS is the driver's only, the CPU
+seconds those of the driver and every process under it (Ray's workers, read from /proc).
 Translation is off unless --translate (then the tiny models, whose cache makes repeats free).
 Each measurement runs in its own process, so that its peak memory is its own.
 --against DIR (a checkout of another commit, e.g. `git worktree add ../wt-18bd80c 18bd80c`)
@@ -71,8 +73,28 @@ def write_config(path: Path, corpus: Path, output: Path, executor: str, workers:
     return path
 
 
+def tree_cpu() -> float:
+    """CPU seconds (user and system) of this process and of every live process under it (a local
+    Ray's workers, which exit with the driver and are never waited for), from /proc."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    under = {os.getpid()}
+    while grown := {pid for pid, parent in parents.items() if parent in under} - under:
+        under |= grown
+    return sum(ticks.get(pid, 0) for pid in under) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(config: Path) -> dict[str, float]:
-    """Run the pipeline in this process; report wall seconds and this process's peak RSS."""
+    """Run the pipeline in this process; report wall seconds, this process's peak RSS and the
+    CPU seconds of its process tree."""
     from pipeline.config import load_config
     from pipeline.run import run_pipeline
 
@@ -82,6 +104,7 @@ def measure(config: Path) -> dict[str, float]:
         "seconds": time.perf_counter() - started,
         "documents": result.report["documents"]["published"],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "tree_cpu": tree_cpu(),
     }
 
 
@@ -232,6 +255,26 @@ def startup(work: Path, against: Path | None, repeats: int) -> int:
                 + " ".join(f"{r['ingested']:.2f}/{r['normalized']:.2f}/{r['whole']:.2f}" for r in results)
             )
         print(flush=True)
+
+
+def ray_overhead(work: Path, executors: list[str]) -> int:
+    """Seconds from `python -m pipeline run` to its exit on a one-document corpus, translation
+    off: imports, config, registry, models, the whole run and publish (best of three), for each
+    executor in turn (Ray with 2 CPUs: its fixed cost is the difference)."""
+    corpus = work / "corpus-one"
+    corpus.mkdir(parents=True, exist_ok=True)
+    (corpus / "one.txt").write_text("Путь домой\n\nЖёны мобилизованных собрались в Москве.\n", encoding="utf-8")
+    runs: dict[str, list[float]] = {executor: [] for executor in executors}
+    for _ in range(3):
+        for executor in executors:
+            config = write_config(work / f"startup-{executor}.yaml", corpus, work / f"out-startup-{executor}", executor, 2, False)
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "pipeline", "run", str(config)], cwd=ROOT, check=True)
+            runs[executor].append(time.perf_counter() - started)
+    for executor, seconds in runs.items():
+        print(
+            f"start-up, one document, translation off, {executor}: best {min(seconds):.2f} s (runs {' '.join(f'{r:.2f}' for r in seconds)})"
+        )
     return 0
 
 
@@ -249,12 +292,15 @@ def main() -> int:
     parser.add_argument(
         "--startup", action="store_true", help="only a one-document run: start-up, whole run, peak RSS (--against: alternating)"
     )
+    parser.add_argument("--ray-overhead", action="store_true", help="a one-document run on each executor, alternating: Ray's fixed cost")
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return 0
     if args.startup:
         return startup(args.work, args.against, args.repeats)
+    if args.ray_overhead:
+        return ray_overhead(args.work, ["local", "ray"])
     if args.against or args.floor:
         sides = {"this checkout": Path(__file__).resolve()}
         if args.against:
@@ -266,7 +312,7 @@ def main() -> int:
     runs = [("local", n, 1) for n in args.sizes]
     if args.ray_size:
         runs += [("ray", args.ray_size, 1), ("ray", args.ray_size, 2)]
-    print(f"{'executor':<10}{'workers':>8}{'documents':>11}{'seconds':>9}{'docs/s':>9}{'peak RSS MB':>13}")
+    print(f"{'executor':<10}{'workers':>8}{'documents':>11}{'seconds':>9}{'docs/s':>9}{'peak RSS MB':>13}{'CPU s':>8}")
     peaks: dict[int, float] = {}
     for executor, size, workers in runs:
         corpus = corpus_folder(args.work, size, args.unique)
@@ -278,7 +324,7 @@ def main() -> int:
             peaks[size] = result["peak_rss_mb"]
         print(
             f"{executor:<10}{workers:>8}{result['documents']:>11,}{result['seconds']:>9.1f}"
-            f"{result['documents'] / result['seconds']:>9.0f}{result['peak_rss_mb']:>13.0f}",
+            f"{result['documents'] / result['seconds']:>9.0f}{result['peak_rss_mb']:>13.0f}{result['tree_cpu']:>8.1f}",
             flush=True,
         )
     if len(peaks) >= 2:

@@ -115,3 +115,35 @@ def test_ray_reads_pdf_and_web_archives_as_the_local_executor_does(tmp_path: Pat
         assert reports["ray"][key] == reports["local"][key]
     assert reports["ray"]["formats"] == {"pdf": 1, "warc": 7} and reports["ray"]["skipped"][0]["source"] == "scanned.pdf"
     assert reports["ray"]["left_out"]["crawl.warc.gz"]["request record (only response records hold pages)"] == 6
+
+
+def test_documents_cross_ray_stages_as_arrow_tables_unchanged() -> None:
+    from pipeline.executors.batches import RECORD_SCHEMA, from_table, pack, to_table, unpack
+    from pipeline.schema import Document, NameMention, Paragraph
+    from pipeline.step import StepStats
+
+    full = Document(
+        id="a1",
+        source="x/a.jsonl",
+        text="Путь домой\n\nЖёны",
+        paragraphs=[Paragraph("Путь домой", "ru", 0.93, "The way home"), Paragraph("Жёны", "ru", 1.0, "")],
+        url=None,
+        title="Путь домой",
+        published="2023-11-07",
+        names=[NameMention("Q1", "Put' Domoj", "Put Domoj", 4, 13, "registry", 0.97, "title_en")],
+        name_records=[{"variant": "Путь", "entity_id": None}, {"kind": "ner", "score": 0.5, "spans": [[1, 2]]}],
+        furniture_lines=3,
+        title_paragraph=Paragraph("Путь домой", "ru", 0.9, "The way home"),
+        input_file="a.jsonl",
+        input_format="jsonl",
+    )
+    bare = Document(id="b2", source="b.txt", text="", paragraphs=[])
+    stats = StepStats("ingest")
+    stats.counters["files"] = 2
+    table = to_table([full, None, bare], [b"", pack([("ingest", 1.5, stats)]), b""])
+    assert table.schema == RECORD_SCHEMA and table.num_rows == 3
+    documents, packed = from_table(table)
+    assert documents == [full, None, bare]
+    assert unpack(packed[0]) == [] and unpack(packed[1])[0][:2] == ("ingest", 1.5) and unpack(packed[1])[0][2].counters["files"] == 2
+    fields = set(Document.__dataclass_fields__)
+    assert set(RECORD_SCHEMA.names) == fields | {"stats"}

@@ -5,17 +5,15 @@ from the driver, its listing done); each document step runs as Ray tasks (each w
 builds the step once, by name), or as a pool of actors where the step wants one (it loads a
 model: each actor loads it once, with GPUs when `ray.gpus_per_actor` says so). The driver
 stages the documents with the sink in the same order as the local executor, then runs the corpus
-steps, so both give identical datasets. Each batch's stats ride back with its rows. Install with
+steps, so both give identical datasets. Documents travel between stages as Arrow tables of the
+full record (executors/batches.py); each batch's stats ride back with its rows. Install with
 `pip install -e ".[ray]"`.
 """
 
 from __future__ import annotations
 
-import base64
 import importlib
-import json
 import logging
-import pickle
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -23,38 +21,34 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from pipeline.chain import Chain, build_step, stamp
 from pipeline.config import RunConfig
 from pipeline.executors.barrier import Executed, run_corpus_steps
+from pipeline.executors.batches import from_table, pack, to_table, unpack
 from pipeline.executors.local import progress_bars_wanted
 from pipeline.executors.resume import resume
 from pipeline.schema import Document
-from pipeline.step import Reader, Step, StepStats
-
-# A step's stats from a worker: (step name, seconds, stats), pickled, in a row's `stats`.
-StatsEntry = tuple[str, float, StepStats]
+from pipeline.step import Reader, Step
 
 
-def _pack(entries: list[StatsEntry]) -> str:
-    return base64.b64encode(pickle.dumps(entries)).decode("ascii")
+def read_files(batch: pa.Table, reader: Reader, config_hash: str, rows: int) -> Iterator[pa.Table]:
+    """Ray Data map_batches: input files to tables of their documents, `rows` at most a table,
+    then a row with the reader's stats of each file (what it skipped, left out, counted).
 
-
-def _unpack(packed: str) -> list[StatsEntry]:
-    entries: list[StatsEntry] = pickle.loads(base64.b64decode(packed))  # noqa: S301 - our own workers' rows
-    return entries
-
-
-def read_file(row: dict[str, Any], reader: Reader, config_hash: str) -> Iterator[dict[str, Any]]:
-    """Ray Data flat_map: one input file to its documents, then a row with the reader's stats
-    of that file (what it skipped, left out, counted).
-
-    A generator: Ray takes the rows as they come, so an archive's pages never all sit in memory.
+    A generator: Ray takes the tables as they come, so an archive's pages never all sit in memory.
     """
-    reader.stats = reader.new_stats()
-    started = time.perf_counter()
-    for document in stamp(reader.read_file(Path(row["path"])), config_hash):
-        yield {"doc": json.dumps(document.to_record(), ensure_ascii=False), "stats": _pack([])}
-    yield {"doc": "", "stats": _pack([(reader.name, time.perf_counter() - started, reader.stats)])}
+    for path in batch.column("path").to_pylist():
+        reader.stats = reader.new_stats()
+        started = time.perf_counter()
+        documents: list[Document | None] = []
+        for document in stamp(reader.read_file(Path(path)), config_hash):
+            documents.append(document)
+            if len(documents) == rows:
+                yield to_table(documents, [b""] * rows)
+                documents = []
+        yield to_table(documents + [None], [b""] * len(documents) + [pack([(reader.name, time.perf_counter() - started, reader.stats)])])
 
 
 def _built(config_json: str, name: str, module: str) -> Step:
@@ -64,26 +58,26 @@ def _built(config_json: str, name: str, module: str) -> Step:
     return build_step(RunConfig.model_validate_json(config_json), name)
 
 
-def _apply(step: Step, batch: dict[str, Any]) -> dict[str, list[str]]:
+def _apply(step: Step, batch: pa.Table) -> pa.Table:
     """Run one step over a batch; its stats and seconds ride along on the batch's first row."""
-    docs, stats = list(batch["doc"]), list(batch["stats"])
-    positions = [i for i, doc in enumerate(docs) if doc]
+    documents, stats = from_table(batch)
+    positions = [i for i, document in enumerate(documents) if document is not None]
     step.stats = step.new_stats()
     started = time.perf_counter()
-    outputs = list(step.run(Document.from_record(json.loads(docs[i])) for i in positions))
+    outputs = list(step.run(document for document in documents if document is not None))
     seconds = time.perf_counter() - started
     for position, document in zip(positions, outputs, strict=True):
-        docs[position] = json.dumps(document.to_record(), ensure_ascii=False)
+        documents[position] = document
     if stats:
-        stats[0] = _pack(_unpack(stats[0]) + [(step.name, seconds, step.stats)])
-    return {"doc": docs, "stats": stats}
+        stats[0] = pack(unpack(stats[0]) + [(step.name, seconds, step.stats)])
+    return to_table(documents, stats)
 
 
 # Steps run as Ray tasks are built once per worker process and kept here.
 _TASK_STEPS: dict[tuple[str, str], Step] = {}
 
 
-def run_step_task(batch: dict[str, Any], config_json: str, name: str, module: str) -> dict[str, list[str]]:
+def run_step_task(batch: pa.Table, config_json: str, name: str, module: str) -> pa.Table:
     """Ray Data map_batches task for a step that needs no actor."""
     key = (config_json, name)
     if key not in _TASK_STEPS:
@@ -97,7 +91,7 @@ class StepActor:
     def __init__(self, config_json: str, name: str, module: str) -> None:
         self.step = _built(config_json, name, module)
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
+    def __call__(self, batch: pa.Table) -> pa.Table:
         return _apply(self.step, batch)
 
 
@@ -129,12 +123,13 @@ def _documents_dataset(chain: Chain, config: RunConfig, files: list[Path]) -> An
     workers = max(1, int(ray.available_resources().get("CPU", 1)))
     items = [{"path": str(path)} for path in files]
     dataset: ray.data.Dataset = ray.data.from_items(items, override_num_blocks=min(len(files), workers * 4))
-    dataset = dataset.flat_map(partial(read_file, reader=chain.reader, config_hash=config.content_hash()))
     batch = config.translate.batch_documents
+    read = partial(read_files, reader=chain.reader, config_hash=config.content_hash(), rows=batch)
+    dataset = dataset.map_batches(read, batch_size=1, batch_format="pyarrow")
     for step in chain.document_steps:
         where: dict[str, Any] = {"config_json": config_json, "name": step.name, "module": type(step).__module__}
         if not step.wants_actor:
-            dataset = dataset.map_batches(partial(run_step_task, **where), batch_size=batch, batch_format="numpy")
+            dataset = dataset.map_batches(partial(run_step_task, **where), batch_size=batch, batch_format="pyarrow")
             continue
         # Actors hold their CPU while they live: on a one-CPU Ray they must not, or the tasks of
         # the other steps could never be scheduled.
@@ -146,7 +141,7 @@ def _documents_dataset(chain: Chain, config: RunConfig, files: list[Path]) -> An
             compute=ray.data.ActorPoolStrategy(min_size=size, max_size=size),
             num_cpus=1.0 if workers > 1 else 0.0,
             num_gpus=config.ray.gpus_per_actor or None,
-            batch_format="numpy",
+            batch_format="pyarrow",
         )
     return dataset
 
@@ -168,12 +163,14 @@ def run_on_ray(chain: Chain, config: RunConfig) -> Executed:
     def documents() -> Iterator[Document]:
         if not files:
             return
-        for row in _documents_dataset(chain, config, files).iter_rows():
-            for name, spent, stats in _unpack(row["stats"]):
-                seconds[name] += spent
-                by_name[name].stats.merge(stats)
-            if row["doc"]:
-                yield Document.from_record(json.loads(row["doc"]))
+        for batch in _documents_dataset(chain, config, files).iter_batches(batch_size=None, batch_format="pyarrow"):
+            batch_documents, batch_stats = from_table(batch)
+            for document, packed in zip(batch_documents, batch_stats, strict=True):
+                for name, spent, stats in unpack(packed):
+                    seconds[name] += spent
+                    by_name[name].stats.merge(stats)
+                if document is not None:
+                    yield document
 
     started = time.perf_counter()
     for _ in sink.run(documents()):
