@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -19,25 +20,26 @@ LEGACY = ["cp1251", "koi8_r", "cp874"]
 SEEDS = SHARED / "seeds"
 
 # The table of issue 11: what each seed article must come out with (None: the seed has none).
+# Headlines, their URLs and the furniture lines are the publishers' words: kept here as sha256
+# digests (first 16 hex digits) of the exact text, so the test checks them without copying them.
 SEED_FIELDS = {
     "000": {"published": "2022-11-15", "title": None, "url": None, "outlet": None},
     "001": {
         "published": None,  # it mentions "September 2022" and "December 7" in the body: not a publication date
-        "title": "Relatives of Russian soldiers protest against the authorities to return their family members "
-        "after he was recruited to fight in the Ukrainian war more than a year ago",
+        "title": "9dd5a3bdbeb67cc6",
         "url": None,
         "outlet": "Prachatai",
     },
     "002": {
         "published": "2022-07-12",
-        "title": "In Russia's Poorest Regions, Mothers And Wives Are Fighting To Bring Their Soldiers Back Home",
-        "url": "https://www.rferl.org/a/russia-ukraine-war-women-soldiers-home-buryatia-tyva/31940262.html",
+        "title": "0608e316a4b0a5dd",
+        "url": "0bbb0a679d3291b1",
         "outlet": "RFE/RL",
     },
     "003": {
         "published": "2023-11-20",
-        "title": "Anti-Mobilization Protests By Russian Soldiers' Wives and Mothers Quashed",
-        "url": "https://www.themoscowtimes.com/2023/11/20/anti-mobilization-protests-by-russian-soldiers-wives-and-mothers-quashed-a83159",
+        "title": "d2f546220e47d720",
+        "url": "587afbc6d46e973c",
         "outlet": "The Moscow Times",
     },
     "004": {
@@ -47,14 +49,21 @@ SEED_FIELDS = {
         "outlet": "DW",
     },
 }
-SEED_FURNITURE = [
+DIGESTED = ("title", "url")
+SEED_FURNITURE = {
     "Skip to content",
     "Skip to main menu",
-    "UNITED24 - Make a charitable donation in support of Ukraine!",
     "[ rfe/rl banner ]",
     "Leave a Reply",
-    "Your email address will not be published. Required fields are marked *",
-]
+}
+SEED_FURNITURE_DIGESTS = {
+    "360ccdd37c3e696b",  # a donation banner
+    "3f2579370399746a",  # a comment form
+}
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +77,20 @@ def seed_documents() -> dict[str, dict]:
 @pytest.mark.parametrize("seed", sorted(SEED_FIELDS))
 def test_seed_fields_as_the_issue_lists_them(seed_documents: dict[str, dict], seed: str) -> None:
     document = seed_documents[seed]
-    assert {key: document[key] for key in SEED_FIELDS[seed]} == SEED_FIELDS[seed]
+    expected = SEED_FIELDS[seed]
+    found = {key: document[key] for key in expected}
+    digested = {
+        key: digest(value) if key in DIGESTED and value is not None and value != expected[key] else value for key, value in found.items()
+    }
+    assert digested == expected, found
 
 
 def test_no_seed_keeps_site_furniture(seed_documents: dict[str, dict]) -> None:
     for seed, document in seed_documents.items():
         for furniture in SEED_FURNITURE:
             assert furniture not in document["text"], (seed, furniture)
+        lines = {line.strip() for line in document["text"].splitlines()}
+        assert not {digest(line) for line in lines} & SEED_FURNITURE_DIGESTS, seed
     assert seed_documents["004"]["furniture_lines"] == 3  # the three "Skip to" lines
     # The byline with the date, the headline and the proxied link are metadata, not text.
     assert "Robert Coalson July 12, 2022" not in seed_documents["002"]["text"]
