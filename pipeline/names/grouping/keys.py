@@ -168,7 +168,11 @@ def readable_id(canonical: str, fallback: str, taken: Container[str] = ()) -> st
 
     latin = unicodedata.normalize("NFKD", str(iuliia.WIKIPEDIA.translate(canonical)).translate(_PLAIN_LATIN))
     slug = _slug("".join(char for char in latin if not unicodedata.combining(char)).lower())
-    base = f"new-{slug}" if slug else fallback
+    return unique_id(f"new-{slug}" if slug else fallback, taken)
+
+
+def unique_id(base: str, taken: Container[str]) -> str:
+    """`base`, or where an entity has it already, "base-2", "base-3", ..."""
     entity_id, number = base, 2
     while entity_id in taken:
         entity_id, number = f"{base}-{number}", number + 1

@@ -14,6 +14,7 @@ from filelock import FileLock
 
 from pipeline.files import write_text_atomically
 from pipeline.names.entity import ENTITY_TYPES, variant_key
+from pipeline.names.grouping.keys import unique_id
 from pipeline.names.registry.entities import RegistryError
 from pipeline.names.registry.text import RegistryText
 
@@ -210,11 +211,7 @@ def merge_entities(document: RegistryText, source_id: str, target_id: str) -> st
 def new_entity_id(taken: Iterable[str], canonical: str, prefix: str = "") -> str:
     """An id for a new entity: its name in lower case with hyphens, unique among `taken`."""
     base = prefix + ("-".join("".join(char if char.isalnum() else " " for char in variant_key(canonical)).split()) or "entity")
-    taken = set(taken)
-    entity_id, number = base, 2
-    while entity_id in taken:
-        entity_id, number = f"{base}-{number}", number + 1
-    return entity_id
+    return unique_id(base, set(taken))
 
 
 def add_entity(document: RegistryText, entity_id: str, canonical: str, kind: str) -> str:
