@@ -4,6 +4,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,75 @@ ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
 REGISTRY = ROOT / "configs" / "names.yaml"
 SHARED = ROOT.parent / "shared"
+
+
+def run_in_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """`python -m pipeline ARGS` run inside this test process, answered as `subprocess.run` answers:
+    the exit status `main` gives and what reached file descriptors 1 and 2 (a C library's writes
+    too), with the warnings filters of a fresh interpreter. For tests about what a run publishes
+    and says; the models stay loaded between runs. Tests about the process itself (signals, a
+    terminal, a redirected log, imports, the environment it starts with) start a real one."""
+    from pipeline.cli import main
+
+    environment = os.environ.copy()
+    output: dict[int, bytes] = {}
+    with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings(), _descriptors_captured(output):
+        patch.chdir(cwd)
+        _warnings_of_a_fresh_interpreter()
+        try:
+            code = main(list(args))
+        except SystemExit as exit:  # argparse's usage errors
+            code = exit.code if isinstance(exit.code, int) else 1
+        finally:
+            os.environ.clear()
+            os.environ.update(environment)
+    # Decoded without newline translation (subprocess.run's text=True has it): a stray "\r" shows.
+    stdout, stderr = (output[descriptor].decode("utf-8") for descriptor in (1, 2))
+    return subprocess.CompletedProcess(["python", "-m", "pipeline", *args], code, stdout, stderr)
+
+
+@contextmanager
+def _descriptors_captured(output: dict[int, bytes]) -> Iterator[None]:
+    """Descriptors 1 and 2 into files, read into `output` at the end; sys.stdout and sys.stderr
+    over them as an interpreter started with its output redirected has them (no terminal,
+    stderr line-buffered)."""
+    streams = sys.stdout, sys.stderr
+    for stream in streams:
+        stream.flush()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        files = {1: out, 2: err}
+        saved = {descriptor: os.dup(descriptor) for descriptor in files}
+        try:
+            for descriptor, file in files.items():
+                os.dup2(file.fileno(), descriptor)
+            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 (closed below)
+            sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)  # noqa: SIM115
+            yield
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                stream.close()
+            sys.stdout, sys.stderr = streams
+            for descriptor, file in files.items():
+                os.dup2(saved[descriptor], descriptor)
+                os.close(saved[descriptor])
+                file.seek(0)
+                output[descriptor] = file.read()
+
+
+def _warnings_of_a_fresh_interpreter() -> None:
+    """Python's default filters instead of pytest's (which record every warning, so none would
+    reach stderr), each warning printed to sys.stderr as a fresh process prints it."""
+    warnings.resetwarnings()
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+    for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+        warnings.filterwarnings("ignore", category=category, append=True)
+
+    def show(
+        message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None
+    ) -> None:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    warnings.showwarning = show
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ import pytest
 from pipeline.config import load_config
 from pipeline.ingest import Ingest
 from pipeline.run import run_pipeline
-from tests.conftest import REGISTRY, write_config
+from tests.conftest import REGISTRY, run_in_process, write_config
 from tests.test_end_to_end import run_cli
 
 GOOD = "date 2023-01-01\nThe wives of mobilised men went to the Kremlin again on Saturday morning.\n"
@@ -54,7 +54,7 @@ normalize:
   registry: {REGISTRY}
 """,
     )
-    result = run_cli("run", str(config), "--quiet")
+    result = run_in_process("run", str(config), "--quiet")
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "out" / "bad" / "run_report.json").read_text())
     reasons = {item["source"]: item["reason"] for item in report["documents"]["skipped"]}
@@ -104,7 +104,7 @@ normalize:
   registry: {REGISTRY}
 """,
     )
-    result = run_cli("run", str(config))
+    result = run_in_process("run", str(config))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "translate.models.ru" in result.stderr and "no-such-model" in result.stderr and "no such folder" in result.stderr
     assert not (tmp_path / "out").exists()
@@ -123,7 +123,7 @@ normalize:
   registry: {REGISTRY}
 """,
     )
-    result = run_cli("run", str(config))
+    result = run_in_process("run", str(config))
     assert result.returncode == 2
     assert "translate.models.th" in result.stderr and "download it on a connected machine" in result.stderr
     assert result.stderr.startswith(f"error: {config}: ") and result.stderr.count("\n") == 1
@@ -167,7 +167,7 @@ def test_broken_registry_stops_the_run_with_file_and_line(tmp_path: Path, bad_fo
     config = write_config(
         tmp_path / "c.yaml", f"name: x\ninput: {bad_folder}\noutput: {tmp_path / 'out'}\nnormalize:\n  registry: {registry}\n"
     )
-    result = run_cli("run", str(config))
+    result = run_in_process("run", str(config))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"{registry}:5: duplicate id 'a'" in result.stderr
     assert not (tmp_path / "out").exists()
@@ -188,7 +188,7 @@ def test_links_out_of_the_input_folder_are_skipped_and_reported(tmp_path: Path) 
         tmp_path / "c.yaml",
         f"name: links\ninput: {folder}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
     )
-    result = run_cli("run", str(config), "--quiet")
+    result = run_in_process("run", str(config), "--quiet")
     assert result.returncode == 0, result.stderr
     rows = datasets.load_dataset(str(tmp_path / "out" / "links"), split="train")
     assert sorted(rows["source"]) == ["good.txt", "sub/inside.txt"]
@@ -241,7 +241,7 @@ def _quick_config(tmp_path: Path, input_folder: Path) -> Path:
 
 def test_a_run_where_every_file_is_bad_keeps_the_published_dataset(tmp_path: Path, bad_folder: Path) -> None:
     config = _quick_config(tmp_path, bad_folder)
-    assert run_cli("run", str(config), "--quiet").returncode == 0
+    assert run_in_process("run", str(config), "--quiet").returncode == 0
     before = datasets.load_dataset(str(tmp_path / "out" / "ds"), split="train").to_list()
     assert len(before) == 3  # good.txt, huge.txt (under the default limit) and a JSONL line
 
@@ -249,7 +249,7 @@ def test_a_run_where_every_file_is_bad_keeps_the_published_dataset(tmp_path: Pat
     only_bad.mkdir()
     for name in ("empty.txt", "blank.md", "picture.txt", "only_markup.html"):
         (only_bad / name).write_bytes((bad_folder / name).read_bytes())
-    result = run_cli("run", str(config), "--quiet", "--input", str(only_bad))
+    result = run_in_process("run", str(config), "--quiet", "--input", str(only_bad))
     assert result.returncode == 2 and "Traceback" not in result.stderr and result.stderr.count("\n") == 1
     message = result.stderr.rstrip("\n")
     assert message.startswith(f"error: {config}: input {only_bad}: no documents to publish (4 input files, 4 skipped as bad input")
@@ -260,7 +260,7 @@ def test_a_run_where_every_file_is_bad_keeps_the_published_dataset(tmp_path: Pat
 @pytest.mark.parametrize("where", ["a_file", "a_file/below"])
 def test_output_that_is_a_file_or_inside_one_is_an_error(tmp_path: Path, bad_folder: Path, where: str) -> None:
     (tmp_path / "a_file").write_text("not a folder")
-    result = run_cli("run", str(_quick_config(tmp_path, bad_folder)), "--output", str(tmp_path / where))
+    result = run_in_process("run", str(_quick_config(tmp_path, bad_folder)), "--output", str(tmp_path / where))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert (
         result.stderr
@@ -276,7 +276,7 @@ def test_unwritable_output_is_an_error(tmp_path: Path, bad_folder: Path) -> None
     try:
         if os.access(locked, os.W_OK):
             pytest.skip("this user (root) can write to a read-only folder")
-        result = run_cli("run", str(_quick_config(tmp_path, bad_folder)), "--output", str(locked / "out"))
+        result = run_in_process("run", str(_quick_config(tmp_path, bad_folder)), "--output", str(locked / "out"))
     finally:
         locked.chmod(stat.S_IRWXU)
     assert result.returncode == 2 and "Traceback" not in result.stderr
@@ -339,7 +339,7 @@ def test_ignored_files_are_counted_in_the_summary_and_listed_in_the_report(tmp_p
     (folder / ".git").mkdir()
     for name in ("photo.png", "scan.png", "slides.pptx", "sheet.xlsx", ".DS_Store", ".git/HEAD", ".git/config.txt"):
         (folder / name).write_bytes(b"\x00\x01")
-    result = run_cli("run", str(_quick_config(tmp_path, folder)))
+    result = run_in_process("run", str(_quick_config(tmp_path, folder)))
     assert result.returncode == 0, result.stderr
     assert "1 published, 0 skipped, 6 files ignored" in result.stderr
     counts = "(hidden folder) 1, (hidden) 1, .png 2, .pptx 1, .xlsx 1"
@@ -362,7 +362,7 @@ def test_a_folder_of_only_other_files_says_so(tmp_path: Path) -> None:
     for name in ("a.pptx", "b.pptx", "c.xlsx"):
         (folder / name).write_bytes(b"PK\x03\x04")
     config = _quick_config(tmp_path, folder)
-    result = run_cli("run", str(config), "--quiet")
+    result = run_in_process("run", str(config), "--quiet")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert (
         "(0 input files, 0 skipped as bad input, 3 other files ignored (.pptx 2, .xlsx 1; ingest.extensions says what is read))"
@@ -386,11 +386,11 @@ def test_a_broken_link_is_called_broken_wherever_it_points(tmp_path: Path) -> No
 
 def test_input_and_output_errors_blame_what_set_them(tmp_path: Path) -> None:
     config = write_config(tmp_path / "c.yaml", f"name: x\ninput: {tmp_path}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\n")
-    missing = run_cli("run", str(config), "--input", str(tmp_path / "nonexistent"))
+    missing = run_in_process("run", str(config), "--input", str(tmp_path / "nonexistent"))
     assert missing.returncode == 2 and missing.stderr == f"error: --input: no such folder: {tmp_path / 'nonexistent'}\n"
     by_config = write_config(tmp_path / "d.yaml", f"name: x\ninput: {tmp_path / 'nonexistent'}\ntranslate:\n  enabled: false\n")
-    assert run_cli("run", str(by_config)).stderr == f"error: {by_config}: input: no such folder: {tmp_path / 'nonexistent'}\n"
-    output = run_cli("run", str(config), "--output", str(tmp_path / "c.yaml" / "out"))
+    assert run_in_process("run", str(by_config)).stderr == f"error: {by_config}: input: no such folder: {tmp_path / 'nonexistent'}\n"
+    output = run_in_process("run", str(config), "--output", str(tmp_path / "c.yaml" / "out"))
     assert output.returncode == 2 and output.stderr.startswith("error: --output: cannot publish in ")
 
 
@@ -400,7 +400,7 @@ def test_an_output_folder_that_cannot_be_made_says_so_without_errno(tmp_path: Pa
     raw.mkdir()
     (raw / "a.txt").write_text("The wives of mobilised men went to the Kremlin again on Saturday morning.\n", encoding="utf-8")
     config = write_config(tmp_path / "c.yaml", f"name: x\ninput: {raw}\ntranslate:\n  enabled: false\nnormalize:\n  enabled: false\n")
-    result = run_cli("run", str(config), "--output", "/proc/foo")
+    result = run_in_process("run", str(config), "--output", "/proc/foo")
     assert result.returncode == 2 and "Errno" not in result.stderr and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and "/proc/foo" in result.stderr
 
@@ -416,7 +416,7 @@ def test_a_cuda_device_on_a_torch_without_cuda_is_a_config_error(tmp_path: Path,
     raw.mkdir()
     (raw / "a.txt").write_text("Жёны мобилизованных снова вышли к Кремлю в субботу утром.\n", encoding="utf-8")
     config = tiny_config(tmp_path / "c.yaml", tiny_models, input=raw, output=tmp_path / "out", translate={"device": "cuda"})
-    result = run_cli("run", str(config))
+    result = run_in_process("run", str(config))
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith(f"error: {config}: translate.device: 'cuda', but ")
     assert "use device: auto (or cpu)" in result.stderr
@@ -431,7 +431,7 @@ def test_translation_without_a_model_for_a_language_is_said_in_a_warning_and_the
     (raw / "en.txt").write_text("The wives of mobilised men went to the Kremlin again on Saturday morning.\n", encoding="utf-8")
     models = {"th": {"model": str(tiny_models["th"])}}  # no Russian model
     config = tiny_config(tmp_path / "c.yaml", tiny_models, name="ds", input=raw, output=tmp_path / "out", translate={"models": models})
-    result = run_cli("run", str(config), "--quiet")
+    result = run_in_process("run", str(config), "--quiet")
     assert result.returncode == 0, result.stderr
     assert result.stderr == (
         "warning: not translated: ru (1 paragraph): translate.models has no model for them, so their text_en is empty\n"

@@ -13,7 +13,7 @@ import datasets
 import pytest
 
 from pipeline.names import load_registry
-from tests.conftest import REGISTRY, ROOT, tiny_config, write_config
+from tests.conftest import REGISTRY, ROOT, run_in_process, tiny_config, write_config
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -147,12 +147,12 @@ def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_cop
 @pytest.mark.slow
 def test_rerun_with_warm_cache_makes_no_model_calls(tmp_path: Path, raw_copy: Path, config_file: Path) -> None:
     output = tmp_path / "out"
-    first = run_cli("run", str(config_file), "--input", str(raw_copy), "--output", str(output), "--quiet")
+    first = run_in_process("run", str(config_file), "--input", str(raw_copy), "--output", str(output), "--quiet")
     assert first.returncode == 0, first.stderr
     cold = json.loads((output / "e2e" / "run_report.json").read_text())["stages"]["translate"]
     assert cold["model_calls"] > 0
     first_rows = datasets.load_dataset(str(output / "e2e"), split="train").to_list()
-    second = run_cli("run", str(config_file), "--input", str(raw_copy), "--output", str(output), "--quiet")
+    second = run_in_process("run", str(config_file), "--input", str(raw_copy), "--output", str(output), "--quiet")
     assert second.returncode == 0 and second.stderr == ""
     warm = json.loads((output / "e2e" / "run_report.json").read_text())["stages"]["translate"]
     assert warm.get("model_calls", 0) == 0 and warm["cache_hits"] == warm["sentences"] == cold["sentences"] > 0
@@ -186,12 +186,12 @@ def test_a_run_on_an_empty_folder_keeps_the_published_dataset(tmp_path: Path) ->
         tmp_path / "c.yaml",
         f"name: kept\ninput: {tmp_path / 'raw'}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
     )
-    assert run_cli("run", str(config), "--quiet").returncode == 0
+    assert run_in_process("run", str(config), "--quiet").returncode == 0
     folder = tmp_path / "out" / "kept"
     before = datasets.load_dataset(str(folder), split="train").to_list()
     card = (folder / "README.md").read_text()
 
-    result = run_cli("run", str(config), "--quiet", "--input", str(tmp_path / "empty"))
+    result = run_in_process("run", str(config), "--quiet", "--input", str(tmp_path / "empty"))
     assert result.returncode == 2 and "Traceback" not in result.stderr and result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"error: {config}: input {tmp_path / 'empty'}: no documents to publish (0 input files")
     assert f"{folder} was left as it was" in result.stderr
@@ -224,13 +224,10 @@ def test_plain_pytest_collects_every_test_module() -> None:
 STAGES = ("ingest", "detect", "translate", "normalize", "publish")
 
 
-@pytest.mark.slow
 def test_a_redirected_log_has_no_control_characters(tmp_path: Path, raw_copy: Path, config_file: Path) -> None:
-    log = tmp_path / "run.log"
-    with log.open("wb") as handle:  # as `> run.log 2>&1` does
-        command = [sys.executable, "-m", "pipeline", "run", str(config_file), "--input", str(raw_copy), "--output", str(tmp_path / "out")]
-        result = subprocess.run(command, cwd=ROOT, stdout=handle, stderr=handle, timeout=600)
-    text = log.read_text(encoding="utf-8")
+    # Descriptors 1 and 2 go to files, as `> run.log 2>&1` sends them: no terminal, so no bars.
+    result = run_in_process("run", str(config_file), "--input", str(raw_copy), "--output", str(tmp_path / "out"))
+    text = result.stdout + result.stderr
     assert result.returncode == 0, text
     assert "\x1b" not in text and "\r" not in text
     assert not [c for c in text if ord(c) < 32 and c not in "\n\t"]
@@ -277,12 +274,8 @@ def test_file_names_with_control_characters_stay_out_of_the_log(tmp_path: Path, 
     config = write_config(
         tmp_path / "c.yaml", f"name: names\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n"
     )
-    log = tmp_path / "run.log"
-    with log.open("wb") as handle:
-        result = subprocess.run(
-            [sys.executable, "-m", "pipeline", "run", str(config), "--input", str(raw_copy)], cwd=ROOT, stderr=handle, timeout=600
-        )
-    text = log.read_text(encoding="utf-8")
+    result = run_in_process("run", str(config), "--input", str(raw_copy))
+    text = result.stderr
     assert result.returncode == 0, text
     assert "\x1b" not in text and "\r" not in text
     assert "  empty\\x1b[2J\\r.txt: empty file" in text and ".\\x1b[31m 1" in text
