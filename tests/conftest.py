@@ -120,8 +120,7 @@ def published(tmp_path_factory: pytest.TempPathFactory, tiny_models: dict[str, P
     """One run of data/raw with the tiny models, published once per session (the review tests work on copies)."""
     folder = tmp_path_factory.mktemp("published-sample")
     config = tiny_config(folder / "run.yaml", tiny_models, name="sample", input=RAW, output=folder / "out", quiet=True)
-    command = [sys.executable, "-m", "pipeline", "run", str(config)]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = run_in_process("run", str(config))
     assert result.returncode == 0, result.stderr
     return folder / "out" / "sample"
 

@@ -24,8 +24,7 @@ from pipeline.ingest import Ingest
 from pipeline.ingest.dates import parse_date
 from pipeline.run import run_pipeline
 from pipeline.scripts import has_words
-from tests.conftest import RAW, REGISTRY, write_config
-from tests.test_end_to_end import run_cli
+from tests.conftest import RAW, REGISTRY, run_in_process, write_config
 
 GOOD = "date 2023-01-01\nThe wives of mobilised men went to the Kremlin again on Saturday morning.\n"
 EXTENSIONS = [".txt", ".md", ".html", ".htm", ".jsonl"]
@@ -186,7 +185,7 @@ def test_the_bad_files_of_the_audit_are_reported_and_the_run_exits_0(tmp_path: P
         tmp_path / "c.yaml",
         f"name: hostile\ninput: {folder}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
     )
-    result = run_cli("run", str(config), "--quiet")
+    result = run_in_process("run", str(config), "--quiet")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     report = json.loads((tmp_path / "out" / "hostile" / "run_report.json").read_text(encoding="utf-8"))

@@ -23,8 +23,7 @@ from pipeline.names.table.spreadsheet import escape_cell, unescape_cell
 from pipeline.publish import CardInfo, NothingToPublish, Publish, push_to_hub
 from pipeline.publish.features import DOCUMENT_COLUMNS, DOCUMENT_SCHEMA, NAME_TABLE_COLUMNS, NAME_TABLE_SCHEMA
 from pipeline.schema import Document, Paragraph
-from tests.conftest import REGISTRY, ROOT, write_config
-from tests.test_end_to_end import run_cli
+from tests.conftest import REGISTRY, ROOT, run_in_process, write_config
 
 
 def _documents(n: int, source: str = "a.txt") -> list[Document]:
@@ -230,7 +229,7 @@ def test_a_document_that_starts_with_a_formula_is_harmless_in_names_csv(tmp_path
         tmp_path / "c.yaml",
         f"name: ds\ninput: {raw}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
     )
-    assert run_cli("run", str(config), "--quiet").returncode == 0
+    assert run_in_process("run", str(config), "--quiet").returncode == 0
     with (tmp_path / "out" / "ds" / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
         examples = [row["example"] for row in csv.DictReader(handle)]
     assert examples and all(example.startswith("'=HYPERLINK(") for example in examples)

@@ -15,8 +15,7 @@ import pytest
 from pipeline.config import RunConfig
 from pipeline.names import apply_review
 from pipeline.run import run_pipeline
-from tests.conftest import RAW, REGISTRY, write_config
-from tests.test_end_to_end import run_cli
+from tests.conftest import RAW, REGISTRY, run_in_process, write_config
 
 
 def is_our_dataset(folder: Path, name: str) -> bool:
@@ -60,7 +59,7 @@ def test_an_unrelated_folder_where_the_dataset_goes_is_never_replaced(tmp_path: 
     config = write_config(
         tmp_path / "c.yaml", f"name: ds\ninput: {tmp_path / 'raw'}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\n"
     )
-    result = run_cli("run", str(config), "--quiet")
+    result = run_in_process("run", str(config), "--quiet")
     assert result.returncode == 2, result.stderr
     assert "did not publish" in result.stderr and "Traceback" not in result.stderr
     assert (theirs / "thesis.docx").read_text() == "three years of work"

@@ -26,8 +26,7 @@ from pipeline.ingest.formats import format_for
 from pipeline.ingest.pdf import NO_TEXT_LAYER
 from pipeline.ingest.warc import DUPLICATE_URL, NO_TEXT, OVER_LIMIT, not_a_response
 from pipeline.schema import Document, Paragraph
-from tests.conftest import REGISTRY, ROOT, write_config
-from tests.test_end_to_end import run_cli
+from tests.conftest import REGISTRY, ROOT, run_in_process, write_config
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "documents"
 LEGACY = ["cp1251", "koi8_r", "cp874"]
@@ -263,7 +262,7 @@ def test_a_folder_of_pdf_word_and_a_web_archive_publishes_every_document(tmp_pat
         tmp_path / "c.yaml",
         f"name: ds\ninput: {mixed_folder}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
     )
-    result = run_cli("run", str(config))
+    result = run_in_process("run", str(config))
     assert result.returncode == 0, result.stderr[-3000:]
     rows = datasets.load_dataset(str(tmp_path / "out" / "ds"), split="train").to_list()
     by_file = Counter(row["source"].split("#")[0] for row in rows)

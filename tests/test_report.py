@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.report import format_report
-from tests.conftest import REGISTRY, write_config
-from tests.test_end_to_end import run_cli
+from tests.conftest import REGISTRY, run_in_process, write_config
 
 
 def _report(skipped: list[dict[str, str]], resumed: int = 0) -> dict[str, Any]:
@@ -74,7 +73,7 @@ def test_a_run_prints_the_skipped_files_in_its_summary(tmp_path: Path) -> None:
         tmp_path / "c.yaml",
         f"name: ds\ninput: {raw}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
     )
-    result = run_cli("run", str(config))  # not --quiet: the summary goes to stderr
+    result = run_in_process("run", str(config))  # not --quiet: the summary goes to stderr
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
     assert lines[-4:] == ["skipped:", "  empty.txt: empty file", "", f"published: {tmp_path / 'out' / 'ds'}"]

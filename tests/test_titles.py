@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import datasets
 import pytest
 
 from pipeline.ingest.readers import parse_plain_text
-from tests.conftest import ROOT, tiny_config
+from tests.conftest import run_in_process, tiny_config
 
 # Our own sentences. A wife asks President Putin to bring her husband home; the movement will go
 # on protesting in Moscow.
@@ -30,7 +28,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory, tiny_models: dict[str, Pat
     (raw / "thai.txt").write_text(THAI, encoding="utf-8")
     (raw / "russian.txt").write_text(RUSSIAN, encoding="utf-8")
     config = tiny_config(folder / "run.yaml", tiny_models, name="titles", input=raw, output=folder / "out", quiet=True)
-    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(config)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = run_in_process("run", str(config))
     assert result.returncode == 0, result.stderr
     return folder / "out" / "titles"
 
