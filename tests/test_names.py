@@ -17,8 +17,7 @@ from pipeline.names import RegistryError, apply_review, load_registry
 from pipeline.names.stage import Normalize
 from pipeline.names.table import NameTable
 from pipeline.schema import Document
-from tests.conftest import RAW, REGISTRY, ROOT, write_config
-from tests.test_end_to_end import run_cli
+from tests.conftest import RAW, REGISTRY, ROOT, run_in_process, write_config
 
 REQUIRED = {
     "organisation": [
@@ -176,12 +175,7 @@ def test_refused_tables_write_nothing(tmp_path: Path) -> None:
     with pytest.raises(RegistryError, match=r"review.csv:2: unknown status 'maybe'"):
         apply_review(bad_status, registry)
     assert registry.read_text(encoding="utf-8") == original
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "names", "apply", str(bad_status), "--registry", str(registry)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    result = run_in_process("names", "apply", str(bad_status), "--registry", str(registry))
     assert result.returncode == 2 and "unknown status" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -216,10 +210,8 @@ def test_entity_ids_match_whatever_their_case_when_only_one_fits(tmp_path: Path)
 
 
 def _names_apply_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m pipeline names apply ...` run from `folder`, with this checkout's package."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "pipeline", "names", "apply", *args]
-    return subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True, timeout=300)
+    """`python -m pipeline names apply ...` run from `folder`."""
+    return run_in_process("names", "apply", *args, cwd=folder)
 
 
 def test_names_apply_in_the_dataset_folder_updates_the_runs_registry(tmp_path: Path) -> None:
@@ -234,7 +226,7 @@ def test_names_apply_in_the_dataset_folder_updates_the_runs_registry(tmp_path: P
         tmp_path / "c.yaml",
         f"name: ds\ninput: {raw}\noutput: {tmp_path / 'out'}\ntranslate:\n  enabled: false\nnormalize:\n  registry: {registry}\n",
     )
-    assert run_cli("run", str(config), "--quiet").returncode == 0
+    assert run_in_process("run", str(config), "--quiet").returncode == 0
     folder = tmp_path / "out" / "ds"
     # Recorded relative to the dataset folder: no local path in a published report.
     assert json.loads((folder / "run_report.json").read_text())["names"]["registry"] == "../../registry/names.yaml"
@@ -285,15 +277,17 @@ def test_a_run_without_a_registry_never_reviews_into_another(tmp_path: Path) -> 
     (tmp_path / "configs").mkdir()
     project = tmp_path / "configs" / "names.yaml"
     shutil.copy(REGISTRY, project)
-    for command in (["names", "apply", "ds/names.csv"], ["review", "ds", "--port", "0"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "pipeline", *command],
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+    applied = _names_apply_in(tmp_path, "ds/names.csv")
+    # `review` in a process of its own: were it to start serving, the timeout would end it.
+    reviewed = subprocess.run(
+        [sys.executable, "-m", "pipeline", "review", "ds", "--port", "0"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    for result in (applied, reviewed):
         assert result.returncode == 2, result.stderr
         assert "used no registry (normalize.registry: null): pass --registry FILE" in result.stderr
     assert project.read_bytes() == REGISTRY.read_bytes()
