@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import datasets
@@ -18,7 +16,7 @@ from pipeline.names.discovery import english_names, russian_names
 from pipeline.names.grouping.keys import group_key, proposed_id
 from pipeline.names.registry import load_registry
 from pipeline.schema import Document, Paragraph
-from tests.conftest import REGISTRY, ROOT
+from tests.conftest import REGISTRY, run_in_process
 
 
 def spans(text: str) -> list[str]:
@@ -154,7 +152,7 @@ def _run(tmp_path: Path, registry: Path, name: str = "disc", normalize: str = ""
         f"translate: {{enabled: false}}\nnormalize: {{registry: {registry}{normalize}}}\n",
         encoding="utf-8",
     )
-    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(config), "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    result = run_in_process("run", str(config), "--quiet")
     assert result.returncode == 0, result.stderr
     return tmp_path / "out" / name
 
@@ -195,12 +193,7 @@ def test_a_run_proposes_groups_across_spellings_and_scripts_and_review_registers
             elif row["entity_id"] == "new-yekaterinburg":
                 row["status"] = "rejected"
             writer.writerow(row)
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "names", "apply", str(table), "--registry", str(registry)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    result = run_in_process("names", "apply", str(table), "--registry", str(registry))
     assert result.returncode == 0, result.stderr
     entity = load_registry(registry).entities["andrey-kurochkin"]  # its id made from its canonical name
     assert (entity.canonical, entity.type, entity.native) == ("Andrey Kurochkin", "person", ("Андрей Курочкин",))

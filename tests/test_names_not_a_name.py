@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import datasets
@@ -13,7 +11,7 @@ import pytest
 
 from pipeline.names import apply_review, load_registry
 from pipeline.names.registry import RegistryError
-from tests.conftest import REGISTRY, ROOT
+from tests.conftest import REGISTRY, run_in_process
 from tests.test_names import _run_names as _names
 from tests.test_names_discovery import _rows, _run
 
@@ -47,8 +45,7 @@ def test_marked_spellings_leave_the_proposals_and_the_names_column(tmp_path: Pat
         writer.writeheader()
         for row in rows:
             writer.writerow({**row, "status": "not_a_name" if row["variant"] in ("Novaya Zarya", "Mediasona") else row["status"]})
-    command = [sys.executable, "-m", "pipeline", "names", "apply", str(table), "--registry", str(registry)]
-    applied = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    applied = run_in_process("names", "apply", str(table), "--registry", str(registry))
     assert applied.returncode == 0, applied.stderr
     loaded = load_registry(registry)
     assert loaded.not_names == {"novaya zarya", "mediasona"}

@@ -7,15 +7,13 @@ words there ("Путь домой был долгим": the way home was long) s
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import datasets
 import pytest
 
 from pipeline.names import load_registry
-from tests.conftest import REGISTRY, ROOT, tiny_config
+from tests.conftest import REGISTRY, run_in_process, tiny_config
 
 REG = load_registry(REGISTRY)
 
@@ -57,13 +55,12 @@ def test_put_domoi_at_a_sentence_start_is_unsure_only_where_the_phrase_is_likely
     assert [(entity, is_sure) for _, entity, is_sure in _found(text)] == [("put-domoi", sure)]
 
 
-@pytest.mark.slow
 def test_names_opening_russian_sentences_come_through_translation_protected(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
     raw = tmp_path / "raw" / "ru"
     raw.mkdir(parents=True)
     (raw / "openings.txt").write_text("\n\n".join(OPENING) + "\n", encoding="utf-8")
     config = tiny_config(tmp_path / "run.yaml", tiny_models, name="openings", input=tmp_path / "raw", output=tmp_path / "out", quiet=True)
-    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(config)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = run_in_process("run", str(config))
     assert result.returncode == 0, result.stderr
     rows = datasets.load_dataset(str(tmp_path / "out" / "openings"), split="train")
     assert len(rows) == 1 and rows[0]["lang"] == "ru"

@@ -4,14 +4,12 @@ canonical of a proposed group prefers the English spelling a translation gave it
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 from pathlib import Path
 
 import datasets
 
 from pipeline.names.table import NameTable
-from tests.conftest import REGISTRY, ROOT
+from tests.conftest import REGISTRY, run_in_process
 
 
 def _run(tmp_path: Path) -> Path:
@@ -21,7 +19,7 @@ def _run(tmp_path: Path) -> Path:
         f"translate: {{enabled: false}}\nnormalize: {{registry: {REGISTRY}}}\n",
         encoding="utf-8",
     )
-    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(config), "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    result = run_in_process("run", str(config), "--quiet")
     assert result.returncode == 0, result.stderr
     return tmp_path / "out" / "src"
 
