@@ -1,4 +1,9 @@
-"""Every command meets what a user's machine throws at it with one `error:` line and exit 2, never a traceback."""
+"""Every command meets what a user's machine throws at it with one `error:` line and exit 2, never a traceback.
+
+A broken install, the environment and the debugging switch are met by a process of their own
+(`_cli`); a bad config, registry or output, which the process makes no difference to, by the
+CLI's `main` in this one (`run_in_process`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REGISTRY, ROOT, write_config
+from tests.conftest import REGISTRY, ROOT, run_in_process, write_config
 
 
 def _cli(
@@ -67,19 +72,19 @@ def _run_config(tmp_path: Path, **lines: str) -> Path:
 
 def test_run_with_a_missing_model_folder(tmp_path: Path) -> None:
     config = _run_config(tmp_path, translate=f"{{models: {{ru: {{model: {tmp_path / 'no-such-model'}}}}}}}")
-    _assert_one_error_line(_cli("run", str(config), cwd=tmp_path), "translate.models.ru", "no such folder")
+    _assert_one_error_line(run_in_process("run", str(config), cwd=tmp_path), "translate.models.ru", "no such folder")
 
 
 def test_run_with_an_unreadable_registry(tmp_path: Path, bad_registry: Path) -> None:
     config = _run_config(tmp_path, translate="{enabled: false}", normalize=f"{{registry: {bad_registry}}}")
-    _assert_one_error_line(_cli("run", str(config), cwd=tmp_path), str(bad_registry), "not valid YAML")
+    _assert_one_error_line(run_in_process("run", str(config), cwd=tmp_path), str(bad_registry), "not valid YAML")
 
 
 def test_run_with_an_output_it_cannot_write(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     config = _run_config(tmp_path, translate="{enabled: false}", output=str(blocker / "out"))
-    _assert_one_error_line(_cli("run", str(config), cwd=tmp_path), "output", "is a file, not a folder")
+    _assert_one_error_line(run_in_process("run", str(config), cwd=tmp_path), "output", "is a file, not a folder")
 
 
 @pytest.mark.parametrize("package", ["trafilatura", "tldextract", "langdetect", "rapidfuzz"])
@@ -100,15 +105,15 @@ def test_run_offline_with_a_hub_model_says_so_at_once(tmp_path: Path) -> None:
 
 
 def test_detect_with_a_missing_file_and_a_broken_dependency(tmp_path: Path) -> None:
-    _assert_one_error_line(_cli("detect", str(tmp_path / "missing.txt"), cwd=tmp_path), "missing.txt", "cannot read")
+    _assert_one_error_line(run_in_process("detect", str(tmp_path / "missing.txt"), cwd=tmp_path), "missing.txt", "cannot read")
     result = _cli("detect", cwd=tmp_path, stdin="Some English text.\n", extra_path=_broken_package(tmp_path, "langdetect"))
     _assert_one_error_line(result, "failed to import", "langdetect")
 
 
 def test_names_apply_with_an_unreadable_registry(tmp_path: Path, dataset: Path, bad_registry: Path) -> None:
-    result = _cli("names", "apply", str(dataset / "names.csv"), "--registry", str(bad_registry), cwd=tmp_path)
+    result = run_in_process("names", "apply", str(dataset / "names.csv"), "--registry", str(bad_registry), cwd=tmp_path)
     _assert_one_error_line(result, str(bad_registry), "not valid YAML")
-    result = _cli("names", "apply", str(dataset / "names.csv"), "--registry", str(tmp_path), cwd=tmp_path)
+    result = run_in_process("names", "apply", str(dataset / "names.csv"), "--registry", str(tmp_path), cwd=tmp_path)
     _assert_one_error_line(result, "cannot read the name registry")
 
 
