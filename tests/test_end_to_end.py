@@ -144,7 +144,6 @@ def test_run_publishes_a_dataset_that_load_dataset_reads(tmp_path: Path, raw_cop
     assert "- ru: `" in card and "(a tiny test model built by the project with random weights: its translations are noise)" in card
 
 
-@pytest.mark.slow
 def test_rerun_with_warm_cache_makes_no_model_calls(tmp_path: Path, raw_copy: Path, config_file: Path) -> None:
     output = tmp_path / "out"
     first = run_in_process("run", str(config_file), "--input", str(raw_copy), "--output", str(output), "--quiet")

@@ -14,7 +14,7 @@ import datasets
 import pytest
 
 from pipeline.executors.resume import completed_shards, completions_folder
-from tests.conftest import ROOT, tiny_config
+from tests.conftest import ROOT, run_in_process, tiny_config
 from tests.test_end_to_end import run_cli
 
 SENTENCES = [
@@ -53,7 +53,7 @@ def rows(folder: Path) -> list[dict]:
 @pytest.mark.slow
 def test_kill_and_resume_gives_the_uninterrupted_dataset(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
     corpus = make_corpus(tmp_path / "raw", 120)
-    whole = run_cli("run", str(config(tmp_path, "whole", corpus, tiny_models)))
+    whole = run_in_process("run", str(config(tmp_path, "whole", corpus, tiny_models)))  # what the killed run must end as
     assert whole.returncode == 0, whole.stderr
     whole_report = json.loads((tmp_path / "whole" / "corpus" / "run_report.json").read_text())
 
@@ -90,8 +90,10 @@ def test_two_runs_give_identical_rows(tmp_path: Path, tiny_models: dict[str, Pat
     corpus = make_corpus(tmp_path / "raw", 9)
     first = config(tmp_path, "first", corpus, tiny_models)
     second = config(tmp_path, "second", corpus, tiny_models)
+    # Two processes (each with its own string hashing: no output may follow a set's order), one of
+    # them this one, whose caches are warm from earlier tests (no output may follow a cache either).
     assert run_cli("run", str(first)).returncode == 0
-    assert run_cli("run", str(second)).returncode == 0
+    assert run_in_process("run", str(second)).returncode == 0
     assert rows(tmp_path / "first" / "corpus") == rows(tmp_path / "second" / "corpus")
 
 
@@ -155,7 +157,7 @@ def test_ctrl_c_stops_with_one_message_and_the_same_command_resumes(tmp_path: Pa
     assert not (tmp_path / "interrupted" / "corpus").exists()
     finished = sum(record["shard"]["rows"] for record in completed_shards(staging))
 
-    resumed = run_cli("run", str(interrupted))
+    resumed = run_in_process("run", str(interrupted))  # the same command (a killed run's resumes in a process of its own)
     assert resumed.returncode == 0, resumed.stderr
     report = json.loads((tmp_path / "interrupted" / "corpus" / "run_report.json").read_text())
     assert report["documents"]["resumed"] == finished > 0 and report["documents"]["published"] == 120
@@ -180,18 +182,17 @@ def _quick_run_config(tmp_path: Path, output: Path) -> Path:
     return write_config(tmp_path / "locked.yaml", text)
 
 
-@pytest.mark.slow
 def test_a_second_run_into_a_held_output_stops_and_a_killed_holders_lock_is_taken_over(tmp_path: Path) -> None:
     output = tmp_path / "out"
     config_file = _quick_run_config(tmp_path, output)
-    assert run_cli("run", str(config_file), "--quiet").returncode == 0
+    assert run_in_process("run", str(config_file), "--quiet").returncode == 0
     published = rows(output / "locked")
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(output), "locked"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        second = run_cli("run", str(config_file))
+        second = run_in_process("run", str(config_file))  # the holder is another process
         assert second.returncode == 2 and second.stderr.count("\n") == 1 and "Traceback" not in second.stderr
         assert second.stderr.startswith(
             f"error: {config_file}: output: {output / 'locked'} is being written by another run (pid {holder.pid} on "
@@ -202,7 +203,7 @@ def test_a_second_run_into_a_held_output_stops_and_a_killed_holders_lock_is_take
         holder.kill()  # as a killed run: no chance to clean up
         holder.wait()
     assert (output / ".locked.lock").exists()  # the stale lock file is still there
-    third = run_cli("run", str(config_file), "--quiet")
+    third = run_in_process("run", str(config_file), "--quiet")
     assert third.returncode == 0, third.stderr
     assert rows(output / "locked") == published
 
