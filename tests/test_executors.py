@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import tiny_config
+from tests.conftest import run_in_process, tiny_config
 from tests.test_end_to_end import run_cli
 from tests.test_resume import rows
 
@@ -33,8 +33,8 @@ def _config(tmp_path: Path, executor: str, raw: Path, tiny_models: dict[str, Pat
 def test_ray_output_is_identical_to_local_output(tmp_path: Path, raw_copy: Path, tiny_models: dict[str, Path]) -> None:
     (raw_copy / "broken.jsonl").write_text('{"text": "A line about Put\' Domoj."}\nnot json\n')
     (raw_copy / "empty.txt").write_text("")
-    for executor in ("local", "ray"):
-        result = run_cli("run", str(_config(tmp_path, executor, raw_copy, tiny_models)))
+    for executor, run in (("local", run_in_process), ("ray", run_cli)):  # Ray in a process of its own, as a user starts it
+        result = run("run", str(_config(tmp_path, executor, raw_copy, tiny_models)))
         assert result.returncode == 0, result.stderr[-3000:]
     local, ray = tmp_path / "local" / "parity", tmp_path / "ray" / "parity"
     assert rows(ray) == rows(local) and len(rows(local)) == 22
@@ -101,13 +101,13 @@ def test_ray_reads_pdf_and_web_archives_as_the_local_executor_does(tmp_path: Pat
     (raw / "scanned.pdf").write_bytes((FIXTURES / "scanned.pdf").read_bytes())
     write_warc(raw / "crawl.warc.gz", 6, extras=True)
     reports = {}
-    for executor in ("local", "ray"):
+    for executor, run in (("local", run_in_process), ("ray", run_cli)):
         config = write_config(
             tmp_path / f"{executor}.yaml",
             f"name: docs\ninput: {raw}\noutput: {tmp_path / executor}\nexecutor: {executor}\nquiet: true\n"
             f"ray:\n  num_cpus: 2\ntranslate:\n  enabled: false\nnormalize:\n  registry: {REGISTRY}\n",
         )
-        result = run_cli("run", str(config))
+        result = run("run", str(config))
         assert result.returncode == 0, result.stderr[-3000:]
         reports[executor] = json.loads((tmp_path / executor / "docs" / "run_report.json").read_text())["documents"]
     assert rows(tmp_path / "ray" / "docs") == rows(tmp_path / "local" / "docs") and len(rows(tmp_path / "local" / "docs")) == 8

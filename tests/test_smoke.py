@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,7 @@ def test_smoke_config_publishes_a_folder_of_one_language(tmp_path: Path, files: 
     articles = _folder_of(files, tmp_path / "my_articles")
     command = [sys.executable, "-m", "pipeline", "run", "configs/smoke.yaml", "--input", str(articles), "--quiet"]
     env = {"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
+    env["OMP_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"]  # the test session's (conftest.py): not the run's concern
     result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
