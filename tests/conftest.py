@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -9,7 +10,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pytest
 import yaml
@@ -34,7 +35,9 @@ def run_in_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[
     the exit status `main` gives and what reached file descriptors 1 and 2 (a C library's writes
     too), with the warnings filters of a fresh interpreter. For tests about what a run publishes
     and says; the models stay loaded between runs. Tests about the process itself (signals, a
-    terminal, a redirected log, imports, the environment it starts with) start a real one."""
+    terminal, imports, the environment it starts with) start a real one, and so does the one
+    end-to-end test of the real CLI. Not seen here: what a library's logging handler made before
+    the run (outside it) writes, since it keeps the stream of its time."""
     from pipeline.cli import main
 
     environment = os.environ.copy()
@@ -56,9 +59,8 @@ def run_in_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[
 
 @contextmanager
 def _descriptors_captured(output: dict[int, bytes]) -> Iterator[None]:
-    """Descriptors 1 and 2 into files, read into `output` at the end; sys.stdout and sys.stderr
-    over them as an interpreter started with its output redirected has them (no terminal,
-    stderr line-buffered)."""
+    """Descriptors 1 and 2 into files, read into `output` at the end, with sys.stdout and
+    sys.stderr writing to them."""
     streams = sys.stdout, sys.stderr
     for stream in streams:
         stream.flush()
@@ -68,18 +70,28 @@ def _descriptors_captured(output: dict[int, bytes]) -> Iterator[None]:
         try:
             for descriptor, file in files.items():
                 os.dup2(file.fileno(), descriptor)
-            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 (closed below)
-            sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)  # noqa: SIM115
+            sys.stdout, sys.stderr = _descriptor_streams()
             yield
         finally:
-            for stream in (sys.stdout, sys.stderr):
-                stream.close()
+            for stream in _descriptor_streams():
+                stream.flush()
             sys.stdout, sys.stderr = streams
             for descriptor, file in files.items():
                 os.dup2(saved[descriptor], descriptor)
                 os.close(saved[descriptor])
                 file.seek(0)
                 output[descriptor] = file.read()
+
+
+@functools.cache
+def _descriptor_streams() -> tuple[TextIO, TextIO]:
+    """stdout and stderr as an interpreter started with its output redirected has them (no
+    terminal; stderr line-buffered), over descriptors 1 and 2 wherever they point. Made once and
+    never closed: a library keeps the stream it found (a logging handler made on its import) and
+    writes to it in later runs, where it must reach those runs' descriptor 2, as in a process."""
+    stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)  # noqa: SIM115
+    return stdout, stderr
 
 
 def _warnings_of_a_fresh_interpreter() -> None:
