@@ -9,7 +9,10 @@ stages them as they come: the same shards, rows and report as one process gives.
 than files go round because a file can hold thousands of documents (a JSON Lines dump, an
 archive): a few files would keep one worker busy while another waits.
 
-A forked worker has the steps as the run built them (nothing is pickled); a step that holds a
+The first chunk runs in the run's own process, before any worker starts: what the steps load on
+their first documents (natasha's tagger, caches) is then loaded once and shared by the workers it
+forks, and a corpus of one chunk starts none. A forked worker has the steps as the run built and
+warmed them (nothing is pickled); a step that holds a
 model (`wants_actor`: translation) is built again in each worker, as a Ray actor builds it,
 since a model's threads do not survive a fork.
 """
@@ -24,7 +27,7 @@ import signal
 import sys
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from multiprocessing.pool import AsyncResult
 from typing import Any, TypeVar
 
@@ -94,15 +97,19 @@ def _start_worker(steps: list[Step], config: RunConfig, ranks: Any, world_size: 
     _steps = [build_step(config, step.name) if step.wants_actor else step for step in steps]
 
 
-def _run_chunk(documents: list[Document]) -> tuple[list[Document], list[StatsEntry]]:
+def _run_steps(steps: list[Step], documents: list[Document], rank: int, world_size: int) -> tuple[list[Document], list[StatsEntry]]:
     """Every document step over a chunk, one after the other; the stats and seconds of each."""
     entries: list[StatsEntry] = []
-    for step in _steps:
+    for step in steps:
         step.stats = step.new_stats()
         started = time.perf_counter()
-        documents = list(step.run(documents, _rank, _world_size))
+        documents = list(step.run(documents, rank, world_size))
         entries.append((step.name, time.perf_counter() - started, step.stats))
     return documents, entries
+
+
+def _run_chunk(documents: list[Document]) -> tuple[list[Document], list[StatsEntry]]:
+    return _run_steps(_steps, documents, _rank, _world_size)
 
 
 def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -132,28 +139,42 @@ def run_in_workers(
     context = multiprocessing.get_context("fork")
     ranks = context.Value("i", 0)
 
-    def finished(result: AsyncResult[tuple[list[Document], list[StatsEntry]]]) -> list[Document]:
-        documents, entries = result.get()
+    def merge(documents: list[Document], entries: list[StatsEntry]) -> list[Document]:
         for name, spent, stats in entries:
             seconds[name] += spent
             by_name[name].stats.merge(stats)
         return documents
 
-    def in_order(pool: Any) -> Iterator[Document]:
+    def in_order() -> Generator[Document, None, None]:
+        chunks = _chunks(reading.wrap(stamp(reader.run(), config.content_hash())), config.translate.batch_documents)
+        first = next(chunks, None)
+        if first is None:
+            return
+        # The first chunk here: what the steps load on their first documents (a tagger, caches)
+        # is loaded once, before the workers fork, and shared by them. A corpus of one chunk
+        # starts no worker.
+        kept = [step.stats for step in steps]
+        done = _run_steps(steps, first, 0, workers)
+        for step, stats in zip(steps, kept):
+            step.stats = stats
+        yield from merge(*done)
         pending: deque[AsyncResult[tuple[list[Document], list[StatsEntry]]]] = deque()
-        read = reading.wrap(stamp(reader.run(), config.content_hash()))
-        for chunk in _chunks(read, config.translate.batch_documents):
-            pending.append(pool.apply_async(_run_chunk, (chunk,)))
-            if len(pending) > workers * CHUNKS_AHEAD:
-                yield from finished(pending.popleft())
-        while pending:
-            yield from finished(pending.popleft())
+        with context.Pool(workers, initializer=_start_worker, initargs=(steps, config, ranks, workers)) as pool:
+            for chunk in chunks:
+                pending.append(pool.apply_async(_run_chunk, (chunk,)))
+                if len(pending) > workers * CHUNKS_AHEAD:
+                    yield from merge(*pending.popleft().get())
+            while pending:
+                yield from merge(*pending.popleft().get())
 
     reading, waiting = Timer(), Timer()
     started = time.perf_counter()
-    with context.Pool(workers, initializer=_start_worker, initargs=(steps, config, ranks, workers)) as pool:
-        for _ in sink.run(progress(waiting.wrap(in_order(pool)))):
+    stream = in_order()
+    try:
+        for _ in sink.run(progress(waiting.wrap(stream))):
             pass
+    finally:
+        stream.close()  # whatever stopped the sink (Ctrl-C) stops the workers now
     seconds[reader.name] = reading.seconds
     seconds[sink.name] = max(0.0, time.perf_counter() - started - waiting.seconds)
     return {step.name: round(seconds[step.name], 3) for step in [reader, *steps, sink]}
