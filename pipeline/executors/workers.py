@@ -13,9 +13,9 @@ The run's own process loads no model: each worker loads what its steps load on t
 documents (natasha's tagger: ~0.7 s and ~90 MB a worker), so that no process's memory holds the
 models and the corpus's staging at once (the peak of one process is what a machine must have).
 A corpus of one chunk starts no worker. A forked worker has the steps as the run built them
-(nothing is pickled); a step that holds a
-model (`wants_actor`: translation) is built again in each worker, as a Ray actor builds it,
-since a model's threads do not survive a fork.
+(nothing is pickled); a step that holds a model (`wants_actor`: translation) is built again in
+each worker, as a Ray actor builds it, since a model's threads do not survive a fork. Where
+processes cannot be forked (Windows), the steps run in the run's own process.
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ def worker_count(config: RunConfig, steps: list[Step]) -> int:
     """The processes to run the document steps in: the config's number, or for "auto" one per
     CPU this process may use, or one where a step holds a model (it already uses every core)."""
     workers = config.local.workers
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
     if workers != "auto":
         return workers
     if any(step.wants_actor for step in steps):
