@@ -2,7 +2,7 @@
 
     git worktree add --detach ../base <commit>
     python benchmarks/same_output.py --against ../base [--size 2000] [--default] [--smoke] [--ray]
-        [--baseline-cache DIR]
+        [--baseline-cache DIR] [--workers N]
 
 Runs `python -m pipeline run` in each checkout on a `benchmarks/scale.py` corpus (translation
 off; distinct paragraphs, and with --default also the repeated-text corpus) and, with --smoke,
@@ -103,15 +103,17 @@ def _without_timings(value: object) -> object:
     return value
 
 
-def compare(against: Path, config_for: dict[str, Path], work: Path, cache: Path | None) -> int:
+def compare(against: Path, config_for: dict[str, tuple[Path, Path]], work: Path, cache: Path | None) -> int:
+    """Each label's config run by this checkout and by the other (each with its own config: ours
+    may set a key the other does not know, such as local.workers)."""
     failed = 0
-    for label, config in config_for.items():
+    for label, (config, their_config) in config_for.items():
         ours = run(ROOT, config, work / f"out-{label}-ours")
         cached = cache / label if cache else None
         if cached and cached.is_dir() and any(cached.iterdir()):
             theirs = next(path for path in cached.iterdir() if (path / "data").is_dir())
         else:
-            theirs = run(against, config, cached or work / f"out-{label}-theirs")
+            theirs = run(against, their_config, cached or work / f"out-{label}-theirs")
         datasets = [ours, theirs]
         problems = differences(*datasets)
         rows = sum(pq.read_metadata(p).num_rows for p in (datasets[0] / "data").glob("*.parquet"))
@@ -127,6 +129,9 @@ def main() -> int:
     parser.add_argument("--default", action="store_true", help="also the repeated-text corpus")
     parser.add_argument("--smoke", action="store_true", help="also data/raw with configs/smoke.yaml")
     parser.add_argument("--ray", action="store_true", help="also each config on the Ray executor (2 CPUs)")
+    parser.add_argument(
+        "--workers", help="local.workers of this checkout's local runs (a number or auto): the baseline's dataset must not change"
+    )
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "cache" / "same-output")
     parser.add_argument("--baseline-cache", type=Path, help="keep (and reuse) the other checkout's datasets here")
     args = parser.parse_args()
@@ -137,9 +142,17 @@ def main() -> int:
         for unique in (True, False) if args.default else (True,):
             label = f"{'distinct' if unique else 'default'}-{args.size}-{executor}"
             corpus = corpus_folder(work, args.size, unique)
-            configs[label] = _relative_registry(write_config(work / f"{label}.yaml", corpus, work / f"scratch-{label}", executor, 2, False))
+            workers = args.workers if executor == "local" else None
+            configs[label] = (
+                _relative_registry(write_config(work / f"{label}.yaml", corpus, work / f"scratch-{label}", executor, 2, False, workers)),
+                _relative_registry(write_config(work / f"{label}-theirs.yaml", corpus, work / f"scratch-{label}", executor, 2, False)),
+            )
         if args.smoke:
-            configs[f"smoke-{executor}"] = _smoke_config(work, executor)
+            label = f"smoke-{executor}"
+            configs[label] = (
+                _smoke_config(work, label, executor, args.workers if executor == "local" else None),
+                _smoke_config(work, label + "-theirs", executor, None),
+            )
     cache = args.baseline_cache.resolve() if args.baseline_cache else None
     return compare(args.against.resolve(), configs, work, cache)
 
@@ -152,7 +165,7 @@ def _relative_registry(config: Path) -> Path:
     return config
 
 
-def _smoke_config(work: Path, executor: str) -> Path:
+def _smoke_config(work: Path, name: str, executor: str, workers: str | None) -> Path:
     """configs/smoke.yaml with its relative paths made absolute in this checkout, so that both
     sides read the same input. The tiny models' folder stays relative: each side builds its own in
     its checkout (the builds are byte-identical) and the config hash, which counts the model's path,
@@ -161,8 +174,8 @@ def _smoke_config(work: Path, executor: str) -> Path:
     text = (ROOT / "configs" / "smoke.yaml").read_text(encoding="utf-8")
     text = text.replace("input: data/raw", f"input: {ROOT / 'data' / 'raw'}")
     text = text.replace("cache: data/cache/smoke-translations.sqlite", f"cache: {work / 'smoke-translations.sqlite'}")
-    text += f"executor: {executor}\nray:\n  num_cpus: 2\n"
-    path = work / f"smoke-{executor}.yaml"
+    text += f"executor: {executor}\nray:\n  num_cpus: 2\n" + (f"local:\n  workers: {workers}\n" if workers else "")
+    path = work / f"{name}.yaml"
     path.write_text(text, encoding="utf-8")
     return path
 

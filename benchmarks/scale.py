@@ -58,7 +58,11 @@ def make_corpus(folder: Path, documents: int, unique: bool = False) -> Path:
     return folder
 
 
-def write_config(path: Path, corpus: Path, output: Path, executor: str, workers: int, translate: bool) -> Path:
+def write_config(
+    path: Path, corpus: Path, output: Path, executor: str, workers: int, translate: bool, local_workers: int | str | None = None
+) -> Path:
+    """A run config; `local_workers` sets `local.workers` (left out when None: another checkout may
+    not know the key)."""
     models = (
         "  build_tiny_models: true\n  models:\n"
         f"    ru: {{model: {ROOT / 'models/tiny/opus-mt-tiny-ru-en'}}}\n    th: {{model: {ROOT / 'models/tiny/opus-mt-tiny-th-en'}}}\n"
@@ -67,7 +71,8 @@ def write_config(path: Path, corpus: Path, output: Path, executor: str, workers:
         f"name: scale\ninput: {corpus}\noutput: {output}\nquiet: true\nexecutor: {executor}\nray:\n  num_cpus: {workers}\n"
         f"translate:\n  enabled: {str(translate).lower()}\n  device: cpu\n  max_new_tokens: 8\n  cache: {output / 'cache.sqlite'}\n"
         + (models if translate else "")
-        + f"normalize:\n  registry: {ROOT / 'configs' / 'names.yaml'}\n",
+        + f"normalize:\n  registry: {ROOT / 'configs' / 'names.yaml'}\n"
+        + (f"local:\n  workers: {local_workers}\n" if local_workers is not None else ""),
         encoding="utf-8",
     )
     return path
@@ -104,6 +109,8 @@ def measure(config: Path) -> dict[str, float]:
         "seconds": time.perf_counter() - started,
         "documents": result.report["documents"]["published"],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # The largest of the processes it started and waited for (the local executor's workers).
+        "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "tree_cpu": tree_cpu(),
     }
 
@@ -124,39 +131,48 @@ def corpus_folder(work: Path, size: int, unique: bool) -> Path:
     return make_corpus(work / (f"corpus-unique-{size}" if unique else f"corpus-{size}"), size, unique)
 
 
-def compare(sides: dict[str, Path], sizes: list[int], work: Path, translate: bool, repeats: int, unique: bool) -> int:
-    """Documents/s and CPU seconds of this checkout and of the other sides (another checkout's
-    scale.py, the floor script), alternating on the same corpus; best of each (CPU moves less
-    than wall time on a shared machine). Ratios are this checkout's against each other side."""
-    print(f"{'checkout':<16}{'documents':>11}{'best s':>9}{'docs/s':>9}{'best CPU s':>12}   runs (s; CPU s)")
+# A side of a comparison: the scale.py (or floor.py) that measures it, and the `local.workers` its
+# config sets (None: the key is left out, as another checkout may not know it).
+Side = tuple[Path, "int | str | None"]
+
+
+def compare(sides: dict[str, Side], sizes: list[int], work: Path, translate: bool, repeats: int, unique: bool) -> int:
+    """Documents/s and CPU seconds of this checkout (once per worker count asked) and of the other
+    sides (another checkout's scale.py, the floor script), alternating on the same corpus; best of
+    each (CPU moves less than wall time on a shared machine). Ratios are this checkout's against
+    each other side."""
+    print(f"{'checkout':<26}{'documents':>11}{'best s':>9}{'docs/s':>9}{'best CPU s':>12}{'peak RSS MB':>13}   runs (s; CPU s)")
     for size in sizes:
         corpus = corpus_folder(work, size, unique)
         seconds: dict[str, list[float]] = {side: [] for side in sides}
         cpu: dict[str, list[float]] = {side: [] for side in sides}
+        peak: dict[str, float] = {side: 0.0 for side in sides}
         documents = 0
         for _ in range(repeats):
-            for side, script in sides.items():
-                output = work / f"out-compare-{len(seconds[side])}-{abs(hash(side)) % 1000}-{size}"
-                config = write_config(work / f"compare-{size}.yaml", corpus, output, "local", 1, translate)
+            for number, (side, (script, workers)) in enumerate(sides.items()):
+                output = work / f"out-compare-{len(seconds[side])}-{number}-{size}"
+                config = write_config(work / f"compare-{size}-{number}.yaml", corpus, output, "local", 1, translate, workers)
                 result = run_measure(script, config)
                 seconds[side].append(result["seconds"])
                 cpu[side].append(result["cpu"])
+                peak[side] = max(peak[side], result.get("peak_rss_mb", 0.0), result.get("children_peak_rss_mb", 0.0))
                 documents = int(result["documents"])
         speeds = {side: documents / min(runs) for side, runs in seconds.items()}
         for side, runs in seconds.items():
             print(
-                f"{side:<16}{documents:>11,}{min(runs):>9.1f}{speeds[side]:>9.0f}{min(cpu[side]):>12.1f}   "
+                f"{side:<26}{documents:>11,}{min(runs):>9.1f}{speeds[side]:>9.0f}{min(cpu[side]):>12.1f}{peak[side]:>13.0f}   "
                 + " ".join(f"{r:.1f}" for r in runs)
                 + "; "
                 + " ".join(f"{c:.1f}" for c in cpu[side])
             )
-        ours, *others = sides
-        for other in others:
-            print(
-                f"ratio at {size:,} documents, this checkout against {other}: {speeds[ours] / speeds[other]:.2f}x docs/s, "
-                f"CPU {min(cpu[ours]) / min(cpu[other]):.2f}x",
-                flush=True,
-            )
+        ours = [side for side, (script, _) in sides.items() if script == Path(__file__).resolve()]
+        for one in ours:
+            for other in (side for side in sides if side not in ours):
+                print(
+                    f"ratio at {size:,} documents, {one} against {other}: {speeds[one] / speeds[other]:.2f}x docs/s, "
+                    f"CPU {min(cpu[one]) / min(cpu[other]):.2f}x",
+                    flush=True,
+                )
         print()
     return 0
 
@@ -292,6 +308,9 @@ def main() -> int:
     parser.add_argument(
         "--startup", action="store_true", help="only a one-document run: start-up, whole run, peak RSS (--against: alternating)"
     )
+    parser.add_argument(
+        "--workers", nargs="+", help="local.workers of this checkout's runs (a number or auto; with --against, one side each)"
+    )
     parser.add_argument("--ray-overhead", action="store_true", help="a one-document run on each executor, alternating: Ray's fixed cost")
     args = parser.parse_args()
     if args.measure:
@@ -302,35 +321,55 @@ def main() -> int:
     if args.ray_overhead:
         return ray_overhead(args.work, ["local", "ray"])
     if args.against or args.floor:
-        sides = {"this checkout": Path(__file__).resolve()}
+        here = Path(__file__).resolve()
+        sides: dict[str, Side] = {"this checkout": (here, None)}
+        if args.workers:
+            sides = {f"this checkout, {workers} workers": (here, _workers(workers)) for workers in args.workers}
         if args.against:
-            sides[args.against.resolve().name] = args.against.resolve() / "benchmarks" / "scale.py"
+            sides[args.against.resolve().name] = (args.against.resolve() / "benchmarks" / "scale.py", None)
         if args.floor:
-            sides["floor"] = Path(__file__).resolve().parent / "floor.py"
+            sides["floor"] = (here.parent / "floor.py", None)
         return compare(sides, args.sizes, args.work, args.translate, args.repeats, args.unique)
 
-    runs = [("local", n, 1) for n in args.sizes]
+    local_workers = _workers(args.workers[0]) if args.workers else None
+    runs = [("local", n, local_workers or "auto") for n in args.sizes]
     if args.ray_size:
         runs += [("ray", args.ray_size, 1), ("ray", args.ray_size, 2)]
-    print(f"{'executor':<10}{'workers':>8}{'documents':>11}{'seconds':>9}{'docs/s':>9}{'peak RSS MB':>13}{'CPU s':>8}")
+    # workers: the local executor's processes (local.workers), Ray's CPUs; worker MB: the largest
+    # peak RSS of the processes the run started (the local executor's workers).
+    print(f"{'executor':<10}{'workers':>8}{'documents':>11}{'seconds':>9}{'docs/s':>9}{'peak RSS MB':>13}{'worker MB':>11}{'CPU s':>8}")
     peaks: dict[int, float] = {}
     for executor, size, workers in runs:
+        local = local_workers if executor == "local" else None
         corpus = corpus_folder(args.work, size, args.unique)
         output = args.work / f"out-{executor}-{workers}-{size}"
-        config = write_config(args.work / f"{executor}-{workers}-{size}.yaml", corpus, output, executor, workers, args.translate)
+        config = write_config(
+            args.work / f"{executor}-{workers}-{size}.yaml",
+            corpus,
+            output,
+            executor,
+            1 if executor == "local" else int(workers),
+            args.translate,
+            local,
+        )
         done = subprocess.run([sys.executable, __file__, "--measure", str(config)], capture_output=True, text=True, check=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])
         if executor == "local":
-            peaks[size] = result["peak_rss_mb"]
+            peaks[size] = max(result["peak_rss_mb"], result.get("children_peak_rss_mb", 0.0))
         print(
             f"{executor:<10}{workers:>8}{result['documents']:>11,}{result['seconds']:>9.1f}"
-            f"{result['documents'] / result['seconds']:>9.0f}{result['peak_rss_mb']:>13.0f}{result['tree_cpu']:>8.1f}",
+            f"{result['documents'] / result['seconds']:>9.0f}{result['peak_rss_mb']:>13.0f}"
+            f"{result.get('children_peak_rss_mb', 0.0):>11.0f}{result['tree_cpu']:>8.1f}",
             flush=True,
         )
     if len(peaks) >= 2:
         small, large = min(peaks), max(peaks)
         print(f"\nlocal peak RSS at {large:,} / at {small:,} documents: {peaks[large] / peaks[small]:.2f}x (target <= 1.2x)")
     return 0
+
+
+def _workers(value: str) -> int | str:
+    return value if value == "auto" else int(value)
 
 
 if __name__ == "__main__":

@@ -153,6 +153,20 @@ class PublishConfig(_Strict):
         return self
 
 
+class LocalConfig(_Strict):
+    # Processes that run the document steps (the reader and the sink stay in the run's own):
+    # "auto" is one per CPU, or one where a step holds a model (translation), which already
+    # keeps every core busy. The dataset is the same whatever the number.
+    workers: int | Literal["auto"] = "auto"
+
+    @field_validator("workers", mode="before")
+    @classmethod
+    def _workers_is_a_count(cls, value: Any) -> Any:
+        if value != "auto" and (type(value) is not int or value < 1):
+            raise ValueError(f"{value!r} is not a number of processes: use a whole number, 1 or more, or auto")
+        return value
+
+
 class RayConfig(_Strict):
     address: str | None = None
     num_cpus: int | None = None
@@ -174,6 +188,7 @@ class RunConfig(_Strict):
     translate: TranslateConfig = TranslateConfig()
     normalize: NormalizeConfig = NormalizeConfig()
     publish: PublishConfig = PublishConfig()
+    local: LocalConfig = LocalConfig()
     ray: RayConfig = RayConfig()
 
     @field_validator("name")
@@ -197,7 +212,7 @@ class RunConfig(_Strict):
 
         The registry counts by its content, not its path.
         """
-        data = self.model_dump(mode="json", exclude={"input", "output", "quiet", "executor", "ray"})
+        data = self.model_dump(mode="json", exclude={"input", "output", "quiet", "executor", "local", "ray"})
         if data["stages"] is None:  # the default chain: the hash configs had before `stages` existed
             del data["stages"]
         for key in ("cache", "ct2_dir", "device", "threads"):

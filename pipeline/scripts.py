@@ -52,20 +52,43 @@ def format_characters(planes: Iterable[range]) -> list[str]:
 
 
 @cache
-def _invisible() -> re.Pattern[str]:
+def _invisible(astral: bool) -> re.Pattern[str]:
     """Format characters (Unicode category Cf): zero-width space and joiners, soft hyphen, bidi
-    controls, byte order mark. They print as nothing, so two spellings that look the same differ."""
-    chars = format_characters(FORMAT_CHARACTER_PLANES)
-    return re.compile("[" + "".join(re.escape(char) for char in chars) + "]")
+    controls, byte order mark. They print as nothing, so two spellings that look the same differ.
+    Those of the first plane, or (`astral`) those beyond it: a class of first-plane characters
+    alone is looked up in a table, several times faster on every text."""
+    chars = [char for char in format_characters(FORMAT_CHARACTER_PLANES) if (char > "\uffff") == astral]
+    return re.compile("[" + "".join(_ranges(chars)) + "]")
+
+
+def _ranges(chars: list[str]) -> list[str]:
+    """Sorted characters as the parts of a regex class, each run of consecutive ones as a range:
+    a class of 163 single characters, some outside the first plane, cost 400 ns a character of
+    text; as its 21 ranges it costs a fourteenth of that."""
+    runs: list[list[int]] = []
+    for code in map(ord, chars):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return [re.escape(chr(first)) + (f"-{re.escape(chr(last))}" if last > first else "") for first, last in runs]
 
 
 def fold_text(text: str) -> str:
     """Text as every stage may take it: lone surrogates (which no file may hold: a JSON escape can
     make one) become U+FFFD, invisible format characters go, and the rest is NFC, so that a
     decomposed "й" or "ó" is the same string as the composed one a registry spelling has."""
-    text = _SURROGATE.sub("\ufffd", text)
-    text = _invisible().sub("", text)
+    text = _invisible(astral=False).sub("", _SURROGATE.sub("\ufffd", text))
+    if text and max(text) > "\uffff":  # a character beyond the first plane
+        text = _invisible(astral=True).sub("", text)
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def single_spaced(text: str) -> str:
+    """Every run of white space as one space, none at either end: what `re.sub(r"\\s+", " ",
+    text).strip()` gives (str.split's white space is re's `\\s`, tests/test_scripts.py checks
+    every code point), at half the cost."""
+    return " ".join(text.split())
 
 
 def has_words(text: str) -> bool:

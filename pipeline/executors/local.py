@@ -1,12 +1,11 @@
-"""The local executor: documents stream through the steps in one process, then the corpus steps
-run on what was staged."""
+"""The local executor: documents stream through the steps, the document steps in this process or
+in `local.workers` processes (executors/workers.py), then the corpus steps run on what was staged."""
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Iterator
 
 from tqdm import tqdm
 
@@ -14,29 +13,9 @@ from pipeline.chain import Chain, stamp
 from pipeline.config import RunConfig
 from pipeline.executors.barrier import Executed, run_corpus_steps
 from pipeline.executors.resume import resume
+from pipeline.executors.workers import Timer, run_in_workers, worker_count
 from pipeline.schema import Document
 from pipeline.step import Step
-
-T = TypeVar("T")
-
-
-class _Timer:
-    """Seconds spent producing items, upstream work included."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def wrap(self, items: Iterable[T]) -> Iterator[T]:
-        iterator = iter(items)
-        while True:
-            start = time.perf_counter()
-            try:
-                item = next(iterator)
-            except StopIteration:
-                self.seconds += time.perf_counter() - start
-                return
-            self.seconds += time.perf_counter() - start
-            yield item
 
 
 def progress_bars_wanted(quiet: bool) -> bool:
@@ -80,11 +59,24 @@ class _PlainLines:
 
 
 def run_local(chain: Chain, config: RunConfig) -> Executed:
-    """Resume, stream every document through the chain's steps, then run its corpus steps."""
+    """Resume, stream every document through the chain's steps (the document steps in worker
+    processes where `local.workers` asks for more than one), then run its corpus steps."""
     completions = resume(chain.reader, chain.sink, config.content_hash())
-    streamed = [step for step in chain.steps if step.kind != "corpus"]
-    seconds = stream_steps(streamed, config)
+    workers = worker_count(config, chain.document_steps)
+    if workers > 1:
+        seconds = run_in_workers(chain.reader, chain.document_steps, chain.sink, config, workers, _staging_progress(chain.sink, config))
+    else:
+        seconds = stream_steps([step for step in chain.steps if step.kind != "corpus"], config)
     return Executed(seconds | run_corpus_steps(chain), completions)
+
+
+def _staging_progress(sink: Step, config: RunConfig) -> Callable[[Iterable[Document]], Iterable[Document]]:
+    """With worker processes, progress is that of the documents reaching the sink."""
+    if progress_bars_wanted(config.quiet):
+        return lambda stream: _bar(stream, sink, 0)
+    if not config.quiet:
+        return lambda stream: _PlainLines([sink], time.perf_counter()).count(stream, sink)
+    return lambda stream: stream
 
 
 def stream_steps(stages: list[Step], config: RunConfig) -> dict[str, float]:
@@ -96,7 +88,7 @@ def stream_steps(stages: list[Step], config: RunConfig) -> dict[str, float]:
     bars = progress_bars_wanted(config.quiet)
     started = time.perf_counter()
     lines = _PlainLines(stages, started)
-    timers = [_Timer() for _ in stages]
+    timers = [Timer() for _ in stages]
     stream: Iterable[Document] = ()
     for position, (stage, timer) in enumerate(zip(stages, timers)):
         stream = stage.run(stream)

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from pipeline.lang import languages_with
+from pipeline.scripts import single_spaced
 
 # Lines longer than this are paragraphs, never furniture, and are not counted.
 MAX_FURNITURE_CHARS = 160
@@ -19,7 +20,6 @@ MAX_FURNITURE_CHARS = 160
 REPEATED_SHARE = 0.3
 
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•·>|]+)\s*")
-_SPACES = re.compile(r"\s+")
 # A short list of phrases per language (pipeline/lang/<code>/furniture.txt): navigation, share
 # buttons, banners, appeals, comment forms and footers.
 _PHRASES = [phrase for language in languages_with("furniture.txt") for phrase in language.lines("furniture.txt")]
@@ -28,7 +28,7 @@ _PHRASE = re.compile("|".join(f"(?:{p})" for p in _PHRASES), re.IGNORECASE)
 
 def line_key(line: str) -> str:
     """What two copies of a furniture line share: no list marker, case or spacing differences."""
-    return _SPACES.sub(" ", _LIST_MARKER.sub("", line)).strip().casefold()
+    return single_spaced(_LIST_MARKER.sub("", line)).casefold()
 
 
 def is_furniture_phrase(line: str) -> bool:

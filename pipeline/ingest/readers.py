@@ -13,7 +13,7 @@ from pipeline.ingest.encodings import UnreadableFile
 from pipeline.ingest.furniture import is_furniture_phrase, line_key
 from pipeline.ingest.outlets import outlet_name
 from pipeline.schema import PARAGRAPH_SEPARATOR
-from pipeline.scripts import fold_text
+from pipeline.scripts import fold_text, single_spaced
 
 
 @dataclass
@@ -51,7 +51,6 @@ _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.{1,300}?)(?<=\S)\1")
 _TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+[|]\s+")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n+")
-_SPACES = re.compile(r"\s+")
 # A byline or date label beside a date is short; a sentence that mentions a date is not.
 _MAX_DATE_LINE_REST = 60
 
@@ -60,7 +59,7 @@ def split_paragraphs(text: str) -> list[str]:
     """Blank lines separate paragraphs; a text without any has one paragraph per line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = _BLANK_LINES.split(text) if _BLANK_LINES.search(text) else text.split("\n")
-    return [cleaned for block in blocks if (cleaned := _SPACES.sub(" ", block).strip())]
+    return [cleaned for block in blocks if (cleaned := single_spaced(block))]
 
 
 def clean_url(value: str) -> str | None:
@@ -236,7 +235,7 @@ def parse_text_dump(text: str, markdown: bool = False, repeated: RepeatedFor | N
     # The headline is part of the article's text (the title column holds it too); it is detected,
     # translated and searched for names as the title, not as a paragraph of the body.
     return RawDocument(
-        text=PARAGRAPH_SEPARATOR.join(([_SPACES.sub(" ", title).strip()] if title else []) + paragraphs),
+        text=PARAGRAPH_SEPARATOR.join(([single_spaced(title)] if title else []) + paragraphs),
         paragraphs=paragraphs,
         url=url,
         title=title,
@@ -284,7 +283,7 @@ def parse_html(text: str, repeated: RepeatedFor | None = None) -> RawDocument:
     lines = (page.get("text") or "").split("\n")
     if lines and title and lines[0].strip() == title:
         lines = lines[1:]  # the headline is the title column, not the first paragraph
-    paragraphs = [cleaned for line in lines if (cleaned := _SPACES.sub(" ", line).strip())]
+    paragraphs = [cleaned for line in lines if (cleaned := single_spaced(line))]
     url = clean_url(page["url"]) if page.get("url") else None
     return RawDocument(
         text=PARAGRAPH_SEPARATOR.join(paragraphs),
