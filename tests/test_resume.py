@@ -157,7 +157,7 @@ def test_ctrl_c_stops_with_one_message_and_the_same_command_resumes(tmp_path: Pa
     assert not (tmp_path / "interrupted" / "corpus").exists()
     finished = sum(record["shard"]["rows"] for record in completed_shards(staging))
 
-    resumed = run_in_process("run", str(interrupted))  # the same command (a killed run's resumes in a process of its own)
+    resumed = run_in_process("run", str(interrupted))  # the same command, here (the killed run above resumes in a process)
     assert resumed.returncode == 0, resumed.stderr
     report = json.loads((tmp_path / "interrupted" / "corpus" / "run_report.json").read_text())
     assert report["documents"]["resumed"] == finished > 0 and report["documents"]["published"] == 120
