@@ -15,6 +15,7 @@ from pipeline.names.entity import PERSON, variant_key
 from pipeline.names.grouping.keys import proposed_id
 from pipeline.names.grouping.reasons import (
     ACRONYM_ELSEWHERE,
+    CONTRACTION,
     INITIAL_FITS,
     PERSON_FITS,
     SOUND_SKELETON,
@@ -161,7 +162,8 @@ def merge_ids(kinds: dict[str, str | None], joined: dict[str, str] | None = None
       name alone in other articles; with two or more, nothing (SURNAME_PER_ARTICLE). A body
       kept to its article joins nothing.
     - Other groups (not people) whose keys differ by a spelling habit join (same word count and
-      first letter, never two types, never an acronym); the sound skeleton joins only spellings
+      first letter, never two types, never an acronym); a contraction joins the one name of
+      several words it contracts ("Gosduma", "Gosudarstvennaya duma"); the sound skeleton joins only spellings
       of one type, some untyped (those of English text, where machine translation's are).
     """
     parent = {group_id: group_id for group_id in kinds}
@@ -222,6 +224,8 @@ def merge_ids(kinds: dict[str, str | None], joined: dict[str, str] | None = None
             kind_i, kind_j = kinds[members[i]], kinds[members[j]]
             if (kind_i is None or kind_j is None or kind_i == kind_j) and _spellings_alike(texts[i], texts[j], kind_i and kind_j):
                 join(members[i], members[j], SPELLING_HABIT)
+    for short, full in _contractions({gid: kinds[gid] for gid in set(kinds) - not_compared}):
+        join(short, full, CONTRACTION)
     # Machine translation from Thai writes a sound two ways ("Put' Domoi" as "Bute Domoy",
     # "Bout Domoy", "Bot Domoy"; "Idite Lesom" as "Edit Lessom"): groups with one consonant
     # skeleton join where every pair of them is alike, so the skeleton alone joins nothing.
@@ -359,6 +363,43 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str, str]]:
                 fitting = {cluster_of[b] for b, _ in close[a] if b != a and len(members[b][1]) > 1 and members[b][1].startswith(given)}
                 if len(fitting) == 1:
                     pairs.append((group_id, members[clusters[fitting.pop()][0]][0], INITIAL_FITS))
+    return pairs
+
+
+# A contraction's piece of each word but the last has this many letters ("gos" of
+# "gosudarstvennaya", "min" of "ministerstvo"); its last piece is the last word's first
+# LAST_PIECE letters or more ("Sovfed": "sov" "fed" of "Sovet Federatsii").
+PIECE = (2, 5)
+LAST_PIECE = 3
+
+
+def _contracts(word: str, words: list[str]) -> bool:
+    """`word` is the first letters of each of `words` run together: "gosduma" of "gosudarstvennaya duma"."""
+    if len(words) == 1:
+        return len(word) >= LAST_PIECE and words[0].startswith(word)
+    return any(words[0].startswith(word[:cut]) and _contracts(word[cut:], words[1:]) for cut in range(PIECE[0], PIECE[1] + 1))
+
+
+def _contractions(kinds: dict[str, str | None]) -> list[tuple[str, str]]:
+    """(contraction, full name) where a one-word name contracts exactly one name of several
+    words of its type ("Gosduma", "Gosudarstvennaya duma"; an acronym is another rule's)."""
+    by_start: dict[str, list[str]] = defaultdict(list)
+    for group_id in kinds:
+        words = _words(group_id)
+        if 2 <= len(words) <= 4:
+            by_start[words[0][:2]].append(group_id)
+    pairs = []
+    for group_id, kind in sorted(kinds.items()):
+        words = _words(group_id)
+        if len(words) != 1 or len(words[0]) <= ACRONYM_LETTERS:
+            continue
+        fits = [
+            full
+            for full in by_start.get(words[0][:2], ())
+            if (kind is None or kinds[full] is None or kind == kinds[full]) and _contracts(words[0], _words(full))
+        ]
+        if len(fits) == 1:
+            pairs.append((group_id, fits[0]))
     return pairs
 
 

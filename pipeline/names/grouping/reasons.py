@@ -36,7 +36,8 @@ INITIAL_FITS = "initial fits one person"  # "A. Petrov" where one Petrov's name 
 SURNAME_ALONE = "surname of one person"  # "Gosman" where the corpus has one Gosman
 SPELLING_HABIT = "spellings one habit apart"  # "Edit Lessom", "Edit Lesum"
 SOUND_SKELETON = "sound skeleton"  # "Bute Domoy", "Bot Domoy" for "Put' Domoi" (machine translation)
-ACRONYM_ELSEWHERE = "acronym defined in another document"  # "ФБК" alone, defined elsewhere
+ACRONYM_ELSEWHERE = "acronym defined in another document"
+CONTRACTION = "contraction of the full name"  # "Госдума" of "Государственная дума"  # "ФБК" alone, defined elsewhere
 
 
 def in_document(reason: str, document: str) -> str:
