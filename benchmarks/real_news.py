@@ -144,12 +144,13 @@ def ours(documents: dict[str, str]) -> dict[str, Found]:
         names = russian_names(text)
         found[name] = [(n.start, n.end, n.text, n.entity_id) for n in names]
         table.add(name, [{"variant": n.text, "entity_id": n.entity_id, "canonical": n.canonical, "method": "discovered",
-                          "score": 0.0, "applied": False, "example": "", "type": n.kind} for n in names])  # fmt: skip
+                          "score": 0.0, "applied": False, "example": "", "type": n.kind, "reason": n.reason,
+                          "per_article": n.per_article} for n in names])  # fmt: skip
     out: dict[str, Found] = {}
     for name, spans in found.items():
         out[name] = []
         for start, end, variant, entity_id in spans:
-            group = table.corpus_group(variant, entity_id)
+            group = table.corpus_group(variant, entity_id, name)
             out[name].append((start, end, group[0] if group else entity_id))
     return out
 

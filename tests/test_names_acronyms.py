@@ -82,6 +82,16 @@ def test_russian_forms_keep_an_acronyms_letters_and_an_indeclinable_name() -> No
     assert nominative("Андрея Курочкина", "person") == "Андрей Курочкин"  # a declinable name still declines
 
 
+def test_an_organisations_words_agree_with_its_head_noun_in_the_nominative() -> None:
+    """Issue 22: "Вооружённые сила", "Следственное комитет", "Соединённых Штаты"."""
+    assert nominative("Вооружённых сил", "organisation") == "Вооружённые силы"
+    assert nominative("Вооружённые силы", "organisation") == "Вооружённые силы"
+    assert nominative("Следственного комитета", "organisation") == "Следственный комитет"
+    assert nominative("Соединённых Штатов", "place") == "Соединённые Штаты"
+    assert nominative("Белом доме", "organisation") == "Белый дом"  # "дома" is a plural too: the singular here
+    assert nominative("Совета матерей", "organisation") == "Совет матерей"  # after the head noun, as written
+
+
 def test_an_english_full_name_whose_surname_stands_alone_later_is_a_person() -> None:
     text = "Apple co-founder Steve Jobs spoke on Monday. Later Jobs said that Bill Gates had called. Gates laughed."
     found = {text[d.start : d.end]: d for d in english_names(text)}

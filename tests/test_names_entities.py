@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pipeline.names.discovery import russian_names
 from pipeline.names.grouping.corpus import merge_ids
+from pipeline.names.grouping.reasons import CONTRACTION, corpus_merge
 
 
 def ids_of(text: str) -> dict[str, set[str]]:
@@ -60,6 +61,19 @@ def test_two_types_never_join_by_spelling() -> None:
 def test_acronyms_join_only_their_own_spelling() -> None:
     roots = merge_ids({"new-mvd": "organisation", "new-mfti": "organisation", "new-vvs": "organisation", "new-vs": "organisation"})
     assert len(set(roots.values())) == 4
+
+
+def test_a_contraction_joins_the_one_full_name_it_contracts_of_its_type() -> None:
+    """ "Госдума" is "Государственная дума", "Совфед" "Совет Федерации"; never across types, and
+    where two full names fit, neither."""
+    joined = {"reason": ""}
+    roots = merge_ids({"new-gosduma": "organisation", "new-gosudarstvennaya-duma": "organisation"}, joined)  # type: ignore[arg-type]
+    assert roots["new-gosduma"] == roots["new-gosudarstvennaya-duma"] and joined["new-gosduma"] == corpus_merge(CONTRACTION)
+    assert len(set(merge_ids({"new-sovfed": "organisation", "new-sovet-federatsii": "organisation"}).values())) == 1
+    assert len(set(merge_ids({"new-gosduma": "place", "new-gosudarstvennaya-duma": "organisation"}).values())) == 2
+    two = merge_ids({"new-minfin": "organisation", "new-ministerstvo-finansov": "organisation", "new-minsky-finsovet": "organisation"})
+    assert len(set(two.values())) == 3
+    assert len(set(merge_ids({"new-moskva": "place", "new-mosk-va": "organisation"}).values())) == 2
 
 
 def test_places_one_long_word_alike_stay_apart() -> None:

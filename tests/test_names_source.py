@@ -105,3 +105,21 @@ def test_a_persons_canonical_is_a_full_name_however_often_the_surname_is_written
     assert _group("person", ("Gosman", "Gosman", 3, False), ("L. Gosman", "L. Gosman", 1, False)) == {"Gosman"}  # no full name
     # Not a place's: "Russia" is written more than the long form, and stays the canonical.
     assert _group("place", ("Rossiya", "Rossiya", 3, False), ("Rossiyskaya Federatsiya", "Rossiyskaya Federatsiya", 1, False)) == {"Russia"}
+
+
+def test_a_body_without_its_country_is_a_group_of_its_article_in_names_csv_and_the_names_column(tmp_path: Path) -> None:
+    """Two articles' "Сенат": two groups (perhaps two countries' senates), each row saying why,
+    and each document's mention under its own article's group."""
+    from pipeline.names.grouping.reasons import BODY_PER_ARTICLE
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Вчера Сенат принял закон о бюджете страны.\n", encoding="utf-8")
+    (raw / "b.txt").write_text("В среду Сенат отклонил поправку к закону.\n", encoding="utf-8")
+    folder = _run(tmp_path)
+    with (folder / "names.csv").open(encoding="utf-8-sig", newline="") as handle:
+        senates = [row for row in csv.DictReader(handle) if row["variant"] == "Сенат"]
+    assert len({row["entity_id"] for row in senates}) == 2 and {row["reason"] for row in senates} == {BODY_PER_ARTICLE}
+    rows = {row["source"]: row for row in datasets.load_dataset(str(folder), split="train").to_list()}
+    ids = {source: {name["entity_id"] for name in row["names"] if name["variant"] == "Сенат"} for source, row in rows.items()}
+    assert ids["a.txt"] | ids["b.txt"] == {row["entity_id"] for row in senates} and ids["a.txt"] != ids["b.txt"]

@@ -93,7 +93,7 @@ class GroupNames(Step):
                 regrouped += names
                 continue
             rewrite = self.apply_proposals and column in REWRITTEN
-            text, names = regroup_mentions(row[column], names, table, rewrite)
+            text, names = regroup_mentions(row[column], names, table, rewrite, row["id"])
             if rewrite:
                 row[column] = text
             regrouped += names

@@ -15,6 +15,7 @@ from typing import Any
 from pipeline.config import NormalizeConfig, RunConfig
 from pipeline.lang import TARGET, find_language
 from pipeline.names.discovery import english_names, ner_spans, russian_names
+from pipeline.names.grouping.keys import Discovered
 from pipeline.names.grouping.reasons import in_document
 from pipeline.names.matching.index import NameIndex
 from pipeline.names.matching.mentions import Mention, find_mentions
@@ -83,6 +84,12 @@ def _record(
         "example": example,
         "type": kind,
     }
+
+
+def _discovery(found: Discovered, source: str) -> dict[str, Any]:
+    """What a discovered name's record says of its grouping: why it has its key, and (only where
+    so) that its group is its document's unless the corpus joins it (the name table reads it)."""
+    return {"reason": in_document(found.reason, source)} | ({"per_article": True} if found.per_article else {})
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -236,7 +243,7 @@ class Normalize(Step):
                 continue  # a registered name the matcher left for review: not a new one
             example = _example(text_en, found.start, found.end)
             record = _record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind)
-            record["reason"] = in_document(found.reason, self._source)
+            record |= _discovery(found, self._source)
             # A translation's English spelling ("Bill Gates" for "Билл Гейтс") is the better canonical.
             records.append(record | {"translated": True} if self._translated else record)
             start = _shift(found.start, mentions)
@@ -254,7 +261,7 @@ class Normalize(Step):
                     continue
                 example = _example(source, found.start, found.end)
                 record = _record(found.text, found.entity_id, found.canonical, "discovered", 0.0, False, example, found.kind)
-                records.append(record | {"reason": in_document(found.reason, self._source)})
+                records.append(record | _discovery(found, self._source))
                 # The spelling as written ("Курочкина"); the record holds its nominative.
                 written = source[found.start : found.end]
                 names.append(

@@ -5,7 +5,8 @@
 - English text: proper-name spans found by rule (pipeline.names.discovery.english_finder).
 - In each document a short form of a person joins the one full form it fits
   (pipeline.names.discovery.coreference), and an acronym the document defines joins its full name
-  (pipeline.names.discovery.acronyms).
+  (pipeline.names.discovery.acronyms); a body named without its country ("Сенат") joins the one
+  name of its document that says whose it is, or stays its document's (pipeline.names.discovery.per_article).
 
 Every mention gets a group key that is a pure function of its spelling, or of the full form it
 was linked to in its document (pipeline.names.grouping.keys); the name table merges the corpus's groups.
@@ -16,6 +17,7 @@ from __future__ import annotations
 from pipeline.names.discovery.acronyms import link_acronyms
 from pipeline.names.discovery.coreference import link_in_document, repeated_in_document
 from pipeline.names.discovery.english_finder import english_names as _english_names
+from pipeline.names.discovery.per_article import keep_bodies_per_article
 from pipeline.names.discovery.russian_finder import other_forms
 from pipeline.names.discovery.russian_finder import russian_names as _russian_names
 from pipeline.names.grouping.keys import Discovered
@@ -30,9 +32,9 @@ def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered
     or a one-word name in another case); short forms linked to their full forms. `spans`: the
     text's NER spans where `ner_spans` found them already, with other texts'."""
     found = repeated_in_document(text, _russian_names(text, spans))
-    return link_in_document(link_acronyms(text, other_forms(text, found)))
+    return keep_bodies_per_article(link_in_document(link_acronyms(text, other_forms(text, found))))
 
 
 def english_names(text: str) -> list[Discovered]:
     """Proper-name spans in English text, short forms linked to their full forms."""
-    return link_in_document(link_acronyms(text, _english_names(text)))
+    return keep_bodies_per_article(link_in_document(link_acronyms(text, _english_names(text))))

@@ -4,8 +4,8 @@ A reporter names a person in full once ("Дональд Трамп", "Bill Gates
 ("Трамп", "Gates"), given name ("Максим") or initial ("В. Лукашенко"). Inside the one document
 the short form is that person where exactly one full form of the document fits it; where two
 fit ("Дональд Трамп" and "Иванка Трамп" in one article) it keeps its own key and stays apart.
-Across documents a short form is left to the name table, which joins a bare surname only to
-the one proposed person of the corpus with that surname.
+Across documents a short form is left to the name table (it is `per_article`), which joins a
+bare surname only to the one proposed person of the corpus with that surname.
 """
 
 from __future__ import annotations
@@ -96,6 +96,10 @@ def link_in_document(found: list[Discovered]) -> list[Discovered]:
             candidates = [f for f in full.values() if f.key != name.key and fits(name, f)]
             if len(candidates) == 1:
                 name = replace(name, canonical=candidates[0].canonical, kind=PERSON, key=candidates[0].key, reason=SAME_ARTICLE)
+        if name.kind == PERSON and " " not in name.canonical and name.reason != SAME_ARTICLE:
+            # A surname or given name alone that its article does not explain: whose it is, the
+            # corpus decides (pipeline.names.grouping.corpus: the one person of that surname).
+            name = replace(name, per_article=True)
         out.append(name)
     return out
 

@@ -24,7 +24,7 @@ _ACRONYM = re.compile(r"^([А-ЯЁ]{2,})(?:а|у|ом|е|ы|ов|ам|ами|а�
 
 
 def _nominative_word(word: str, wanted: set[str], gender: str | None) -> str:
-    """One word in the nominative, of the given gender where it has one: "Власовой" -> "Власова"."""
+    """One word in the nominative, of the given gender (or "plur") where it has one: "Власовой" -> "Власова"."""
     if "-" in word:
         return "-".join(_nominative_word(part, wanted, gender) for part in word.split("-"))
     if _ACRONYM.match(word):  # "США", "МИДа": an acronym keeps its letters, loses a case ending
@@ -61,12 +61,32 @@ def nominative(text: str, kind: str) -> str:
             None,
         )
         return " ".join(_nominative_word(word, {"Name", "Surn", "Patr"}, gender) for word in words)
-    out = []
-    for index, word in enumerate(words):
-        out.append(_nominative_word(word, {"Geox", "Orgn", "NOUN", "ADJF"}, None))
-        if any("NOUN" in p.tag.grammemes for p in russian_morphology().parse(word)[:1]):
-            return " ".join(out + words[index + 1 :])
-    return " ".join(out)
+    head = next((index for index, word in enumerate(words) if _is_noun(word)), None)
+    # The words before the head noun agree with its gender ("Следственного комитета" ->
+    # "Следственный комитет", not the neuter "Следственное"), and it with their number
+    # ("Вооружённые силы", not "сила").
+    plural = head is not None and any(_plural_adjective(word) for word in words[:head])
+    gender = "plur" if plural else _gender(words[head]) if head is not None else None
+    last = head if head is not None else len(words) - 1
+    out = [_nominative_word(word, {"Geox", "Orgn", "NOUN", "ADJF", "PRTF"}, gender) for word in words[: last + 1]]
+    return " ".join(out + words[len(out) :])
+
+
+def _plural_adjective(word: str) -> bool:
+    """An adjective or participle in the plural ("Вооружённых", "Соединённых")."""
+    grammemes = russian_morphology().parse(word)[0].tag.grammemes
+    return "plur" in grammemes and bool({"ADJF", "PRTF"} & grammemes)
+
+
+def _is_noun(word: str) -> bool:
+    return any("NOUN" in p.tag.grammemes for p in russian_morphology().parse(word)[:1])
+
+
+def _gender(noun: str) -> str | None:
+    """The gender of a noun in the singular ("комитета": masc); none in the plural, where
+    adjectives have none ("сил")."""
+    tag = russian_morphology().parse(noun)[0].tag
+    return next((g for g in ("masc", "femn", "neut") if g in tag.grammemes), None) if "sing" in tag.grammemes else None
 
 
 def romanize(text: str) -> str:

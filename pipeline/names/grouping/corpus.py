@@ -15,11 +15,13 @@ from pipeline.names.entity import PERSON, variant_key
 from pipeline.names.grouping.keys import proposed_id
 from pipeline.names.grouping.reasons import (
     ACRONYM_ELSEWHERE,
+    CONTRACTION,
     INITIAL_FITS,
     PERSON_FITS,
     SOUND_SKELETON,
     SPELLING_HABIT,
     SURNAME_ALONE,
+    SURNAME_PER_ARTICLE,
     corpus_merge,
 )
 from pipeline.names.person.folding import fold_token, loose_given, loose_surname
@@ -40,6 +42,13 @@ GIVEN_SIMILARITY = 75
 # ... and below GIVEN_CONFLICT (pipeline.names.person.person_name) they are two names.
 
 PATRONYMIC_MARK = "~"
+# A unit of one document's alone ("new-senat@<document id>"): a name whose document says whose it
+# is and the corpus does not (pipeline.names.discovery.per_article, a surname alone).
+ARTICLE_MARK = "@"
+
+
+def in_article(entity_id: str, document: str) -> str:
+    return f"{entity_id}{ARTICLE_MARK}{document}"
 
 
 def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
@@ -117,6 +126,8 @@ def _join_defined_acronyms(merged: dict[str, list[S]]) -> set[str]:
     definers: dict[str, set[str]] = defaultdict(set)
     alone: dict[str, list[str]] = defaultdict(list)
     for group_id, rows in merged.items():
+        if ARTICLE_MARK in group_id:
+            continue  # "МИД" alone, of its article's country: no other document defines it
         acronyms = {variant_key(row.variant) for row in rows if _ACRONYM.match(row.variant)}
         if len(acronyms) == len({variant_key(row.variant) for row in rows}):
             for acronym in acronyms:
@@ -147,9 +158,12 @@ def merge_ids(kinds: dict[str, str | None], joined: dict[str, str] | None = None
       no other given name of that surname in the way; surnames one spelling habit apart join the
       same way (Ukrainian h for g, French -ine and -ou). Never two given names known to differ.
     - A surname alone joins the one proposed person with that surname (none, or two, and it stays
-      alone).
+      alone). One kept to its article (ARTICLE_MARK) joins that person too; with none, the same
+      name alone in other articles; with two or more, nothing (SURNAME_PER_ARTICLE). A body
+      kept to its article joins nothing.
     - Other groups (not people) whose keys differ by a spelling habit join (same word count and
-      first letter, never two types, never an acronym); the sound skeleton joins only spellings
+      first letter, never two types, never an acronym); a contraction joins the one name of
+      several words it contracts ("Gosduma", "Gosudarstvennaya duma"); the sound skeleton joins only spellings
       of one type, some untyped (those of English text, where machine translation's are).
     """
     parent = {group_id: group_id for group_id in kinds}
@@ -161,28 +175,48 @@ def merge_ids(kinds: dict[str, str | None], joined: dict[str, str] | None = None
             group_id = parent[group_id]
         return group_id
 
-    def join(a: str, b: str, rule: str) -> None:
+    def join(a: str, b: str, rule: str | None) -> None:
         root_a, root_b = find(a), find(b)
         if root_a != root_b:
             parent[root_a] = root_b
-            reasons.setdefault(a, corpus_merge(rule))
-            reasons.setdefault(b, corpus_merge(rule))
+            if rule is not None:
+                reasons.setdefault(a, corpus_merge(rule))
+                reasons.setdefault(b, corpus_merge(rule))
 
+    articles = {gid for gid in kinds if ARTICLE_MARK in gid}
     # A person left alone between two fathers' names ("new-andrei-gurev~") joins nobody.
-    people = [gid for gid, kind in kinds.items() if kind == PERSON and len(_words(gid)) >= 2 and not gid.endswith(PATRONYMIC_MARK)]
+    people = [
+        gid
+        for gid, kind in kinds.items()
+        if kind == PERSON and len(_words(gid)) >= 2 and not gid.endswith(PATRONYMIC_MARK) and gid not in articles
+    ]
     for a, b, rule in _people_to_join(people):
         join(a, b, rule)
+    surname_holders: dict[str, set[str]] = defaultdict(set)
+    for person in people:
+        surname_holders[_words(person)[-1]].add(person)
+    alone_in_articles: dict[str, list[str]] = defaultdict(list)
     for group_id, kind in kinds.items():
-        # A place or an organisation is no one's surname: "Коми" never joins James Comey.
-        if len(_words(group_id)) == 1 and kind in (PERSON, None):
-            owners = {find(person) for person in people if _words(person)[-1] == _words(group_id)[0]}
-            if len(owners) == 1:
-                join(group_id, owners.pop(), SURNAME_ALONE)
-    persons = {gid for gid, kind in kinds.items() if kind == PERSON and len(_words(gid)) >= 2}
+        # A place or an organisation is no one's surname: "Коми" never joins James Comey; nor is
+        # a body kept to its article (the only untyped names kept so).
+        if len(_words(group_id)) != 1 or kind not in (PERSON, None) or (group_id in articles and kind is None):
+            continue
+        owners = {find(person) for person in surname_holders.get(_words(group_id)[0], ())}
+        if len(owners) == 1:
+            join(group_id, owners.pop(), SURNAME_ALONE)
+        elif group_id in articles and owners:
+            reasons[group_id] = SURNAME_PER_ARTICLE  # two people's: its article's alone
+        elif group_id in articles:
+            alone_in_articles[group_id.partition(ARTICLE_MARK)[0]].append(group_id)
+    for members in alone_in_articles.values():  # no other candidate: one name, as its key says
+        for group_id in sorted(members)[1:]:
+            join(group_id, min(members), None)
+    # People compare surname and given name apart; a name kept to its article joins no other.
+    not_compared = {gid for gid, kind in kinds.items() if kind == PERSON and len(_words(gid)) >= 2} | articles
     # Types never mix: two typed names join only when of one type (untyped ones, from English
     # text, join either).
     blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for group_id in sorted(set(kinds) - persons):  # people compare surname and given name apart
+    for group_id in sorted(set(kinds) - not_compared):
         blocks[(group_id.removeprefix("new-")[:1], len(_words(group_id)))].append(group_id)
     for members in blocks.values():
         texts = [" ".join(_words(group_id)) for group_id in members]
@@ -190,6 +224,8 @@ def merge_ids(kinds: dict[str, str | None], joined: dict[str, str] | None = None
             kind_i, kind_j = kinds[members[i]], kinds[members[j]]
             if (kind_i is None or kind_j is None or kind_i == kind_j) and _spellings_alike(texts[i], texts[j], kind_i and kind_j):
                 join(members[i], members[j], SPELLING_HABIT)
+    for short, full in _contractions({gid: kinds[gid] for gid in set(kinds) - not_compared}):
+        join(short, full, CONTRACTION)
     # Machine translation from Thai writes a sound two ways ("Put' Domoi" as "Bute Domoy",
     # "Bout Domoy", "Bot Domoy"; "Idite Lesom" as "Edit Lessom"): groups with one consonant
     # skeleton join where every pair of them is alike, so the skeleton alone joins nothing.
@@ -197,7 +233,7 @@ def merge_ids(kinds: dict[str, str | None], joined: dict[str, str] | None = None
     # machine translation's are): names NER typed in their own script are read, not misheard
     # (Румыния and Армения are two places).
     by_skeleton: dict[str, list[str]] = defaultdict(list)
-    for group_id in sorted(set(kinds) - persons):
+    for group_id in sorted(set(kinds) - not_compared):
         skeleton = _skeleton(_words(group_id))
         if len(skeleton.replace(" ", "").rstrip("AV")) >= 3:
             by_skeleton[skeleton].append(group_id)
@@ -248,7 +284,7 @@ def _all_alike(clusters: list[list[str]]) -> bool:
 
 
 def _words(group_id: str) -> list[str]:
-    return group_id.removeprefix("new-").partition(PATRONYMIC_MARK)[0].split("-")
+    return group_id.removeprefix("new-").partition(ARTICLE_MARK)[0].partition(PATRONYMIC_MARK)[0].split("-")
 
 
 def _patronymic(group_id: str) -> str:
@@ -327,6 +363,43 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str, str]]:
                 fitting = {cluster_of[b] for b, _ in close[a] if b != a and len(members[b][1]) > 1 and members[b][1].startswith(given)}
                 if len(fitting) == 1:
                     pairs.append((group_id, members[clusters[fitting.pop()][0]][0], INITIAL_FITS))
+    return pairs
+
+
+# A contraction's piece of each word but the last has this many letters ("gos" of
+# "gosudarstvennaya", "min" of "ministerstvo"); its last piece is the last word's first
+# LAST_PIECE letters or more ("Sovfed": "sov" "fed" of "Sovet Federatsii").
+PIECE = (2, 5)
+LAST_PIECE = 3
+
+
+def _contracts(word: str, words: list[str]) -> bool:
+    """`word` is the first letters of each of `words` run together: "gosduma" of "gosudarstvennaya duma"."""
+    if len(words) == 1:
+        return len(word) >= LAST_PIECE and words[0].startswith(word)
+    return any(words[0].startswith(word[:cut]) and _contracts(word[cut:], words[1:]) for cut in range(PIECE[0], PIECE[1] + 1))
+
+
+def _contractions(kinds: dict[str, str | None]) -> list[tuple[str, str]]:
+    """(contraction, full name) where a one-word name contracts exactly one name of several
+    words of its type ("Gosduma", "Gosudarstvennaya duma"; an acronym is another rule's)."""
+    by_start: dict[str, list[str]] = defaultdict(list)
+    for group_id in kinds:
+        words = _words(group_id)
+        if 2 <= len(words) <= 4:
+            by_start[words[0][:2]].append(group_id)
+    pairs = []
+    for group_id, kind in sorted(kinds.items()):
+        words = _words(group_id)
+        if len(words) != 1 or len(words[0]) <= ACRONYM_LETTERS:
+            continue
+        fits = [
+            full
+            for full in by_start.get(words[0][:2], ())
+            if (kind is None or kinds[full] is None or kind == kinds[full]) and _contracts(words[0], _words(full))
+        ]
+        if len(fits) == 1:
+            pairs.append((group_id, fits[0]))
     return pairs
 
 

@@ -30,6 +30,9 @@ class Discovered:
     kind: str | None  # person, place, organisation, or None when the text does not say
     key: str  # the group key
     reason: str = TRANSLITERATION_KEY  # why it has that key (pipeline.names.grouping.reasons)
+    # Its group is its document's alone unless the corpus says otherwise: a body named without
+    # its country ("Сенат"), a surname or given name alone that no full form of its document explains.
+    per_article: bool = False
 
     @property
     def entity_id(self) -> str:

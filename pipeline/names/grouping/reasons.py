@@ -6,6 +6,7 @@ what to trust or split:
   GIVEN_NAME_GROUP, LEGAL_FORM, EXONYM_LIST, TERRITORY_NAMES);
 - discovery.coreference: a short form joined the one full form of its article (SAME_ARTICLE);
 - discovery.acronyms: an acronym its document defined (acronym_defined_in);
+- discovery.per_article: a body named without its country kept to its article (BODY_PER_ARTICLE);
 - corpus.merge_groups: a group joined another across the corpus (corpus_merge, by rule);
 - table.name_table: registered names, by how the registry matched them (registry_reason).
 """
@@ -22,13 +23,21 @@ SAME_ARTICLE = "same article full form"  # "Трамп" after "Дональд Т
 # where the record is made (pipeline.names.stage), as discovery sees only the text.
 ACRONYM_DEFINED = "acronym defined in {document}"
 
+# A body named without its country or owner ("Сенат", "МИД", "Supreme Court"): whose it is,
+# only its article says, so its group is its article's (pipeline.names.discovery.per_article).
+BODY_PER_ARTICLE = "body named without its country: kept per article"
+# A surname alone that the corpus gives two or more people (Barack and Michelle Obama): kept to
+# its article (pipeline.names.grouping.corpus).
+SURNAME_PER_ARTICLE = "surname of several people: kept per article"
+
 # The corpus-wide merges of pipeline.names.grouping.corpus, by rule.
 PERSON_FITS = "given name and surname fit"  # "Dmitry Dolgopolov", "Dmytro Dolhopolov"
 INITIAL_FITS = "initial fits one person"  # "A. Petrov" where one Petrov's name starts with A
 SURNAME_ALONE = "surname of one person"  # "Gosman" where the corpus has one Gosman
 SPELLING_HABIT = "spellings one habit apart"  # "Edit Lessom", "Edit Lesum"
 SOUND_SKELETON = "sound skeleton"  # "Bute Domoy", "Bot Domoy" for "Put' Domoi" (machine translation)
-ACRONYM_ELSEWHERE = "acronym defined in another document"  # "ФБК" alone, defined elsewhere
+ACRONYM_ELSEWHERE = "acronym defined in another document"
+CONTRACTION = "contraction of the full name"  # "Госдума" of "Государственная дума"  # "ФБК" alone, defined elsewhere
 
 
 def in_document(reason: str, document: str) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.names.entity import PERSON, variant_key
-from pipeline.names.grouping.corpus import PATRONYMIC_MARK, merge_groups, patronymic_units
+from pipeline.names.grouping.corpus import ARTICLE_MARK, PATRONYMIC_MARK, in_article, merge_groups, patronymic_units
 from pipeline.names.grouping.keys import exonym, readable_id
 from pipeline.names.grouping.reasons import TRANSLITERATION_KEY, registry_reason
 from pipeline.names.person.folding import fold
@@ -72,13 +72,16 @@ class NameTable:
     def add(self, document_id: str, records: list[dict[str, Any]]) -> None:
         self._proposed = None
         for record in records:
-            key = (variant_key(record["variant"]), record["entity_id"])
+            # A name whose group is its document's (a body without its country, a surname alone)
+            # is a unit of its own in each document until the corpus's merge says otherwise.
+            entity_id = in_article(record["entity_id"], document_id) if record.get("per_article") else record["entity_id"]
+            key = (variant_key(record["variant"]), entity_id)
             row = self._rows.get(key)
             if row is None:
                 row = self._rows[key] = _Row(
                     record["variant"],
                     record["canonical"],
-                    record["entity_id"],
+                    entity_id,
                     record["method"],
                     record["score"],
                     review_status(record["method"], record["applied"]),
@@ -99,16 +102,19 @@ class NameTable:
             reason = record.get("reason") or (TRANSLITERATION_KEY if row.method == DISCOVERED else registry_reason(row.method))
             row.reason = min(row.reason, reason) if row.reason else reason
 
-    def corpus_group(self, spelling: str, document_id: str) -> tuple[str, str] | None:
-        """(id, canonical) of the proposed group that a spelling a document found under
-        `document_id` (its per-document key) belongs to after corpus-level merging; None where
-        it was not proposed (one spelling in one script)."""
+    def corpus_group(self, spelling: str, entity_id: str, document: str = "") -> tuple[str, str] | None:
+        """(id, canonical) of the proposed group that a spelling found under `entity_id` (its
+        per-document key) in `document` belongs to after corpus-level merging; None where it was
+        not proposed (one spelling in one script)."""
         self._proposed_groups()
-        group = self._corpus_ids.get((variant_key(spelling), document_id))
-        if group is None:  # a declined form of the source text ("Курочкина"): the record has its nominative
-            groups = self._groups_of_id.get(document_id, set())
-            group = next(iter(groups)) if len(groups) == 1 else None
-        return group
+        for unit in (in_article(entity_id, document), entity_id) if document else (entity_id,):
+            group = self._corpus_ids.get((variant_key(spelling), unit))
+            if group is None:  # a declined form of the source text ("Курочкина"): the record has its nominative
+                groups = self._groups_of_id.get(unit, set())
+                group = next(iter(groups)) if len(groups) == 1 else None
+            if group is not None:
+                return group
+        return None
 
     def _proposed_groups(self) -> list[dict[str, Any]]:
         """Rows of the discovered groups worth proposing, each with its group's id, canonical and type."""
@@ -138,7 +144,7 @@ class NameTable:
             # The fullest name's unit anchors the group ("new-vladimir-putin", not "new-putin"): its
             # spellings say why they share its key, the others how the corpus joined them.
             anchor = max(rows, key=lambda row: (row.entity_id.count("-"), row.count, row.entity_id))
-            key_id = anchor.entity_id
+            key_id = anchor.entity_id.partition(ARTICLE_MARK)[0]
             # One of two people with one name: by the father's name ("new-andrei-gurev-andreevich"),
             # or the bare id for the spellings that could be either.
             marked = sorted(
@@ -147,16 +153,18 @@ class NameTable:
             if marked:
                 key_id = marked[0].replace(PATRONYMIC_MARK, "-").rstrip("-")
             found.append((key_id, canonical, kind or "", unit_of[id(anchor)], rows))
+        # (One name kept per article in several: its groups in the order of their documents' ids.)
         # Ids from the canonicals, in the order of the key ids: the same ids on every run, wherever
         # the documents came from; a registered id is never proposed again.
         taken = {row.entity_id for row in self._rows.values() if row.method != DISCOVERED}
         proposed = []
-        for key_id, canonical, kind, anchor_unit, rows in sorted(found, key=lambda group: group[:2]):
+        for key_id, canonical, kind, anchor_unit, rows in sorted(found, key=lambda group: group[:4]):
             group_id = readable_id(canonical, key_id, taken)
             taken.add(group_id)
             for row in rows:
                 unit = unit_of[id(row)]
-                reason = row.reason if unit == anchor_unit else joined.get(unit, row.reason)
+                # A unit kept to its article says so (the corpus had two people of its surname).
+                reason = row.reason if unit == anchor_unit and ARTICLE_MARK not in unit else joined.get(unit, row.reason)
                 proposed.append(_as_dict(row) | {"canonical": canonical, "type": kind, "entity_id": group_id, "reason": reason})
                 self._corpus_ids[(variant_key(row.variant), row.entity_id)] = (group_id, canonical)
                 self._groups_of_id[row.entity_id].add((group_id, canonical))
@@ -169,8 +177,10 @@ class NameTable:
         return sorted(kept, key=lambda row: (-row["count"], row["canonical"], row["variant"], row["entity_id"]))
 
 
-def regroup_mentions(text: str, names: list[dict[str, Any]], table: NameTable, apply_proposals: bool) -> tuple[str, list[dict[str, Any]]]:
-    """A published document's discovered mentions with the ids and canonicals of the corpus's
+def regroup_mentions(
+    text: str, names: list[dict[str, Any]], table: NameTable, apply_proposals: bool, document: str = ""
+) -> tuple[str, list[dict[str, Any]]]:
+    """A published `document`'s discovered mentions with the ids and canonicals of the corpus's
     proposed groups (the per-document keys cannot see the corpus-level merges), so that the
     `names` column groups as `names.csv` does; with `apply_proposals`, each such mention's span
     in `text` (`text_en_normalized`) becomes the group's canonical, one canonical per group across
@@ -179,7 +189,7 @@ def regroup_mentions(text: str, names: list[dict[str, Any]], table: NameTable, a
     regrouped: list[dict[str, Any]] = []
     shift = done = 0
     for name in sorted(names, key=lambda name: name["start"]):
-        group = table.corpus_group(name["variant"], name["entity_id"]) if name["method"] == DISCOVERED else None
+        group = table.corpus_group(name["variant"], name["entity_id"], document) if name["method"] == DISCOVERED else None
         if group is None:
             regrouped.append(name | {"start": name["start"] + shift, "end": name["end"] + shift})
             continue
