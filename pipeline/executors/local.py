@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from tqdm import tqdm
 
@@ -13,7 +13,7 @@ from pipeline.chain import Chain, stamp
 from pipeline.config import RunConfig
 from pipeline.executors.barrier import Executed, run_corpus_steps
 from pipeline.executors.resume import resume
-from pipeline.executors.workers import Timer, run_in_workers, worker_count
+from pipeline.executors.workers import Progress, Timer, run_in_workers, worker_count
 from pipeline.schema import Document
 from pipeline.step import Step
 
@@ -64,19 +64,23 @@ def run_local(chain: Chain, config: RunConfig) -> Executed:
     completions = resume(chain.reader, chain.sink, config.content_hash())
     workers = worker_count(config, chain.document_steps)
     if workers > 1:
-        seconds = run_in_workers(chain.reader, chain.document_steps, chain.sink, config, workers, _staging_progress(chain.sink, config))
+        seconds = run_in_workers(
+            chain.reader, chain.document_steps, chain.sink, config, workers, _progress([chain.reader, chain.sink], config)
+        )
     else:
         seconds = stream_steps([step for step in chain.steps if step.kind != "corpus"], config)
     return Executed(seconds | run_corpus_steps(chain), completions)
 
 
-def _staging_progress(sink: Step, config: RunConfig) -> Callable[[Iterable[Document]], Iterable[Document]]:
-    """With worker processes, progress is that of the documents reaching the sink."""
+def _progress(stages: list[Step], config: RunConfig) -> Progress:
+    """With worker processes, progress is that of the documents read and of those reaching the
+    sink (the steps between run elsewhere)."""
     if progress_bars_wanted(config.quiet):
-        return lambda stream: _bar(stream, sink, 0)
+        positions = {stage.name: position for position, stage in enumerate(stages)}
+        return lambda stream, stage: _bar(stream, stage, positions[stage.name])
     if not config.quiet:
-        return lambda stream: _PlainLines([sink], time.perf_counter()).count(stream, sink)
-    return lambda stream: stream
+        return _PlainLines(stages, time.perf_counter()).count
+    return lambda stream, stage: stream
 
 
 def stream_steps(stages: list[Step], config: RunConfig) -> dict[str, float]:

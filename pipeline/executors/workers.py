@@ -44,6 +44,9 @@ CHUNKS_AHEAD = 2
 
 T = TypeVar("T")
 
+# What a run shows of a stream of documents passing a step (a bar, log lines, or nothing).
+Progress = Callable[[Iterable[Document], Step], Iterable[Document]]
+
 
 class Timer:
     """Seconds spent producing items, upstream work included."""
@@ -133,10 +136,10 @@ def run_in_workers(
     sink: Sink,
     config: RunConfig,
     workers: int,
-    progress: Callable[[Iterable[Document]], Iterable[Document]] = lambda stream: stream,
+    progress: Progress = lambda stream, step: stream,
 ) -> dict[str, float]:
     """Read here, run the document steps in `workers` processes, stage here (`progress` sees the
-    documents on their way to the sink); the seconds of each step (the workers' added up: they
+    documents read and those on their way to the sink); the seconds of each step (the workers' added up: they
     overlap in time)."""
     seconds: defaultdict[str, float] = defaultdict(float)
     by_name = {step.name: step for step in steps}
@@ -150,7 +153,8 @@ def run_in_workers(
         return documents
 
     def in_order() -> Generator[Document, None, None]:
-        chunks = _chunks(reading.wrap(stamp(reader.run(), config.content_hash())), config.translate.batch_documents)
+        read = progress(stamp(reader.run(), config.content_hash()), reader)
+        chunks = _chunks(reading.wrap(read), config.translate.batch_documents)
         first, second = next(chunks, None), next(chunks, None)
         if first is None:
             return
@@ -174,7 +178,7 @@ def run_in_workers(
     started = time.perf_counter()
     stream = in_order()
     try:
-        for _ in sink.run(progress(waiting.wrap(stream))):
+        for _ in sink.run(progress(waiting.wrap(stream), sink)):
             pass
     finally:
         stream.close()  # whatever stopped the sink (Ctrl-C) stops the workers now
