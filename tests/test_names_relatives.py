@@ -128,6 +128,19 @@ def test_a_rejected_surname_alone_stays_rejected_and_his_own_surname_does_not() 
     assert not index.is_rejected("Krivenko", "sergei-krivenko")
 
 
+def test_a_father_and_son_of_one_name_and_other_middle_names_are_two_people() -> None:
+    """George Herbert Walker Bush and George Walker Bush (NEREL's tune part joined them); "George
+    Bush" could be either and joins neither; "G. U." (H. W.) is the father."""
+    from pipeline.names.grouping.corpus import patronymic_units
+
+    spellings = ["Dzhordzh Gerbert Uoker Bush", "Dzhordzh Uoker Bush", "Dzhordzh Bush", "Dzhordzh G. U. Bush"]
+    units = patronymic_units([(name, proposed_id(group_key(name, PERSON)), PERSON) for name in spellings])
+    father, son, either, initials = units
+    assert len({father, son, either}) == 3 and initials == father
+    roots = merge_ids(dict.fromkeys(units, PERSON))
+    assert roots[father] != roots[son] and roots[either] not in (roots[father], roots[son])
+
+
 def test_a_discovered_person_never_holds_two_different_known_given_names() -> None:
     ids = ["new-aleksandr-ivanov", "new-aleks-ivanov", "new-aleksei-ivanov"]
     roots = merge_ids(dict.fromkeys(ids, PERSON))

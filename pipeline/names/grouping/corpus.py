@@ -26,7 +26,7 @@ from pipeline.names.grouping.reasons import (
 )
 from pipeline.names.person.folding import fold_token, loose_given, loose_surname
 from pipeline.names.person.given_names import GIVEN_GROUP
-from pipeline.names.person.person_name import GIVEN_CONFLICT, fathers_differ_loosely, parse_person
+from pipeline.names.person.person_name import GIVEN_CONFLICT, PersonName, fathers_differ_loosely, parse_person
 
 # Two proposed groups whose keys are this similar (rapidfuzz ratio) are one: "Edit Lessom" and
 # "Edit Lesum" are one spelling habit apart; "Kirov" and "Kirovsk" (83) stay two places.
@@ -60,7 +60,7 @@ def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
     found = []
     for variant, group_id, kind in spellings:
         person = parse_person(variant) if kind == PERSON or (kind is None and not variant.isupper()) else None
-        patronymic = person.patronymic if person else ""
+        patronymic = _fathers_mark(person) if person else ""
         found.append(patronymic)
         if patronymic and patronymic not in patronymics[group_id]:
             patronymics[group_id].append(patronymic)
@@ -68,7 +68,7 @@ def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
     for group_id, names in patronymics.items():
         clusters: list[str] = []
         for name in sorted(names):
-            fits = [c for c in clusters if not fathers_differ_loosely(name, c)]
+            fits = [c for c in clusters if not _marks_differ(name, c)]
             if not fits:
                 clusters.append(name)
             representative[(group_id, name)] = fits[0] if fits else name
@@ -85,6 +85,28 @@ def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
         else:
             units.append(group_id)
     return units
+
+
+# A person's middle names where the name has no patronymic: "George Herbert Walker Bush" and
+# "George Walker Bush" are father and son as two patronymics would say.
+MIDDLE_MARK = "+"
+
+
+def _fathers_mark(person: PersonName) -> str:
+    """What tells a father from a son of one name: the patronymic, else the middle names."""
+    if person.patronymic or len(person.given) < 2:
+        return person.patronymic
+    return MIDDLE_MARK + " ".join(person.given[1:])
+
+
+def _marks_differ(a: str, b: str) -> bool:
+    """Two patronymics of two fathers; two runs of middle names whose initials differ ("Walker",
+    "Herbert Walker"; "H. W." is "Herbert Walker"). A patronymic and middle names: unknown."""
+    if a.startswith(MIDDLE_MARK) != b.startswith(MIDDLE_MARK):
+        return False
+    if a.startswith(MIDDLE_MARK):
+        return [word[:1] for word in a[1:].split()] != [word[:1] for word in b[1:].split()]
+    return fathers_differ_loosely(a, b)
 
 
 class Spelling(Protocol):
