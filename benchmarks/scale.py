@@ -5,12 +5,16 @@
     python benchmarks/scale.py --sizes 2000 --unique --floor [--against ../wt-18bd80c]  # CPU vs the floor
     python benchmarks/scale.py --startup [--against /work/base]   # start-up and whole run, one document
     python benchmarks/scale.py --ray-overhead   # a one-document run, local and on Ray: Ray's fixed cost
+    python benchmarks/scale.py --sizes 10000 --workers 1 2 --ray-size 10000 --unique --rounds 2
+        # local.workers 1 and 2 and Ray with 1 and 2 CPUs in one table, twice, alternating
 
 A synthetic corpus of N documents is made from our sample data (JSON Lines, 1,000 documents a
 file, each document the paragraphs of a sample document plus its copy number). The local
 executor streams: its peak RSS should not grow with N (target: 100,000 <= 1.2 x 10,000).
 Ray runs with 1 and 2 workers on the smaller size; for Ray the RSS is the driver's only, the CPU
-seconds those of the driver and every process under it (Ray's workers, read from /proc).
+seconds those of the driver and every process under it (Ray's workers, read from /proc); "driver
+CPU s" is the run's own process alone (on Ray: staging and publishing), "load" the machine's
+load average after the run (other jobs on the machine slow a run down).
 Translation is off unless --translate (then the tiny models, whose cache makes repeats free).
 Each measurement runs in its own process, so that its peak memory is its own.
 --against DIR (a checkout of another commit, e.g. `git worktree add ../wt-18bd80c 18bd80c`)
