@@ -5,12 +5,16 @@
     python benchmarks/scale.py --sizes 2000 --unique --floor [--against ../wt-18bd80c]  # CPU vs the floor
     python benchmarks/scale.py --startup [--against /work/base]   # start-up and whole run, one document
     python benchmarks/scale.py --ray-overhead   # a one-document run, local and on Ray: Ray's fixed cost
+    python benchmarks/scale.py --sizes 10000 --workers 1 2 --ray-size 10000 --unique --rounds 2
+        # local.workers 1 and 2 and Ray with 1 and 2 CPUs in one table, twice, alternating
 
 A synthetic corpus of N documents is made from our sample data (JSON Lines, 1,000 documents a
 file, each document the paragraphs of a sample document plus its copy number). The local
 executor streams: its peak RSS should not grow with N (target: 100,000 <= 1.2 x 10,000).
 Ray runs with 1 and 2 workers on the smaller size; for Ray the RSS is the driver's only, the CPU
-seconds those of the driver and every process under it (Ray's workers, read from /proc).
+seconds those of the driver and every process under it (Ray's workers, read from /proc); "driver
+CPU s" is the run's own process alone (on Ray: staging and publishing), "load" the machine's
+load average after the run (other jobs on the machine slow a run down).
 Translation is off unless --translate (then the tiny models, whose cache makes repeats free).
 Each measurement runs in its own process, so that its peak memory is its own.
 --against DIR (a checkout of another commit, e.g. `git worktree add ../wt-18bd80c 18bd80c`)
@@ -112,6 +116,8 @@ def measure(config: Path) -> dict[str, float]:
         # The largest of the processes it started and waited for (the local executor's workers).
         "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "tree_cpu": tree_cpu(),
+        # This process's own: on Ray, the driver's share (the sink) of the tree's.
+        "driver_cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
     }
 
 
@@ -296,7 +302,7 @@ def ray_overhead(work: Path, executors: list[str]) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000], help="local runs (none: Ray only)")
     parser.add_argument("--ray-size", type=int, default=10_000, help="0: no Ray runs")
     parser.add_argument("--translate", action="store_true")
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "cache" / "scale")
@@ -311,6 +317,7 @@ def main() -> int:
     parser.add_argument(
         "--workers", nargs="+", help="local.workers of this checkout's runs (a number or auto; with --against, one side each)"
     )
+    parser.add_argument("--rounds", type=int, default=1, help="the table's runs this many times, alternating (load varies)")
     parser.add_argument("--ray-overhead", action="store_true", help="a one-document run on each executor, alternating: Ray's fixed cost")
     args = parser.parse_args()
     if args.measure:
@@ -331,16 +338,18 @@ def main() -> int:
             sides["floor"] = (here.parent / "floor.py", None)
         return compare(sides, args.sizes, args.work, args.translate, args.repeats, args.unique)
 
-    local_workers = _workers(args.workers[0]) if args.workers else None
-    runs = [("local", n, local_workers or "auto") for n in args.sizes]
-    if args.ray_size:
-        runs += [("ray", args.ray_size, 1), ("ray", args.ray_size, 2)]
+    round_ = [("local", n, _workers(workers)) for n in args.sizes for workers in (args.workers or ["auto"])]
+    round_ += [("ray", args.ray_size, 1), ("ray", args.ray_size, 2)] if args.ray_size else []
+    runs = round_ * args.rounds
     # workers: the local executor's processes (local.workers), Ray's CPUs; worker MB: the largest
     # peak RSS of the processes the run started (the local executor's workers).
-    print(f"{'executor':<10}{'workers':>8}{'documents':>11}{'seconds':>9}{'docs/s':>9}{'peak RSS MB':>13}{'worker MB':>11}{'CPU s':>8}")
+    print(
+        f"{'executor':<10}{'workers':>8}{'documents':>11}{'seconds':>9}{'docs/s':>9}{'peak RSS MB':>13}{'worker MB':>11}{'CPU s':>8}"
+        f"{'driver CPU s':>14}{'load':>6}"
+    )
     peaks: dict[int, float] = {}
     for executor, size, workers in runs:
-        local = local_workers if executor == "local" else None
+        local = workers if executor == "local" else None
         corpus = corpus_folder(args.work, size, args.unique)
         output = args.work / f"out-{executor}-{workers}-{size}"
         config = write_config(
@@ -359,7 +368,8 @@ def main() -> int:
         print(
             f"{executor:<10}{workers:>8}{result['documents']:>11,}{result['seconds']:>9.1f}"
             f"{result['documents'] / result['seconds']:>9.0f}{result['peak_rss_mb']:>13.0f}"
-            f"{result.get('children_peak_rss_mb', 0.0):>11.0f}{result['tree_cpu']:>8.1f}",
+            f"{result.get('children_peak_rss_mb', 0.0):>11.0f}{result['tree_cpu']:>8.1f}"
+            f"{result.get('driver_cpu', 0.0):>14.1f}{os.getloadavg()[0]:>6.1f}",
             flush=True,
         )
     if len(peaks) >= 2:

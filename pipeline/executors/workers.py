@@ -104,7 +104,7 @@ def _start_worker(steps: list[Step], config: RunConfig, ranks: Any, world_size: 
     _steps = [build_step(config, step.name) if step.wants_actor else step for step in steps]
 
 
-def _run_steps(steps: list[Step], documents: list[Document], rank: int, world_size: int) -> tuple[list[Document], list[StatsEntry]]:
+def run_steps(steps: list[Step], documents: list[Document], rank: int, world_size: int) -> tuple[list[Document], list[StatsEntry]]:
     """Every document step over a chunk, one after the other; the stats and seconds of each."""
     entries: list[StatsEntry] = []
     for step in steps:
@@ -116,10 +116,10 @@ def _run_steps(steps: list[Step], documents: list[Document], rank: int, world_si
 
 
 def _run_chunk(documents: list[Document]) -> tuple[list[Document], list[StatsEntry]]:
-    return _run_steps(_steps, documents, _rank, _world_size)
+    return run_steps(_steps, documents, _rank, _world_size)
 
 
-def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+def document_chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
     chunk: list[Document] = []
     for document in documents:
         chunk.append(document)
@@ -154,13 +154,13 @@ def run_in_workers(
 
     def in_order() -> Generator[Document, None, None]:
         read = progress(stamp(reader.run(), config.content_hash()), reader)
-        chunks = _chunks(reading.wrap(read), config.translate.batch_documents)
+        chunks = document_chunks(reading.wrap(read), config.translate.batch_documents)
         first, second = next(chunks, None), next(chunks, None)
         if first is None:
             return
         if second is None:  # one chunk: not worth a worker process
             kept = [step.stats for step in steps]
-            done = _run_steps(steps, first, 0, 1)
+            done = run_steps(steps, first, 0, 1)
             for step, stats in zip(steps, kept):
                 step.stats = stats
             yield from merge(*done)
