@@ -12,6 +12,7 @@ from tqdm import tqdm
 from pipeline.chain import Chain, stamp
 from pipeline.config import RunConfig
 from pipeline.executors.barrier import Executed, run_corpus_steps
+from pipeline.executors.memory import release_document_memory
 from pipeline.executors.resume import resume
 from pipeline.executors.workers import Progress, Timer, run_in_workers, worker_count
 from pipeline.schema import Document
@@ -69,6 +70,7 @@ def run_local(chain: Chain, config: RunConfig) -> Executed:
         )
     else:
         seconds = stream_steps([step for step in chain.steps if step.kind != "corpus"], config)
+        release_document_memory()
     return Executed(seconds | run_corpus_steps(chain), completions)
 
 
