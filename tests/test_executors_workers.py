@@ -79,6 +79,25 @@ def test_auto_is_one_worker_per_cpu_or_one_where_a_step_holds_a_model() -> None:
     assert worker_count(RunConfig(name="x", local={"workers": 3}), [_Model()]) == 3
 
 
+def test_auto_starts_no_more_workers_than_the_memory_available_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.executors import workers
+
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    gib = 1024**3
+    for available, expected in [(None, 64), (100 * gib, 64), (4 * gib, 10), (1 * gib, 2), (gib // 10, 1)]:
+        monkeypatch.setattr(workers, "memory_available", lambda available=available: available)
+        assert worker_count(RunConfig(name="x"), [Step()]) == expected, available
+    monkeypatch.setattr(workers, "memory_available", lambda: gib // 10)
+    assert worker_count(RunConfig(name="x", local={"workers": 8}), [Step()]) == 8  # a number given is kept
+
+
+def test_memory_available_reads_a_plausible_figure() -> None:
+    from pipeline.executors.workers import memory_available
+
+    available = memory_available()
+    assert available is None or 0 < available < 1 << 50
+
+
 @pytest.mark.parametrize("value", [0, -1, "2", True, 1.5, "many"])
 def test_workers_must_be_a_count_or_auto(tmp_path: Path, value: object) -> None:
     config = tmp_path / "c.yaml"
