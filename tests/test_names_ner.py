@@ -144,14 +144,7 @@ def test_the_network_gives_slovnets_emissions_bit_for_bit(documents: list[str]) 
     ids = [[ner._word_ids(word) for part in text.split("\n\n") for word in ner._words(part)] for text in documents]
     ids = [text for text in ids if text]
     for batch in ner._batches([len(text) for text in ids]) + [[0], list(range(min(5, len(ids))))]:
-        chosen = [ids[index] for index in batch]
-        lengths = np.array([len(text) for text in chosen])
-        word_id = np.full((len(chosen), int(lengths.max())), infer.encoder.words_vocab.pad_id)
-        shape_id = np.full(word_id.shape, infer.encoder.shapes_vocab.pad_id)
-        for row, text in enumerate(chosen):
-            word_id[row, : len(text)] = [word for word, _ in text]
-            shape_id[row, : len(text)] = [shape for _, shape in text]
-        pad_mask = np.arange(word_id.shape[1])[None, :] >= lengths[:, None]
+        word_id, shape_id, pad_mask, _ = ner.padded_batch([ids[index] for index in batch])
         ours, theirs = ner.network(word_id, shape_id, pad_mask), infer.model(word_id, shape_id, pad_mask)
         assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
         assert ours.tobytes() == theirs.tobytes()

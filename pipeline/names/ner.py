@@ -170,8 +170,9 @@ def _batches(lengths: list[int]) -> list[list[int]]:
     return batches
 
 
-def _tag_batch(ids: list[list[tuple[int, int]]]) -> list[list[str]]:
-    """The tags of a batch of texts' words, given as (word id, shape id) pairs."""
+def padded_batch(ids: list[list[tuple[int, int]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The network's input for a batch of texts' (word id, shape id) pairs: word ids, shape ids,
+    the padding mask, and each text's length."""
     infer = tagger().infer
     lengths = np.array([len(text) for text in ids])
     word_id = np.full((len(ids), int(lengths.max())), infer.encoder.words_vocab.pad_id)
@@ -180,6 +181,13 @@ def _tag_batch(ids: list[list[tuple[int, int]]]) -> list[list[str]]:
         word_id[row, : len(text)] = [word for word, _ in text]
         shape_id[row, : len(text)] = [shape for _, shape in text]
     pad_mask = np.arange(word_id.shape[1])[None, :] >= lengths[:, None]
+    return word_id, shape_id, pad_mask, lengths
+
+
+def _tag_batch(ids: list[list[tuple[int, int]]]) -> list[list[str]]:
+    """The tags of a batch of texts' words, given as (word id, shape id) pairs."""
+    infer = tagger().infer
+    word_id, shape_id, pad_mask, lengths = padded_batch(ids)
     emissions = network(word_id, shape_id, pad_mask)
     tags = viterbi(emissions, lengths, infer.model.head.crf.transitions.array)
     decode = infer.decoder.tags_vocab.decode
