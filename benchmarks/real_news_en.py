@@ -177,7 +177,7 @@ def read_conllu(conllu: str, wiki: dict[str, str]) -> Document:
             words.append(Word(start, end, cols[1], proper, sentence_base + head - 1 if head else -1))
             if "Entity" in misc:
                 entities.append((len(words) - 1, misc["Entity"]))
-    document = Document(name, genre, "".join(pieces))
+    document = Document(name, genre, "".join(pieces).rstrip())
     document.golds = _golds(document.text, words, _mentions(entities), wiki)
     return document
 
@@ -219,7 +219,8 @@ def _golds(text: str, words: list[Word], mentions: list[tuple[int, int, list[str
         left = right = head
         while (step := _name_continues(words, left, -1, first)) is not None:
             left = step
-        while (step := _name_continues(words, right, 1, last)) is not None:
+        # "Ann Chiang of DAB": a person, then the body she is of (the finder's own rule).
+        while (step := _name_continues(words, right, 1, last, kind != "person")) is not None:
             right = step
         start, end = words[left].start, words[right].end
         title = fields[7] if len(fields) > 7 and fields[7] else None
@@ -228,11 +229,12 @@ def _golds(text: str, words: list[Word], mentions: list[tuple[int, int, list[str
     return sorted(golds, key=lambda gold: (gold.start, gold.end))
 
 
-def _name_continues(words: list[Word], at: int, step: int, bound: int) -> int | None:
+def _name_continues(words: list[Word], at: int, step: int, bound: int, across_of: bool = True) -> int | None:
     """The next proper noun of the name from `at` in direction `step`, across connectors,
     within the mention; None where the name ends."""
     index = at + step
-    while (index - bound) * step <= 0 and words[index].form.casefold() in CONNECTORS:
+    connectors = CONNECTORS if across_of else CONNECTORS - {"of"}
+    while (index - bound) * step <= 0 and words[index].form.casefold() in connectors:
         index += step
     if (index - bound) * step <= 0 and words[index].proper:
         return index
