@@ -44,6 +44,12 @@ def test_a_sentence_initial_word_is_a_name_only_if_written_capitalised_elsewhere
     assert spans("Kurochkin spoke. Reporters asked Kurochkin again.") == ["Kurochkin", "Kurochkin"]
 
 
+def test_two_capital_letters_are_a_name_but_not_two_letters_in_lower_case_or_tv() -> None:
+    # GUM's Wikinews (benchmarks/real_news_en.py): "the UK", "LA Weekly" were dropped as too short.
+    assert spans("Migrants reached the UK and the EU. She told LA Weekly on TV, OK?") == ["UK", "EU", "LA Weekly"]
+    assert spans("He met Jo at the bar.") == []
+
+
 def test_russian_names_come_in_the_nominative_and_romanized() -> None:
     found = {
         (d.text, d.canonical, d.kind) for d in russian_names("Жёны встретились с Андреем Курочкиным и Екатериной Власовой в Екатеринбурге.")

@@ -19,6 +19,7 @@ _TITLES = _ENGLISH.words("name_titles.txt")
 _NATIONALITIES = _ENGLISH.words("nationalities.txt")
 _NOT_NAMES = _ENGLISH.words("not_names.txt")
 _PARTICLES = _ENGLISH.words("name_particles.txt")
+_SHORT_NOT_NAMES = _ENGLISH.words("short_not_names.txt")
 # A word: letters (with inner apostrophes, hyphens, and the dots and slashes of "RFE/RL",
 # "Siberia.Realities", "U.S."), "St." before a name, or letters and digits ("7x7", "UNITED24").
 _WORD = re.compile(r"St\.\s(?=[A-Z])[^\W\d_][\w'’-]*|(?:[A-Z]\.){2,}|\d+[a-z]\d+|[^\W\d_][\w'’-]*(?:[./][^\W\d_][\w'’-]*)*")
@@ -129,7 +130,8 @@ def _names_in_run(text: str, run: list[tuple[int, int, str]], capitalised_mid_se
     words = [word for _, _, word in run]
     if len(words) == 1:
         word = words[0]
-        if len(word) < 3 or (word.isupper() and len(word) < 2):
+        # Two letters make a name only in capitals: "UK", "EU", "LA"; not "Jo", "TV".
+        if len(word) < 2 or (len(word) == 2 and (not word.isupper() or word.casefold() in _SHORT_NOT_NAMES)):
             return []
         if _sentence_initial(text, start) and word.casefold() not in capitalised_mid_sentence:
             return []  # "Members said": any sentence may start with a capital
