@@ -50,6 +50,11 @@ def test_two_capital_letters_are_a_name_but_not_two_letters_in_lower_case_or_tv(
     assert spans("He met Jo at the bar.") == []
 
 
+def test_a_name_before_a_lower_case_ending_after_a_hyphen_is_found_alone() -> None:
+    text = "The Kremlin-backed party held Warhol-like shows in Rostov-on-Don and Komsomolsk-on-Amur."
+    assert spans(text) == ["Kremlin", "Warhol", "Rostov-on-Don", "Komsomolsk-on-Amur"]
+
+
 def test_russian_names_come_in_the_nominative_and_romanized() -> None:
     found = {
         (d.text, d.canonical, d.kind) for d in russian_names("Жёны встретились с Андреем Курочкиным и Екатериной Власовой в Екатеринбурге.")

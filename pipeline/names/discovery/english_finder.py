@@ -25,6 +25,8 @@ _SHORT_NOT_NAMES = _ENGLISH.words("short_not_names.txt")
 _WORD = re.compile(r"St\.\s(?=[A-Z])[^\W\d_][\w'’-]*|(?:[A-Z]\.){2,}|\d+[a-z]\d+|[^\W\d_][\w'’-]*(?:[./][^\W\d_][\w'’-]*)*")
 _POSSESSIVE = re.compile(r"['’]s$|['’]$")
 _CONTRACTION = re.compile(r"I['’]\w+")
+# A lower-case ending after a hyphen: "Kremlin-backed", "Warhol-like" name Kremlin and Warhol.
+_LOWER_SUFFIX = re.compile(r"(?:-[a-z][\w'’]*)+$")
 # The unions _names_in_run asks about, made once rather than for every word it looks at.
 _TITLES_AND_NATIONALITIES = _TITLES | _NATIONALITIES
 _NOT_FIRST = _TITLES | _NATIONALITIES | _NOT_NAMES
@@ -44,7 +46,7 @@ def english_names(text: str) -> list[Discovered]:
     """Proper-name spans in English text, found by rule."""
     words = []
     for match in _WORD.finditer(text):
-        word = _POSSESSIVE.sub("", match.group())  # "Russia's" is Russia
+        word = _LOWER_SUFFIX.sub("", _POSSESSIVE.sub("", match.group()))  # "Russia's" is Russia
         if word and not _CONTRACTION.fullmatch(match.group()):  # "I'm" is no name
             words.append((match.start(), match.start() + len(word), word))
     capitalised_mid_sentence = {word.casefold() for start, _, word in words if word[:1].isupper() and not _sentence_initial(text, start)}
