@@ -13,6 +13,7 @@ from typing import Protocol, TypeVar
 
 from pipeline.names.entity import PERSON, variant_key
 from pipeline.names.grouping.keys import proposed_id
+from pipeline.names.grouping.quoted import join_quoted_to_bare
 from pipeline.names.grouping.reasons import (
     ACRONYM_ELSEWHERE,
     CONTRACTION,
@@ -125,8 +126,8 @@ S = TypeVar("S", bound=Spelling)
 def merge_groups(groups: dict[str, list[S]]) -> tuple[dict[str, list[S]], dict[str, str]]:
     """Groups of the whole corpus joined where the per-document keys could not see it, and the
     reason (pipeline.names.grouping.reasons) of each group id that joined another."""
+    groups, joined = join_quoted_to_bare(groups)
     kinds = {group_id: next((row.type for row in rows if row.type), None) for group_id, rows in groups.items()}
-    joined: dict[str, str] = {}
     roots = merge_ids(kinds, joined)
     merged: dict[str, list[S]] = defaultdict(list)
     for group_id, rows in groups.items():

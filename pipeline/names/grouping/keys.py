@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from pipeline.lang import languages_with
 from pipeline.names.entity import PERSON
+from pipeline.names.grouping.quoted import NAME_KEY, QUOTED_ID_END, QUOTED_KEY
 from pipeline.names.grouping.reasons import EXONYM_LIST, GIVEN_NAME_GROUP, LEGAL_FORM, TERRITORY_NAMES, TRANSLITERATION_KEY
 from pipeline.names.person.folding import fold, fold_token
 from pipeline.names.person.given_names import GIVEN_GROUP, name_of_group
@@ -157,8 +158,11 @@ _EXONYM_BY_ITS_KEY = {fold(english): english.lower() for english in {*EXONYMS, *
 
 def proposed_id(key: str) -> str:
     """A stable id of a group key, the same in every document: "new-andrei-kurochkin",
-    "new-moscow". The name table's groups show readable_id instead (a key drops letters)."""
-    readable = _EXONYM_BY_ITS_KEY.get(key[2:]) if key.startswith("n ") else None
+    "new-moscow"; a name in quotes "new-milan-org" (grouping.quoted). The name table's groups
+    show readable_id instead (a key drops letters)."""
+    if key.startswith(QUOTED_KEY):
+        return proposed_id(NAME_KEY + key.removeprefix(QUOTED_KEY)) + QUOTED_ID_END
+    readable = _EXONYM_BY_ITS_KEY.get(key[2:]) if key.startswith(NAME_KEY) else None
     return f"new-{_slug(readable or key[2:].translate(_READABLE))}"
 
 
