@@ -18,7 +18,7 @@ from pipeline.names.discovery.acronyms import link_acronyms
 from pipeline.names.discovery.coreference import link_in_document, repeated_in_document
 from pipeline.names.discovery.english_finder import english_names as _english_names
 from pipeline.names.discovery.per_article import keep_bodies_per_article
-from pipeline.names.discovery.qualifiers import mark_quoted
+from pipeline.names.discovery.qualifiers import mark_quoted, name_bodies_by_place
 from pipeline.names.discovery.russian_finder import other_forms
 from pipeline.names.discovery.russian_finder import russian_names as _russian_names
 from pipeline.names.grouping.keys import Discovered
@@ -33,7 +33,8 @@ def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered
     or a one-word name in another case); short forms linked to their full forms. `spans`: the
     text's NER spans where `ner_spans` found them already, with other texts'."""
     found = repeated_in_document(text, mark_quoted(text, _russian_names(text, spans)))
-    return keep_bodies_per_article(link_in_document(link_acronyms(text, other_forms(text, found))))
+    found = name_bodies_by_place(text, link_acronyms(text, other_forms(text, found)))
+    return keep_bodies_per_article(link_in_document(found))
 
 
 def english_names(text: str) -> list[Discovered]:
