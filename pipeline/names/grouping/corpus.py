@@ -427,14 +427,16 @@ def _contractions(kinds: dict[str, str | None]) -> list[tuple[str, str]]:
 
 
 def _spellings_alike(a: str, b: str, typed: str | None) -> bool:
-    """Two names close by ratio that are one: "Vlasov" and "Vlasova" are two; an acronym is
-    spelled one way (МВД is not МФТИ); and a name its own script gave (typed by NER) is alike
-    word by word, so that one long shared word does not join "Kemerovskaia oblast" and
-    "Kirovskaia oblast"."""
+    """Two names close by ratio that are one: "Vlasov" and "Vlasova" are two, and so are "Stone"
+    and "Stones"; an acronym is spelled one way (МВД is not МФТИ); and a name its own script gave
+    (typed by NER) is alike word by word, so that one long shared word does not join
+    "Kemerovskaia oblast" and "Kirovskaia oblast"."""
     from rapidfuzz import fuzz
 
     if a.endswith("a") != b.endswith("a") or len(a.replace(" ", "")) <= ACRONYM_LETTERS:
         return False
+    if any(x + "s" == y or y + "s" == x for x, y in zip(a.split(), b.split())):
+        return False  # an English plural is another name: "Rolling Stone", "Rolling Stones"
     return not typed or all(fuzz.ratio(x, y) >= MERGE_SIMILARITY for x, y in zip(a.split(), b.split()))
 
 
