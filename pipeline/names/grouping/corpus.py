@@ -390,9 +390,10 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str, str]]:
 
 
 # A contraction's piece of each word but the last has this many letters ("gos" of
-# "gosudarstvennaya", "min" of "ministerstvo"); its last piece is the last word's first
-# LAST_PIECE letters or more ("Sovfed": "sov" "fed" of "Sovet Federatsii").
-PIECE = (2, 5)
+# "gosudarstvennaya", "min" of "ministerstvo", "len" of "leningradskaya"; two letters make
+# "Parizh" of "Pain-Ridzh"); its last piece is the last word's first LAST_PIECE letters or more
+# ("Sovfed": "sov" "fed" of "Sovet Federatsii").
+PIECE = (3, 5)
 LAST_PIECE = 3
 
 
