@@ -24,7 +24,7 @@ from pipeline.names.grouping.quoted import quoted_key
 from pipeline.names.morphology import russian_morphology
 
 LANGUAGE = "ru"  # the texts this module reads
-_OPENING, _CLOSING = "«\"„“", "»\"“”"
+_OPENING, _CLOSING = '«"„“', '»"“”'
 # What lies between a body's name and the place that says whose it is: a space.
 _GAP = re.compile(r"[ \u00a0]{1,2}")
 

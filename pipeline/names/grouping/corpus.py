@@ -119,6 +119,9 @@ class Spelling(Protocol):
     @property
     def type(self) -> str | None: ...
 
+    @property
+    def kinds(self) -> set[str]: ...  # every type it was given (grouping.quoted)
+
 
 S = TypeVar("S", bound=Spelling)
 

@@ -37,22 +37,25 @@ def bare_id(group_id: str) -> str | None:
 
 
 class Typed(Protocol):
+    """A spelling of a group, with every type NER gave it in any document."""
+
     @property
-    def type(self) -> str | None: ...
+    def kinds(self) -> set[str]: ...
 
 
 T = TypeVar("T", bound=Typed)
 
 
 def join_quoted_to_bare(groups: dict[str, list[T]]) -> tuple[dict[str, list[T]], dict[str, str]]:
-    """The groups, each quoted name's joined to the bare group of its spelling where that one has
-    no spelling typed a place; and the reason of each quoted group that joined."""
+    """The groups, each quoted name's joined to the bare group of its spelling where no spelling of
+    that one was typed a place; and the reason of each group of the two (the name table shows it
+    on whichever does not anchor the group)."""
     out = dict(groups)
-    joined = {}
+    joined: dict[str, str] = {}
     for group_id in sorted(groups):
         bare = bare_id(group_id)
-        if bare is None or bare not in out or any(row.type == PLACE for row in out[bare]):
+        if bare is None or bare not in out or any(PLACE in row.kinds for row in out[bare]):
             continue
         out[bare] = out[bare] + out.pop(group_id)
-        joined[group_id] = corpus_merge(QUOTED_BARE)
+        joined[group_id] = joined.setdefault(bare, corpus_merge(QUOTED_BARE))
     return out, joined
