@@ -137,3 +137,15 @@ def test_a_quoted_name_never_joins_a_place_of_its_spelling(syllables: list[str],
         assert quoted != place
     if quoted and bare:
         assert (quoted == bare) == (place is None)
+
+
+def test_an_acronym_keeps_every_letter() -> None:
+    """The transliteration key folds doubled letters and digraphs of names ("Kirkorov",
+    "Kirkorrov"); an acronym's letters are each a word's: ВВС is not ВС, МИИТ not МИТ."""
+    groups = _groups(
+        {"air": "Командование ВВС сообщило.", "armed": "Командование ВС сообщило.", "miit": "Он окончил МИИТ.", "mit": "Он окончил МИТ."}
+    )
+    found = {written: group for (_, written), group in groups.items() if written in ("ВВС", "ВС", "МИИТ", "МИТ")}
+    assert len(found) == 4 and len(set(found.values())) == 4
+    us = _groups({"a": "Посол США заявил.", "b": "Соединённые Штаты заявили."})
+    assert us[("a", "США")] == us[("b", "Соединённые Штаты")]  # an exonym's acronym stays its country
