@@ -17,6 +17,10 @@ in its document. Registry off, translation off: every system sees only the Russi
   (its text as written, case folded) that was found; its system group is the one most of its
   mentions got. Two items in one group are a pair found; two items of one id a true pair.
   `e2e R` counts the true pairs of every gold spelling, found or not.
+- what no spelling-level grouper gets right: `false` (pairs found of two ids), `1-spelling` (of
+  those, the pairs of one spelling, case folded, under two ids: "Вашингтон" the city and the
+  state, "России" the country and its government), and `ceiling P`, the pair P of a perfect
+  grouper that gives each spelling the one id gold links it to most (spelling_ceiling).
 
 Systems: ours (`pipeline.names.discovery.russian_names`, each document's records into the name
 table, the corpus's proposed groups); natasha's NER spans grouped by natasha's own normal form
