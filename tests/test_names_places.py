@@ -149,3 +149,18 @@ def test_an_acronym_keeps_every_letter() -> None:
     assert len(found) == 4 and len(set(found.values())) == 4
     us = _groups({"a": "Посол США заявил.", "b": "Соединённые Штаты заявили."})
     assert us[("a", "США")] == us[("b", "Соединённые Штаты")]  # an exonym's acronym stays its country
+
+
+def test_a_body_every_country_has_named_with_russia_is_russias_across_the_corpus() -> None:
+    documents = {
+        "a": "Сотрудники МВД России задержали подозреваемого.",
+        "b": "МВД РФ сообщило о задержании.",
+        "c": "МВД сообщило о задержании.",
+        "d": "Вчера МВД опровергло слухи.",
+        "forces": "Генштаб Вооружённых сил РФ и Вооружённые силы СССР.",
+    }
+    groups = _groups(documents)
+    assert groups[("a", "МВД")] == groups[("b", "МВД")] is not None
+    # Without its country a body is its article's alone (pipeline.names.discovery.per_article).
+    assert len({groups[("a", "МВД")], groups[("c", "МВД")], groups[("d", "МВД")]}) == 3
+    assert groups[("forces", "Вооружённых сил")] not in (groups[("forces", "Вооружённые силы")], None)  # РФ, СССР: two

@@ -6,8 +6,10 @@
   "США". The body named with a place is that place's body, another entity than the same body
   named with another place or with none: its key is that of the whole ("Верховный суд США"),
   while its span stays its own and the place keeps its mention. Russian news names its own
-  country's bodies with or without it ("ФНС России" is the bare "ФНС"): that place changes
-  nothing.
+  country's bodies with or without it: "ФНС России" keeps the key of the bare "ФНС". A body
+  every country has ("МВД", kept to its article alone: pipeline.names.discovery.per_article)
+  named with Russia, whatever the text calls it (России, РФ), is Russia's across the corpus:
+  "МВД России".
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import replace
 from functools import cache
 
 from pipeline import scripts
+from pipeline.names.discovery.per_article import is_generic_body
 from pipeline.names.discovery.russian_finder import russian_forms
 from pipeline.names.entity import ORGANISATION, PLACE
 from pipeline.names.grouping.keys import Discovered, key_and_reason
@@ -49,6 +52,18 @@ def _home_key() -> str:
     return key_and_reason(Locale("en").territories[territory], PLACE)[0]
 
 
+@cache
+def _home_genitive() -> str:
+    """That country's name in the genitive, as a body's name carries it: "России"."""
+    from babel import Locale
+    from babel.core import get_global
+
+    territory = get_global("likely_subtags")[LANGUAGE].split("_")[-1]
+    name = Locale(LANGUAGE).territories[territory]
+    inflected = russian_morphology().parse(name)[0].inflect({"gent"})
+    return str(inflected.word).capitalize() if inflected else name
+
+
 def _of_a_place(word: str) -> bool:
     """A place's last word as it follows a body's name: in the genitive ("Израиля"), or a word
     that does not decline ("США", "Огайо")."""
@@ -65,8 +80,21 @@ def name_bodies_by_place(text: str, found: list[Discovered]) -> list[Discovered]
     for d in found:
         gap = _GAP.match(text, d.end) if d.kind == ORGANISATION and scripts.CYRILLIC.search(d.text) else None
         after = places.get(gap.end()) if gap else None
-        if after is not None and _of_a_place(text[after.start : after.end].split()[-1]) and after.key != _home_key():
-            native, canonical, key, reason = russian_forms(f"{text[d.start : d.end]} {text[after.start : after.end]}", ORGANISATION)
+        place = _whose(d, after, text) if after else None
+        if place is not None:
+            native, canonical, key, reason = russian_forms(f"{text[d.start : d.end]} {place}", ORGANISATION)
             d = replace(d, text=native, canonical=canonical, key=key, reason=reason)
         out.append(d)
     return out
+
+
+def _whose(body: Discovered, place: Discovered, text: str) -> str | None:
+    """The place as the body's name carries it ("США", "Израиля"; Russia as "России"), or None
+    where it says nothing of whose the body is: a place in another case than the genitive, or
+    Russia after a body no other country names so ("ФНС России" is the bare "ФНС")."""
+    written = text[place.start : place.end]
+    if not _of_a_place(written.split()[-1]):
+        return None
+    if place.key != _home_key():
+        return written
+    return _home_genitive() if is_generic_body(body.text) else None
