@@ -7,6 +7,9 @@
   (pipeline.names.discovery.coreference), and an acronym the document defines joins its full name
   (pipeline.names.discovery.acronyms); a body named without its country ("Сенат") joins the one
   name of its document that says whose it is, or stays its document's (pipeline.names.discovery.per_article).
+- In Russian text an organisation in quotes is not the place of its spelling («Милан», Милан), and
+  a body NER found apart from the place after it takes the key of the two ("Верховный суд" +
+  "США") (pipeline.names.discovery.qualifiers).
 
 Every mention gets a group key that is a pure function of its spelling, or of the full form it
 was linked to in its document (pipeline.names.grouping.keys); the name table merges the corpus's groups.
