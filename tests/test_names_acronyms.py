@@ -105,14 +105,14 @@ def test_an_english_full_name_whose_surname_stands_alone_later_is_a_person() -> 
 
 
 def test_legal_forms_and_republic_fold_and_cldr_gives_country_exonyms() -> None:
-    from pipeline.names.discovery.russian_finder import _russian_forms
+    from pipeline.names.discovery.russian_finder import russian_forms
     from pipeline.names.grouping.keys import exonym, group_key
 
     def key(name: str) -> str:
-        return _russian_forms(name, "organisation" if "«" in name else "place")[2]
+        return russian_forms(name, "organisation" if "«" in name else "place")[2]
 
     assert group_key("Apple Inc.", None) == group_key("Apple", None)
-    assert key("ООО «Ромашка»") == key("ПАО «Ромашка»") == _russian_forms("Ромашка", "organisation")[2]
+    assert key("ООО «Ромашка»") == key("ПАО «Ромашка»") == russian_forms("Ромашка", "organisation")[2]
     assert key("Республики Башкортостан") == key("Башкортостан")
     assert group_key("East India Company", None) != group_key("East India", None)  # a whole word stays
     # Countries CLDR names (not in our own exonym list): the Russian name meets the English one.

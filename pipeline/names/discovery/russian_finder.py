@@ -96,7 +96,7 @@ def romanize(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _russian_forms(spelling: str, kind: str) -> tuple[str, str, str, str]:
+def russian_forms(spelling: str, kind: str) -> tuple[str, str, str, str]:
     """Nominative, romanization, group key and its reason of one spelling: pure functions of it,
     and names repeat across documents, so each spelling pays for pymorphy3 and iuliia once."""
     native = nominative(spelling, kind)
@@ -125,7 +125,7 @@ def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered
             kind = PERSON if looks_like_person(spelling.split()) else kind
             found.append(discovered(start, stop, spelling, spelling, kind))
             continue
-        native, canonical, key, reason = _russian_forms(spelling, kind)
+        native, canonical, key, reason = russian_forms(spelling, kind)
         found.append(Discovered(start, stop, native, canonical, kind, key, reason))
     return found
 

@@ -13,6 +13,7 @@ from typing import Protocol, TypeVar
 
 from pipeline.names.entity import PERSON, variant_key
 from pipeline.names.grouping.keys import proposed_id
+from pipeline.names.grouping.quoted import join_quoted_to_bare
 from pipeline.names.grouping.reasons import (
     ACRONYM_ELSEWHERE,
     CONTRACTION,
@@ -118,6 +119,9 @@ class Spelling(Protocol):
     @property
     def type(self) -> str | None: ...
 
+    @property
+    def kinds(self) -> set[str]: ...  # every type it was given (grouping.quoted)
+
 
 S = TypeVar("S", bound=Spelling)
 
@@ -125,8 +129,8 @@ S = TypeVar("S", bound=Spelling)
 def merge_groups(groups: dict[str, list[S]]) -> tuple[dict[str, list[S]], dict[str, str]]:
     """Groups of the whole corpus joined where the per-document keys could not see it, and the
     reason (pipeline.names.grouping.reasons) of each group id that joined another."""
+    groups, joined = join_quoted_to_bare(groups)
     kinds = {group_id: next((row.type for row in rows if row.type), None) for group_id, rows in groups.items()}
-    joined: dict[str, str] = {}
     roots = merge_ids(kinds, joined)
     merged: dict[str, list[S]] = defaultdict(list)
     for group_id, rows in groups.items():
@@ -389,9 +393,10 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str, str]]:
 
 
 # A contraction's piece of each word but the last has this many letters ("gos" of
-# "gosudarstvennaya", "min" of "ministerstvo"); its last piece is the last word's first
-# LAST_PIECE letters or more ("Sovfed": "sov" "fed" of "Sovet Federatsii").
-PIECE = (2, 5)
+# "gosudarstvennaya", "min" of "ministerstvo", "len" of "leningradskaya"; two letters make
+# "Parizh" of "Pain-Ridzh"); its last piece is the last word's first LAST_PIECE letters or more
+# ("Sovfed": "sov" "fed" of "Sovet Federatsii").
+PIECE = (3, 5)
 LAST_PIECE = 3
 
 
@@ -426,14 +431,16 @@ def _contractions(kinds: dict[str, str | None]) -> list[tuple[str, str]]:
 
 
 def _spellings_alike(a: str, b: str, typed: str | None) -> bool:
-    """Two names close by ratio that are one: "Vlasov" and "Vlasova" are two; an acronym is
-    spelled one way (МВД is not МФТИ); and a name its own script gave (typed by NER) is alike
-    word by word, so that one long shared word does not join "Kemerovskaia oblast" and
-    "Kirovskaia oblast"."""
+    """Two names close by ratio that are one: "Vlasov" and "Vlasova" are two, and so are "Stone"
+    and "Stones"; an acronym is spelled one way (МВД is not МФТИ); and a name its own script gave
+    (typed by NER) is alike word by word, so that one long shared word does not join
+    "Kemerovskaia oblast" and "Kirovskaia oblast"."""
     from rapidfuzz import fuzz
 
     if a.endswith("a") != b.endswith("a") or len(a.replace(" ", "")) <= ACRONYM_LETTERS:
         return False
+    if any(x + "s" == y or y + "s" == x for x, y in zip(a.split(), b.split())):
+        return False  # an English plural is another name: "Rolling Stone", "Rolling Stones"
     return not typed or all(fuzz.ratio(x, y) >= MERGE_SIMILARITY for x, y in zip(a.split(), b.split()))
 
 

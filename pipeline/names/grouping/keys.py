@@ -14,7 +14,8 @@ from collections.abc import Container
 from dataclasses import dataclass
 
 from pipeline.lang import languages_with
-from pipeline.names.entity import PERSON
+from pipeline.names.entity import PERSON, variant_key
+from pipeline.names.grouping.quoted import NAME_KEY, QUOTED_ID_END, QUOTED_KEY
 from pipeline.names.grouping.reasons import EXONYM_LIST, GIVEN_NAME_GROUP, LEGAL_FORM, TERRITORY_NAMES, TRANSLITERATION_KEY
 from pipeline.names.person.folding import fold, fold_token
 from pipeline.names.person.given_names import GIVEN_GROUP, name_of_group
@@ -76,7 +77,14 @@ def key_and_reason(name: str, kind: str | None) -> tuple[str, str]:
     if key in _EXONYM_BY_KEY:
         reason = EXONYM_LIST if key in _LISTED_EXONYMS else TERRITORY_NAMES
         key = fold(_EXONYM_BY_KEY[key])
+    elif _ACRONYM.match(name):
+        key = variant_key(name)  # each letter of an acronym counts: ВВС is not ВС, nor СССР "СР"
     return "n " + key.removeprefix("the "), reason  # "The Moscow Times" is "Moscow Times"
+
+
+# An acronym, romanized: capitals, each perhaps with the small letters that romanize one Russian
+# letter ("SShA", "ZhKKh", "YuAR", "TsSKA"); two capitals at least.
+_ACRONYM = re.compile(r"^(?=(?:.*[A-Z]){2})(?:[A-Z](?:h|s|hch|[aeou])?)+$")
 
 
 def _legal_forms() -> tuple[frozenset[str], tuple[str, ...]]:
@@ -157,8 +165,11 @@ _EXONYM_BY_ITS_KEY = {fold(english): english.lower() for english in {*EXONYMS, *
 
 def proposed_id(key: str) -> str:
     """A stable id of a group key, the same in every document: "new-andrei-kurochkin",
-    "new-moscow". The name table's groups show readable_id instead (a key drops letters)."""
-    readable = _EXONYM_BY_ITS_KEY.get(key[2:]) if key.startswith("n ") else None
+    "new-moscow"; a name in quotes "new-milan-org" (grouping.quoted). The name table's groups
+    show readable_id instead (a key drops letters)."""
+    if key.startswith(QUOTED_KEY):
+        return proposed_id(NAME_KEY + key.removeprefix(QUOTED_KEY)) + QUOTED_ID_END
+    readable = _EXONYM_BY_ITS_KEY.get(key[2:]) if key.startswith(NAME_KEY) else None
     return f"new-{_slug(readable or key[2:].translate(_READABLE))}"
 
 

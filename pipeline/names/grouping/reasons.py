@@ -37,6 +37,7 @@ SURNAME_ALONE = "surname of one person"  # "Gosman" where the corpus has one Gos
 SPELLING_HABIT = "spellings one habit apart"  # "Edit Lessom", "Edit Lesum"
 SOUND_SKELETON = "sound skeleton"  # "Bute Domoy", "Bot Domoy" for "Put' Domoi" (machine translation)
 ACRONYM_ELSEWHERE = "acronym defined in another document"
+QUOTED_BARE = "the same name out of quotes"  # «Газпром» and Газпром, where no Газпром is a place
 CONTRACTION = "contraction of the full name"  # "Госдума" of "Государственная дума"  # "ФБК" alone, defined elsewhere
 
 

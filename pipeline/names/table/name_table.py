@@ -17,7 +17,7 @@ its spelling is in its group (`reason`: pipeline.names.grouping.reasons).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.names.entity import PERSON, variant_key
@@ -59,6 +59,7 @@ class _Row:
     last_document: str = ""
     translated: int = 0  # mentions of it in an English translation of another language
     reason: str = ""  # why it is in its group; of the documents that gave two, the first in order
+    kinds: set[str] = field(default_factory=set)  # every type it was given ("Милан": city, club)
 
 
 class NameTable:
@@ -97,6 +98,7 @@ class NameTable:
                 row.last_document = document_id
             row.score = max(row.score, record["score"])
             row.type = row.type or record.get("type")
+            row.kinds.add(record.get("type") or "")
             # The least of the reasons, whatever order the documents come in (a registered name's
             # reason is how it was matched; a record of an older run has none: its key's).
             reason = record.get("reason") or (TRANSLITERATION_KEY if row.method == DISCOVERED else registry_reason(row.method))
