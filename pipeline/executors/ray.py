@@ -116,10 +116,16 @@ class StepActor:
         return _apply([self.step], chunk, config_json, sink)
 
 
+# A Ray this module started, shutting down (see `run_on_ray`).
+_stopping: list[threading.Thread] = []
+
+
 def _start_ray(config: RunConfig) -> bool:
     """Start a local Ray, or join the cluster at `ray.address`; False if Ray was up already."""
     import ray
 
+    while _stopping:  # a run before this one, in this process: its Ray is gone first
+        _stopping.pop().join()
     if config.quiet:
         logging.getLogger("ray").setLevel(logging.ERROR)
     if ray.is_initialized():
@@ -215,8 +221,10 @@ def _chunks(chain: Chain, config: RunConfig, files: list[Path]) -> Iterator[Chun
 
 def run_on_ray(chain: Chain, config: RunConfig) -> Executed:
     """Resume; read and run the document steps on Ray; stage with the sink and run the corpus
-    steps in the driver. A Ray started here is shut down at once, while the corpus steps run,
-    rather than at the interpreter's exit (which waits half a second more)."""
+    steps in the driver. A Ray started here is shut down as soon as the last document is staged,
+    in a thread of its own, while the corpus steps and publishing run: the interpreter waits for
+    that thread before it exits (its own shutdown of Ray would come after, and wait half a second
+    more)."""
     import ray
 
     started = _start_ray(config)
@@ -238,19 +246,15 @@ def run_on_ray(chain: Chain, config: RunConfig) -> Executed:
             yield batch
 
     began = time.perf_counter()
-    stopping = threading.Thread(target=ray.shutdown, name="ray.shutdown")
     try:
         for _ in sink.run_prepared(prepared()):
             pass
     finally:
         if started:
-            stopping.start()
+            _stopping.append(threading.Thread(target=ray.shutdown, name="ray.shutdown"))
+            _stopping[-1].start()
     wall = time.perf_counter() - began
     # Workers' seconds overlap in time; the sink gets what the driver spent beyond them.
     seconds[sink.name] = max(0.0, wall - sum(seconds.values()))
     timed = {step.name: round(seconds[step.name], 3) for step in streamed}
-    try:
-        return Executed(timed | run_corpus_steps(chain), completions)
-    finally:
-        if started:
-            stopping.join()
+    return Executed(timed | run_corpus_steps(chain), completions)
