@@ -26,6 +26,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from pipeline.chain import Chain, build_step, stamp
 from pipeline.config import RunConfig
 from pipeline.executors.barrier import Executed, run_corpus_steps
 from pipeline.executors.batches import StatsEntry, from_table, to_table
-from pipeline.executors.resume import resume
+from pipeline.executors.resume import Completions, resume
 from pipeline.executors.workers import Timer, document_chunks, run_steps
 from pipeline.schema import Document
 from pipeline.step import Reader, Sink, Step
@@ -219,21 +220,29 @@ def _chunks(chain: Chain, config: RunConfig, files: list[Path]) -> Iterator[Chun
         yield ray.get(in_flight.popleft())
 
 
+def _input(chain: Chain, config: RunConfig) -> tuple[Completions, list[Path]]:
+    """Resume, and the files left to read (the reader's work over all of them done first)."""
+    completions = resume(chain.reader, chain.sink, config.content_hash())
+    if not completions.taken_over:
+        chain.reader.take_over(set())  # the Ray report has always counted the files taken over, none too
+    chain.reader.prepare()
+    return completions, chain.reader.files_to_read()
+
+
 def run_on_ray(chain: Chain, config: RunConfig) -> Executed:
-    """Resume; read and run the document steps on Ray; stage with the sink and run the corpus
-    steps in the driver. A Ray started here is shut down as soon as the last document is staged,
-    in a thread of its own, while the corpus steps and publishing run: the interpreter waits for
-    that thread before it exits (its own shutdown of Ray would come after, and wait half a second
-    more)."""
+    """Resume and list the input while Ray starts (in another thread: Ray starts in the main
+    one, where it can see to signals); read and run the document steps on Ray; stage with the
+    sink and run the corpus steps in the driver. A Ray started here is shut down as soon as the
+    last document is staged, in a thread of its own, while the corpus steps and publishing run:
+    the interpreter waits for that thread before it exits (its own shutdown of Ray would come
+    after, and wait half a second more)."""
     import ray
 
-    started = _start_ray(config)
-    reader, sink = chain.reader, chain.sink
-    completions = resume(reader, sink, config.content_hash())
-    if not completions.taken_over:
-        reader.take_over(set())  # the Ray report has always counted the files taken over, none too
-    reader.prepare()
-    files = reader.files_to_read()
+    with ThreadPoolExecutor(1, thread_name_prefix="input") as listing:
+        listed = listing.submit(_input, chain, config)
+        started = _start_ray(config)
+        completions, files = listed.result()
+    sink = chain.sink
     streamed = [step for step in chain.steps if step.kind != "corpus"]
     seconds: defaultdict[str, float] = defaultdict(float)
     by_name = {step.name: step for step in streamed}
