@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 import threading
 import time
 from collections import defaultdict, deque
@@ -30,10 +31,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from pipeline.chain import Chain, build_step, stamp
 from pipeline.config import RunConfig
 from pipeline.executors.barrier import Executed, run_corpus_steps
 from pipeline.executors.batches import StatsEntry, from_table, to_table
+from pipeline.executors.local import progress_bars_wanted
 from pipeline.executors.resume import Completions, resume
 from pipeline.executors.workers import Timer, document_chunks, run_steps
 from pipeline.schema import Document
@@ -256,8 +260,9 @@ def run_on_ray(chain: Chain, config: RunConfig) -> Executed:
 
     began = time.perf_counter()
     try:
-        for _ in sink.run_prepared(prepared()):
-            pass
+        with tqdm(desc=f"{sink.name:<9}", unit="doc", file=sys.stderr, disable=not progress_bars_wanted(config.quiet)) as bar:
+            for staged in sink.run_prepared(prepared()):
+                bar.update(staged)
     finally:
         if started:
             _stopping.append(threading.Thread(target=ray.shutdown, name="ray.shutdown"))
