@@ -12,9 +12,11 @@ A synthetic corpus of N documents is made from our sample data (JSON Lines, 1,00
 file, each document the paragraphs of a sample document plus its copy number). The local
 executor streams: its peak RSS should not grow with N (target: 100,000 <= 1.2 x 10,000).
 Ray runs with 1 and 2 workers on the smaller size; for Ray the RSS is the driver's only, the CPU
-seconds those of the driver and every process under it (Ray's workers, read from /proc); "driver
-CPU s" is the run's own process alone (on Ray: staging and publishing), "load" the machine's
-load average after the run (other jobs on the machine slow a run down).
+seconds those of the driver and every process under it (Ray's workers, read from /proc, and those
+it shut down and reaped); "driver CPU s" is the run's own process alone (on Ray: staging and
+publishing), "others CPU s" the rest (Ray's workers and its own processes; the local executor's
+workers), "load" the machine's load average after the run (other jobs on the machine slow a run
+down).
 Translation is off unless --translate (then the tiny models, whose cache makes repeats free).
 Each measurement runs in its own process, so that its peak memory is its own.
 --against DIR (a checkout of another commit, e.g. `git worktree add ../wt-18bd80c 18bd80c`)
@@ -101,21 +103,39 @@ def tree_cpu() -> float:
     return sum(ticks.get(pid, 0) for pid in under) / os.sysconf("SC_CLK_TCK")
 
 
+def _own_cpu() -> float:
+    """CPU seconds of this process and of the processes it reaped."""
+    return sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) + sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])
+
+
 def measure(config: Path) -> dict[str, float]:
     """Run the pipeline in this process; report wall seconds, this process's peak RSS and the
-    CPU seconds of its process tree."""
+    CPU seconds of its process tree (Ray's processes counted just before Ray shuts down, as the
+    run may shut it down before it returns)."""
     from pipeline.config import load_config
     from pipeline.run import run_pipeline
 
+    others: list[float] = [0.0]
+    loaded = load_config(config)
+    if loaded.executor == "ray":
+        import ray
+
+        shutdown = ray.shutdown
+
+        def counted(*args: object, **kwargs: object) -> None:
+            others.append(tree_cpu() - _own_cpu())
+            shutdown(*args, **kwargs)  # type: ignore[arg-type]
+
+        ray.shutdown = counted
     started = time.perf_counter()
-    result = run_pipeline(load_config(config))
+    result = run_pipeline(loaded)
     return {
         "seconds": time.perf_counter() - started,
         "documents": result.report["documents"]["published"],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         # The largest of the processes it started and waited for (the local executor's workers).
         "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-        "tree_cpu": tree_cpu(),
+        "tree_cpu": _own_cpu() + max(tree_cpu() - _own_cpu(), *others),
         # This process's own: on Ray, the driver's share (the sink) of the tree's.
         "driver_cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
     }
@@ -282,21 +302,30 @@ def startup(work: Path, against: Path | None, repeats: int) -> int:
 def ray_overhead(work: Path, executors: list[str]) -> int:
     """Seconds from `python -m pipeline run` to its exit on a one-document corpus, translation
     off: imports, config, registry, models, the whole run and publish (best of three), for each
-    executor in turn (Ray with 2 CPUs: its fixed cost is the difference)."""
+    executor in turn (Ray with 2 CPUs: its fixed cost is the difference); and the CPU seconds of
+    the run's process and of the processes it started and reaped (Ray's, which it shuts down)."""
     corpus = work / "corpus-one"
     corpus.mkdir(parents=True, exist_ok=True)
     (corpus / "one.txt").write_text("Путь домой\n\nЖёны мобилизованных собрались в Москве.\n", encoding="utf-8")
-    runs: dict[str, list[float]] = {executor: [] for executor in executors}
+    runs: dict[str, list[tuple[float, float]]] = {executor: [] for executor in executors}
     for _ in range(3):
         for executor in executors:
             config = write_config(work / f"startup-{executor}.yaml", corpus, work / f"out-startup-{executor}", executor, 2, False)
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "pipeline", "run", str(config)], cwd=ROOT, check=True)
-            runs[executor].append(time.perf_counter() - started)
-    for executor, seconds in runs.items():
+            process = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(config)], cwd=ROOT)
+            _, status, usage = os.wait4(process.pid, 0)
+            if os.waitstatus_to_exitcode(status):
+                raise SystemExit(f"the one-document {executor} run failed")
+            runs[executor].append((time.perf_counter() - started, usage.ru_utime + usage.ru_stime))
+    best = {executor: min(seconds for seconds, _ in results) for executor, results in runs.items()}
+    for executor, results in runs.items():
         print(
-            f"start-up, one document, translation off, {executor}: best {min(seconds):.2f} s (runs {' '.join(f'{r:.2f}' for r in seconds)})"
+            f"start-up, one document, translation off, {executor}: best {best[executor]:.2f} s, CPU {min(cpu for _, cpu in results):.1f} s "
+            f"(runs {' '.join(f'{seconds:.2f}' for seconds, _ in results)} s; CPU {' '.join(f'{cpu:.1f}' for _, cpu in results)} s; "
+            f"load {os.getloadavg()[0]:.1f})"
         )
+    if "local" in best and "ray" in best:
+        print(f"Ray's fixed cost: {best['ray'] - best['local']:.2f} s (best against best)")
     return 0
 
 
@@ -345,7 +374,7 @@ def main() -> int:
     # peak RSS of the processes the run started (the local executor's workers).
     print(
         f"{'executor':<10}{'workers':>8}{'documents':>11}{'seconds':>9}{'docs/s':>9}{'peak RSS MB':>13}{'worker MB':>11}{'CPU s':>8}"
-        f"{'driver CPU s':>14}{'load':>6}"
+        f"{'driver CPU s':>14}{'others CPU s':>14}{'load':>6}"
     )
     peaks: dict[int, float] = {}
     for executor, size, workers in runs:
@@ -369,7 +398,7 @@ def main() -> int:
             f"{executor:<10}{workers:>8}{result['documents']:>11,}{result['seconds']:>9.1f}"
             f"{result['documents'] / result['seconds']:>9.0f}{result['peak_rss_mb']:>13.0f}"
             f"{result.get('children_peak_rss_mb', 0.0):>11.0f}{result['tree_cpu']:>8.1f}"
-            f"{result.get('driver_cpu', 0.0):>14.1f}{os.getloadavg()[0]:>6.1f}",
+            f"{result.get('driver_cpu', 0.0):>14.1f}{result['tree_cpu'] - result.get('driver_cpu', 0.0):>14.1f}{os.getloadavg()[0]:>6.1f}",
             flush=True,
         )
     if len(peaks) >= 2:

@@ -190,6 +190,18 @@ class Sink(Step):
     def staging(self) -> Path:
         raise NotImplementedError
 
+    def prepare(self, documents: list[Document]) -> Any:
+        """A batch of documents made ready to stage where they are (a Ray worker), so that the
+        process that stages them (`run_prepared`) does as little as it can: by default, the
+        documents themselves."""
+        return documents
+
+    def run_prepared(self, batches: Iterable[Any]) -> Iterator[int]:
+        """Stage the batches `prepare` made, in order, as `run` stages documents; yields numbers of
+        documents staged (all together: the documents staged)."""
+        for _ in self.run(document for batch in batches for document in batch):
+            yield 1
+
     def take_over(self, shards: list[dict[str, Any]]) -> None:
         """Shards an interrupted run completed (as `on_shard` was told of them): kept as they are."""
         raise NotImplementedError

@@ -118,9 +118,8 @@ def test_ray_reads_pdf_and_web_archives_as_the_local_executor_does(tmp_path: Pat
 
 
 def test_documents_cross_ray_stages_as_arrow_tables_unchanged() -> None:
-    from pipeline.executors.batches import RECORD_SCHEMA, from_table, pack, to_table, unpack
+    from pipeline.executors.batches import RECORD_SCHEMA, from_table, to_table
     from pipeline.schema import Document, NameMention, Paragraph
-    from pipeline.step import StepStats
 
     full = Document(
         id="a1",
@@ -138,12 +137,7 @@ def test_documents_cross_ray_stages_as_arrow_tables_unchanged() -> None:
         input_format="jsonl",
     )
     bare = Document(id="b2", source="b.txt", text="", paragraphs=[])
-    stats = StepStats("ingest")
-    stats.counters["files"] = 2
-    table = to_table([full, None, bare], [b"", pack([("ingest", 1.5, stats)]), b""])
-    assert table.schema == RECORD_SCHEMA and table.num_rows == 3
-    documents, packed = from_table(table)
-    assert documents == [full, None, bare]
-    assert unpack(packed[0]) == [] and unpack(packed[1])[0][:2] == ("ingest", 1.5) and unpack(packed[1])[0][2].counters["files"] == 2
-    fields = set(Document.__dataclass_fields__)
-    assert set(RECORD_SCHEMA.names) == fields | {"stats"}
+    table = to_table([full, bare])
+    assert table.schema == RECORD_SCHEMA and table.num_rows == 2
+    assert from_table(table) == [full, bare]
+    assert set(RECORD_SCHEMA.names) == set(Document.__dataclass_fields__)

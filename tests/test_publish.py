@@ -13,6 +13,7 @@ from typing import Any
 
 import datasets
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -108,6 +109,28 @@ def test_shards_end_at_file_boundaries(tmp_path: Path) -> None:
     folder = _publish(tmp_path, _documents(3, "a.jsonl") + _documents(1, "b.txt") + _documents(1, "c.txt"), shard_rows=2)
     sizes = [datasets.load_dataset("parquet", data_files=str(p), split="train").num_rows for p in sorted((folder / "data").iterdir())]
     assert sizes == [3, 2]  # a.jsonl whole in one shard, even past shard_rows
+
+
+def test_batches_prepared_elsewhere_stage_the_same_shards_byte_for_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Ray executor's workers make the rows (`prepare`), the driver only writes them: the
+    shards, their row groups and name records are the bytes the documents give, wherever a batch
+    ends (mid row group, mid shard)."""
+    from pipeline.publish import stage
+
+    monkeypatch.setattr(stage._ShardWriter, "ROW_GROUP", 4)
+    documents = _documents(7, "a.jsonl") + _documents(1, "b.txt") + _documents(6, "c.jsonl") + _documents(3, "d.txt")
+    documents[2].published, documents[3].paragraphs[0].lang, documents[4].input_format = "2023-11-07", "ru", "jsonl"
+    by_document = Publish(tmp_path / "documents", _info(), shard_rows=5)
+    assert list(by_document.run(documents)) == documents
+    prepared = Publish(tmp_path / "prepared", _info(), shard_rows=5)
+    batches = [prepared.prepare(documents[start : start + 3]) for start in range(0, len(documents), 3)]
+    assert sum(prepared.run_prepared(batches)) == len(documents)
+    assert prepared.shards == by_document.shards and len(prepared.shards) == 3
+    assert prepared.stats.languages == by_document.stats.languages and prepared.counters == by_document.counters
+    for shard in by_document.shards:
+        for file in (shard["file"], shard["file"].replace(".parquet", ".names.jsonl")):
+            assert (prepared.staging / "data" / file).read_bytes() == (by_document.staging / "data" / file).read_bytes()
+    assert pq.ParquetFile(by_document.staging / "data" / by_document.shards[0]["file"]).num_row_groups == 2
 
 
 def test_a_new_run_replaces_the_dataset_and_loads_fresh(tmp_path: Path) -> None:

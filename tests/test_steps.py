@@ -171,3 +171,26 @@ def test_only_a_step_with_a_model_to_load_wants_an_actor(tiny_models: dict[str, 
     assert [step.name for step in checked if step.wants_actor] == ["translate"]
     assert isinstance(checked[2], Translate) and checked[2].backends == {}  # checked, not loaded: Ray's actors load it
     assert not any(step.wants_actor for step in disabled)  # translation off: a task, no actor, no model
+
+
+def test_a_sink_that_prepares_nothing_stages_the_batches_as_one_stream_of_documents() -> None:
+    from pipeline.step import Sink
+
+    class Collect(Sink):
+        name = "collect_toy"
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.streams: list[list[str]] = []
+
+        def run(self, documents: Iterable[Document], rank: int = 0, world_size: int = 1) -> Iterator[Document]:
+            self.streams.append([])
+            for document in documents:
+                self.streams[-1].append(document.id)
+                yield document
+
+    sink = Collect()
+    documents = [Document(id=str(number), source="a.txt", text="x", paragraphs=[]) for number in range(5)]
+    batches = [sink.prepare(documents[:2]), sink.prepare(documents[2:])]
+    assert sum(sink.run_prepared(batches)) == 5
+    assert sink.streams == [["0", "1", "2", "3", "4"]]  # one run: a sink's last shard closes once

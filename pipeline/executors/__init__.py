@@ -1,1 +1,1 @@
-"""Executors: the same chain run in one process (local) or on Ray Data (ray)."""
+"""Executors: the same chain run in one process (local) or as Ray tasks (ray)."""

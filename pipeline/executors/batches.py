@@ -1,15 +1,11 @@
 """Documents as Arrow tables between Ray stages: one typed column per field of the full record
-(`Document.to_record`, the unpublished fields too), and a `stats` side column.
-
-A row whose `id` is null holds no document, only stats (a file that gave none still reports
-what it skipped). `stats` is a pickled list of (step name, seconds, stats), set on a batch's
-first row, empty elsewhere. The name records are a JSON string: their keys vary by kind.
+(`Document.to_record`, the unpublished fields too). The name records are a JSON string: their
+keys vary by kind. The steps' stats of a batch travel beside it (executors/ray.py).
 """
 
 from __future__ import annotations
 
 import json
-import pickle
 from collections.abc import Iterable
 from typing import Any
 
@@ -58,18 +54,8 @@ RECORD_SCHEMA = pa.schema(
         ("title_paragraph", _PARAGRAPH),
         ("input_file", pa.string()),
         ("input_format", pa.string()),
-        ("stats", pa.binary()),
     ]
 )
-
-
-def pack(entries: list[StatsEntry]) -> bytes:
-    return pickle.dumps(entries) if entries else b""
-
-
-def unpack(packed: bytes | None) -> list[StatsEntry]:
-    entries: list[StatsEntry] = pickle.loads(packed) if packed else []  # noqa: S301 - our own workers' rows
-    return entries
 
 
 def _row(document: Document) -> dict[str, Any]:
@@ -84,21 +70,13 @@ def _row(document: Document) -> dict[str, Any]:
     }
 
 
-def to_table(documents: Iterable[Document | None], stats: list[bytes]) -> pa.Table:
-    """The batch's rows: each document's record (None: a stats-only row) and its stats."""
-    rows = [(_row(document) if document is not None else {}) | {"stats": packed} for document, packed in zip(documents, stats, strict=True)]
-    return pa.Table.from_pylist(rows, schema=RECORD_SCHEMA)
+def to_table(documents: Iterable[Document]) -> pa.Table:
+    return pa.Table.from_pylist([_row(document) for document in documents], schema=RECORD_SCHEMA)
 
 
-def from_table(table: pa.Table) -> tuple[list[Document | None], list[bytes]]:
-    """The batch's documents (None for a stats-only row) and each row's stats."""
-    documents: list[Document | None] = []
-    stats: list[bytes] = []
+def from_table(table: pa.Table) -> list[Document]:
+    documents = []
     for row in table.to_pylist():
-        stats.append(row.pop("stats") or b"")
-        if row["id"] is None:
-            documents.append(None)
-            continue
         row["name_records"] = json.loads(row["name_records"])
         documents.append(Document.from_record(row))
-    return documents, stats
+    return documents

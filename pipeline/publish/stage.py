@@ -52,8 +52,36 @@ def write_parquet(rows: list[dict[str, Any]], path: Path, schema: pa.Schema) -> 
         pq.write_table(table, temporary)
 
 
+@dataclass
+class StagedRows:
+    """Documents as a shard takes them, made where the documents are (a Ray worker), so that the
+    process that stages them only writes: their rows (an Arrow table of DOCUMENT_SCHEMA) and, for
+    each, its line of name records and what the shard counts of it."""
+
+    rows: pa.Table
+    names: list[str]
+    files: list[str]
+    languages: list[str]
+    formats: list[str]
+    paragraphs: list[list[str]]
+
+    @classmethod
+    def of(cls, documents: list[Document]) -> StagedRows:
+        return cls(
+            rows=pa.Table.from_pylist([document.to_row() for document in documents], schema=DOCUMENT_SCHEMA),
+            names=[json.dumps([document.id, document.name_records], ensure_ascii=False) for document in documents],
+            files=[input_file(document) for document in documents],
+            languages=[document.lang for document in documents],
+            formats=[document.input_format or UNKNOWN_FORMAT for document in documents],
+            paragraphs=[[paragraph.lang for paragraph in document.paragraphs] for document in documents],
+        )
+
+
 class _ShardWriter:
-    """One shard in the making: rows go to parquet a row group at a time, so memory stays flat."""
+    """One shard in the making: rows go to parquet a row group at a time, so memory stays flat.
+
+    A row comes as a document's (`add`) or as one of a batch's rows made elsewhere (`add_staged`);
+    a row group is written the same either way, whole."""
 
     ROW_GROUP = 256
 
@@ -62,6 +90,9 @@ class _ShardWriter:
         self.writer = pq.ParquetWriter(folder / f"{file}.partial", DOCUMENT_SCHEMA)
         self.names = (folder / f"{names_file(file)}.partial").open("w", encoding="utf-8")
         self.buffer: list[dict[str, Any]] = []
+        # Rows of staged batches not written yet: (table, first row, end), in order.
+        self.pieces: list[tuple[pa.Table, int, int]] = []
+        self.pending = 0
         self.rows = 0
         self.sources: list[str] = []
         self.languages: Counter[str] = Counter()
@@ -70,23 +101,40 @@ class _ShardWriter:
 
     def add(self, document: Document) -> None:
         self.buffer.append(document.to_row())
-        if len(self.buffer) >= self.ROW_GROUP:
+        names = json.dumps([document.id, document.name_records], ensure_ascii=False)
+        paragraphs = [paragraph.lang for paragraph in document.paragraphs]
+        self._count(names, input_file(document), document.lang, document.input_format or UNKNOWN_FORMAT, paragraphs)
+
+    def add_staged(self, batch: StagedRows, row: int) -> None:
+        if self.pieces and self.pieces[-1][0] is batch.rows and self.pieces[-1][2] == row:
+            self.pieces[-1] = (batch.rows, self.pieces[-1][1], row + 1)
+        else:
+            self.pieces.append((batch.rows, row, row + 1))
+        self._count(batch.names[row], batch.files[row], batch.languages[row], batch.formats[row], batch.paragraphs[row])
+
+    def _count(self, names: str, source: str, language: str, format_: str, paragraphs: list[str]) -> None:
+        self.pending += 1
+        if self.pending >= self.ROW_GROUP:
             self._write()
-        self.names.write(json.dumps([document.id, document.name_records], ensure_ascii=False) + "\n")
-        if not self.sources or self.sources[-1] != input_file(document):
-            self.sources.append(input_file(document))
-        self.languages[document.lang] += 1
-        self.formats[document.input_format or UNKNOWN_FORMAT] += 1
-        self.paragraphs.update(paragraph.lang for paragraph in document.paragraphs)
+        self.names.write(names + "\n")
+        if not self.sources or self.sources[-1] != source:
+            self.sources.append(source)
+        self.languages[language] += 1
+        self.formats[format_] += 1
+        self.paragraphs.update(paragraphs)
         self.rows += 1
 
     def _write(self) -> None:
-        self.writer.write_table(pa.Table.from_pylist(self.buffer, schema=DOCUMENT_SCHEMA))
-        self.buffer = []
+        if self.pieces:  # one contiguous table, as the rows of documents make: the same bytes
+            table = pa.concat_tables(rows.slice(start, end - start) for rows, start, end in self.pieces).combine_chunks()
+        else:
+            table = pa.Table.from_pylist(self.buffer, schema=DOCUMENT_SCHEMA)
+        self.writer.write_table(table)
+        self.buffer, self.pieces, self.pending = [], [], 0
 
     def close(self) -> dict[str, Any]:
         """Finish both files and give them their names; return the shard's completion entry."""
-        if self.buffer:
+        if self.pending:
             self._write()
         self.writer.close()
         self.names.close()
@@ -148,6 +196,7 @@ class Publish(Sink):
         self.info = info
         self.shard_rows = shard_rows
         self.shards: list[dict[str, Any]] = []
+        self._shard: _ShardWriter | None = None  # the one being written
         self._staged: StagedDataset | None = None
 
     @classmethod
@@ -194,25 +243,42 @@ class Publish(Sink):
             self.on_shard(entry)
 
     def _new_shard(self) -> _ShardWriter:
+        (self.staging / "data").mkdir(parents=True, exist_ok=True)
         return _ShardWriter(self.staging / "data", f"shard-{len(self.shards):05d}.parquet")
 
+    def _shard_for(self, source: str, language: str, format_: str) -> _ShardWriter:
+        """The shard the next document (from input file `source`) goes to; counted."""
+        # A file's documents (an archive's pages) stay in one shard: resuming goes by file.
+        if self._shard and source != self._shard.sources[-1] and self._shard.rows >= self.shard_rows:
+            self._finish(self._shard)
+            self._shard = None
+        if self._shard is None:
+            self._shard = self._new_shard()
+        self.stats.languages[language] += 1
+        self.stats.formats[format_] += 1
+        self.counters["documents"] += 1
+        return self._shard
+
+    def _finish_last(self) -> None:
+        if self._shard or not self.shards:
+            self._finish(self._shard or self._new_shard())
+        self._shard = None
+
     def run(self, documents: Iterable[Document], rank: int = 0, world_size: int = 1) -> Iterator[Document]:
-        (self.staging / "data").mkdir(parents=True, exist_ok=True)
-        shard: _ShardWriter | None = None
         for document in documents:
-            # A file's documents (an archive's pages) stay in one shard: resuming goes by file.
-            if shard and input_file(document) != shard.sources[-1] and shard.rows >= self.shard_rows:
-                self._finish(shard)
-                shard = None
-            if shard is None:
-                shard = self._new_shard()
-            shard.add(document)
-            self.stats.languages[document.lang] += 1
-            self.stats.formats[document.input_format or UNKNOWN_FORMAT] += 1
-            self.counters["documents"] += 1
+            self._shard_for(input_file(document), document.lang, document.input_format or UNKNOWN_FORMAT).add(document)
             yield document
-        if shard or not self.shards:
-            self._finish(shard or self._new_shard())
+        self._finish_last()
+
+    def prepare(self, documents: list[Document]) -> StagedRows:
+        return StagedRows.of(documents)
+
+    def run_prepared(self, batches: Iterable[StagedRows]) -> Iterator[int]:
+        for batch in batches:
+            for row, source in enumerate(batch.files):
+                self._shard_for(source, batch.languages[row], batch.formats[row]).add_staged(batch, row)
+            yield len(batch.files)
+        self._finish_last()
 
     def staged(self) -> StagedDataset:
         if self._staged is None:
