@@ -111,7 +111,7 @@ def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered
     if not text.strip():
         return []
     found = []
-    for start, stop, ner_type in ner_spans([text])[0] if spans is None else spans:
+    for start, stop, ner_type in _within_lines(text, ner_spans([text])[0] if spans is None else spans):
         kind = _NER_TYPES.get(ner_type)
         bracket = _BRACKET_AT_END.search(text, start, stop)
         if bracket and bracket.start() > start:
@@ -130,6 +130,17 @@ def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered
     return found
 
 
+def _within_lines(text: str, spans: list[Span]) -> list[Span]:
+    """NER's spans cut at line breaks: no name runs from one line to the next, and NER reads a
+    headline, a caption and a first sentence as one ("Рауль Кастро\nФидель Кастро": two people)."""
+    out = []
+    for start, stop, ner_type in spans:
+        for line in _LINE.finditer(text, start, stop):
+            out.append((line.start(), line.end(), ner_type))
+    return out
+
+
+_LINE = re.compile(r"\S(?:[^\n]*\S)?")
 _BRACKET_AT_END = re.compile(r"\s*\([^()]*\)$")
 _CAPITALISED = re.compile(r"(?<![\w-])[А-ЯЁ][а-яё]+(?![\w-])")
 
