@@ -32,9 +32,9 @@ def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered
     or a one-word name in another case); short forms linked to their full forms. `spans`: the
     text's NER spans where `ner_spans` found them already, with other texts'."""
     found = repeated_in_document(text, _russian_names(text, spans))
-    return keep_bodies_per_article(link_in_document(link_acronyms(text, other_forms(text, found))))
+    return keep_bodies_per_article(link_in_document(link_acronyms(text, other_forms(text, found)), text))
 
 
 def english_names(text: str) -> list[Discovered]:
     """Proper-name spans in English text, short forms linked to their full forms."""
-    return keep_bodies_per_article(link_in_document(link_acronyms(text, _english_names(text))))
+    return keep_bodies_per_article(link_in_document(link_acronyms(text, _english_names(text)), text))

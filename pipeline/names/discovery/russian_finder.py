@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from pipeline import scripts
 from pipeline.names.entity import ORGANISATION, PERSON, PLACE
+from pipeline.names.discovery.coreference import surname_alone
 from pipeline.names.grouping.keys import Discovered, discovered, exonym, key_and_reason, looks_like_person
 from pipeline.names.morphology import russian_morphology
 from pipeline.names.ner import Span, ner_spans
@@ -150,11 +151,12 @@ def other_forms(text: str, found: list[Discovered]) -> list[Discovered]:
     ("Россия" found, "России" missed): a capitalised word any of whose parses has the found
     nominative as its normal form, where no name was found."""
     by_normal = {d.text.casefold(): d for d in found if " " not in d.text and scripts.CYRILLIC.search(d.text)}
-    for d in found:  # a person's surname alone ("Путин" for "Владимир Путин")
+    surnames: dict[str, Discovered] = {}
+    for d in found:  # a person's surname alone ("Путин" for "Владимир Путин"): whose, coreference decides
         surname = d.text.split()[-1]
         if d.kind == PERSON and " " in d.text and len(surname) > 4 and scripts.CYRILLIC.search(surname):
-            by_normal.setdefault(surname.casefold(), d)
-    if not by_normal:
+            surnames.setdefault(surname.casefold(), d)
+    if not by_normal and not surnames:
         return found
     taken = [(d.start, d.end) for d in found]
     more = []
@@ -165,6 +167,10 @@ def other_forms(text: str, found: list[Discovered]) -> list[Discovered]:
         name = next((by_normal[n] for n in _normal_forms(match.group()) if n in by_normal), None)
         if name is not None:
             more.append(replace(name, start=start, end=end))
+            continue
+        full = next((surnames[n] for n in _normal_forms(match.group()) if n in surnames), None)
+        if full is not None:
+            more.append(surname_alone(full, start, end, match.group()))
     return sorted(found + more, key=lambda d: d.start) if more else found
 
 
