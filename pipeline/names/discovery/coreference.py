@@ -19,8 +19,7 @@ import re
 from dataclasses import replace
 
 from pipeline.names.entity import PERSON
-from pipeline.names.grouping.keys import Discovered, exonym, key_and_reason
-from pipeline.names.grouping.keys import discovered
+from pipeline.names.grouping.keys import Discovered, discovered, exonym, key_and_reason
 from pipeline.names.grouping.reasons import SAME_ARTICLE, SHORT_FORM_OF_TWO, SHORT_FORM_UNDECIDED
 from pipeline.names.person import russian_gender
 from pipeline.names.person.folding import fold_token
@@ -137,7 +136,7 @@ def _undecided(name: Discovered, text: str, found: list[Discovered]) -> bool:
     if not russian_gender.declines_by_gender(word):
         return False
     lemma = russian_gender.surname_lemma(word)
-    said = set()
+    said: set[str] = set()
     for other in found:
         other_words = _written(other, text)
         if len(other_words) == 1 and russian_gender.surname_lemma(other_words[0]) == lemma:
@@ -158,7 +157,9 @@ def _one_person(a: Discovered, b: Discovered, text: str) -> bool:
     if not _surname_fits(words_a[-1], words_b[-1]) or (genders_a and genders_b and not genders_a & genders_b):
         return False
     written_a, written_b = _written(a, text)[0], _written(b, text)[0]
-    return given_relation(words_a[0], words_b[0]) > 0 or bool(russian_gender.given_lemmas(written_a) & russian_gender.given_lemmas(written_b))
+    return given_relation(words_a[0], words_b[0]) > 0 or bool(
+        russian_gender.given_lemmas(written_a) & russian_gender.given_lemmas(written_b)
+    )
 
 
 def link_in_document(found: list[Discovered], text: str = "") -> list[Discovered]:

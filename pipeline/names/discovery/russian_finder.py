@@ -11,8 +11,8 @@ from dataclasses import replace
 from functools import lru_cache
 
 from pipeline import scripts
-from pipeline.names.entity import ORGANISATION, PERSON, PLACE
 from pipeline.names.discovery.coreference import surname_alone
+from pipeline.names.entity import ORGANISATION, PERSON, PLACE
 from pipeline.names.grouping.keys import Discovered, discovered, exonym, key_and_reason, looks_like_person
 from pipeline.names.morphology import russian_morphology
 from pipeline.names.ner import Span, ner_spans

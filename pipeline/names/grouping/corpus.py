@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from pipeline.names.entity import PERSON, variant_key
