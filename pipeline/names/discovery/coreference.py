@@ -25,6 +25,7 @@ from pipeline.names.person import russian_gender
 from pipeline.names.person.folding import fold_token
 from pipeline.names.person.given_names import GIVEN_GROUP, common_english_words, gender, place_words, title_gender
 from pipeline.names.person.person_name import given_relation
+from pipeline.names.person.surnames import man_and_woman
 
 # A declined or feminine surname guessed wrong by morphology ("Яровой" put as "Ярова") still
 # shares all but its last letters with the full form's: this many letters at most may differ.
@@ -110,10 +111,14 @@ def _written(name: Discovered, text: str) -> list[str]:
 
 
 def _full_genders(full: Discovered, text: str) -> frozenset[str]:
-    """A full form's gender: what its written words allow, and its given name's in our lists."""
-    found = russian_gender.name_gender(_written(full, text))
-    listed = gender(fold_token(full.canonical.split()[0]))
-    return found or (frozenset(listed) if len(listed) == 1 else frozenset())
+    """A full form's gender as written: what its words allow (pymorphy3's readings of each, or
+    our lists' gender of a given name it does not know)."""
+    written = _written(full, text)
+    listed = gender(fold_token(written[0])) if not russian_gender.genders(written[0]) else ""
+    found = russian_gender.name_gender(written)
+    if len(listed) == 1:
+        found = found & frozenset(listed) if found else frozenset(listed)
+    return found
 
 
 def _short_genders(name: Discovered, text: str) -> frozenset[str]:
@@ -133,17 +138,7 @@ def _undecided(name: Discovered, text: str, found: list[Discovered]) -> bool:
     word = written[0]
     if russian_gender.is_given_name_only(word):
         return True
-    if not russian_gender.declines_by_gender(word):
-        return False
-    lemma = russian_gender.surname_lemma(word)
-    said: set[str] = set()
-    for other in found:
-        other_words = _written(other, text)
-        if len(other_words) == 1 and russian_gender.surname_lemma(other_words[0]) == lemma:
-            genders = russian_gender.genders(other_words[0])
-            if len(genders) == 1:
-                said |= genders
-    return len(said) != 1
+    return russian_gender.declines_by_gender(word) and not _surname_said(word, found, text)
 
 
 def _one_person(a: Discovered, b: Discovered, text: str) -> bool:
@@ -156,17 +151,66 @@ def _one_person(a: Discovered, b: Discovered, text: str) -> bool:
         return True
     if not _surname_fits(words_a[-1], words_b[-1]) or (genders_a and genders_b and not genders_a & genders_b):
         return False
+    if man_and_woman(fold_token(words_a[-1]).casefold(), fold_token(words_b[-1]).casefold()):
+        return False  # "Fafarov", "Fafarova": his and hers
     written_a, written_b = _written(a, text)[0], _written(b, text)[0]
     return given_relation(words_a[0], words_b[0]) > 0 or bool(
         russian_gender.given_lemmas(written_a) & russian_gender.given_lemmas(written_b)
     )
 
 
+def _settle_genders(found: list[Discovered], text: str) -> list[Discovered]:
+    """Full forms whose every word both genders read ("Александра Петрова": Alexander's genitive,
+    Alexandra's nominative) take the one person of their document of a settled gender they fit
+    ("Александр Петров" written so elsewhere); with none, or a man and a woman, they are
+    `undecided`: their nominative, and so their key, is morphology's guess."""
+    if not text:
+        return found
+    full = [d for d in found if _is_full(d)]
+    settled = [d for d in full if len(_full_genders(d, text)) == 1]
+    out = []
+    for name in found:
+        written = _written(name, text)
+        surname = written[-1]
+        if name in full and not _full_genders(name, text) and any(russian_gender.declines_by_gender(word) for word in written):
+            fitting = [d for d in settled if _one_person(name, d, text) and _given_as(name, d, text)]
+            genders = {g for d in fitting for g in _full_genders(d, text)}
+            if len(genders) == 1:
+                name = replace(name, canonical=fitting[0].canonical, key=fitting[0].key, reason=SAME_ARTICLE)
+            elif fitting or _surname_said(surname, found, text) != russian_gender.name_gender(name.text.split()):
+                # The surname alone says no gender, or not that of morphology's nominative.
+                name = replace(name, per_article=True, undecided=True, reason=SHORT_FORM_UNDECIDED)
+        out.append(name)
+    return out
+
+
+def _given_as(name: Discovered, settled: Discovered, text: str) -> bool:
+    """The given name of a form both genders read is, in the settled person's gender, a case of
+    the settled person's given name ("Александра" of Александр; "Дадарой" is no case of Дадар)."""
+    word, other = _written(name, text)[0], _written(settled, text)[0]
+    if not russian_gender.given_lemmas(word):
+        return True  # not a name morphology reads: the letters said it (_one_person)
+    return bool(russian_gender.given_lemmas(word, next(iter(_full_genders(settled, text)))) & russian_gender.given_lemmas(other))
+
+
+def _surname_said(surname: str, found: list[Discovered], text: str) -> frozenset[str]:
+    """The one gender the document writes a surname alone in ("Медведевым": a man's), or none."""
+    lemma = russian_gender.surname_lemma(surname)
+    said: set[str] = set()
+    for other in found:
+        words = _written(other, text)
+        if len(words) == 1 and russian_gender.surname_lemma(words[0]) == lemma:
+            genders = russian_gender.genders(words[0])
+            if len(genders) == 1:
+                said |= genders
+    return frozenset(said) if len(said) == 1 else frozenset()
+
+
 def link_in_document(found: list[Discovered], text: str = "") -> list[Discovered]:
     """The document's names, each short form of a person carrying the key and canonical of the
     one full form of the document it fits. `text`: the document (its words' genders), where the
     names are of its own language."""
-    found = _people_by_surname(found)
+    found = _settle_genders(_people_by_surname(found), text)
     full = {d.key: d for d in found if _is_full(d)}
     full_genders = {key: _full_genders(d, text) for key, d in full.items()}
     out = []
@@ -179,7 +223,11 @@ def link_in_document(found: list[Discovered], text: str = "") -> list[Discovered
                 if f.key != name.key and fits(name, f) and not (said and full_genders[f.key] and not said & full_genders[f.key])
             ]
             if candidates and all(_one_person(a, b, text) for a in candidates for b in candidates):
-                name = replace(name, canonical=candidates[0].canonical, kind=PERSON, key=candidates[0].key, reason=SAME_ARTICLE)
+                person = candidates[0]  # undecided itself, the short form is too
+                name = replace(
+                    name, canonical=person.canonical, kind=PERSON, key=person.key, reason=SAME_ARTICLE, per_article=person.per_article
+                )
+                name = replace(name, undecided=person.undecided)
             elif candidates:  # two people of the document: neither, nor anyone elsewhere
                 name = replace(name, kind=PERSON, per_article=True, undecided=True, reason=SHORT_FORM_OF_TWO)
         if name.kind == PERSON and " " not in name.canonical and name.reason not in (SAME_ARTICLE, SHORT_FORM_OF_TWO):

@@ -16,6 +16,7 @@ from pipeline.names.entity import ORGANISATION, PERSON, PLACE
 from pipeline.names.grouping.keys import Discovered, discovered, exonym, key_and_reason, looks_like_person
 from pipeline.names.morphology import russian_morphology
 from pipeline.names.ner import Span, ner_spans
+from pipeline.names.person import russian_gender
 
 _NER_TYPES = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANISATION}
 
@@ -32,6 +33,10 @@ def _nominative_word(word: str, wanted: set[str], gender: str | None) -> str:
         return _ACRONYM.sub(r"\1", word)
     parses = russian_morphology().parse(word)
     fits = [p for p in parses if wanted & set(p.tag.grammemes)] or [p for p in parses if {"NOUN", "ADJF"} & set(p.tag.grammemes)]
+    if "Name" in wanted:  # one person's name: "Дадары" is Дадара's genitive, not Дадар's plural
+        fits = [p for p in fits if "plur" not in p.tag.grammemes]
+        if not fits:
+            return word  # a family ("Царнаевы"), or a name morphology knows only as a plural ("Фафолин")
     if any("Fixd" in p.tag.grammemes for p in fits):
         return word  # indeclinable in one of its readings ("Тиффани", "Гёте"): as written, not a guessed stem
     if gender:
@@ -50,7 +55,10 @@ def nominative(text: str, kind: str) -> str:
     organisation's name only the words up to its head noun change ("Совета матерей" -> "Совет матерей")."""
     words = text.split()
     if kind == PERSON:
-        gender = next(
+        # The surname's ending says a gender better than a given name morphology may only guess
+        # ("Дадаре Фафаровой" is a woman's, whatever "Дадаре" is).
+        said = russian_gender.surname_genders(words[-1])
+        gender = {frozenset({russian_gender.MAN}): "masc", frozenset({russian_gender.WOMAN}): "femn"}.get(said) or next(
             (
                 g
                 for w in words

@@ -25,6 +25,7 @@ from pipeline.names.grouping.reasons import (
 )
 from pipeline.names.person.folding import fold_token, loose_surname
 from pipeline.names.person.person_name import PersonName, fathers_differ_loosely, given_relation, parse_person
+from pipeline.names.person.surnames import man_and_woman
 
 # Two proposed groups whose keys are this similar (rapidfuzz ratio) are one: "Edit Lessom" and
 # "Edit Lesum" are one spelling habit apart; "Kirov" and "Kirovsk" (83) stay two places.
@@ -217,6 +218,8 @@ def merge_ids(kinds: dict[str, str | None], joined: dict[str, str] | None = None
     surname_holders: dict[str, set[str]] = defaultdict(set)
     for person in people:
         surname_holders[_words(person)[-1]].add(person)
+    # A word the corpus writes as a person's given name ("Тарвис Зорумалов") is, alone, anybody's.
+    given_names = {_words(person)[0] for person in people}
     alone_in_articles: dict[str, list[str]] = defaultdict(list)
     for group_id, kind in kinds.items():
         # A place or an organisation is no one's surname: "Коми" never joins James Comey; nor is
@@ -230,7 +233,7 @@ def merge_ids(kinds: dict[str, str | None], joined: dict[str, str] | None = None
             join(group_id, owners.pop(), SURNAME_ALONE)
         elif group_id in articles and owners:
             reasons[group_id] = SURNAME_PER_ARTICLE  # two people's: its article's alone
-        elif group_id in articles:
+        elif group_id in articles and _words(group_id)[0] not in given_names:
             alone_in_articles[group_id.partition(ARTICLE_MARK)[0]].append(group_id)
     for members in alone_in_articles.values():  # no other candidate: one name, as its key says
         for group_id in sorted(members)[1:]:
@@ -347,6 +350,8 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str, str]]:
         close: dict[int, list[tuple[int, float]]] = defaultdict(list)  # member -> (member, surname score)
         edges = []
         for i, j, score in _close_pairs(surnames, SURNAME_SIMILARITY):
+            if man_and_woman(surnames[i], surnames[j]):
+                continue
             for a in holders[i]:
                 for b in holders[j]:
                     close[a].append((b, score))

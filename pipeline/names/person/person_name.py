@@ -20,7 +20,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from pipeline.names.person.folding import fold, fold_token, loose_given
-from pipeline.names.person.given_names import GIVEN_GROUP
+from pipeline.names.person.given_names import GIVEN_GROUP, gender
 
 # Patronymic stems (rapidfuzz ratio) as folded less alike than this are two fathers.
 FATHERS_DIFFER_AS_SPELLED = 75
@@ -97,8 +97,13 @@ def given_relation(a: str, b: str) -> int:
     group_a, group_b = GIVEN_GROUP.get(a), GIVEN_GROUP.get(b)
     if group_a is not None and group_b is not None:
         return 1 if group_a == group_b else -1
+    if gender(a) and gender(b):
+        return -1  # two names our lists or morphology know, of no one group: "Miroslava", "Yaroslava"
     shorter, longer = sorted((a, b), key=len)
     if longer.startswith(shorter):
+        extra = longer[len(shorter) :]
+        if len(shorter) > 1 and len(extra) <= 2 and extra[0] in "aeiouy":
+            return 0  # a woman's name or a case of a name nobody listed: "Dadar", "Dadara", "Dadaroi"
         return 1 if len(shorter) == 1 or len(shorter) >= 4 else 0
     score = fuzz.ratio(loose_given(a), loose_given(b))
     return 1 if score >= GIVEN_SIMILARITY and len(shorter) >= 4 else -1 if score < GIVEN_CONFLICT else 0

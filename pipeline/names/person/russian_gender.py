@@ -28,8 +28,17 @@ def _readings(word: str) -> tuple[tuple[str, frozenset[str], bool, str], ...]:
         tag = next((tag for tag in ("Surn", "Name", "Patr") if tag in grammemes), None)
         genders = next((found for grammeme, found in _GENDERS.items() if grammeme in grammemes), None)
         if tag and genders:
-            out.append((str(parse.normal_form), genders, "Fixd" not in grammemes, tag))
-    return tuple(out)
+            out.append((str(parse.normal_form), genders, "Fixd" not in grammemes, tag, "plur" in grammemes))
+    if not out:  # a surname morphology knows only as an adjective ("Фафалской"): a surname of that gender
+        for parse in russian_morphology().parse(word):
+            grammemes = parse.tag.grammemes
+            genders = next((found for grammeme, found in _GENDERS.items() if grammeme in grammemes), None)
+            if "ADJF" in grammemes and genders:
+                out.append((str(parse.normal_form), genders, True, "Surn", False))
+    # A family in the plural ("Зорумаловым": to the Zorumalovs) has both genders: one person's
+    # reading, where there is one, says more ("Зорумаловым": him).
+    singular = [reading for reading in out if not reading[-1]]
+    return tuple(reading[:-1] for reading in singular or out)
 
 
 def genders(word: str) -> frozenset[str]:
@@ -45,10 +54,11 @@ def is_given_name_only(word: str) -> bool:
 
 
 def declines_by_gender(word: str) -> bool:
-    """A surname's form that is a man's in one case and a woman's in another ("Назарбаева",
-    "Яровой", "Иванова"): the two people have two nominatives, and the form alone says not whose."""
-    surnames = [(found, declines) for _, found, declines, tag in _readings(word) if tag == "Surn" and declines]
-    return any(found == {MAN} for found, _ in surnames) and any(found == {WOMAN} for found, _ in surnames)
+    """A name's form that is a man's in one case and a woman's in another ("Назарбаева",
+    "Яровой", "Иванова", "Александра"): the two people have two nominatives, and the form alone
+    says not whose."""
+    names = [found for _, found, declines, tag in _readings(word) if tag in ("Surn", "Name") and declines]
+    return any(found == {MAN} for found in names) and any(found == {WOMAN} for found in names)
 
 
 def surname_lemma(word: str) -> str:
@@ -57,9 +67,10 @@ def surname_lemma(word: str) -> str:
     return next((lemma for lemma, _, _, tag in _readings(word) if tag == "Surn"), word.casefold())
 
 
-def given_lemmas(word: str) -> frozenset[str]:
-    """The given names a written word may be a case of ("Юлию": Юлия's accusative, Юлий's dative)."""
-    return frozenset(lemma for lemma, _, _, tag in _readings(word) if tag == "Name")
+def given_lemmas(word: str, gender: str = "") -> frozenset[str]:
+    """The given names a written word may be a case of ("Юлию": Юлия's accusative, Юлий's
+    dative), or only those of one gender."""
+    return frozenset(lemma for lemma, found, _, tag in _readings(word) if tag == "Name" and (not gender or gender in found))
 
 
 def name_gender(words: list[str]) -> frozenset[str]:
@@ -70,7 +81,14 @@ def name_gender(words: list[str]) -> frozenset[str]:
         found = genders(word)
         if found:
             left &= found
-    return left if left != {MAN, WOMAN} else frozenset()
+    if not left and words:  # a given name morphology guessed ("Дадаре") against the surname's ending
+        left = surname_genders(words[-1])
+    return left if len(left) == 1 else frozenset()
+
+
+def surname_genders(word: str) -> frozenset[str]:
+    """The genders a word's readings as a surname give it ("Фафаровой": a woman's)."""
+    return frozenset(gender for _, found, _, tag in _readings(word) if tag == "Surn" for gender in found)
 
 
 @cache
@@ -78,6 +96,7 @@ def _titles() -> dict[str, str]:
     return {title: gender for gender, *titles in get_language("ru").rows("titles_by_gender.txt") for title in titles}
 
 
+@cache
 def title_gender(word: str) -> str:
     """The gender a Russian title says in any of its cases ("госпожи": "f"), "" for any other word."""
     word = word.casefold()
