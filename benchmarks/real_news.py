@@ -149,7 +149,7 @@ def ours(documents: dict[str, str]) -> dict[str, Found]:
         found[name] = [(n.start, n.end, n.text, n.entity_id) for n in names]
         table.add(name, [{"variant": n.text, "entity_id": n.entity_id, "canonical": n.canonical, "method": "discovered",
                           "score": 0.0, "applied": False, "example": "", "type": n.kind, "reason": n.reason,
-                          "per_article": n.per_article} for n in names])  # fmt: skip
+                          "per_article": n.per_article, "undecided": n.undecided} for n in names])  # fmt: skip
     out: dict[str, Found] = {}
     for name, spans in found.items():
         out[name] = []

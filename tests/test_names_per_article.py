@@ -23,7 +23,8 @@ from pipeline.names.table import NameTable
 
 def _record(found: Any) -> dict[str, Any]:
     return {"variant": found.text, "entity_id": found.entity_id, "canonical": found.canonical, "method": "discovered", "score": 0.0,
-            "applied": False, "example": "", "type": found.kind, "reason": found.reason, "per_article": found.per_article}  # fmt: skip
+            "applied": False, "example": "", "type": found.kind, "reason": found.reason, "per_article": found.per_article,
+            "undecided": found.undecided}  # fmt: skip
 
 
 def _table(documents: dict[str, str]) -> tuple[NameTable, dict[str, list[Any]]]:

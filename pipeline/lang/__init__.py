@@ -23,7 +23,7 @@ it here and skips the languages that lack it:
     exonyms.txt           names/keys.py: English names of places ("Moskva" is Moscow)
 
 and lists only one language's code reads: ru/ given_name_spellings.txt, case_endings.txt,
-copulas.txt; en/ words.txt, titles_by_gender.txt, place_words.txt, name_titles.txt, ... (names/);
+copulas.txt; ru/ and en/ titles_by_gender.txt; en/ words.txt, place_words.txt, name_titles.txt, ... (names/);
 ru/ and en/ generic_bodies.txt (names/discovery/per_article.py: "Сенат", "Supreme Court").
 Nothing else in the package names a language's folder, so a new language is a new folder (plus
 its model in the run config), and a language without a folder is one the code knows nothing

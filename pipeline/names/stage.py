@@ -89,7 +89,11 @@ def _record(
 def _discovery(found: Discovered, source: str) -> dict[str, Any]:
     """What a discovered name's record says of its grouping: why it has its key, and (only where
     so) that its group is its document's unless the corpus joins it (the name table reads it)."""
-    return {"reason": in_document(found.reason, source)} | ({"per_article": True} if found.per_article else {})
+    return (
+        {"reason": in_document(found.reason, source)}
+        | ({"per_article": True} if found.per_article else {})
+        | ({"undecided": True} if found.undecided else {})
+    )
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

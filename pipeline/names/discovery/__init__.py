@@ -37,9 +37,9 @@ def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered
     text's NER spans where `ner_spans` found them already, with other texts'."""
     found = repeated_in_document(text, mark_quoted(text, _russian_names(text, spans)))
     found = name_bodies_by_place(text, link_acronyms(text, other_forms(text, found)))
-    return keep_bodies_per_article(link_in_document(found))
+    return keep_bodies_per_article(link_in_document(found, text))
 
 
 def english_names(text: str) -> list[Discovered]:
     """Proper-name spans in English text, short forms linked to their full forms."""
-    return keep_bodies_per_article(link_in_document(link_acronyms(text, _english_names(text))))
+    return keep_bodies_per_article(link_in_document(link_acronyms(text, _english_names(text)), text))

@@ -11,10 +11,12 @@ from dataclasses import replace
 from functools import lru_cache
 
 from pipeline import scripts
+from pipeline.names.discovery.coreference import surname_alone
 from pipeline.names.entity import ORGANISATION, PERSON, PLACE
 from pipeline.names.grouping.keys import Discovered, discovered, exonym, key_and_reason, looks_like_person
 from pipeline.names.morphology import russian_morphology
 from pipeline.names.ner import Span, ner_spans
+from pipeline.names.person import russian_gender
 
 _NER_TYPES = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANISATION}
 
@@ -31,6 +33,10 @@ def _nominative_word(word: str, wanted: set[str], gender: str | None) -> str:
         return _ACRONYM.sub(r"\1", word)
     parses = russian_morphology().parse(word)
     fits = [p for p in parses if wanted & set(p.tag.grammemes)] or [p for p in parses if {"NOUN", "ADJF"} & set(p.tag.grammemes)]
+    if "Name" in wanted:  # one person's name: "Дадары" is Дадара's genitive, not Дадар's plural
+        fits = [p for p in fits if "plur" not in p.tag.grammemes]
+        if not fits:
+            return word  # a family ("Царнаевы"), or a name morphology knows only as a plural ("Фафолин")
     if any("Fixd" in p.tag.grammemes for p in fits):
         return word  # indeclinable in one of its readings ("Тиффани", "Гёте"): as written, not a guessed stem
     if gender:
@@ -49,7 +55,10 @@ def nominative(text: str, kind: str) -> str:
     organisation's name only the words up to its head noun change ("Совета матерей" -> "Совет матерей")."""
     words = text.split()
     if kind == PERSON:
-        gender = next(
+        # The surname's ending says a gender better than a given name morphology may only guess
+        # ("Дадаре Фафаровой" is a woman's, whatever "Дадаре" is).
+        said = russian_gender.surname_genders(words[-1])
+        gender = {frozenset({russian_gender.MAN}): "masc", frozenset({russian_gender.WOMAN}): "femn"}.get(said) or next(
             (
                 g
                 for w in words
@@ -111,7 +120,7 @@ def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered
     if not text.strip():
         return []
     found = []
-    for start, stop, ner_type in ner_spans([text])[0] if spans is None else spans:
+    for start, stop, ner_type in _within_lines(text, ner_spans([text])[0] if spans is None else spans):
         kind = _NER_TYPES.get(ner_type)
         bracket = _BRACKET_AT_END.search(text, start, stop)
         if bracket and bracket.start() > start:
@@ -130,6 +139,17 @@ def russian_names(text: str, spans: list[Span] | None = None) -> list[Discovered
     return found
 
 
+def _within_lines(text: str, spans: list[Span]) -> list[Span]:
+    """NER's spans cut at line breaks: no name runs from one line to the next, and NER reads a
+    headline, a caption and a first sentence as one ("Рауль Кастро\nФидель Кастро": two people)."""
+    out = []
+    for start, stop, ner_type in spans:
+        for line in _LINE.finditer(text, start, stop):
+            out.append((line.start(), line.end(), ner_type))
+    return out
+
+
+_LINE = re.compile(r"\S(?:[^\n]*\S)?")
 _BRACKET_AT_END = re.compile(r"\s*\([^()]*\)$")
 _CAPITALISED = re.compile(r"(?<![\w-])[А-ЯЁ][а-яё]+(?![\w-])")
 
@@ -139,11 +159,12 @@ def other_forms(text: str, found: list[Discovered]) -> list[Discovered]:
     ("Россия" found, "России" missed): a capitalised word any of whose parses has the found
     nominative as its normal form, where no name was found."""
     by_normal = {d.text.casefold(): d for d in found if " " not in d.text and scripts.CYRILLIC.search(d.text)}
-    for d in found:  # a person's surname alone ("Путин" for "Владимир Путин")
+    surnames: dict[str, Discovered] = {}
+    for d in found:  # a person's surname alone ("Путин" for "Владимир Путин"): whose, coreference decides
         surname = d.text.split()[-1]
         if d.kind == PERSON and " " in d.text and len(surname) > 4 and scripts.CYRILLIC.search(surname):
-            by_normal.setdefault(surname.casefold(), d)
-    if not by_normal:
+            surnames.setdefault(surname.casefold(), d)
+    if not by_normal and not surnames:
         return found
     taken = [(d.start, d.end) for d in found]
     more = []
@@ -154,6 +175,10 @@ def other_forms(text: str, found: list[Discovered]) -> list[Discovered]:
         name = next((by_normal[n] for n in _normal_forms(match.group()) if n in by_normal), None)
         if name is not None:
             more.append(replace(name, start=start, end=end))
+            continue
+        full = next((surnames[n] for n in _normal_forms(match.group()) if n in surnames), None)
+        if full is not None:
+            more.append(surname_alone(full, start, end, match.group()))
     return sorted(found + more, key=lambda d: d.start) if more else found
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from pipeline.names.entity import PERSON, variant_key
@@ -25,9 +24,9 @@ from pipeline.names.grouping.reasons import (
     SURNAME_PER_ARTICLE,
     corpus_merge,
 )
-from pipeline.names.person.folding import fold_token, loose_given, loose_surname
-from pipeline.names.person.given_names import GIVEN_GROUP
-from pipeline.names.person.person_name import GIVEN_CONFLICT, PersonName, fathers_differ_loosely, parse_person
+from pipeline.names.person.folding import fold_token, loose_surname
+from pipeline.names.person.person_name import PersonName, fathers_differ_loosely, given_relation, parse_person
+from pipeline.names.person.surnames import man_and_woman
 
 # Two proposed groups whose keys are this similar (rapidfuzz ratio) are one: "Edit Lessom" and
 # "Edit Lesum" are one spelling habit apart; "Kirov" and "Kirovsk" (83) stay two places.
@@ -38,9 +37,7 @@ ACRONYM_LETTERS = 4
 # Two people join when their surnames are this similar (after the loose folds of pipeline.names.person.folding)
 # and their given names fit: "Tokhtakhunov" / "Takhtakhunov", "Dolgopolov" / "Dolhopolov".
 SURNAME_SIMILARITY = 85
-# Given names this similar (ratio of their keys) may be one name: "Gafur" / "Gofur".
-GIVEN_SIMILARITY = 75
-# ... and below GIVEN_CONFLICT (pipeline.names.person.person_name) they are two names.
+# Given names are one name or two by pipeline.names.person.person_name.given_relation.
 
 PATRONYMIC_MARK = "~"
 # A unit of one document's alone ("new-senat@<document id>"): a name whose document says whose it
@@ -48,8 +45,12 @@ PATRONYMIC_MARK = "~"
 ARTICLE_MARK = "@"
 
 
-def in_article(entity_id: str, document: str) -> str:
-    return f"{entity_id}{ARTICLE_MARK}{document}"
+# ... and one whose person no other document's name may be (discovery's `undecided`): it joins nothing.
+UNDECIDED_MARK = "?"
+
+
+def in_article(entity_id: str, document: str, undecided: bool = False) -> str:
+    return f"{entity_id}{ARTICLE_MARK}{document}{UNDECIDED_MARK if undecided else ''}"
 
 
 def patronymic_units(spellings: list[tuple[str, str, str | None]]) -> list[str]:
@@ -221,18 +222,22 @@ def merge_ids(kinds: dict[str, str | None], joined: dict[str, str] | None = None
     surname_holders: dict[str, set[str]] = defaultdict(set)
     for person in people:
         surname_holders[_words(person)[-1]].add(person)
+    # A word the corpus writes as a person's given name ("Тарвис Зорумалов") is, alone, anybody's.
+    given_names = {_words(person)[0] for person in people}
     alone_in_articles: dict[str, list[str]] = defaultdict(list)
     for group_id, kind in kinds.items():
         # A place or an organisation is no one's surname: "Коми" never joins James Comey; nor is
         # a body kept to its article (the only untyped names kept so).
         if len(_words(group_id)) != 1 or kind not in (PERSON, None) or (group_id in articles and kind is None):
             continue
+        if group_id.endswith(UNDECIDED_MARK):
+            continue  # whose it is, its article could not say: no other article can
         owners = {find(person) for person in surname_holders.get(_words(group_id)[0], ())}
         if len(owners) == 1:
             join(group_id, owners.pop(), SURNAME_ALONE)
         elif group_id in articles and owners:
             reasons[group_id] = SURNAME_PER_ARTICLE  # two people's: its article's alone
-        elif group_id in articles:
+        elif group_id in articles and _words(group_id)[0] not in given_names:
             alone_in_articles[group_id.partition(ARTICLE_MARK)[0]].append(group_id)
     for members in alone_in_articles.values():  # no other candidate: one name, as its key says
         for group_id in sorted(members)[1:]:
@@ -317,29 +322,9 @@ def _patronymic(group_id: str) -> str:
     return group_id.partition(PATRONYMIC_MARK)[2]
 
 
-@lru_cache(maxsize=1 << 14)
-def _given_relation(a: str, b: str) -> int:
-    """How two given-name keys relate: 1 they may be one person's name (the same name or group,
-    a short form "Zakhar" / "Zakhary", an initial, or spelling habits apart "Gafur" / "Gofur"),
-    -1 they are two names (Alexander and Alexei, two known names; or nothing alike), 0 neither."""
-    from rapidfuzz import fuzz
-
-    a, b = fold_token(a), fold_token(b)
-    if a == b:
-        return 1
-    group_a, group_b = GIVEN_GROUP.get(a), GIVEN_GROUP.get(b)
-    if group_a is not None and group_b is not None:
-        return 1 if group_a == group_b else -1
-    shorter, longer = sorted((a, b), key=len)
-    if longer.startswith(shorter):
-        return 1 if len(shorter) == 1 or len(shorter) >= 4 else 0
-    score = fuzz.ratio(loose_given(a), loose_given(b))
-    return 1 if score >= GIVEN_SIMILARITY and len(shorter) >= 4 else -1 if score < GIVEN_CONFLICT else 0
-
-
 def _apart(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
     """Two proposed people known to be two: other given names, or other fathers' names."""
-    if _given_relation(a[1], b[1]) < 0:
+    if given_relation(a[1], b[1]) < 0:
         return True
     pa, pb = _patronymic(a[0]), _patronymic(b[0])
     return bool(pa and pb and fathers_differ_loosely(pa, pb))
@@ -369,10 +354,12 @@ def _people_to_join(people: list[str]) -> list[tuple[str, str, str]]:
         close: dict[int, list[tuple[int, float]]] = defaultdict(list)  # member -> (member, surname score)
         edges = []
         for i, j, score in _close_pairs(surnames, SURNAME_SIMILARITY):
+            if man_and_woman(surnames[i], surnames[j]):
+                continue
             for a in holders[i]:
                 for b in holders[j]:
                     close[a].append((b, score))
-                    if a < b and len(members[a][1]) > 1 and len(members[b][1]) > 1 and _given_relation(members[a][1], members[b][1]) > 0:
+                    if a < b and len(members[a][1]) > 1 and len(members[b][1]) > 1 and given_relation(members[a][1], members[b][1]) > 0:
                         edges.append((-score, a, b))
         cluster_of = list(range(len(members)))
         clusters: dict[int, list[int]] = {index: [index] for index in range(len(members))}

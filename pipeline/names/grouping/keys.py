@@ -34,6 +34,9 @@ class Discovered:
     # Its group is its document's alone unless the corpus says otherwise: a body named without
     # its country ("Сенат"), a surname or given name alone that no full form of its document explains.
     per_article: bool = False
+    # ... and no other document's name may join it: whose it is, not even the corpus can say (two
+    # people of its article fit it, or its gender is undecided: pipeline.names.discovery.coreference).
+    undecided: bool = False
 
     @property
     def entity_id(self) -> str:

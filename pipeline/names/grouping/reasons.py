@@ -29,6 +29,11 @@ BODY_PER_ARTICLE = "body named without its country: kept per article"
 # A surname alone that the corpus gives two or more people (Barack and Michelle Obama): kept to
 # its article (pipeline.names.grouping.corpus).
 SURNAME_PER_ARTICLE = "surname of several people: kept per article"
+# A short form that two full forms of its article fit ("Кастро" beside Fidel and Raúl Castro),
+# and one whose person no other article may say (a given name alone; "Назарбаева", a man's
+# genitive and a woman's nominative, in an article that says not which): it joins nobody.
+SHORT_FORM_OF_TWO = "short form of two people of its article: kept apart"
+SHORT_FORM_UNDECIDED = "given name or gender its article does not settle: kept apart"
 
 # The corpus-wide merges of pipeline.names.grouping.corpus, by rule.
 PERSON_FITS = "given name and surname fit"  # "Dmitry Dolgopolov", "Dmytro Dolhopolov"

@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from pipeline.names.person.folding import fold, loose_given
+from pipeline.names.person.folding import fold, fold_token, loose_given
+from pipeline.names.person.given_names import GIVEN_GROUP, gender
 
 # Patronymic stems (rapidfuzz ratio) as folded less alike than this are two fathers.
 FATHERS_DIFFER_AS_SPELLED = 75
 # Two given names (or two fathers' names) loosely folded less alike than this are two names
 # ("Natan" / "Anton").
 GIVEN_CONFLICT = 60
+# Given names this similar (loosely folded) may be one name: "Gafur" / "Gofur".
+GIVEN_SIMILARITY = 75
 
 
 @dataclass(frozen=True)
@@ -80,3 +84,26 @@ def parse_person(text: str) -> PersonName | None:
     if not surname_tokens:
         return None
     return PersonName(" ".join(surname_tokens), tuple(given_tokens), patronymics[0] if patronymics else "")
+
+
+@lru_cache(maxsize=1 << 14)
+def given_relation(a: str, b: str) -> int:
+    """How two given names relate: 1 they may be one person's name (the same name or group,
+    a short form "Zakhar" / "Zakhary", an initial, or spelling habits apart "Gafur" / "Gofur"),
+    -1 they are two names (Alexander and Alexei, two known names; or nothing alike), 0 neither."""
+    a, b = fold_token(a), fold_token(b)
+    if a == b:
+        return 1
+    group_a, group_b = GIVEN_GROUP.get(a), GIVEN_GROUP.get(b)
+    if group_a is not None and group_b is not None:
+        return 1 if group_a == group_b else -1
+    if gender(a) and gender(b):
+        return -1  # two names our lists or morphology know, of no one group: "Miroslava", "Yaroslava"
+    shorter, longer = sorted((a, b), key=len)
+    if longer.startswith(shorter):
+        extra = longer[len(shorter) :]
+        if len(shorter) > 1 and len(extra) <= 2 and extra[0] in "aeiouy":
+            return 0  # a woman's name or a case of a name nobody listed: "Dadar", "Dadara", "Dadaroi"
+        return 1 if len(shorter) == 1 or len(shorter) >= 4 else 0
+    score = fuzz.ratio(loose_given(a), loose_given(b))
+    return 1 if score >= GIVEN_SIMILARITY and len(shorter) >= 4 else -1 if score < GIVEN_CONFLICT else 0

@@ -49,3 +49,20 @@ def parse_surname(form: str, gender: str) -> Surname:
     if re.search(r"(ов|ев|ин|ын)$", word):
         return Surname(word, "possessive")
     return Surname(word, "consonant")
+
+
+# A Russian surname's man's endings, whose woman's form adds -a (Vlasov, Vlasova; Karpin,
+# Karpina), and the adjectival ones a woman's form changes (Bobrinsky, Bobrinskaya; Yarovoi, Yarovaya).
+_MANS_SURNAME = re.compile(r"(ov|ev|in|yn)$")
+_ADJECTIVE_ENDINGS = re.compile(r"(ii|iy|yi|y|oi|oy|i)$|(aia|aya|aja|ai|ya|ia)$")
+
+
+def man_and_woman(a: str, b: str) -> bool:
+    """A man's and a woman's form of one surname, romanized: two people, whatever their given names."""
+    shorter, longer = sorted((a, b), key=len)
+    if longer == shorter + "a" and _MANS_SURNAME.search(shorter):
+        return True
+    ends_a, ends_b = _ADJECTIVE_ENDINGS.search(a), _ADJECTIVE_ENDINGS.search(b)
+    if not (ends_a and ends_b) or bool(ends_a.group(1)) == bool(ends_b.group(1)):
+        return False
+    return a[: ends_a.start()] == b[: ends_b.start()]

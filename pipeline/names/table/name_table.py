@@ -75,7 +75,9 @@ class NameTable:
         for record in records:
             # A name whose group is its document's (a body without its country, a surname alone)
             # is a unit of its own in each document until the corpus's merge says otherwise.
-            entity_id = in_article(record["entity_id"], document_id) if record.get("per_article") else record["entity_id"]
+            entity_id = record["entity_id"]
+            if record.get("per_article") or record.get("undecided"):
+                entity_id = in_article(entity_id, document_id, bool(record.get("undecided")))
             key = (variant_key(record["variant"]), entity_id)
             row = self._rows.get(key)
             if row is None:
@@ -109,7 +111,8 @@ class NameTable:
         per-document key) in `document` belongs to after corpus-level merging; None where it was
         not proposed (one spelling in one script)."""
         self._proposed_groups()
-        for unit in (in_article(entity_id, document), entity_id) if document else (entity_id,):
+        units = (in_article(entity_id, document), in_article(entity_id, document, undecided=True), entity_id)
+        for unit in units if document else (entity_id,):
             group = self._corpus_ids.get((variant_key(spelling), unit))
             if group is None:  # a declined form of the source text ("Курочкина"): the record has its nominative
                 groups = self._groups_of_id.get(unit, set())
