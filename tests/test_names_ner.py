@@ -148,3 +148,18 @@ def test_the_network_gives_slovnets_emissions_bit_for_bit(documents: list[str]) 
         ours, theirs = ner.network(word_id, shape_id, pad_mask), infer.model(word_id, shape_id, pad_mask)
         assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
         assert ours.tobytes() == theirs.tobytes()
+
+
+def test_sorted_words_encode_as_slovnets_vocabulary() -> None:
+    from slovnet.vocab import Vocab
+
+    items = ["<pad>", "<unk>", "москва", "ёж", "abc", "ab", "москва", "z", "😀", ""]
+    vocab, words = Vocab(items), ner.SortedWords(items)
+    assert (words.unk_id, words.pad_id, len(words)) == (vocab.unk_id, vocab.pad_id, len(items))
+    for word in [*items, "a", "abcd", "моск", "zz", "Москва", "ё"]:
+        assert words.encode(word) == vocab.encode(word), word
+    assert words.encode("москва") == 6  # listed twice: the last id, as slovnet's dict keeps it
+
+
+def test_the_tagger_holds_its_words_compactly() -> None:
+    assert isinstance(ner.tagger().infer.encoder.words_vocab, ner.SortedWords)

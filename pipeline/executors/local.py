@@ -70,7 +70,7 @@ def run_local(chain: Chain, config: RunConfig) -> Executed:
         )
     else:
         seconds = stream_steps([step for step in chain.steps if step.kind != "corpus"], config)
-        release_document_memory()
+    release_document_memory()
     return Executed(seconds | run_corpus_steps(chain), completions)
 
 

@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 from pipeline.chain import build_step, stamp
 from pipeline.config import RunConfig
 from pipeline.executors.batches import StatsEntry
+from pipeline.executors.memory import release_document_memory
 from pipeline.schema import Document
 from pipeline.step import Reader, Sink, Step
 
@@ -186,6 +187,7 @@ def run_in_workers(
             yield from merge(*done)
             return
         processes = len(first)
+        release_document_memory()  # the reader's pre-pass (furniture lines) is garbage: not forked into every worker
         pending: deque[AsyncResult[tuple[list[Document], list[StatsEntry]]]] = deque()
         with context.Pool(processes, initializer=_start_worker, initargs=(steps, config, ranks, processes)) as pool:
             for chunk in itertools.chain(first, chunks):

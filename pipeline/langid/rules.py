@@ -133,8 +133,10 @@ _UNLISTED_ZIPF = 2.5
 def _word_zipfs() -> dict[str, dict[str, float]]:
     """Each language's word -> Zipf frequency (log10 per billion words); read on first use."""
     table: dict[str, dict[str, float]] = {}
+    zipfs: dict[str, float] = {}  # one float object per value (a list has ~300), not one per word
     for code in sorted(WORD_VOTE_LANGUAGES):
-        table[code] = {word: float(zipf) for zipf, *words in get_language(code).rows("word_frequencies.txt") for word in words}
+        rows = get_language(code).rows("word_frequencies.txt")
+        table[code] = {word: zipfs.setdefault(zipf, float(zipf)) for zipf, *words in rows for word in words}
     return table
 
 

@@ -31,7 +31,9 @@ class Entity:
 
 
 # Pure and called for every word of every document: words repeat, so a cache saves most calls.
-@lru_cache(maxsize=1 << 16)
+# 32,768 spellings (~10 MB): what 10,000 distinct documents fill; more only grew the memory of a
+# long run (a span with a number in it comes once), not its hits.
+@lru_cache(maxsize=1 << 15)
 def variant_key(text: str) -> str:
     """Case, apostrophe marks, quotes, hyphens and spacing do not make a different spelling; nor do
     characters that print as nothing (a zero-width space, a soft hyphen) or composition (NFD)."""

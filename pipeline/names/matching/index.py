@@ -296,8 +296,8 @@ class Token:
     capitalised: bool
 
 
-# variant_key of one word, kept: the same words come back in every document.
-_word_key = lru_cache(maxsize=1 << 16)(variant_key)
+# variant_key of one word, kept: the same words come back in every document (size: see variant_key).
+_word_key = lru_cache(maxsize=1 << 15)(variant_key)
 
 
 def word_tokens(text: str) -> list[Token]:

@@ -87,7 +87,7 @@ def transliterate(text: str) -> str:
     return "".join(_CYRILLIC_TO_LATIN.get(char, char) for char in text)
 
 
-@lru_cache(maxsize=1 << 16)  # pure, and words repeat across documents
+@lru_cache(maxsize=1 << 15)  # pure, and words repeat across documents (size: see variant_key)
 def fold_token(token: str) -> str:
     """The transliteration key of one word."""
     text = transliterate(token)
@@ -98,7 +98,7 @@ def fold_token(token: str) -> str:
     return text
 
 
-@lru_cache(maxsize=1 << 16)  # pure, and the same spans are folded again in every document
+@lru_cache(maxsize=1 << 15)  # pure, and the same spans are folded again in every document
 def fold(text: str) -> str:
     """The transliteration key of a name: variant_key, then each word folded."""
     return " ".join(fold_token(token) for token in variant_key(text).split())
