@@ -115,3 +115,35 @@ def test_undo_is_each_reviewers_own(workspace: tuple[Path, Path]) -> None:
 def test_any_page_number_gives_a_page(workspace: tuple[Path, Path], page: str) -> None:
     # Before: 5,000 digits or "²" made int() raise: a 500.
     assert _client(*workspace).get("/", params={"page": page}).status_code == 200
+
+
+def test_the_address_printed_takes_connections_before_the_server_has_started(
+    workspace: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: the socket was bound but listened only once uvicorn had started, so a browser opened
+    # at once on a loaded machine got "connection refused" (a flaky browser test).
+    import io
+    import socket
+    import threading
+
+    import uvicorn
+
+    from pipeline.review.app import serve
+
+    dataset, registry = workspace
+    started = threading.Event()
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: started.wait(10))  # a slow start
+    announce = io.StringIO()
+    server = threading.Thread(target=serve, args=(dataset, registry), kwargs={"port": 0, "announce": announce}, daemon=True)
+    server.start()
+    try:
+        for _ in range(200):
+            if announce.getvalue():
+                break
+            threading.Event().wait(0.05)
+        port = int(announce.getvalue().split()[1].rsplit(":", 1)[1].strip("/"))
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # queued by the kernel while the server is still starting
+    finally:
+        started.set()
+        server.join(10)

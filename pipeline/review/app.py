@@ -278,7 +278,8 @@ def is_loopback(host: str) -> bool:
 def serve(
     dataset: Path, registry: Path, host: str = "127.0.0.1", port: int = 8765, announce: Any = None, allow_remote: bool = False
 ) -> None:
-    """Serve the page until Ctrl-C; the socket is bound first, so port 0 picks a free port.
+    """Serve the page until Ctrl-C; the socket is bound and listening first, so port 0 picks a free
+    port and the address printed takes connections at once.
 
     Only this machine may reach the page unless `allow_remote`; then the address printed carries
     a token, and a request without it is refused (the page can change the registry).
@@ -294,6 +295,9 @@ def serve(
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    # Listening before the address is printed: a browser opened on it at once waits in the
+    # backlog while uvicorn starts, instead of being refused (seen on a loaded machine).
+    sock.listen(128)
     port = sock.getsockname()[1]
     url_token = secrets.token_urlsafe(32) if remote else None
     app = create_app(dataset, registry, allowed_hosts(host, port), url_token)
