@@ -467,3 +467,27 @@ def test_the_card_and_charts_describe_the_files_published_after_regrouping(publi
     # The sample has names nobody registered: their mentions carry the corpus's proposed ids.
     rows = [row for path in files for row in pa.parquet.read_table(path).to_pylist()]
     assert any(name["entity_id"].startswith("new-") for row in rows for name in row["names"])
+
+
+def test_the_charts_count_every_row_of_a_shard_read_a_batch_at_a_time(tmp_path: Path) -> None:
+    from pipeline.publish.charts import ROW_BATCH, count_corpus
+
+    rows = 2 * ROW_BATCH + 1
+    shard = tmp_path / "shard.parquet"
+    languages = ["ru" if row % 3 else "th" for row in range(rows)]
+    names = [[{"canonical": "Mediazona", "method": "exact"}] if row % 2 else [] for row in range(rows)]
+    pq.write_table(pa.table({"lang": languages, "published": ["2023-01-05"] * rows, "names": names}), shard)
+    counts = count_corpus([shard, shard])
+    assert counts.languages == {"ru": 2 * languages.count("ru"), "th": 2 * languages.count("th")}
+    assert counts.months == {"Mediazona": {"2023-01": 2 * (rows // 2)}}
+
+
+def test_the_card_fingerprint_is_that_of_the_whole_files(tmp_path: Path) -> None:
+    import hashlib
+
+    from pipeline.publish.card import _fingerprint
+
+    files = [tmp_path / "a", tmp_path / "b"]
+    files[0].write_bytes(bytes(range(256)) * 5000)  # over a MB: read in pieces
+    files[1].write_bytes(b"second")
+    assert _fingerprint(files) == hashlib.sha256(files[0].read_bytes() + files[1].read_bytes()).hexdigest()[:16]

@@ -71,7 +71,9 @@ def run_local(chain: Chain, config: RunConfig) -> Executed:
     else:
         seconds = stream_steps([step for step in chain.steps if step.kind != "corpus"], config)
     release_document_memory()
-    return Executed(seconds | run_corpus_steps(chain), completions)
+    seconds |= run_corpus_steps(chain)
+    release_document_memory()  # what the corpus steps read back: publish draws its charts after them
+    return Executed(seconds, completions)
 
 
 def _progress(stages: list[Step], config: RunConfig) -> Progress:

@@ -49,7 +49,9 @@ def untranslated_languages(untranslated: dict[str, int]) -> str:
 def _fingerprint(files: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in files:
-        digest.update(path.read_bytes())
+        with path.open("rb") as file:  # a piece at a time: a shard is tens of MB
+            for piece in iter(lambda: file.read(1 << 20), b""):
+                digest.update(piece)
     return digest.hexdigest()[:16]
 
 

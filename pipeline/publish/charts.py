@@ -24,6 +24,8 @@ CHARTS_FOLDER = "charts"
 INDEX_FILE = "index.json"
 TOP_ENTITIES = 6
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+# Rows read back at a time: the `names` column of a whole shard as Python objects is some 30 MB.
+ROW_BATCH = 1024
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def count_corpus(files: list[Path]) -> CorpusCounts:
         schema_names = pq.read_schema(path).names
         columns = [name for name in ("published", "outlet", "lang", "names") if name in schema_names]
         counts.has_outlet_column |= "outlet" in columns
-        for batch in pq.ParquetFile(path).iter_batches(columns=columns):
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=ROW_BATCH, columns=columns):
             for row in batch.to_pylist():
                 _count_document(counts, row)
     return counts
