@@ -56,8 +56,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import real_news  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
-from real_news import _f1, _pairs  # noqa: E402
 
 from pipeline.names.discovery import english_names  # noqa: E402
 from pipeline.names.table import NameTable  # noqa: E402
@@ -320,42 +320,8 @@ def match(gold: list[Gold], found: Found) -> list[str | None]:
 
 
 def score(golds: dict[str, list[Gold]], found: dict[str, Found]) -> dict[str, float]:
-    matched = total = 0
-    votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    every_item: dict[tuple[str, str], str] = {}
-    for name, gold in golds.items():
-        groups = match(gold, found[name])
-        total += len(gold)
-        matched += sum(group is not None for group in groups)
-        for span, group in zip(gold, groups):
-            if span.wikidata:
-                item = (span.text.casefold(), span.wikidata)
-                every_item[item] = span.wikidata
-                if group is not None:
-                    votes[item][group] += 1
-    truth = {item: item[1] for item in votes}
-    predicted = {item: counter.most_common(1)[0][0] for item, counter in votes.items()}
-    true_pairs, predicted_pairs = _pairs(truth), _pairs(predicted)
-    both = len(true_pairs & predicted_pairs)
-    p = both / len(predicted_pairs) if predicted_pairs else 1.0
-    r = both / len(true_pairs) if true_pairs else 1.0
-    by_pred: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    by_true: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for item in truth:
-        by_pred[predicted[item]].add(item)
-        by_true[truth[item]].add(item)
-    b3p = sum(len(by_pred[predicted[i]] & by_true[truth[i]]) / len(by_pred[predicted[i]]) for i in truth) / max(1, len(truth))
-    b3r = sum(len(by_pred[predicted[i]] & by_true[truth[i]]) / len(by_true[truth[i]]) for i in truth) / max(1, len(truth))
-    return {
-        "mentions": total,
-        "mention R": matched / max(1, total),
-        "items": len(truth),
-        "pair P": p,
-        "pair R": r,
-        "pair F1": _f1(p, r),
-        "e2e R": both / max(1, len(_pairs(every_item))),
-        "B3 F1": _f1(b3p, b3r),
-    }
+    """real_news.py's columns, each gold span matched as `match` says."""
+    return real_news.score(golds, found, match)
 
 
 def errors(golds: dict[str, list[Gold]], found: dict[str, Found], limit: int) -> dict[str, list[str]]:
