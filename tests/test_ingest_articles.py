@@ -140,7 +140,7 @@ def test_numeric_date_line_under_a_headline_is_taken_and_removed() -> None:
     ("value", "url"),
     [
         ("https://www.rferl.org/a/women- soldiers-home/31940262.html", "https://www.rferl.org/a/women-soldiers-home/31940262.html"),
-        ("https://s.gtool.pro:443/https/p.dw.com/p/7QrTz", "https://p.dw.com/p/7QrTz"),
+        ("https://mirror.example.net:443/https/www.dw.com/en/wives-ask/a-70123456", "https://www.dw.com/en/wives-ask/a-70123456"),
         ("https://web.archive.org/web/20231120000000/https://meduza.io/news/1", "https://meduza.io/news/1"),
         ("<https://example.org/b>", "https://example.org/b"),
         ("[link](https://example.org/c)", "https://example.org/c"),

@@ -141,9 +141,12 @@ def test_the_address_printed_takes_connections_before_the_server_has_started(
             if announce.getvalue():
                 break
             threading.Event().wait(0.05)
+        assert announce.getvalue().startswith("review: http://127.0.0.1:")
         port = int(announce.getvalue().split()[1].rsplit(":", 1)[1].strip("/"))
-        with socket.create_connection(("127.0.0.1", port), timeout=5):
-            pass  # queued by the kernel while the server is still starting
+        # Refused (ConnectionRefusedError) unless the socket listens; queued while uvicorn starts.
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+            assert connection.getpeername()[1] == port
+        assert not started.is_set() and server.is_alive()  # the server had not started yet
     finally:
         started.set()
         server.join(10)
